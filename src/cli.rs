@@ -1,0 +1,174 @@
+//! The command line, as clap types. Values are parsed into plain data here and validated by
+//! the domain modules, so every problem is reported the same way (and all at once).
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::params::{Param, Values};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "fsx-drt",
+    version,
+    about = "Schedule Amazon FSx for Lustre data repository tasks (export, import, release)",
+    long_about = "Schedule Amazon FSx for Lustre data repository tasks (export, import, release).\n\n\
+        fsx-drt deploys an EventBridge rule that invokes a Lambda function which creates a data \
+        repository task for chosen paths of one file system, with an alarm that mails you when \
+        runs or tasks fail.",
+    after_help = "Exit codes: 0 ok, 1 the operation failed, 2 invalid input or usage, \
+        3 needs manual action, 4 timed out, 130 interrupted."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Output format: text for people, json for programs (one object on stdout).
+    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Text)]
+    pub output: OutputFormat,
+    /// Never prompt; fail with a hint instead (also implied when stdin is not a terminal).
+    #[arg(long, global = true)]
+    pub no_input: bool,
+    /// AWS region (default: AWS_REGION or the profile's region).
+    #[arg(long, global = true, value_name = "REGION")]
+    pub region: Option<String>,
+    /// AWS profile (default: AWS_PROFILE or the default profile).
+    #[arg(long, global = true, value_name = "PROFILE")]
+    pub profile: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+}
+
+// Parsed once per process; boxing the larger variants would buy nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check parameters offline; print them and the next run times.
+    Validate(ValidateArgs),
+    /// Print the next fire times of a schedule expression (UTC).
+    Schedule(ScheduleArgs),
+    /// Print the CloudFormation template deploy uses.
+    Template,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The stack the parameters are for (checked against CloudFormation's naming rules).
+    #[arg(long, value_name = "NAME")]
+    pub stack_name: Option<String>,
+    #[command(flatten)]
+    pub params: ParamArgs,
+    /// Compute run times after this instant instead of now.
+    #[arg(long, value_name = "RFC3339", value_parser = parse_instant)]
+    pub after: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Args)]
+pub struct ScheduleArgs {
+    /// cron(m h dom mon dow year), the six bare fields, or rate(N unit).
+    #[arg(value_name = "EXPR")]
+    pub expression: String,
+    /// How many fire times to print.
+    #[arg(long, default_value_t = 5, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub count: u32,
+    /// Print fire times after this instant instead of now.
+    #[arg(long, value_name = "RFC3339", value_parser = parse_instant)]
+    pub after: Option<DateTime<Utc>>,
+}
+
+/// The stack's parameters. Highest first: these flags, the parameters file, FSX_DRT_<NAME>
+/// environment variables, prompts, defaults.
+#[derive(Debug, Default, Args)]
+#[command(next_help_heading = "Parameters")]
+pub struct ParamArgs {
+    /// Parameters file: the reference's JSON array of {"ParameterKey", "ParameterValue"}, or a
+    /// YAML/JSON map of names to values.
+    #[arg(long, value_name = "FILE")]
+    pub parameters_file: Option<PathBuf>,
+    /// FileSystemId: the FSx for Lustre file system (fs-...).
+    #[arg(long, value_name = "ID")]
+    pub file_system_id: Option<String>,
+    /// Schedule: cron fields, cron(...) or rate(...), UTC [default: 0 0/6 * * ? *].
+    #[arg(long, value_name = "EXPR")]
+    pub schedule: Option<String>,
+    /// Paths: up to 32 space-separated paths, double-quoted if they contain spaces [default: /].
+    #[arg(long, value_name = "PATHS")]
+    pub paths: Option<String>,
+    /// TaskType: Export, Import or Release [default: Export].
+    #[arg(long, value_name = "TYPE")]
+    pub task_type: Option<String>,
+    /// TaskCompletionReportPath: report prefix in the data repository
+    /// [default: /fsx-drt-completion-reports].
+    #[arg(long, value_name = "PREFIX")]
+    pub report_path: Option<String>,
+    /// EmailAddress: where alarms are sent.
+    #[arg(long, value_name = "ADDRESS")]
+    pub email: Option<String>,
+    /// ReleaseAfterDays: release files not accessed for this many days (Release only) [default: 30].
+    #[arg(long, value_name = "DAYS")]
+    pub release_after_days: Option<String>,
+    /// LogRetentionDays: how long the function's logs are kept [default: 30].
+    #[arg(long, value_name = "DAYS")]
+    pub log_retention_days: Option<String>,
+}
+
+impl ParamArgs {
+    /// The values given as flags.
+    pub fn values(&self) -> Values {
+        [
+            (Param::FileSystemId, &self.file_system_id),
+            (Param::Schedule, &self.schedule),
+            (Param::Paths, &self.paths),
+            (Param::TaskType, &self.task_type),
+            (Param::TaskCompletionReportPath, &self.report_path),
+            (Param::EmailAddress, &self.email),
+            (Param::ReleaseAfterDays, &self.release_after_days),
+            (Param::LogRetentionDays, &self.log_retention_days),
+        ]
+        .into_iter()
+        .filter_map(|(p, v)| v.clone().map(|v| (p, v)))
+        .collect()
+    }
+}
+
+fn parse_instant(s: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| format!("{e}; give an RFC 3339 instant such as 2026-11-26T06:15:00Z"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_parameter_has_its_documented_flag() {
+        let cmd = Cli::command();
+        let validate = cmd.find_subcommand("validate").unwrap();
+        for param in Param::ALL {
+            let flag = param.flag().trim_start_matches("--");
+            assert!(
+                validate.get_arguments().any(|a| a.get_long() == Some(flag)),
+                "{flag} missing"
+            );
+        }
+    }
+}

@@ -1,0 +1,93 @@
+//! One module per command. Each returns a typed outcome that is both `Display` (text) and
+//! `Serialize` (`--output json`), or a [`Failure`].
+
+pub mod schedule;
+pub mod template;
+pub mod validate;
+
+use std::io::IsTerminal;
+
+use crate::cli::{Cli, Command, GlobalArgs, ParamArgs};
+use crate::error::{Exit, Failure};
+use crate::output::Printer;
+use crate::params::{self, Param, Problem, Resolved, Source};
+
+pub fn run(cli: Cli, printer: &Printer) -> Result<(), Failure> {
+    let printed = match cli.command {
+        Command::Validate(args) => {
+            let outcome = validate::run(&args, &cli.global)?;
+            printer.outcome(&outcome)
+        }
+        Command::Schedule(args) => {
+            let outcome = schedule::run(&args)?;
+            if let Some(note) = &outcome.note {
+                printer.note(note);
+            }
+            printer.outcome(&outcome)
+        }
+        Command::Template => printer.outcome(&template::run()),
+    };
+    printed.map_err(|e| {
+        Failure::new(
+            Exit::Failed,
+            format!("could not write the output: {e}"),
+            None,
+        )
+    })
+}
+
+/// Gathers parameter values from flags, the parameters file and the environment, then asks
+/// for what is still missing when a person is at the terminal.
+pub fn resolve_parameters(args: &ParamArgs, global: &GlobalArgs) -> Result<Resolved, Failure> {
+    let mut layers = vec![(Source::Flag, args.values())];
+    if let Some(path) = &args.parameters_file {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Failure::invalid(
+                "cannot read the parameters file",
+                vec![Problem {
+                    parameter: "--parameters-file".into(),
+                    value: Some(name.clone()),
+                    source: None,
+                    problem: format!("cannot read {name}: {e}"),
+                    fix: "give the path of an existing, readable file".into(),
+                }],
+            )
+        })?;
+        let values = params::parse_file(&name, &text)
+            .map_err(|problems| Failure::invalid("the parameters file is invalid", problems))?;
+        layers.push((Source::File(name), values));
+    }
+    layers.push((
+        Source::Env,
+        Resolved::env_values(|name| std::env::var(name).ok()),
+    ));
+    let mut resolved = Resolved::from_layers(layers);
+    if interactive(global) {
+        for param in resolved.missing() {
+            let value = prompt(param)?;
+            resolved.set(param, value, Source::Prompt);
+        }
+    }
+    Ok(resolved)
+}
+
+/// Prompts only when a person can answer: stdin and stderr are terminals and `--no-input`
+/// was not given.
+pub fn interactive(global: &GlobalArgs) -> bool {
+    !global.no_input && std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+}
+
+fn prompt(param: Param) -> Result<String, Failure> {
+    dialoguer::Input::<String>::new()
+        .with_prompt(param.prompt())
+        .validate_with(|value: &String| params::check(param, value))
+        .interact_text()
+        .map_err(|e| {
+            Failure::new(
+                Exit::Invalid,
+                format!("no value for {}: {e}", param.key()),
+                Some(format!("pass {} instead", param.flag())),
+            )
+        })
+}

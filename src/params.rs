@@ -1,0 +1,629 @@
+//! The stack's parameters: where each value comes from, and the rules it must meet.
+//!
+//! Names are the reference template's, so a reference parameters.json works unchanged.
+//! Sources, highest first: flags, the parameters file, `FSX_DRT_<NAME>` environment variables,
+//! prompts (in the command layer), then defaults. Everything here is pure: no I/O, no AWS.
+
+mod file;
+
+use std::collections::BTreeMap;
+
+use fsx_drt_lambda::config::parse_release_after_days;
+use fsx_drt_lambda::{
+    parse_paths, render_paths, FileSystemId, FsPath, Invalid, ReportPath, TaskType,
+};
+use serde::Serialize;
+
+use crate::schedule::Schedule;
+
+pub use file::parse_file;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Param {
+    FileSystemId,
+    Schedule,
+    Paths,
+    TaskType,
+    TaskCompletionReportPath,
+    EmailAddress,
+    ReleaseAfterDays,
+    LogRetentionDays,
+}
+
+impl Param {
+    pub const ALL: [Param; 8] = [
+        Param::FileSystemId,
+        Param::Schedule,
+        Param::Paths,
+        Param::TaskType,
+        Param::TaskCompletionReportPath,
+        Param::EmailAddress,
+        Param::ReleaseAfterDays,
+        Param::LogRetentionDays,
+    ];
+
+    /// The template parameter's name (and the parameters file's key).
+    pub fn key(self) -> &'static str {
+        match self {
+            Param::FileSystemId => "FileSystemId",
+            Param::Schedule => "Schedule",
+            Param::Paths => "Paths",
+            Param::TaskType => "TaskType",
+            Param::TaskCompletionReportPath => "TaskCompletionReportPath",
+            Param::EmailAddress => "EmailAddress",
+            Param::ReleaseAfterDays => "ReleaseAfterDays",
+            Param::LogRetentionDays => "LogRetentionDays",
+        }
+    }
+
+    pub fn flag(self) -> &'static str {
+        match self {
+            Param::FileSystemId => "--file-system-id",
+            Param::Schedule => "--schedule",
+            Param::Paths => "--paths",
+            Param::TaskType => "--task-type",
+            Param::TaskCompletionReportPath => "--report-path",
+            Param::EmailAddress => "--email",
+            Param::ReleaseAfterDays => "--release-after-days",
+            Param::LogRetentionDays => "--log-retention-days",
+        }
+    }
+
+    pub fn env(self) -> &'static str {
+        match self {
+            Param::FileSystemId => "FSX_DRT_FILE_SYSTEM_ID",
+            Param::Schedule => "FSX_DRT_SCHEDULE",
+            Param::Paths => "FSX_DRT_PATHS",
+            Param::TaskType => "FSX_DRT_TASK_TYPE",
+            Param::TaskCompletionReportPath => "FSX_DRT_TASK_COMPLETION_REPORT_PATH",
+            Param::EmailAddress => "FSX_DRT_EMAIL_ADDRESS",
+            Param::ReleaseAfterDays => "FSX_DRT_RELEASE_AFTER_DAYS",
+            Param::LogRetentionDays => "FSX_DRT_LOG_RETENTION_DAYS",
+        }
+    }
+
+    /// The reference's defaults. ReleaseAfterDays has one only for Release tasks (see
+    /// [`validate`]), so it is not listed here.
+    pub fn default(self) -> Option<&'static str> {
+        match self {
+            Param::Schedule => Some("0 0/6 * * ? *"),
+            Param::Paths => Some("/"),
+            Param::TaskType => Some("Export"),
+            Param::TaskCompletionReportPath => Some("/fsx-drt-completion-reports"),
+            Param::LogRetentionDays => Some("30"),
+            Param::FileSystemId | Param::EmailAddress | Param::ReleaseAfterDays => None,
+        }
+    }
+
+    /// What a prompt asks for.
+    pub fn prompt(self) -> &'static str {
+        match self {
+            Param::FileSystemId => "FSx for Lustre file system id (fs-...)",
+            Param::Schedule => "Schedule (cron or rate expression, UTC)",
+            Param::Paths => "Paths (space-separated, quote paths with spaces)",
+            Param::TaskType => "Task type (Export, Import or Release)",
+            Param::TaskCompletionReportPath => "Completion report prefix",
+            Param::EmailAddress => "Email address for alarm notifications",
+            Param::ReleaseAfterDays => "Release files not accessed for this many days",
+            Param::LogRetentionDays => "Days to keep the function's logs",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Param> {
+        Param::ALL.into_iter().find(|p| p.key() == key)
+    }
+}
+
+/// Where a value came from, so problems and summaries can say so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Flag,
+    File(String),
+    Env,
+    Prompt,
+    Default,
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::Flag => f.write_str("flag"),
+            Source::File(path) => write!(f, "file {path}"),
+            Source::Env => f.write_str("environment"),
+            Source::Prompt => f.write_str("prompt"),
+            Source::Default => f.write_str("default"),
+        }
+    }
+}
+
+impl Serialize for Source {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// The values one source gives.
+pub type Values = BTreeMap<Param, String>;
+
+/// Each parameter's value and its source, before validation.
+#[derive(Debug, Clone, Default)]
+pub struct Resolved(BTreeMap<Param, (String, Source)>);
+
+impl Resolved {
+    /// Layers sources: the first layer that has a value wins.
+    pub fn from_layers(layers: Vec<(Source, Values)>) -> Self {
+        let mut resolved = BTreeMap::new();
+        for (source, values) in layers {
+            for (param, value) in values {
+                resolved
+                    .entry(param)
+                    .or_insert_with(|| (value, source.clone()));
+            }
+        }
+        Resolved(resolved)
+    }
+
+    /// Values from the `FSX_DRT_<NAME>` variables `lookup` knows (empty counts as unset).
+    pub fn env_values(lookup: impl Fn(&str) -> Option<String>) -> Values {
+        Param::ALL
+            .into_iter()
+            .filter_map(|p| lookup(p.env()).filter(|v| !v.is_empty()).map(|v| (p, v)))
+            .collect()
+    }
+
+    /// Required parameters with no value and no default: what a prompt must ask for.
+    pub fn missing(&self) -> Vec<Param> {
+        Param::ALL
+            .into_iter()
+            .filter(|p| {
+                !self.0.contains_key(p) && p.default().is_none() && *p != Param::ReleaseAfterDays
+            })
+            .collect()
+    }
+
+    pub fn set(&mut self, param: Param, value: String, source: Source) {
+        self.0.insert(param, (value, source));
+    }
+
+    pub fn get(&self, param: Param) -> Option<&(String, Source)> {
+        self.0.get(&param)
+    }
+
+    fn with_defaults(&self) -> Self {
+        let mut all = self.0.clone();
+        for p in Param::ALL {
+            if let Some(d) = p.default() {
+                all.entry(p)
+                    .or_insert_with(|| (d.to_string(), Source::Default));
+            }
+        }
+        Resolved(all)
+    }
+}
+
+/// One problem with one input, reported with everything needed to fix it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// The parameter's name, or what else was wrong (a file key, `--parameters-file`).
+    pub parameter: String,
+    pub value: Option<String>,
+    pub source: Option<String>,
+    pub problem: String,
+    pub fix: String,
+}
+
+impl Problem {
+    pub fn new(parameter: impl Into<String>, value: Option<&str>, invalid: Invalid) -> Self {
+        Problem {
+            parameter: parameter.into(),
+            value: value.map(str::to_string),
+            source: None,
+            problem: invalid.problem,
+            fix: invalid.fix,
+        }
+    }
+
+    fn from(param: Param, value: &str, source: &Source, invalid: Invalid) -> Self {
+        let fix = match source {
+            Source::Default | Source::Prompt => invalid.fix,
+            Source::Flag => format!("{} (in {})", invalid.fix, param.flag()),
+            Source::File(path) => format!("{} (key {} in {path})", invalid.fix, param.key()),
+            Source::Env => format!("{} (in {})", invalid.fix, param.env()),
+        };
+        Problem {
+            parameter: param.key().to_string(),
+            value: Some(value.to_string()),
+            source: Some(source.to_string()),
+            problem: invalid.problem,
+            fix,
+        }
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.parameter)?;
+        if let Some(value) = &self.value {
+            write!(f, " = {value:?}")?;
+        }
+        if let Some(source) = &self.source {
+            write!(f, " (from {source})")?;
+        }
+        write!(f, ": {}\n  fix: {}", self.problem, self.fix)
+    }
+}
+
+/// CloudWatch Logs' allowed retention periods, in days.
+pub const LOG_RETENTION_DAYS: [u32; 22] = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
+];
+
+/// Release tasks without an explicit ReleaseAfterDays release files idle this long.
+pub const DEFAULT_RELEASE_AFTER_DAYS: u32 = 30;
+
+/// Validated parameters, ready to become the template's parameter values.
+#[derive(Debug, Clone)]
+pub struct Parameters {
+    pub file_system_id: FileSystemId,
+    pub schedule: Schedule,
+    pub paths: Vec<FsPath>,
+    pub task_type: TaskType,
+    pub report_path: ReportPath,
+    pub email: String,
+    /// Only for Release tasks.
+    pub release_after_days: Option<u32>,
+    pub log_retention_days: u32,
+}
+
+impl Parameters {
+    /// The values CloudFormation gets, by template parameter name, in parameter order.
+    pub fn template_values(&self) -> Vec<(Param, String)> {
+        let mut values = vec![
+            (Param::FileSystemId, self.file_system_id.to_string()),
+            (Param::Schedule, self.schedule.expression()),
+            (Param::Paths, render_paths(&self.paths)),
+            (Param::TaskType, self.task_type.name().to_string()),
+            (
+                Param::TaskCompletionReportPath,
+                self.report_path.to_string(),
+            ),
+            (Param::EmailAddress, self.email.clone()),
+        ];
+        if let Some(days) = self.release_after_days {
+            values.push((Param::ReleaseAfterDays, days.to_string()));
+        }
+        values.push((Param::LogRetentionDays, self.log_retention_days.to_string()));
+        values
+    }
+}
+
+/// Checks every resolved value (after filling defaults) and reports all problems at once,
+/// in parameter order.
+pub fn validate(resolved: &Resolved) -> Result<Parameters, Vec<Problem>> {
+    let all = resolved.with_defaults();
+    let problems = &mut Vec::new();
+    let fs = field(&all, problems, Param::FileSystemId, |v| {
+        one(FileSystemId::parse(v))
+    });
+    let schedule = field(&all, problems, Param::Schedule, Schedule::parse);
+    let paths = field(&all, problems, Param::Paths, parse_paths);
+    let task_type = field(&all, problems, Param::TaskType, |v| one(TaskType::parse(v)));
+    let report = field(&all, problems, Param::TaskCompletionReportPath, |v| {
+        one(ReportPath::parse(v))
+    });
+    let email = field(&all, problems, Param::EmailAddress, |v| one(parse_email(v)));
+    let release_days = field(&all, problems, Param::ReleaseAfterDays, |v| {
+        one(parse_release_after_days(v))
+    });
+    let retention = field(&all, problems, Param::LogRetentionDays, |v| {
+        one(parse_log_retention(v))
+    });
+
+    let release_after_days = match (task_type, all.get(Param::ReleaseAfterDays)) {
+        (Some(TaskType::Release), _) => Some(release_days.unwrap_or(DEFAULT_RELEASE_AFTER_DAYS)),
+        (Some(other), Some((value, source))) => {
+            problems.push(Problem::from(
+                Param::ReleaseAfterDays,
+                value,
+                source,
+                Invalid::new(
+                    format!(
+                        "ReleaseAfterDays applies only to Release tasks, and TaskType is {other}"
+                    ),
+                    "remove ReleaseAfterDays, or set TaskType to Release",
+                ),
+            ));
+            None
+        }
+        _ => None,
+    };
+
+    match (fs, schedule, paths, task_type, report, email, retention) {
+        (
+            Some(file_system_id),
+            Some(schedule),
+            Some(paths),
+            Some(task_type),
+            Some(report_path),
+            Some(email),
+            Some(log_retention_days),
+        ) if problems.is_empty() => Ok(Parameters {
+            file_system_id,
+            schedule,
+            paths,
+            task_type,
+            report_path,
+            email,
+            release_after_days,
+            log_retention_days,
+        }),
+        _ => Err(std::mem::take(problems)),
+    }
+}
+
+fn one<T>(result: Result<T, Invalid>) -> Result<T, Vec<Invalid>> {
+    result.map_err(|e| vec![e])
+}
+
+/// Parses one parameter's value, or records why it can't be (missing counts for required ones).
+fn field<T>(
+    all: &Resolved,
+    problems: &mut Vec<Problem>,
+    param: Param,
+    parse: impl FnOnce(&str) -> Result<T, Vec<Invalid>>,
+) -> Option<T> {
+    let Some((value, source)) = all.get(param) else {
+        if param != Param::ReleaseAfterDays {
+            problems.push(Problem {
+                parameter: param.key().to_string(),
+                value: None,
+                source: None,
+                problem: format!("{} is required and has no value", param.key()),
+                fix: format!(
+                    "pass {}, set {}, or add {} to the parameters file",
+                    param.flag(),
+                    param.env(),
+                    param.key()
+                ),
+            });
+        }
+        return None;
+    };
+    parse(value)
+        .map_err(|invalids| {
+            problems.extend(
+                invalids
+                    .into_iter()
+                    .map(|i| Problem::from(param, value, source, i)),
+            )
+        })
+        .ok()
+}
+
+/// Checks one value on its own (for prompts), as [`validate`] would.
+pub fn check(param: Param, value: &str) -> Result<(), String> {
+    let resolved = Resolved(BTreeMap::from([(
+        param,
+        (value.to_string(), Source::Prompt),
+    )]));
+    let problems = match validate(&resolved) {
+        Ok(_) => return Ok(()),
+        Err(problems) => problems,
+    };
+    match problems
+        .into_iter()
+        .find(|p| p.parameter == param.key() && p.value.is_some())
+    {
+        Some(p) => Err(format!("{} ({})", p.problem, p.fix)),
+        None => Ok(()),
+    }
+}
+
+/// One plausible address: SNS sends the confirmation there, so a typo silently loses alarms.
+pub fn parse_email(value: &str) -> Result<String, Invalid> {
+    let fix = "give one address such as ops@example.com (SNS sends a confirmation mail to it)";
+    let v = value.trim();
+    if v.contains([',', ';']) || v.split_whitespace().count() > 1 {
+        return Err(Invalid::new(
+            "only one address is allowed",
+            "give one address; subscribe more addresses to the topic after deploying",
+        ));
+    }
+    let valid = v.len() <= 254
+        && v.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && local.len() <= 64
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !domain.contains("..")
+                && domain
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '-' || c == '.')
+        })
+        && !v.chars().any(|c| c.is_control() || c.is_whitespace());
+    if valid {
+        Ok(v.to_string())
+    } else {
+        Err(Invalid::new("not an email address (name@domain.tld)", fix))
+    }
+}
+
+fn parse_log_retention(value: &str) -> Result<u32, Invalid> {
+    value
+        .trim()
+        .parse()
+        .ok()
+        .filter(|d| LOG_RETENTION_DAYS.contains(d))
+        .ok_or_else(|| {
+            Invalid::new(
+                format!(
+                    "CloudWatch Logs keeps logs for one of {} days",
+                    LOG_RETENTION_DAYS.map(|d| d.to_string()).join(", ")
+                ),
+                "pick one of those, e.g. 30",
+            )
+        })
+}
+
+/// A CloudFormation stack name: a letter, then letters, digits and hyphens, 128 at most.
+pub fn parse_stack_name(value: &str) -> Result<String, Invalid> {
+    let mut chars = value.chars();
+    let valid = value.len() <= 128
+        && chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if valid {
+        Ok(value.to_string())
+    } else {
+        Err(Invalid::new(
+            "a stack name starts with a letter and has only letters, digits and hyphens (128 at most)",
+            "pick a name such as fsx-drt-scheduler",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(pairs: &[(Param, &str)]) -> Values {
+        pairs.iter().map(|(p, v)| (*p, v.to_string())).collect()
+    }
+
+    fn required() -> Values {
+        values(&[
+            (Param::FileSystemId, "fs-0123456789abcdef0"),
+            (Param::EmailAddress, "ops@example.com"),
+        ])
+    }
+
+    #[test]
+    fn flags_beat_file_beat_env_beat_defaults() {
+        let resolved = Resolved::from_layers(vec![
+            (Source::Flag, values(&[(Param::Schedule, "rate(1 hour)")])),
+            (
+                Source::File("p.json".into()),
+                values(&[(Param::Schedule, "0 1 * * ? *"), (Param::Paths, "/file")]),
+            ),
+            (
+                Source::Env,
+                values(&[(Param::Paths, "/env"), (Param::TaskType, "Import")]),
+            ),
+            (Source::Env, required()),
+        ]);
+        let p = validate(&resolved).unwrap();
+        assert_eq!(p.schedule.expression(), "rate(1 hour)");
+        assert_eq!(render_paths(&p.paths), "/file");
+        assert_eq!(p.task_type, TaskType::Import);
+        assert_eq!(p.report_path.as_str(), "/fsx-drt-completion-reports");
+        assert_eq!(
+            resolved.get(Param::Paths).unwrap().1,
+            Source::File("p.json".into())
+        );
+    }
+
+    #[test]
+    fn reference_defaults() {
+        let p = validate(&Resolved::from_layers(vec![(Source::Flag, required())])).unwrap();
+        let t: BTreeMap<&str, String> = p
+            .template_values()
+            .into_iter()
+            .map(|(p, v)| (p.key(), v))
+            .collect();
+        assert_eq!(t["Schedule"], "cron(0 0/6 * * ? *)");
+        assert_eq!(t["Paths"], "/");
+        assert_eq!(t["TaskType"], "Export");
+        assert_eq!(t["TaskCompletionReportPath"], "/fsx-drt-completion-reports");
+        assert_eq!(t["LogRetentionDays"], "30");
+        assert!(!t.contains_key("ReleaseAfterDays"));
+    }
+
+    #[test]
+    fn release_after_days_only_with_release() {
+        let mut with_release = required();
+        with_release.insert(Param::TaskType, "release".into());
+        let p = validate(&Resolved::from_layers(vec![(
+            Source::Flag,
+            with_release.clone(),
+        )]))
+        .unwrap();
+        assert_eq!(p.release_after_days, Some(DEFAULT_RELEASE_AFTER_DAYS));
+        with_release.insert(Param::ReleaseAfterDays, "0".into());
+        let p = validate(&Resolved::from_layers(vec![(Source::Flag, with_release)])).unwrap();
+        assert!(p
+            .template_values()
+            .contains(&(Param::ReleaseAfterDays, "0".to_string())));
+
+        let mut export = required();
+        export.insert(Param::ReleaseAfterDays, "7".into());
+        let problems = validate(&Resolved::from_layers(vec![(Source::Flag, export)])).unwrap_err();
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].parameter, "ReleaseAfterDays");
+        assert!(problems[0].problem.contains("TaskType is Export"));
+    }
+
+    #[test]
+    fn all_problems_at_once_with_their_sources() {
+        let resolved = Resolved::from_layers(vec![
+            (Source::Flag, values(&[(Param::FileSystemId, "fs-1")])),
+            (Source::Env, values(&[(Param::Schedule, "* * * * * *")])),
+        ]);
+        let problems = validate(&resolved).unwrap_err();
+        let names: Vec<&str> = problems.iter().map(|p| p.parameter.as_str()).collect();
+        assert_eq!(names, ["FileSystemId", "Schedule", "EmailAddress"]);
+        assert!(problems[0].fix.contains("--file-system-id"));
+        assert!(problems[1].fix.contains("FSX_DRT_SCHEDULE"));
+        assert!(problems[2].fix.contains("--email"));
+    }
+
+    #[test]
+    fn missing_lists_what_to_prompt_for() {
+        let resolved = Resolved::from_layers(vec![(
+            Source::Flag,
+            values(&[(Param::EmailAddress, "a@b.co")]),
+        )]);
+        assert_eq!(resolved.missing(), [Param::FileSystemId]);
+    }
+
+    #[test]
+    fn env_values_skip_empty() {
+        let env = Resolved::env_values(|name| match name {
+            "FSX_DRT_PATHS" => Some("/x".into()),
+            "FSX_DRT_SCHEDULE" => Some(String::new()),
+            _ => None,
+        });
+        assert_eq!(env, values(&[(Param::Paths, "/x")]));
+    }
+
+    #[test]
+    fn emails() {
+        for good in ["ops@example.com", "a.b+c@sub.example.co.uk", " x@y.io "] {
+            assert!(parse_email(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "",
+            "ops",
+            "ops@",
+            "@example.com",
+            "ops@example",
+            "ops@@example.com",
+            "a@b.com,c@d.com",
+            "a@b.com c@d.com",
+            "ops@exa mple.com",
+            "ops@.example.com",
+            "ops@example..com",
+        ] {
+            assert!(parse_email(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn stack_names() {
+        assert!(parse_stack_name("fsx-drt-scheduler").is_ok());
+        for bad in ["", "1stack", "my_stack", "my stack", &"a".repeat(129)] {
+            assert!(parse_stack_name(bad).is_err(), "{bad}");
+        }
+    }
+}

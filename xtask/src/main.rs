@@ -1,0 +1,123 @@
+//! Build automation: `cargo xtask <task>` (aliased in .cargo/config.toml).
+//!
+//! - `ci`: everything CI checks: formatting, clippy, every test, the template linters.
+//! - `demo`: the main job on sample parameters, printed step by step.
+//! - `lint-template`: cfn-lint and checkov on the template `fsx-drt template` prints.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use xshell::{cmd, Shell};
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let sh = Shell::new()?;
+    sh.change_dir(root());
+    match args.first().map(String::as_str) {
+        Some("ci") => ci(&sh),
+        Some("demo") => demo(&sh),
+        Some("lint-template") => lint_template(&sh),
+        _ => {
+            eprintln!("usage: cargo xtask <ci|demo|lint-template>");
+            bail!("unknown or missing task {:?}", args.first())
+        }
+    }
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
+}
+
+fn step(what: &str) {
+    eprintln!("\n==> {what}");
+}
+
+fn ci(sh: &Shell) -> Result<()> {
+    step("cargo fmt --check");
+    cmd!(sh, "cargo fmt --all --check").run()?;
+    step("cargo clippy -D warnings");
+    cmd!(
+        sh,
+        "cargo clippy --workspace --all-targets --locked -- -D warnings"
+    )
+    .run()?;
+    lint_template(sh)?;
+    step("tests");
+    if cmd!(sh, "cargo nextest --version")
+        .quiet()
+        .ignore_stdout()
+        .ignore_stderr()
+        .run()
+        .is_ok()
+    {
+        cmd!(sh, "cargo nextest run --workspace --locked --no-fail-fast").run()?;
+    } else {
+        cmd!(sh, "cargo test --workspace --locked --no-fail-fast").run()?;
+    }
+    Ok(())
+}
+
+fn lint_template(sh: &Shell) -> Result<()> {
+    step("render the template (fsx-drt template)");
+    let template = cmd!(sh, "cargo run --quiet --locked -- template").read()?;
+    let rendered = root().join("target/fsx-drt.template.yaml");
+    sh.write_file(&rendered, template + "\n")?;
+    step("cfn-lint and checkov (templates/lint.sh)");
+    cmd!(sh, "bash templates/lint.sh {rendered}")
+        .run()
+        .context("the template has lint findings")?;
+    Ok(())
+}
+
+fn demo(sh: &Shell) -> Result<()> {
+    step("build fsx-drt");
+    cmd!(sh, "cargo build --quiet --locked").run()?;
+    let bin = root().join("target/debug/fsx-drt");
+    let params = "examples/parameters.json";
+
+    step(&format!(
+        "fsx-drt validate --parameters-file {params}  (the reference's parameters.json, unchanged)"
+    ));
+    cmd!(sh, "{bin} validate --no-input --parameters-file {params}").run()?;
+
+    step("fsx-drt validate ... --output json  (the same, for programs)");
+    cmd!(
+        sh,
+        "{bin} validate --no-input --parameters-file {params} --output json"
+    )
+    .run()?;
+
+    step(
+        "fsx-drt schedule 'cron(0 12 LW * ? *)' --count 3  (last weekday of each month, noon UTC)",
+    );
+    cmd!(sh, "{bin} schedule cron(0\\ 12\\ LW\\ *\\ ?\\ *) --count 3").run()?;
+
+    step("fsx-drt validate with bad input: every problem at once, exit code 2, nothing touched");
+    let bad = cmd!(
+        sh,
+        "{bin} validate --no-input --parameters-file {params} --file-system-id fs-XYZ --schedule '0 8 * * MON *' --paths '/data \"/open'"
+    )
+    .ignore_status()
+    .output()?;
+    eprint!("{}", String::from_utf8_lossy(&bad.stderr));
+    if bad.status.code() != Some(2) {
+        bail!(
+            "expected exit code 2 for invalid input, got {:?}",
+            bad.status.code()
+        );
+    }
+    eprintln!("(exit code 2, as expected)");
+
+    step("fsx-drt template  (first lines of the CloudFormation template deploy uses)");
+    let template = cmd!(sh, "{bin} template").read()?;
+    for line in template.lines().take(12) {
+        println!("{line}");
+    }
+    println!("... ({} lines)", template.lines().count());
+
+    step("demo finished: deploy, status and destroy against the local emulator come with the deploy issue");
+    Ok(())
+}
