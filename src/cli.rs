@@ -12,6 +12,8 @@ use crate::params::{Param, Values};
 #[command(
     name = "fsx-drt",
     version,
+    // A flag given twice takes its last value, so wrappers can append overrides.
+    args_override_self = true,
     about = "Schedule Amazon FSx for Lustre data repository tasks (export, import, release)",
     long_about = "Schedule Amazon FSx for Lustre data repository tasks (export, import, release).\n\n\
         fsx-drt deploys an EventBridge rule that invokes a Lambda function which creates a data \
@@ -44,6 +46,12 @@ pub struct GlobalArgs {
     pub profile: Option<String>,
 }
 
+const PARAMETER_SOURCES: &str = "Each parameter may also come from the environment: \
+    FSX_DRT_FILE_SYSTEM_ID, FSX_DRT_SCHEDULE, FSX_DRT_PATHS, FSX_DRT_TASK_TYPE, \
+    FSX_DRT_TASK_COMPLETION_REPORT_PATH, FSX_DRT_EMAIL_ADDRESS, FSX_DRT_RELEASE_AFTER_DAYS, \
+    FSX_DRT_LOG_RETENTION_DAYS. Flags win over the parameters file, which wins over the \
+    environment; prompts ask for what is still missing (terminal only), then defaults apply.";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
     Text,
@@ -55,6 +63,7 @@ pub enum OutputFormat {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check parameters offline; print them and the next run times.
+    #[command(after_help = PARAMETER_SOURCES)]
     Validate(ValidateArgs),
     /// Print the next fire times of a schedule expression (UTC).
     Schedule(ScheduleArgs),
@@ -67,11 +76,11 @@ pub struct ValidateArgs {
     /// The stack the parameters are for (checked against CloudFormation's naming rules).
     #[arg(long, value_name = "NAME")]
     pub stack_name: Option<String>,
-    #[command(flatten)]
-    pub params: ParamArgs,
     /// Compute run times after this instant instead of now.
     #[arg(long, value_name = "RFC3339", value_parser = parse_instant)]
     pub after: Option<DateTime<Utc>>,
+    #[command(flatten)]
+    pub params: ParamArgs,
 }
 
 #[derive(Debug, Args)]
@@ -168,6 +177,11 @@ mod tests {
             assert!(
                 validate.get_arguments().any(|a| a.get_long() == Some(flag)),
                 "{flag} missing"
+            );
+            assert!(
+                PARAMETER_SOURCES.contains(param.env()),
+                "{} undocumented",
+                param.env()
             );
         }
     }

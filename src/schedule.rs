@@ -147,12 +147,14 @@ impl Rate {
             "hours" => (false, RateUnit::Hour),
             "day" => (true, RateUnit::Day),
             "days" => (false, RateUnit::Day),
-            _ => return Err(Invalid::new(
-                format!(
+            _ => {
+                return Err(Invalid::new(
+                    format!(
                     "{unit} is not a rate unit; EventBridge knows minute(s), hour(s) and day(s)"
                 ),
-                syntax,
-            )),
+                    syntax,
+                ))
+            }
         };
         if singular != (value == 1) {
             let right = if value == 1 {

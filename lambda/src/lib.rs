@@ -7,6 +7,37 @@
 pub mod config;
 pub mod paths;
 
+/// The CloudWatch metrics the Lambda publishes; the template's alarm and IAM condition name
+/// the same ones.
+pub mod metrics {
+    /// Namespace of every fsx-drt metric (the role may publish to this one only).
+    pub const NAMESPACE: &str = "FsxDrt";
+    /// Count of finished tasks that FAILED or had failed files; the second alarm watches it.
+    pub const FAILED_TASKS: &str = "FailedTasks";
+    /// Count of runs skipped because a task was still pending or executing.
+    pub const SKIPPED_RUNS: &str = "SkippedRuns";
+    /// The dimension both carry: the function's own name.
+    pub const DIMENSION: &str = "FunctionName";
+}
+
+/// The environment variables the template sets for the function.
+pub mod env {
+    pub const FILE_SYSTEM_ID: &str = "FILE_SYSTEM_ID";
+    pub const TASK_TYPE: &str = "TASK_TYPE";
+    pub const FSX_PATHS: &str = "FSX_PATHS";
+    pub const COMPLETION_REPORT_PATH: &str = "COMPLETION_REPORT_PATH";
+    pub const RELEASE_AFTER_DAYS: &str = "RELEASE_AFTER_DAYS";
+    pub const METRIC_NAMESPACE: &str = "METRIC_NAMESPACE";
+    pub const ALL: [&str; 6] = [
+        FILE_SYSTEM_ID,
+        TASK_TYPE,
+        FSX_PATHS,
+        COMPLETION_REPORT_PATH,
+        RELEASE_AFTER_DAYS,
+        METRIC_NAMESPACE,
+    ];
+}
+
 pub use config::{FileSystemId, ReportPath, TaskType};
 pub use paths::{parse_paths, render_paths, FsPath};
 

@@ -1,0 +1,383 @@
+//! The binary, as a user or a CI pipeline runs it: every rule's bad inputs exit 2 with a
+//! message naming the field; good inputs exit 0; what a person reads is snapshotted.
+
+use std::path::PathBuf;
+
+use assert_cmd::Command;
+
+const FS: &str = "fs-0123456789abcdef0";
+const AFTER: &str = "2026-11-25T07:43:00Z";
+
+/// The binary with a clean environment (no FSX_DRT_*, no AWS_*), never prompting.
+fn fsx_drt() -> Command {
+    let mut cmd = Command::cargo_bin("fsx-drt").unwrap();
+    cmd.env_clear().current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
+fn validate(extra: &[&str]) -> Command {
+    let mut cmd = fsx_drt();
+    cmd.args(["validate", "--no-input", "--after", AFTER])
+        .args(["--file-system-id", FS, "--email", "ops@example.com"])
+        .args(extra);
+    cmd
+}
+
+fn temp_file(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("fsx-drt-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(cmd: &mut Command) -> Run {
+    let output = cmd.output().unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+#[test]
+fn bad_inputs_exit_2_naming_the_field() {
+    let many_paths = (0..33)
+        .map(|i| format!("/d{i}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let long_path = format!("/{}", "a".repeat(4096));
+    let unknown_key = temp_file("unknown.json", r#"{"FileSystemID": "fs-0123abcd"}"#);
+    let managed_key = temp_file("managed.yaml", "CodeBucket: my-bucket\n");
+    let bad_json = temp_file(
+        "bad.json",
+        "[\n  {\"ParameterKey\": \"Paths\" \"ParameterValue\": \"/\"}\n]\n",
+    );
+    let bad_yaml = temp_file("bad.yaml", "Paths: /a\n  Schedule: [\n");
+    let bad_value_in_file = temp_file(
+        "value.json",
+        r#"[{"ParameterKey": "Paths", "ParameterValue": "data"}]"#,
+    );
+    let unknown_key = unknown_key.to_str().unwrap();
+    let managed_key = managed_key.to_str().unwrap();
+    let bad_json = bad_json.to_str().unwrap();
+    let bad_yaml = bad_yaml.to_str().unwrap();
+    let bad_value_in_file = bad_value_in_file.to_str().unwrap();
+
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        // FileSystemId
+        (vec!["--file-system-id", "fs-123"], "FileSystemId"),
+        (
+            vec!["--file-system-id", "fs-0123456789ABCDEF0"],
+            "FileSystemId",
+        ),
+        (
+            vec!["--file-system-id", "0123456789abcdef0"],
+            "FileSystemId",
+        ),
+        (
+            vec!["--file-system-id", "fs-0123456789abcdef0123"],
+            "FileSystemId",
+        ),
+        (
+            vec!["--file-system-id", "fs-0123456789abcdefg"],
+            "FileSystemId",
+        ),
+        (vec!["--file-system-id", ""], "FileSystemId"),
+        // Schedule
+        (vec!["--schedule", "0 8 * * MON *"], "Schedule"),
+        (vec!["--schedule", "* * * * *"], "Schedule"),
+        (vec!["--schedule", "60 * * * ? *"], "Schedule"),
+        (vec!["--schedule", "0 0 ? * 1#6 *"], "Schedule"),
+        (vec!["--schedule", "0 0 ? * 3#1,6#3 *"], "Schedule"),
+        (vec!["--schedule", "0 0 L,15 * ? *"], "Schedule"),
+        (vec!["--schedule", "rate(1 minutes)"], "Schedule"),
+        (vec!["--schedule", "rate(5 weeks)"], "Schedule"),
+        (vec!["--schedule", "cron(0 0 * * ? *"], "Schedule"),
+        (vec!["--schedule", "0 0 30 2 ? *"], "Schedule"),
+        (vec!["--schedule", "0 0 1 1 ? 2000"], "Schedule"),
+        (vec!["--schedule", "* * * * ? 2200"], "Schedule"),
+        // Paths
+        (vec!["--paths", ""], "Paths"),
+        (vec!["--paths", "relative/dir"], "Paths"),
+        (vec!["--paths", "/a /a"], "Paths"),
+        (vec!["--paths", "/a \"/b c"], "Paths"),
+        (vec!["--paths", "/a/../b"], "Paths"),
+        (vec!["--paths", "/./a"], "Paths"),
+        (vec!["--paths", &many_paths], "Paths"),
+        (vec!["--paths", &long_path], "Paths"),
+        (vec!["--paths", "\"/a\u{7}b\""], "Paths"),
+        // TaskType
+        (vec!["--task-type", "Sync"], "TaskType"),
+        (vec!["--task-type", "AUTO_RELEASE_DATA"], "TaskType"),
+        (vec!["--task-type", ""], "TaskType"),
+        // TaskCompletionReportPath
+        (vec!["--report-path", "reports"], "TaskCompletionReportPath"),
+        (vec!["--report-path", "/"], "TaskCompletionReportPath"),
+        (vec!["--report-path", "/a b"], "TaskCompletionReportPath"),
+        (vec!["--report-path", "/a/../b"], "TaskCompletionReportPath"),
+        // EmailAddress
+        (vec!["--email", "ops"], "EmailAddress"),
+        (vec!["--email", "ops@example"], "EmailAddress"),
+        (vec!["--email", "a@b.com,c@d.com"], "EmailAddress"),
+        (vec!["--email", ""], "EmailAddress"),
+        // ReleaseAfterDays
+        (
+            vec!["--task-type", "Release", "--release-after-days=-1"],
+            "ReleaseAfterDays",
+        ),
+        (
+            vec!["--task-type", "Release", "--release-after-days", "ten"],
+            "ReleaseAfterDays",
+        ),
+        (vec!["--release-after-days", "5"], "ReleaseAfterDays"),
+        // LogRetentionDays
+        (vec!["--log-retention-days", "31"], "LogRetentionDays"),
+        (vec!["--log-retention-days", "forever"], "LogRetentionDays"),
+        // Stack name
+        (vec!["--stack-name", "1stack"], "--stack-name"),
+        (vec!["--stack-name", "my_stack"], "--stack-name"),
+        // Parameters file
+        (vec!["--parameters-file", unknown_key], "FileSystemID"),
+        (vec!["--parameters-file", managed_key], "CodeBucket"),
+        (vec!["--parameters-file", bad_json], "--parameters-file"),
+        (vec!["--parameters-file", bad_yaml], "--parameters-file"),
+        (vec!["--parameters-file", bad_value_in_file], "Paths"),
+        (
+            vec!["--parameters-file", "/no/such/file.json"],
+            "--parameters-file",
+        ),
+    ];
+    assert!(cases.len() >= 40);
+    for (args, field) in &cases {
+        let out = run(validate(args).env("FSX_DRT_UNRELATED", "x"));
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(
+            out.stderr.contains(&format!("- {field}")),
+            "{args:?} should name {field}:\n{}",
+            out.stderr
+        );
+        assert!(
+            out.stderr.contains("fix:"),
+            "{args:?} gives no fix:\n{}",
+            out.stderr
+        );
+        assert!(
+            out.stdout.is_empty(),
+            "{args:?} printed a result: {}",
+            out.stdout
+        );
+    }
+}
+
+#[test]
+fn required_values_are_named_when_missing_and_nobody_can_be_asked() {
+    let out = run(fsx_drt().args(["validate", "--after", AFTER]));
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("- FileSystemId: FileSystemId is required"),
+        "{}",
+        out.stderr
+    );
+    assert!(out
+        .stderr
+        .contains("- EmailAddress: EmailAddress is required"));
+    assert!(out.stderr.contains("--email, set FSX_DRT_EMAIL_ADDRESS"));
+}
+
+#[test]
+fn environment_values_are_checked_and_named() {
+    let out = run(fsx_drt()
+        .args([
+            "validate",
+            "--no-input",
+            "--after",
+            AFTER,
+            "--email",
+            "ops@example.com",
+        ])
+        .env("FSX_DRT_FILE_SYSTEM_ID", "fs-bad"));
+    assert_eq!(out.code, 2);
+    assert!(out
+        .stderr
+        .contains("FileSystemId = \"fs-bad\" (from environment)"));
+    assert!(out.stderr.contains("FSX_DRT_FILE_SYSTEM_ID"));
+}
+
+#[test]
+fn invalid_schedule_expression_exits_2() {
+    for expr in ["0 8 * * MON *", "rate(2 day)", "cron(* * * * ? 2300)"] {
+        let out = run(fsx_drt().args(["schedule", expr]));
+        assert_eq!(out.code, 2, "{expr}");
+        assert!(out.stderr.contains("- Schedule"), "{expr}: {}", out.stderr);
+    }
+    let out = run(fsx_drt().args(["schedule", "15 6 * * ? *", "--after", "yesterday"]));
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("--after"), "{}", out.stderr);
+}
+
+#[test]
+fn good_inputs_exit_0() {
+    let reference = "examples/parameters.json";
+    let yaml = temp_file(
+        "good.yaml",
+        "FileSystemId: fs-0123abcd\nEmailAddress: ops@example.com\nPaths:\n  - /data\n  - /with space\nTaskType: release\nReleaseAfterDays: 0\n",
+    );
+    let yaml = yaml.to_str().unwrap();
+    let paths_32 = (0..32)
+        .map(|i| format!("/d{i}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["--parameters-file", reference],
+        vec!["--parameters-file", yaml],
+        vec!["--schedule", "cron(0 12 LW * ? *)"],
+        vec!["--schedule", "rate(1 hour)"],
+        vec!["--schedule", "0 0 ? * 6#5 2026-2030"],
+        vec!["--paths", &paths_32],
+        vec!["--paths", "/dir1 /dir_2 \"/dir 3\" /dir4/file1"],
+        vec!["--task-type", "IMPORT_METADATA_FROM_REPOSITORY"],
+        vec!["--task-type", "release", "--release-after-days", "7"],
+        vec![
+            "--file-system-id",
+            "fs-0123abcd",
+            "--stack-name",
+            "fsx-drt-scheduler",
+        ],
+        vec!["--log-retention-days", "365", "--report-path", "/reports/"],
+    ];
+    for args in &cases {
+        let out = run(&mut validate(args));
+        assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+        assert!(out.stdout.contains("are valid"), "{args:?}: {}", out.stdout);
+    }
+}
+
+#[test]
+fn flags_beat_the_file_which_beats_the_environment() {
+    let out = run(fsx_drt()
+        .args([
+            "validate",
+            "--no-input",
+            "--output",
+            "json",
+            "--after",
+            AFTER,
+        ])
+        .args([
+            "--parameters-file",
+            "examples/parameters.json",
+            "--paths",
+            "/from-flag",
+        ])
+        .env("FSX_DRT_SCHEDULE", "rate(1 day)")
+        .env("FSX_DRT_TASK_TYPE", "Release")
+        .env("FSX_DRT_LOG_RETENTION_DAYS", "7"));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let parameters = &json["parameters"];
+    assert_eq!(parameters["Paths"], "/from-flag");
+    assert_eq!(json["sources"]["Paths"], "flag");
+    assert_eq!(
+        parameters["Schedule"], "cron(15 6 * * ? *)",
+        "the file beats the environment"
+    );
+    assert_eq!(
+        parameters["TaskType"], "Import",
+        "the file beats the environment"
+    );
+    assert_eq!(parameters["LogRetentionDays"], "7");
+    assert_eq!(json["sources"]["LogRetentionDays"], "environment");
+    assert_eq!(json["next_runs"][0], "2026-11-26T06:15:00Z");
+}
+
+#[test]
+fn json_failures_are_one_object_on_stdout() {
+    let out = run(&mut validate(&["--output", "json", "--paths", "nope"]));
+    assert_eq!(out.code, 2);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(json["exit_code"], 2);
+    assert_eq!(json["problems"][0]["parameter"], "Paths");
+    assert_eq!(json["problems"][0]["value"], "nope");
+}
+
+#[test]
+fn schedule_prints_rfc3339_lines_and_stops_when_the_schedule_ends() {
+    let out = run(fsx_drt().args(["schedule", "15 6 * * ? *", "--after", AFTER, "--count", "2"]));
+    assert_eq!(out.code, 0);
+    assert_eq!(out.stdout, "2026-11-26T06:15:00Z\n2026-11-27T06:15:00Z\n");
+
+    let out = run(fsx_drt().args(["schedule", "cron(0 0 1 1 ? 2027-2028)", "--after", AFTER]));
+    assert_eq!(out.code, 0);
+    assert_eq!(out.stdout, "2027-01-01T00:00:00Z\n2028-01-01T00:00:00Z\n");
+
+    let out = run(fsx_drt().args([
+        "schedule",
+        "rate(6 hours)",
+        "--after",
+        AFTER,
+        "--count",
+        "1",
+        "--output",
+        "json",
+    ]));
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(json["expression"], "rate(6 hours)");
+    assert_eq!(json["next"][0], "2026-11-25T13:43:00Z");
+    assert!(json["note"].as_str().unwrap().contains("rule is created"));
+}
+
+#[test]
+fn template_prints_yaml_and_json() {
+    let out = run(fsx_drt().arg("template"));
+    assert_eq!(out.code, 0);
+    assert_eq!(out.stdout, fsx_drt::template::TEMPLATE_YAML);
+    let out = run(fsx_drt().args(["template", "--output", "json"]));
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert!(json["Resources"].as_object().unwrap().len() > 5);
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    // `fsx-drt template | head -1` must not fail or print a panic.
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "{} template | head -c 1 >/dev/null; echo \"${{PIPESTATUS[0]}}\"",
+            env!("CARGO_BIN_EXE_fsx-drt")
+        ))
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+}
+
+#[test]
+fn snapshots_of_what_people_read() {
+    let help = run(fsx_drt().arg("--help"));
+    insta::assert_snapshot!("help", help.stdout);
+    let help = run(fsx_drt().args(["validate", "--help"]));
+    insta::assert_snapshot!("validate_help", help.stdout);
+
+    let ok = run(&mut validate(&[
+        "--parameters-file",
+        "examples/parameters.json",
+    ]));
+    insta::assert_snapshot!("validate_ok", ok.stdout);
+
+    let bad = run(&mut validate(&[
+        "--file-system-id",
+        "fs-XYZ",
+        "--schedule",
+        "0 8 * * MON *",
+        "--paths",
+        "/data \"/open",
+    ]));
+    insta::assert_snapshot!("validate_error", bad.stderr);
+}

@@ -1,0 +1,261 @@
+//! The CloudFormation template, read as CloudFormation would: parameters, resources, IAM
+//! scope, environment names and outputs. (cfn-lint and checkov run in `cargo xtask ci`.)
+
+use fsx_drt::params::{Param, LOG_RETENTION_DAYS};
+use fsx_drt::schedule::Schedule;
+use fsx_drt::template::template_json;
+use fsx_drt_lambda::{env, metrics, TaskType};
+use serde_json::{json, Value};
+
+fn template() -> Value {
+    template_json()
+}
+
+fn resources_of(t: &Value, kind: &str) -> Vec<(String, Value)> {
+    t["Resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, r)| r["Type"] == kind)
+        .map(|(id, r)| (id.clone(), r.clone()))
+        .collect()
+}
+
+fn one_of(t: &Value, kind: &str) -> (String, Value) {
+    let found = resources_of(t, kind);
+    assert_eq!(found.len(), 1, "expected one {kind}");
+    found.into_iter().next().unwrap()
+}
+
+#[test]
+fn parameters_keep_the_reference_names_and_add_ours() {
+    let t = template();
+    let params = t["Parameters"].as_object().unwrap();
+    let mut names: Vec<&str> = params.keys().map(String::as_str).collect();
+    names.sort();
+    let mut expected: Vec<&str> = Param::ALL.iter().map(|p| p.key()).collect();
+    expected.extend(["CodeBucket", "CodeKey"]);
+    expected.sort();
+    assert_eq!(names, expected);
+
+    // The reference's defaults, in the form the CLI sends them.
+    let default_schedule = Schedule::parse(Param::Schedule.default().unwrap()).unwrap();
+    assert_eq!(params["Schedule"]["Default"], default_schedule.expression());
+    for p in [
+        Param::Paths,
+        Param::TaskType,
+        Param::TaskCompletionReportPath,
+    ] {
+        assert_eq!(
+            params[p.key()]["Default"],
+            p.default().unwrap(),
+            "{}",
+            p.key()
+        );
+    }
+    let task_types: Vec<&str> = TaskType::ALL.iter().map(|t| t.name()).collect();
+    assert_eq!(params["TaskType"]["AllowedValues"], json!(task_types));
+    assert_eq!(
+        params["LogRetentionDays"]["AllowedValues"],
+        json!(LOG_RETENTION_DAYS)
+    );
+    assert_eq!(
+        params["FileSystemId"]["AllowedPattern"],
+        "^fs-[0-9a-f]{8,}$"
+    );
+    assert_eq!(params["FileSystemId"]["MinLength"], 11);
+    assert_eq!(params["FileSystemId"]["MaxLength"], 21);
+    // Mappings named like parameters break the local emulator; none at all is simplest.
+    assert!(t.get("Mappings").is_none());
+}
+
+#[test]
+fn the_function() {
+    let t = template();
+    let (_, f) = one_of(&t, "AWS::Lambda::Function");
+    let p = &f["Properties"];
+    assert_eq!(p["Runtime"], "provided.al2023");
+    assert_eq!(p["Architectures"], json!(["arm64"]));
+    assert_eq!(p["Handler"], "bootstrap");
+    assert_eq!(p["MemorySize"], 128);
+    assert_eq!(p["ReservedConcurrentExecutions"], 1);
+    assert_eq!(p["TracingConfig"]["Mode"], "Active");
+    assert_eq!(p["Code"]["S3Bucket"], json!({"Ref": "CodeBucket"}));
+    assert_eq!(p["Code"]["S3Key"], json!({"Ref": "CodeKey"}));
+
+    let vars = p["Environment"]["Variables"].as_object().unwrap();
+    let mut names: Vec<&str> = vars.keys().map(String::as_str).collect();
+    names.sort();
+    let mut expected = env::ALL.to_vec();
+    expected.sort();
+    assert_eq!(names, expected);
+    assert_eq!(vars[env::FILE_SYSTEM_ID], json!({"Ref": "FileSystemId"}));
+    assert_eq!(vars[env::FSX_PATHS], json!({"Ref": "Paths"}));
+    assert_eq!(
+        vars[env::COMPLETION_REPORT_PATH],
+        json!({"Ref": "TaskCompletionReportPath"})
+    );
+    assert_eq!(
+        vars[env::RELEASE_AFTER_DAYS],
+        json!({"Ref": "ReleaseAfterDays"})
+    );
+    assert_eq!(vars[env::METRIC_NAMESPACE], metrics::NAMESPACE);
+    // TASK_TYPE is the API's enum, one per friendly name.
+    let task_type = vars[env::TASK_TYPE].to_string();
+    for t in TaskType::ALL {
+        assert!(
+            task_type.contains(t.api_name()),
+            "{task_type} lacks {}",
+            t.api_name()
+        );
+    }
+}
+
+#[test]
+fn the_role_is_scoped() {
+    let t = template();
+    let (_, role) = one_of(&t, "AWS::IAM::Role");
+    let statements: Vec<Value> = role["Properties"]["Policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["PolicyDocument"]["Statement"].as_array().unwrap().clone())
+        .collect();
+    assert!(role["Properties"].get("ManagedPolicyArns").is_none());
+    let actions = |s: &Value| -> Vec<String> {
+        match &s["Action"] {
+            Value::String(a) => vec![a.clone()],
+            Value::Array(a) => a.iter().map(|a| a.as_str().unwrap().to_string()).collect(),
+            other => panic!("odd Action {other}"),
+        }
+    };
+    for s in &statements {
+        assert_eq!(s["Effect"], "Allow");
+        for a in actions(s) {
+            assert!(!a.ends_with('*'), "wildcard action {a}");
+        }
+    }
+    let with = |action: &str| -> &Value {
+        statements
+            .iter()
+            .find(|s| actions(s).iter().any(|a| a == action))
+            .unwrap_or_else(|| panic!("no statement allows {action}"))
+    };
+
+    let create = with("fsx:CreateDataRepositoryTask");
+    let resources = create["Resource"].to_string();
+    assert!(
+        resources.contains(":file-system/${FileSystemId}"),
+        "{resources}"
+    );
+    assert!(resources.contains(":task/*"), "{resources}");
+    assert_eq!(create["Resource"].as_array().unwrap().len(), 2);
+
+    for describe in [
+        "fsx:DescribeFileSystems",
+        "fsx:DescribeDataRepositoryAssociations",
+        "fsx:DescribeDataRepositoryTasks",
+    ] {
+        assert_eq!(with(describe)["Resource"], "*", "{describe}");
+    }
+    let metrics_statement = with("cloudwatch:PutMetricData");
+    assert_eq!(
+        metrics_statement["Condition"]["StringEquals"]["cloudwatch:namespace"],
+        metrics::NAMESPACE
+    );
+    let logs = with("logs:PutLogEvents")["Resource"].to_string();
+    assert!(logs.contains("log-group:${LogGroup}"), "{logs}");
+    assert!(!logs.contains("\"*\""), "{logs}");
+    // Nothing else may touch every resource.
+    for s in &statements {
+        if s["Resource"] == "*" {
+            for a in actions(s) {
+                assert!(
+                    a.starts_with("fsx:Describe")
+                        || a == "cloudwatch:PutMetricData"
+                        || a.starts_with("xray:"),
+                    "{a} on *"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn schedule_dead_letters_permission_and_alarms() {
+    let t = template();
+    let (rule_id, rule) = one_of(&t, "AWS::Events::Rule");
+    assert_eq!(
+        rule["Properties"]["ScheduleExpression"],
+        json!({"Ref": "Schedule"})
+    );
+    let target = &rule["Properties"]["Targets"][0];
+    assert!(target["RetryPolicy"]["MaximumRetryAttempts"]
+        .as_u64()
+        .is_some());
+    let (queue_id, queue) = one_of(&t, "AWS::SQS::Queue");
+    assert_eq!(
+        target["DeadLetterConfig"]["Arn"],
+        json!({"Fn::GetAtt": [queue_id, "Arn"]})
+    );
+    assert_eq!(queue["Properties"]["SqsManagedSseEnabled"], true);
+
+    let (_, permission) = one_of(&t, "AWS::Lambda::Permission");
+    assert_eq!(
+        permission["Properties"]["Principal"],
+        "events.amazonaws.com"
+    );
+    assert_eq!(
+        permission["Properties"]["SourceArn"],
+        json!({"Fn::GetAtt": [rule_id, "Arn"]})
+    );
+
+    let (_, topic) = one_of(&t, "AWS::SNS::Topic");
+    assert!(
+        topic["Properties"]["KmsMasterKeyId"].is_string()
+            || topic["Properties"]["KmsMasterKeyId"].is_object()
+    );
+    let (_, subscription) = one_of(&t, "AWS::SNS::Subscription");
+    assert_eq!(subscription["Properties"]["Protocol"], "email");
+    assert_eq!(
+        subscription["Properties"]["Endpoint"],
+        json!({"Ref": "EmailAddress"})
+    );
+
+    let alarms = resources_of(&t, "AWS::CloudWatch::Alarm");
+    assert_eq!(alarms.len(), 2);
+    let watched: Vec<(Value, Value)> = alarms
+        .iter()
+        .map(|(_, a)| {
+            (
+                a["Properties"]["Namespace"].clone(),
+                a["Properties"]["MetricName"].clone(),
+            )
+        })
+        .collect();
+    assert!(watched.contains(&(json!("AWS/Lambda"), json!("Errors"))));
+    assert!(watched.contains(&(json!(metrics::NAMESPACE), json!(metrics::FAILED_TASKS))));
+    for (id, alarm) in &alarms {
+        let p = &alarm["Properties"];
+        assert_eq!(p["Dimensions"][0]["Name"], metrics::DIMENSION, "{id}");
+        assert_eq!(p["TreatMissingData"], "notBreaching", "{id}");
+        assert!(p["AlarmActions"].to_string().contains("AlarmTopic"), "{id}");
+    }
+}
+
+#[test]
+fn outputs() {
+    let t = template();
+    let outputs = t["Outputs"].as_object().unwrap();
+    for name in [
+        "FunctionName",
+        "FunctionArn",
+        "RuleName",
+        "TopicArn",
+        "ErrorAlarmName",
+        "FailedTaskAlarmName",
+        "Schedule",
+    ] {
+        assert!(outputs.contains_key(name), "no output {name}");
+    }
+}
