@@ -5,11 +5,22 @@
 //! - `lint-template`: cfn-lint and checkov on the template `fsx-drt template` prints.
 
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use xshell::{cmd, Shell};
 
-fn main() -> Result<()> {
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let sh = Shell::new()?;
     sh.change_dir(root());
@@ -90,15 +101,17 @@ fn demo(sh: &Shell) -> Result<()> {
     )
     .run()?;
 
-    step(
-        "fsx-drt schedule 'cron(0 12 LW * ? *)' --count 3  (last weekday of each month, noon UTC)",
-    );
-    cmd!(sh, "{bin} schedule cron(0\\ 12\\ LW\\ *\\ ?\\ *) --count 3").run()?;
+    let expression = "cron(0 12 LW * ? *)";
+    step(&format!(
+        "fsx-drt schedule '{expression}' --count 3  (last weekday of each month, noon UTC)"
+    ));
+    cmd!(sh, "{bin} schedule {expression} --count 3").run()?;
 
     step("fsx-drt validate with bad input: every problem at once, exit code 2, nothing touched");
+    let (fs, schedule, paths) = ("fs-XYZ", "0 8 * * MON *", "/data \"/open");
     let bad = cmd!(
         sh,
-        "{bin} validate --no-input --parameters-file {params} --file-system-id fs-XYZ --schedule '0 8 * * MON *' --paths '/data \"/open'"
+        "{bin} validate --no-input --parameters-file {params} --file-system-id {fs} --schedule {schedule} --paths {paths}"
     )
     .ignore_status()
     .output()?;
@@ -118,6 +131,6 @@ fn demo(sh: &Shell) -> Result<()> {
     }
     println!("... ({} lines)", template.lines().count());
 
-    step("demo finished: deploy, status and destroy against the local emulator come with the deploy issue");
+    step("demo finished: deploy, status and destroy on the local emulator come with the deploy issue");
     Ok(())
 }
