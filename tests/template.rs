@@ -210,11 +210,16 @@ fn schedule_dead_letters_permission_and_alarms() {
         json!({"Fn::GetAtt": [rule_id, "Arn"]})
     );
 
+    // Its own key: alarms cannot publish to a topic under the AWS-managed alias/aws/sns.
     let (_, topic) = one_of(&t, "AWS::SNS::Topic");
-    assert!(
-        topic["Properties"]["KmsMasterKeyId"].is_string()
-            || topic["Properties"]["KmsMasterKeyId"].is_object()
+    let (key_id, key) = one_of(&t, "AWS::KMS::Key");
+    assert_eq!(
+        topic["Properties"]["KmsMasterKeyId"],
+        json!({"Ref": key_id})
     );
+    assert_eq!(key["Properties"]["EnableKeyRotation"], true);
+    let policy = key["Properties"]["KeyPolicy"]["Statement"].to_string();
+    assert!(policy.contains("cloudwatch.amazonaws.com"), "{policy}");
     let (_, subscription) = one_of(&t, "AWS::SNS::Subscription");
     assert_eq!(subscription["Properties"]["Protocol"], "email");
     assert_eq!(
