@@ -95,6 +95,11 @@ impl Param {
         }
     }
 
+    /// Required parameters have no default; a prompt asks for them.
+    pub fn required(self) -> bool {
+        matches!(self, Param::FileSystemId | Param::EmailAddress)
+    }
+
     /// What a prompt asks for.
     pub fn prompt(self) -> &'static str {
         match self {
@@ -175,9 +180,7 @@ impl Resolved {
     pub fn missing(&self) -> Vec<Param> {
         Param::ALL
             .into_iter()
-            .filter(|p| {
-                !self.0.contains_key(p) && p.default().is_none() && *p != Param::ReleaseAfterDays
-            })
+            .filter(|p| p.required() && !self.0.contains_key(p))
             .collect()
     }
 
@@ -374,7 +377,7 @@ fn field<T>(
     parse: impl FnOnce(&str) -> Result<T, Vec<Invalid>>,
 ) -> Option<T> {
     let Some((value, source)) = all.get(param) else {
-        if param != Param::ReleaseAfterDays {
+        if param.required() {
             problems.push(Problem {
                 parameter: param.key().to_string(),
                 value: None,

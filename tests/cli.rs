@@ -317,6 +317,11 @@ fn schedule_prints_rfc3339_lines_and_stops_when_the_schedule_ends() {
     let out = run(fsx_drt().args(["schedule", "cron(0 0 1 1 ? 2027-2028)", "--after", AFTER]));
     assert_eq!(out.code, 0);
     assert_eq!(out.stdout, "2027-01-01T00:00:00Z\n2028-01-01T00:00:00Z\n");
+    assert!(
+        out.stderr.contains("the schedule ends: 2 fire time(s)"),
+        "{}",
+        out.stderr
+    );
 
     let out = run(fsx_drt().args([
         "schedule",

@@ -29,10 +29,19 @@ pub fn run(args: &ScheduleArgs) -> Result<Upcoming, Failure> {
         )
     })?;
     let after = args.after.unwrap_or_else(Utc::now);
+    let count = args.count as usize;
+    let next = rfc3339(&schedule.upcoming(after, count));
+    let ended = (next.len() < count).then(|| {
+        format!(
+            "the schedule ends: {} fire time(s) after {}",
+            next.len(),
+            rfc3339(&[after])[0]
+        )
+    });
     Ok(Upcoming {
         expression: schedule.expression(),
-        next: rfc3339(&schedule.upcoming(after, args.count as usize)),
-        note: rate_note(&schedule),
+        next,
+        note: ended.or_else(|| rate_note(&schedule)),
     })
 }
 
