@@ -23,23 +23,11 @@ impl Schedule {
     /// Parses any accepted form, reporting every problem found.
     pub fn parse(input: &str) -> Result<Self, Vec<Invalid>> {
         let text = input.trim();
-        for call in ["cron", "rate"] {
-            let opens = text
-                .get(..call.len())
-                .is_some_and(|start| start.eq_ignore_ascii_case(call))
-                && text[call.len()..].trim_start().starts_with('(');
-            if opens && unwrap_call(text, call).is_none() {
-                return Err(vec![Invalid::new(
-                    format!("{call}( is never closed"),
-                    format!("end the expression with ), e.g. {call}(...)"),
-                )]);
-            }
-        }
-        let schedule = if let Some(inner) = unwrap_call(text, "rate") {
-            Schedule::Rate(Rate::parse(inner).map_err(|e| vec![e])?)
-        } else {
-            let fields = unwrap_call(text, "cron").unwrap_or(text);
-            Schedule::Cron(Box::new(Cron::parse(fields)?))
+        let schedule = match (call_body(text, "rate"), call_body(text, "cron")) {
+            (Some(Err(e)), _) | (_, Some(Err(e))) => return Err(vec![e]),
+            (Some(Ok(inner)), _) => Schedule::Rate(Rate::parse(inner).map_err(|e| vec![e])?),
+            (_, Some(Ok(fields))) => Schedule::Cron(Box::new(Cron::parse(fields)?)),
+            (None, None) => Schedule::Cron(Box::new(Cron::parse(text)?)),
         };
         let expression = schedule.expression();
         if expression.chars().count() > MAX_EXPRESSION_CHARS {
@@ -81,16 +69,20 @@ impl Schedule {
     }
 }
 
-fn unwrap_call<'a>(text: &'a str, name: &str) -> Option<&'a str> {
-    let rest = text.get(..name.len())?;
-    if !rest.eq_ignore_ascii_case(name) {
+/// The text between `name(` and `)`: `None` when `text` is not a `name(...)` call, an error
+/// when the parenthesis is never closed.
+fn call_body<'a>(text: &'a str, name: &str) -> Option<Result<&'a str, Invalid>> {
+    let start = text.get(..name.len())?;
+    let rest = text[name.len()..].trim_start().strip_prefix('(')?;
+    if !start.eq_ignore_ascii_case(name) {
         return None;
     }
-    text[name.len()..]
-        .trim_start()
-        .strip_prefix('(')?
-        .strip_suffix(')')
-        .map(str::trim)
+    Some(rest.strip_suffix(')').map(str::trim).ok_or_else(|| {
+        Invalid::new(
+            format!("{name}( is never closed"),
+            format!("end the expression with ), e.g. {name}(...)"),
+        )
+    }))
 }
 
 fn truncate_to_minute(t: DateTime<Utc>) -> DateTime<Utc> {
@@ -254,7 +246,7 @@ enum WeekDays {
 /// A parsed `cron(...)` expression.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cron {
-    /// The six fields as given, single-spaced.
+    /// The six fields, single-spaced and upper-case (as Quartz reads them).
     fields: String,
     minutes: ValueSet,
     hours: ValueSet,
@@ -469,7 +461,7 @@ impl Cron {
                 if problems.is_empty() =>
             {
                 Ok(Cron {
-                    fields: fields.join(" "),
+                    fields: fields.join(" ").to_ascii_uppercase(),
                     minutes,
                     hours,
                     days,
@@ -672,6 +664,8 @@ mod tests {
             ("cron( 0 0/6 * * ? * )", "cron(0 0/6 * * ? *)"),
             ("rate(5 minutes)", "rate(5 minutes)"),
             ("rate(1 day)", "rate(1 day)"),
+            ("RATE( 1  day )", "rate(1 day)"),
+            ("0 12 ? * mon-fri *", "cron(0 12 ? * MON-FRI *)"),
         ] {
             assert_eq!(Schedule::parse(input).unwrap().expression(), expected);
         }
