@@ -226,7 +226,8 @@ impl Problem {
         }
     }
 
-    fn from(param: Param, value: &str, source: &Source, invalid: Invalid) -> Self {
+    /// A problem with a parameter's value; the fix says where to change it.
+    pub fn sourced(param: Param, value: &str, source: &Source, invalid: Invalid) -> Self {
         let fix = match source {
             Source::Default | Source::Prompt => invalid.fix,
             Source::Flag => format!("{} (in {})", invalid.fix, param.flag()),
@@ -326,7 +327,7 @@ pub fn validate(resolved: &Resolved) -> Result<Parameters, Vec<Problem>> {
     let release_after_days = match (task_type, all.get(Param::ReleaseAfterDays)) {
         (Some(TaskType::Release), _) => Some(release_days.unwrap_or(DEFAULT_RELEASE_AFTER_DAYS)),
         (Some(other), Some((value, source))) => {
-            problems.push(Problem::from(
+            problems.push(Problem::sourced(
                 Param::ReleaseAfterDays,
                 value,
                 source,
@@ -398,7 +399,7 @@ fn field<T>(
             problems.extend(
                 invalids
                     .into_iter()
-                    .map(|i| Problem::from(param, value, source, i)),
+                    .map(|i| Problem::sourced(param, value, source, i)),
             )
         })
         .ok()

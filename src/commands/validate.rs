@@ -3,6 +3,7 @@
 use std::fmt;
 
 use chrono::Utc;
+use fsx_drt_lambda::Invalid;
 use serde::{Serialize, Serializer};
 
 use crate::cli::{GlobalArgs, ValidateArgs};
@@ -60,18 +61,19 @@ pub fn run(args: &ValidateArgs, global: &GlobalArgs) -> Result<Valid, Failure> {
                 Param::Schedule.default().unwrap_or_default().to_string(),
                 Source::Default,
             ));
-            problems.push(Problem {
-                parameter: Param::Schedule.key().into(),
-                value: Some(value),
-                source: Some(source.to_string()),
-                problem: format!(
-                    "{} never fires after {}",
-                    p.schedule.expression(),
-                    rfc3339(&[after])[0]
+            problems.push(Problem::sourced(
+                Param::Schedule,
+                &value,
+                &source,
+                Invalid::new(
+                    format!(
+                        "{} never fires after {}",
+                        p.schedule.expression(),
+                        rfc3339(&[after])[0]
+                    ),
+                    "check the year and day fields (February has no 30th, years end at 2199)",
                 ),
-                fix: "check the year and day fields (February has no 30th, years end at 2199)"
-                    .into(),
-            });
+            ));
         }
     }
     let (Some(parameters), Some(runs), true) = (parameters, runs, problems.is_empty()) else {
