@@ -151,6 +151,17 @@ fn the_role_is_scoped() {
     assert!(resources.contains(":task/*"), "{resources}");
     assert_eq!(create["Resource"].as_array().unwrap().len(), 2);
 
+    let tag = with("fsx:TagResource");
+    assert!(
+        tag["Resource"].to_string().ends_with(":task/*\"}"),
+        "{}",
+        tag["Resource"]
+    );
+    assert_eq!(
+        tag["Condition"]["ForAllValues:StringEquals"]["aws:TagKeys"],
+        json!([fsx_drt_lambda::TASK_TAG])
+    );
+
     for describe in [
         "fsx:DescribeFileSystems",
         "fsx:DescribeDataRepositoryAssociations",

@@ -1,6 +1,105 @@
 //! Parsers for the values the Lambda is configured with (and the CLI validates before deploy).
 
+use crate::env;
+use crate::paths::{parse_paths, FsPath};
 use crate::Invalid;
+
+/// The function's configuration, from the environment the template sets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    pub file_system_id: FileSystemId,
+    pub task_type: TaskType,
+    pub paths: Vec<FsPath>,
+    pub report_path: ReportPath,
+    /// Used by Release tasks only.
+    pub release_after_days: u32,
+}
+
+/// A missing or invalid environment variable. Not worth retrying: the stack's parameters
+/// need fixing (`fsx-drt deploy` validates them before they get here).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub value: Option<String>,
+    pub invalid: Invalid,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.value {
+            Some(value) => write!(f, "{}={value:?}: {}", self.variable, self.invalid),
+            None => write!(f, "{} is not set: {}", self.variable, self.invalid),
+        }
+    }
+}
+
+impl Config {
+    /// Reads every variable through `lookup` and reports every problem.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Vec<ConfigError>> {
+        let errors = &mut Vec::new();
+        let fs = var(&lookup, errors, env::FILE_SYSTEM_ID, |v| {
+            one(FileSystemId::parse(v))
+        });
+        let task_type = var(&lookup, errors, env::TASK_TYPE, |v| one(TaskType::parse(v)));
+        let paths = var(&lookup, errors, env::FSX_PATHS, parse_paths);
+        let report = var(&lookup, errors, env::COMPLETION_REPORT_PATH, |v| {
+            one(ReportPath::parse(v))
+        });
+        // Only Release tasks need the age; the template always sets it.
+        let release_after_days = match task_type {
+            Some(TaskType::Release) => var(&lookup, errors, env::RELEASE_AFTER_DAYS, |v| {
+                one(parse_release_after_days(v))
+            }),
+            _ => Some(0),
+        };
+        match (fs, task_type, paths, report, release_after_days) {
+            (Some(file_system_id), Some(task_type), Some(paths), Some(report_path), Some(days))
+                if errors.is_empty() =>
+            {
+                Ok(Config {
+                    file_system_id,
+                    task_type,
+                    paths,
+                    report_path,
+                    release_after_days: days,
+                })
+            }
+            _ => Err(std::mem::take(errors)),
+        }
+    }
+}
+
+fn one<T>(result: Result<T, Invalid>) -> Result<T, Vec<Invalid>> {
+    result.map_err(|e| vec![e])
+}
+
+fn var<T>(
+    lookup: &dyn Fn(&str) -> Option<String>,
+    errors: &mut Vec<ConfigError>,
+    variable: &'static str,
+    parse: impl FnOnce(&str) -> Result<T, Vec<Invalid>>,
+) -> Option<T> {
+    let Some(value) = lookup(variable) else {
+        errors.push(ConfigError {
+            variable,
+            value: None,
+            invalid: Invalid::new(
+                "the variable is missing",
+                "deploy the function with fsx-drt deploy, which sets it",
+            ),
+        });
+        return None;
+    };
+    parse(&value)
+        .map_err(|invalids| {
+            errors.extend(invalids.into_iter().map(|invalid| ConfigError {
+                variable,
+                value: Some(value.clone()),
+                invalid,
+            }))
+        })
+        .ok()
+}
 
 /// An FSx file-system id as the FSx API defines it: `^fs-[0-9a-f]{8,}$`, 11-21 characters.
 /// (The reference's `fs-[a-z0-9]{17}` rejects valid ids such as `fs-0123abcd`.)
@@ -230,6 +329,56 @@ mod tests {
         for bad in ["r", "/", "//", "/a b", "/a/../b", "/a\nb"] {
             assert!(ReportPath::parse(bad).is_err(), "{bad:?}");
         }
+    }
+
+    fn lookup<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn config_from_the_environment() {
+        let vars = [
+            ("FILE_SYSTEM_ID", "fs-0123abcd"),
+            ("TASK_TYPE", "RELEASE_DATA_FROM_FILESYSTEM"),
+            ("FSX_PATHS", "/a \"/b c\""),
+            ("COMPLETION_REPORT_PATH", "/r"),
+            ("RELEASE_AFTER_DAYS", "9"),
+        ];
+        let c = Config::from_lookup(lookup(&vars)).unwrap();
+        assert_eq!(c.task_type, TaskType::Release);
+        assert_eq!(c.paths.len(), 2);
+        assert_eq!(c.release_after_days, 9);
+    }
+
+    #[test]
+    fn config_errors_name_every_variable() {
+        let vars = [
+            ("FILE_SYSTEM_ID", "fs-nope"),
+            ("TASK_TYPE", "Release"),
+            ("FSX_PATHS", "relative"),
+            ("RELEASE_AFTER_DAYS", "soon"),
+        ];
+        let errors = Config::from_lookup(lookup(&vars)).unwrap_err();
+        let named: Vec<&str> = errors.iter().map(|e| e.variable).collect();
+        assert_eq!(
+            named,
+            [
+                "FILE_SYSTEM_ID",
+                "FSX_PATHS",
+                "COMPLETION_REPORT_PATH",
+                "RELEASE_AFTER_DAYS"
+            ]
+        );
+        assert!(errors[2]
+            .to_string()
+            .starts_with("COMPLETION_REPORT_PATH is not set"));
+        assert!(errors[0]
+            .to_string()
+            .starts_with("FILE_SYSTEM_ID=\"fs-nope\""));
     }
 
     #[test]

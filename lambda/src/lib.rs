@@ -5,7 +5,11 @@
 //! value the CLI accepts is exactly a value the Lambda can run with.
 
 pub mod config;
+#[cfg(feature = "runtime")]
+pub mod handler;
 pub mod paths;
+pub mod plan;
+pub mod slot;
 
 /// The CloudWatch metrics the Lambda publishes; the template's alarm and IAM condition name
 /// the same ones.
@@ -19,6 +23,10 @@ pub mod metrics {
     /// The dimension both carry: the function's own name.
     pub const DIMENSION: &str = "FunctionName";
 }
+
+/// The tag key on every task the function creates (value: the function's name), so the next
+/// run finds its own tasks; the role may tag with this key only.
+pub const TASK_TAG: &str = "fsx-drt:function";
 
 /// The environment variables the template sets for the function.
 pub mod env {
@@ -38,7 +46,7 @@ pub mod env {
     ];
 }
 
-pub use config::{FileSystemId, ReportPath, TaskType};
+pub use config::{Config, ConfigError, FileSystemId, ReportPath, TaskType};
 pub use paths::{parse_paths, render_paths, FsPath};
 
 /// Why a value was refused: what is wrong (and what is allowed), and how to fix it.

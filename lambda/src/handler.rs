@@ -1,0 +1,343 @@
+//! One scheduled run: find the data repositories, plan the task, skip if one is still running,
+//! report the previous task's failure, create the task for this slot.
+
+use aws_sdk_cloudwatch::types::{Dimension, MetricDatum, StandardUnit};
+use aws_sdk_fsx::error::ProvideErrorMetadata;
+use aws_sdk_fsx::operation::create_data_repository_task::CreateDataRepositoryTaskError;
+use aws_sdk_fsx::types::{
+    CompletionReport, DataRepositoryTask, DataRepositoryTaskFilter, DataRepositoryTaskFilterName,
+    DataRepositoryTaskLifecycle, DataRepositoryTaskType, DurationSinceLastAccess,
+    ReleaseConfiguration, ReportFormat, ReportScope, Tag, Unit,
+};
+use serde::Serialize;
+use serde_json::Value;
+use tracing::{info, warn};
+
+use crate::config::Config;
+use crate::plan::{plan, Association, PlanError, Repositories, TaskRequest};
+use crate::slot::Slot;
+use crate::{metrics, TASK_TAG};
+
+/// The SDK clients, built once when the function starts, and the configuration.
+pub struct Handler {
+    pub fsx: aws_sdk_fsx::Client,
+    pub cloudwatch: aws_sdk_cloudwatch::Client,
+    pub config: Config,
+    /// This function's name: the metrics' dimension and the tasks' tag.
+    pub function_name: String,
+    pub namespace: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Created,
+    Skipped,
+}
+
+/// The invocation's result, as the reference's troubleshooting reads it (TaskId, Lifecycle).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RunResult {
+    pub outcome: Outcome,
+    pub task_id: Option<String>,
+    pub lifecycle: Option<String>,
+    #[serde(rename = "Type")]
+    pub task_type: String,
+    pub paths: Vec<String>,
+    pub client_request_token: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug)]
+pub enum RunError {
+    Plan(PlanError),
+    Aws {
+        operation: &'static str,
+        message: String,
+    },
+}
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RunError::Plan(e) => write!(f, "cannot plan the task: {e}"),
+            RunError::Aws { operation, message } => write!(f, "{operation} failed: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for RunError {}
+
+fn aws<E: ProvideErrorMetadata + std::fmt::Debug>(
+    operation: &'static str,
+) -> impl FnOnce(aws_sdk_fsx::error::SdkError<E>) -> RunError {
+    move |e| RunError::Aws {
+        operation,
+        message: match e.as_service_error() {
+            Some(service) => format!(
+                "{}: {}",
+                service.code().unwrap_or("error"),
+                service.message().unwrap_or("no message")
+            ),
+            None => format!("{e:?}"),
+        },
+    }
+}
+
+impl Handler {
+    /// Handles one event; `request_id` is the invocation's (for events that are not a slot).
+    pub async fn run(&self, event: &Value, request_id: &str) -> Result<RunResult, RunError> {
+        let slot = Slot::of(event, request_id);
+        let token = slot.token();
+        let repositories = self.repositories().await?;
+        let plan = plan(&self.config, &repositories).map_err(RunError::Plan)?;
+        for s in &plan.skipped {
+            warn!(
+                association = %s.association_id,
+                path = %s.file_system_path,
+                lifecycle = %s.lifecycle,
+                "data repository association skipped: not AVAILABLE"
+            );
+        }
+        let request = plan.request;
+        let tasks = self.tasks().await?;
+        self.report_previous_failure(&tasks).await?;
+
+        let base = |outcome, task: Option<&DataRepositoryTask>, reason: Option<String>| RunResult {
+            outcome,
+            task_id: task.and_then(|t| t.task_id()).map(str::to_string),
+            lifecycle: task
+                .and_then(|t| t.lifecycle())
+                .map(|l| l.as_str().to_string()),
+            task_type: request.task_type.to_string(),
+            paths: request.paths.clone().unwrap_or_default(),
+            client_request_token: token.clone(),
+            reason,
+        };
+
+        if let Some(busy) = tasks.iter().find(|t| is_running(t)) {
+            self.publish(metrics::SKIPPED_RUNS).await?;
+            let reason = format!(
+                "task {} is {} on the file system",
+                busy.task_id().unwrap_or("?"),
+                busy.lifecycle().map_or("running", |l| l.as_str())
+            );
+            return Ok(summary(base(Outcome::Skipped, Some(busy), Some(reason))));
+        }
+
+        match self.create(&request, &token).await {
+            Ok(task) => Ok(summary(base(Outcome::Created, Some(&task), None))),
+            Err(e)
+                if matches!(
+                    e.as_service_error(),
+                    Some(CreateDataRepositoryTaskError::DataRepositoryTaskExecuting(
+                        _
+                    ))
+                ) =>
+            {
+                self.publish(metrics::SKIPPED_RUNS).await?;
+                let reason = "another task is executing on the file system".to_string();
+                Ok(summary(base(Outcome::Skipped, None, Some(reason))))
+            }
+            Err(e) => Err(aws("CreateDataRepositoryTask")(e)),
+        }
+    }
+
+    async fn repositories(&self) -> Result<Repositories, RunError> {
+        let fs_id = self.config.file_system_id.as_str();
+        let described = self
+            .fsx
+            .describe_file_systems()
+            .file_system_ids(fs_id)
+            .send()
+            .await
+            .map_err(aws("DescribeFileSystems"))?;
+        let linked = described
+            .file_systems()
+            .first()
+            .and_then(|fs| fs.lustre_configuration())
+            .and_then(|l| l.data_repository_configuration())
+            .filter(|d| d.import_path().is_some() || d.export_path().is_some());
+        if let Some(linked) = linked {
+            return Ok(Repositories::Linked {
+                import_path: linked.import_path().map(str::to_string),
+                export_path: linked.export_path().map(str::to_string),
+            });
+        }
+        let mut associations = Vec::new();
+        let mut pages = self
+            .fsx
+            .describe_data_repository_associations()
+            .filters(
+                aws_sdk_fsx::types::Filter::builder()
+                    .name(aws_sdk_fsx::types::FilterName::FileSystemId)
+                    .values(fs_id)
+                    .build(),
+            )
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(aws("DescribeDataRepositoryAssociations"))?;
+            for a in page.associations() {
+                associations.push(Association {
+                    association_id: a.association_id().unwrap_or_default().to_string(),
+                    file_system_path: a.file_system_path().unwrap_or_default().to_string(),
+                    data_repository_path: a.data_repository_path().unwrap_or_default().to_string(),
+                    lifecycle: a
+                        .lifecycle()
+                        .map(|l| l.as_str().to_string())
+                        .unwrap_or_default(),
+                });
+            }
+        }
+        Ok(Repositories::Associations(associations))
+    }
+
+    /// Every task of the file system (FSx keeps them for a limited time).
+    async fn tasks(&self) -> Result<Vec<DataRepositoryTask>, RunError> {
+        let mut tasks = Vec::new();
+        let mut pages = self
+            .fsx
+            .describe_data_repository_tasks()
+            .filters(
+                DataRepositoryTaskFilter::builder()
+                    .name(DataRepositoryTaskFilterName::FileSystemId)
+                    .values(self.config.file_system_id.as_str())
+                    .build(),
+            )
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(aws("DescribeDataRepositoryTasks"))?;
+            tasks.extend(page.data_repository_tasks().iter().cloned());
+        }
+        Ok(tasks)
+    }
+
+    /// Publishes FailedTasks when the latest task this function created has finished badly.
+    /// Only the latest, and only once it has finished: a task still running was created after
+    /// its predecessor was checked, so every task is reported once.
+    async fn report_previous_failure(&self, tasks: &[DataRepositoryTask]) -> Result<(), RunError> {
+        let ours = tasks
+            .iter()
+            .filter(|t| {
+                t.tags().iter().any(|tag| {
+                    tag.key() == Some(TASK_TAG) && tag.value() == Some(&self.function_name)
+                })
+            })
+            .max_by_key(|t| t.creation_time().map(|c| (c.secs(), c.subsec_nanos())));
+        let Some(latest) = ours else { return Ok(()) };
+        let failed_files = latest.status().and_then(|s| s.failed_count()).unwrap_or(0);
+        let failed = match latest.lifecycle() {
+            Some(DataRepositoryTaskLifecycle::Failed) => true,
+            Some(DataRepositoryTaskLifecycle::Succeeded) => failed_files > 0,
+            _ => false,
+        };
+        if failed {
+            warn!(
+                task_id = latest.task_id().unwrap_or("?"),
+                lifecycle = latest.lifecycle().map_or("?", |l| l.as_str()),
+                failed_files,
+                failure = latest
+                    .failure_details()
+                    .and_then(|d| d.message())
+                    .unwrap_or(""),
+                "the previous task failed"
+            );
+            self.publish(metrics::FAILED_TASKS).await?;
+        }
+        Ok(())
+    }
+
+    async fn create(
+        &self,
+        request: &TaskRequest,
+        token: &str,
+    ) -> Result<DataRepositoryTask, aws_sdk_fsx::error::SdkError<CreateDataRepositoryTaskError>>
+    {
+        let report = CompletionReport::builder()
+            .enabled(request.report.enabled)
+            .path(&request.report.path)
+            .format(ReportFormat::from(request.report.format))
+            .scope(ReportScope::from(request.report.scope))
+            .build();
+        let release = request.release_configuration.as_ref().map(|r| {
+            ReleaseConfiguration::builder()
+                .duration_since_last_access(
+                    DurationSinceLastAccess::builder()
+                        .unit(Unit::from(r.duration_since_last_access.unit))
+                        .value(r.duration_since_last_access.value.into())
+                        .build(),
+                )
+                .build()
+        });
+        let tag = Tag::builder()
+            .key(TASK_TAG)
+            .value(&self.function_name)
+            .build();
+        let created = self
+            .fsx
+            .create_data_repository_task()
+            .r#type(DataRepositoryTaskType::from(request.task_type))
+            .file_system_id(&request.file_system_id)
+            .set_paths(request.paths.clone())
+            .report(report)
+            .set_release_configuration(release)
+            .client_request_token(token)
+            .tags(tag)
+            .send()
+            .await?;
+        Ok(created
+            .data_repository_task()
+            .cloned()
+            .unwrap_or_else(|| DataRepositoryTask::builder().build()))
+    }
+
+    async fn publish(&self, metric: &str) -> Result<(), RunError> {
+        let datum = MetricDatum::builder()
+            .metric_name(metric)
+            .dimensions(
+                Dimension::builder()
+                    .name(metrics::DIMENSION)
+                    .value(&self.function_name)
+                    .build(),
+            )
+            .unit(StandardUnit::Count)
+            .value(1.0)
+            .build();
+        self.cloudwatch
+            .put_metric_data()
+            .namespace(&self.namespace)
+            .metric_data(datum)
+            .send()
+            .await
+            .map_err(|e| RunError::Aws {
+                operation: "PutMetricData",
+                message: format!("{}", aws_sdk_cloudwatch::error::DisplayErrorContext(e)),
+            })?;
+        Ok(())
+    }
+}
+
+fn is_running(task: &DataRepositoryTask) -> bool {
+    matches!(
+        task.lifecycle(),
+        Some(DataRepositoryTaskLifecycle::Pending | DataRepositoryTaskLifecycle::Executing)
+    )
+}
+
+/// The one log record of a run.
+fn summary(result: RunResult) -> RunResult {
+    info!(
+        outcome = ?result.outcome,
+        task_id = result.task_id.as_deref().unwrap_or(""),
+        lifecycle = result.lifecycle.as_deref().unwrap_or(""),
+        r#type = %result.task_type,
+        paths = ?result.paths,
+        reason = result.reason.as_deref().unwrap_or(""),
+        "run finished"
+    );
+    result
+}

@@ -1,0 +1,129 @@
+//! Which scheduled slot an invocation is for, and the ClientRequestToken that makes the slot
+//! create at most one task: Lambda's retries and EventBridge's duplicate deliveries of one
+//! slot send the same token, so FSx returns the task it already created.
+
+use serde::Serialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+/// How the token was derived, for logs and `fsx-drt plan`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+pub enum Slot {
+    /// A scheduled event: the rule (`resources[0]`) and its time, to the minute.
+    Scheduled { rule_arn: String, minute: String },
+    /// Anything else (a manual invoke): unique to this invocation.
+    Invocation { request_id: String },
+}
+
+impl Slot {
+    /// Reads the slot from an event; `request_id` is the invocation's, for events without one.
+    pub fn of(event: &Value, request_id: &str) -> Slot {
+        let rule_arn = event["resources"][0].as_str();
+        let minute = event["time"].as_str().and_then(minute_of);
+        match (rule_arn, minute) {
+            (Some(rule_arn), Some(minute)) => Slot::Scheduled {
+                rule_arn: rule_arn.to_string(),
+                minute,
+            },
+            _ => Slot::Invocation {
+                request_id: request_id.to_string(),
+            },
+        }
+    }
+
+    /// 1-63 characters of `[A-Za-z0-9_.-]`, as the API requires.
+    pub fn token(&self) -> String {
+        let (prefix, key) = match self {
+            Slot::Scheduled { rule_arn, minute } => ("slot-", format!("{rule_arn}\n{minute}")),
+            Slot::Invocation { request_id } => ("run-", request_id.clone()),
+        };
+        let digest = Sha256::digest(key.as_bytes());
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        format!("{prefix}{}", &hex[..48])
+    }
+}
+
+/// `2026-11-25T06:15:42Z` -> `2026-11-25T06:15`; `None` unless it is an RFC 3339 UTC time.
+fn minute_of(time: &str) -> Option<String> {
+    let b = time.as_bytes();
+    let digits = |r: std::ops::Range<usize>| {
+        r.into_iter()
+            .all(|i| b.get(i).is_some_and(u8::is_ascii_digit))
+    };
+    let shape = b.len() >= 17
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10)
+        && matches!(b[10], b'T' | b't')
+        && digits(11..13)
+        && b[13] == b':'
+        && digits(14..16)
+        && time.ends_with(['Z', 'z']);
+    shape.then(|| time[..16].to_ascii_uppercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn scheduled(time: &str) -> Value {
+        json!({
+            "id": "7bf73129-1428-4cd3-a780-95db273d1602",
+            "detail-type": "Scheduled Event",
+            "source": "aws.events",
+            "time": time,
+            "resources": ["arn:aws:events:us-east-1:123456789012:rule/fsx-drt-ScheduleRule-ABC"],
+            "detail": {}
+        })
+    }
+
+    #[test]
+    fn one_slot_one_token() {
+        let a = Slot::of(&scheduled("2026-11-25T06:15:00Z"), "req-1");
+        let b = Slot::of(&scheduled("2026-11-25T06:15:59Z"), "req-2");
+        assert_eq!(
+            a.token(),
+            b.token(),
+            "a redelivery within the minute is the same slot"
+        );
+        let next = Slot::of(&scheduled("2026-11-25T06:16:00Z"), "req-1");
+        assert_ne!(a.token(), next.token());
+        let token = a.token();
+        assert!(token.len() <= 63);
+        assert!(token
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')));
+    }
+
+    #[test]
+    fn another_rule_is_another_slot() {
+        let mut other = scheduled("2026-11-25T06:15:00Z");
+        other["resources"][0] = json!("arn:aws:events:us-east-1:123456789012:rule/other");
+        assert_ne!(
+            Slot::of(&other, "r").token(),
+            Slot::of(&scheduled("2026-11-25T06:15:00Z"), "r").token()
+        );
+    }
+
+    #[test]
+    fn manual_invocations_get_their_own_token() {
+        for event in [
+            json!({}),
+            json!({"time": "2026-11-25T06:15:00Z"}),
+            scheduled("yesterday"),
+        ] {
+            let a = Slot::of(&event, "req-1");
+            assert_eq!(
+                a,
+                Slot::Invocation {
+                    request_id: "req-1".into()
+                }
+            );
+            assert_ne!(a.token(), Slot::of(&event, "req-2").token());
+        }
+    }
+}

@@ -1,0 +1,635 @@
+//! The handler against the real SDK clients with canned AWS responses (aws-smithy-mocks).
+
+use std::sync::{Arc, Mutex};
+
+use aws_sdk_cloudwatch::operation::put_metric_data::PutMetricDataOutput;
+use aws_sdk_fsx::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_fsx::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_sdk_fsx::error::BoxError;
+use aws_sdk_fsx::operation::create_data_repository_task::{
+    CreateDataRepositoryTaskError, CreateDataRepositoryTaskInput, CreateDataRepositoryTaskOutput,
+};
+use aws_sdk_fsx::operation::describe_data_repository_associations::DescribeDataRepositoryAssociationsOutput;
+use aws_sdk_fsx::operation::describe_data_repository_tasks::DescribeDataRepositoryTasksOutput;
+use aws_sdk_fsx::operation::describe_file_systems::DescribeFileSystemsOutput;
+use aws_sdk_fsx::types::error::DataRepositoryTaskExecuting;
+use aws_sdk_fsx::types::{
+    DataRepositoryAssociation, DataRepositoryConfiguration, DataRepositoryLifecycle,
+    DataRepositoryTask, DataRepositoryTaskLifecycle, DataRepositoryTaskStatus,
+    DataRepositoryTaskType, FileSystem, FileSystemType, LustreFileSystemConfiguration, Tag,
+};
+use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
+use aws_smithy_types::DateTime;
+use fsx_drt_lambda::handler::{Handler, Outcome, RunError};
+use fsx_drt_lambda::{Config, TASK_TAG};
+use serde_json::{json, Value};
+
+const FS: &str = "fs-0123456789abcdef0";
+const FUNCTION: &str = "fsx-drt-Function-ABC";
+const RULE: &str = "arn:aws:events:us-east-1:123456789012:rule/fsx-drt-ScheduleRule-XYZ";
+
+fn event(time: &str) -> Value {
+    json!({
+        "version": "0",
+        "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "123456789012",
+        "time": time,
+        "region": "us-east-1",
+        "resources": [RULE],
+        "detail": {}
+    })
+}
+
+fn config(task_type: &str, paths: &str) -> Config {
+    Config::from_lookup(|name| {
+        Some(
+            match name {
+                "FILE_SYSTEM_ID" => FS,
+                "TASK_TYPE" => task_type,
+                "FSX_PATHS" => paths,
+                "COMPLETION_REPORT_PATH" => "/fsx-drt-completion-reports",
+                "RELEASE_AFTER_DAYS" => "14",
+                _ => return None,
+            }
+            .to_string(),
+        )
+    })
+    .unwrap()
+}
+
+/// Every request body FSx is sent, one per attempt.
+#[derive(Debug, Clone, Default)]
+struct Wire(Arc<Mutex<Vec<String>>>);
+
+impl Intercept for Wire {
+    fn name(&self) -> &'static str {
+        "Wire"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let body = context.request().body().bytes().unwrap_or_default();
+        self.0
+            .lock()
+            .unwrap()
+            .push(String::from_utf8_lossy(body).into_owned());
+        Ok(())
+    }
+}
+
+impl Wire {
+    /// The ClientRequestToken of every CreateDataRepositoryTask attempt.
+    fn tokens(&self) -> Vec<String> {
+        self.0
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|b| serde_json::from_str::<Value>(b).ok())
+            .filter_map(|v| v["ClientRequestToken"].as_str().map(str::to_string))
+            .collect()
+    }
+}
+
+fn associations_fs() -> Rule {
+    mock!(aws_sdk_fsx::Client::describe_file_systems).then_output(|| {
+        DescribeFileSystemsOutput::builder()
+            .file_systems(
+                FileSystem::builder()
+                    .file_system_id(FS)
+                    .file_system_type(FileSystemType::Lustre)
+                    .build(),
+            )
+            .build()
+    })
+}
+
+fn association(
+    id: &str,
+    fs_path: &str,
+    s3: &str,
+    lifecycle: DataRepositoryLifecycle,
+) -> DataRepositoryAssociation {
+    DataRepositoryAssociation::builder()
+        .association_id(id)
+        .file_system_id(FS)
+        .file_system_path(fs_path)
+        .data_repository_path(s3)
+        .lifecycle(lifecycle)
+        .build()
+}
+
+/// Two pages: the paginator must read both.
+fn associations() -> Vec<Rule> {
+    vec![
+        mock!(aws_sdk_fsx::Client::describe_data_repository_associations)
+            .match_requests(|r| r.next_token().is_none())
+            .then_output(|| {
+                DescribeDataRepositoryAssociationsOutput::builder()
+                    .associations(association(
+                        "dra-data",
+                        "/data",
+                        "s3://bucket-a/data/",
+                        DataRepositoryLifecycle::Available,
+                    ))
+                    .associations(association(
+                        "dra-creating",
+                        "/new",
+                        "s3://bucket-n/",
+                        DataRepositoryLifecycle::Creating,
+                    ))
+                    .next_token("page-2")
+                    .build()
+            }),
+        mock!(aws_sdk_fsx::Client::describe_data_repository_associations)
+            .match_requests(|r| r.next_token() == Some("page-2"))
+            .then_output(|| {
+                DescribeDataRepositoryAssociationsOutput::builder()
+                    .associations(association(
+                        "dra-database",
+                        "/database",
+                        "s3://bucket-b/db",
+                        DataRepositoryLifecycle::Available,
+                    ))
+                    .build()
+            }),
+    ]
+}
+
+fn tasks(list: Vec<DataRepositoryTask>) -> Rule {
+    mock!(aws_sdk_fsx::Client::describe_data_repository_tasks).then_output(move || {
+        DescribeDataRepositoryTasksOutput::builder()
+            .set_data_repository_tasks(Some(list.clone()))
+            .build()
+    })
+}
+
+fn task(
+    id: &str,
+    lifecycle: DataRepositoryTaskLifecycle,
+    created: i64,
+    ours: bool,
+) -> DataRepositoryTask {
+    let mut builder = DataRepositoryTask::builder()
+        .task_id(id)
+        .lifecycle(lifecycle)
+        .r#type(DataRepositoryTaskType::Export)
+        .creation_time(DateTime::from_secs(created))
+        .file_system_id(FS);
+    if ours {
+        builder = builder.tags(Tag::builder().key(TASK_TAG).value(FUNCTION).build());
+    }
+    builder.build()
+}
+
+/// Echoes the request back as the created task, PENDING.
+fn create_ok() -> Rule {
+    mock!(aws_sdk_fsx::Client::create_data_repository_task).then_compute_output(created)
+}
+
+fn created(req: &CreateDataRepositoryTaskInput) -> CreateDataRepositoryTaskOutput {
+    CreateDataRepositoryTaskOutput::builder()
+        .data_repository_task(
+            DataRepositoryTask::builder()
+                .task_id("task-0123456789abcdef0")
+                .lifecycle(DataRepositoryTaskLifecycle::Pending)
+                .set_type(req.r#type().cloned())
+                .set_paths(Some(req.paths().to_vec()).filter(|p| !p.is_empty()))
+                .build(),
+        )
+        .build()
+}
+
+fn metrics_ok() -> Rule {
+    mock!(aws_sdk_cloudwatch::Client::put_metric_data)
+        .then_output(|| PutMetricDataOutput::builder().build())
+}
+
+struct Setup {
+    handler: Handler,
+    wire: Wire,
+}
+
+fn setup(config: Config, fsx_rules: &[&Rule], metric_rules: &[&Rule]) -> Setup {
+    let wire = Wire::default();
+    let recorder = wire.clone();
+    let fsx = mock_client!(aws_sdk_fsx, RuleMode::MatchAny, fsx_rules, |c| c
+        .interceptor(recorder.clone()));
+    let cloudwatch = mock_client!(aws_sdk_cloudwatch, RuleMode::MatchAny, metric_rules);
+    Setup {
+        handler: Handler {
+            fsx,
+            cloudwatch,
+            config,
+            function_name: FUNCTION.into(),
+            namespace: "FsxDrt".into(),
+        },
+        wire,
+    }
+}
+
+fn sent_create(wire: &Wire) -> Value {
+    let bodies = wire.0.lock().unwrap();
+    let body = bodies
+        .iter()
+        .rev()
+        .find(|b| b.contains("ClientRequestToken"))
+        .expect("CreateDataRepositoryTask was sent");
+    serde_json::from_str(body).unwrap()
+}
+
+#[tokio::test]
+async fn export_creates_one_task_for_the_paths() {
+    let (fs, dras, none, create, metrics) = (
+        associations_fs(),
+        associations(),
+        tasks(vec![]),
+        create_ok(),
+        metrics_ok(),
+    );
+    let s = setup(
+        config("Export", "/data/a \"/database/b c\""),
+        &[&fs, &dras[0], &dras[1], &none, &create],
+        &[&metrics],
+    );
+    let result = s
+        .handler
+        .run(&event("2026-11-25T06:15:00Z"), "req-1")
+        .await
+        .unwrap();
+    assert_eq!(result.outcome, Outcome::Created);
+    assert_eq!(result.task_id.as_deref(), Some("task-0123456789abcdef0"));
+    assert_eq!(result.lifecycle.as_deref(), Some("PENDING"));
+    let sent = sent_create(&s.wire);
+    assert_eq!(sent["Type"], "EXPORT_TO_REPOSITORY");
+    assert_eq!(sent["FileSystemId"], FS);
+    assert_eq!(sent["Paths"], json!(["data/a", "database/b c"]));
+    assert_eq!(
+        sent["Report"],
+        json!({"Enabled": true, "Path": "s3://bucket-a/data/fsx-drt-completion-reports", "Format": "REPORT_CSV_20191124", "Scope": "FAILED_FILES_ONLY"})
+    );
+    assert_eq!(sent["Tags"], json!([{"Key": TASK_TAG, "Value": FUNCTION}]));
+    assert!(sent.get("ReleaseConfiguration").is_none());
+    assert_eq!(create.num_calls(), 1);
+    assert_eq!(
+        dras[1].num_calls(),
+        1,
+        "the second page of associations was read"
+    );
+    assert_eq!(metrics.num_calls(), 0);
+    // The invocation result the reference's troubleshooting reads.
+    let out = serde_json::to_value(&result).unwrap();
+    assert_eq!(out["Outcome"], "created");
+    assert_eq!(out["TaskId"], "task-0123456789abcdef0");
+    assert_eq!(out["Lifecycle"], "PENDING");
+    assert_eq!(out["Type"], "EXPORT_TO_REPOSITORY");
+}
+
+#[tokio::test]
+async fn import_maps_paths_through_the_covering_association() {
+    let (fs, dras, none, create, metrics) = (
+        associations_fs(),
+        associations(),
+        tasks(vec![]),
+        create_ok(),
+        metrics_ok(),
+    );
+    let s = setup(
+        config("Import", "/data/x /database/y /data"),
+        &[&fs, &dras[0], &dras[1], &none, &create],
+        &[&metrics],
+    );
+    s.handler
+        .run(&event("2026-11-25T06:15:00Z"), "req")
+        .await
+        .unwrap();
+    let sent = sent_create(&s.wire);
+    assert_eq!(sent["Type"], "IMPORT_METADATA_FROM_REPOSITORY");
+    assert_eq!(
+        sent["Paths"],
+        json!([
+            "s3://bucket-a/data/x",
+            "s3://bucket-b/db/y",
+            "s3://bucket-a/data/"
+        ])
+    );
+}
+
+#[tokio::test]
+async fn release_sends_the_age_in_days() {
+    let (fs, dras, none, create, metrics) = (
+        associations_fs(),
+        associations(),
+        tasks(vec![]),
+        create_ok(),
+        metrics_ok(),
+    );
+    let s = setup(
+        config("Release", "/data"),
+        &[&fs, &dras[0], &dras[1], &none, &create],
+        &[&metrics],
+    );
+    s.handler
+        .run(&event("2026-11-25T06:15:00Z"), "req")
+        .await
+        .unwrap();
+    let sent = sent_create(&s.wire);
+    assert_eq!(sent["Type"], "RELEASE_DATA_FROM_FILESYSTEM");
+    assert_eq!(sent["Paths"], json!(["data"]));
+    assert_eq!(
+        sent["ReleaseConfiguration"],
+        json!({"DurationSinceLastAccess": {"Unit": "DAYS", "Value": 14}})
+    );
+}
+
+#[tokio::test]
+async fn a_linked_repository_file_system_maps_through_its_import_path() {
+    let fs = mock!(aws_sdk_fsx::Client::describe_file_systems).then_output(|| {
+        DescribeFileSystemsOutput::builder()
+            .file_systems(
+                FileSystem::builder()
+                    .file_system_id(FS)
+                    .lustre_configuration(
+                        LustreFileSystemConfiguration::builder()
+                            .data_repository_configuration(
+                                DataRepositoryConfiguration::builder()
+                                    .import_path("s3://legacy/in")
+                                    .export_path("s3://legacy/out")
+                                    .build(),
+                            )
+                            .build(),
+                    )
+                    .build(),
+            )
+            .build()
+    });
+    let dras = mock!(aws_sdk_fsx::Client::describe_data_repository_associations)
+        .then_output(|| DescribeDataRepositoryAssociationsOutput::builder().build());
+    let (none, create, metrics) = (tasks(vec![]), create_ok(), metrics_ok());
+    let s = setup(
+        config("Import", "/a/b"),
+        &[&fs, &dras, &none, &create],
+        &[&metrics],
+    );
+    s.handler
+        .run(&event("2026-11-25T06:15:00Z"), "req")
+        .await
+        .unwrap();
+    let sent = sent_create(&s.wire);
+    assert_eq!(sent["Paths"], json!(["s3://legacy/in/a/b"]));
+    assert_eq!(
+        sent["Report"]["Path"],
+        "s3://legacy/out/fsx-drt-completion-reports"
+    );
+    assert_eq!(
+        dras.num_calls(),
+        0,
+        "linked file systems have no associations to list"
+    );
+}
+
+#[tokio::test]
+async fn an_uncovered_path_fails_the_run_naming_it() {
+    let (fs, dras, none, create, metrics) = (
+        associations_fs(),
+        associations(),
+        tasks(vec![]),
+        create_ok(),
+        metrics_ok(),
+    );
+    // /datab is not inside /data, and /new is only CREATING.
+    let s = setup(
+        config("Import", "/data/x /datab /new/y"),
+        &[&fs, &dras[0], &dras[1], &none, &create],
+        &[&metrics],
+    );
+    let err = s
+        .handler
+        .run(&event("2026-11-25T06:15:00Z"), "req")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, RunError::Plan(_)));
+    assert!(err.to_string().contains("/datab, /new/y"), "{err}");
+    assert_eq!(create.num_calls(), 0);
+}
+
+#[tokio::test]
+async fn a_running_task_means_this_run_is_skipped_not_failed() {
+    let (fs, dras, create, metrics) =
+        (associations_fs(), associations(), create_ok(), metrics_ok());
+    let busy = tasks(vec![task(
+        "task-busy",
+        DataRepositoryTaskLifecycle::Executing,
+        100,
+        false,
+    )]);
+    let s = setup(
+        config("Export", "/data"),
+        &[&fs, &dras[0], &dras[1], &busy, &create],
+        &[&metrics],
+    );
+    let result = s
+        .handler
+        .run(&event("2026-11-25T06:15:00Z"), "req")
+        .await
+        .unwrap();
+    assert_eq!(result.outcome, Outcome::Skipped);
+    assert_eq!(result.task_id.as_deref(), Some("task-busy"));
+    assert!(result.reason.unwrap().contains("EXECUTING"));
+    assert_eq!(create.num_calls(), 0);
+    assert_eq!(metrics.num_calls(), 1, "SkippedRuns was published");
+}
+
+#[tokio::test]
+async fn data_repository_task_executing_is_a_skip_too() {
+    let (fs, dras, none) = (associations_fs(), associations(), tasks(vec![]));
+    let create = mock!(aws_sdk_fsx::Client::create_data_repository_task).then_error(|| {
+        CreateDataRepositoryTaskError::DataRepositoryTaskExecuting(
+            DataRepositoryTaskExecuting::builder()
+                .message("An existing task is executing")
+                .build(),
+        )
+    });
+    let metrics = mock!(aws_sdk_cloudwatch::Client::put_metric_data)
+        .match_requests(|r| {
+            r.namespace() == Some("FsxDrt")
+                && r.metric_data().iter().any(|d| {
+                    d.metric_name() == Some("SkippedRuns")
+                        && d.dimensions().iter().any(|x| {
+                            x.name() == Some("FunctionName") && x.value() == Some(FUNCTION)
+                        })
+                })
+        })
+        .then_output(|| PutMetricDataOutput::builder().build());
+    let s = setup(
+        config("Export", "/data"),
+        &[&fs, &dras[0], &dras[1], &none, &create],
+        &[&metrics],
+    );
+    let result = s
+        .handler
+        .run(&event("2026-11-25T06:15:00Z"), "req")
+        .await
+        .unwrap();
+    assert_eq!(result.outcome, Outcome::Skipped);
+    assert_eq!(metrics.num_calls(), 1);
+}
+
+#[tokio::test]
+async fn throttled_twice_then_created_with_the_same_token_on_every_attempt() {
+    let (fs, dras, none, metrics) = (
+        associations_fs(),
+        associations(),
+        tasks(vec![]),
+        metrics_ok(),
+    );
+    let create = mock!(aws_sdk_fsx::Client::create_data_repository_task)
+        .sequence()
+        .http_status(503, None)
+        .times(2)
+        .output(|| created(&CreateDataRepositoryTaskInput::builder().build().unwrap()))
+        .build();
+    let s = setup(
+        config("Export", "/data"),
+        &[&fs, &dras[0], &dras[1], &none, &create],
+        &[&metrics],
+    );
+    let result = s
+        .handler
+        .run(&event("2026-11-25T06:15:00Z"), "req")
+        .await
+        .unwrap();
+    assert_eq!(result.outcome, Outcome::Created);
+    assert_eq!(create.num_calls(), 3);
+    let tokens = s.wire.tokens();
+    assert_eq!(tokens.len(), 3, "three attempts on the wire");
+    assert!(tokens.iter().all(|t| *t == tokens[0]), "{tokens:?}");
+    assert_eq!(tokens[0], result.client_request_token);
+}
+
+#[tokio::test]
+async fn one_slot_delivered_twice_sends_one_token() {
+    let mut tokens = Vec::new();
+    for (time, request_id) in [
+        ("2026-11-25T06:15:00Z", "req-1"),
+        ("2026-11-25T06:15:31Z", "req-2"),
+    ] {
+        let (fs, dras, none, create, metrics) = (
+            associations_fs(),
+            associations(),
+            tasks(vec![]),
+            create_ok(),
+            metrics_ok(),
+        );
+        let s = setup(
+            config("Export", "/data"),
+            &[&fs, &dras[0], &dras[1], &none, &create],
+            &[&metrics],
+        );
+        s.handler.run(&event(time), request_id).await.unwrap();
+        tokens.extend(s.wire.tokens());
+    }
+    assert_eq!(tokens.len(), 2);
+    assert_eq!(tokens[0], tokens[1]);
+
+    // A manual invocation (no rule, no time) gets a token of its own.
+    let (fs, dras, none, create, metrics) = (
+        associations_fs(),
+        associations(),
+        tasks(vec![]),
+        create_ok(),
+        metrics_ok(),
+    );
+    let s = setup(
+        config("Export", "/data"),
+        &[&fs, &dras[0], &dras[1], &none, &create],
+        &[&metrics],
+    );
+    s.handler.run(&json!({}), "req-3").await.unwrap();
+    assert_ne!(s.wire.tokens()[0], tokens[0]);
+}
+
+#[tokio::test]
+async fn the_previous_task_failing_publishes_failed_tasks() {
+    let (fs, dras, create) = (associations_fs(), associations(), create_ok());
+    let failed = task(
+        "task-old-failed",
+        DataRepositoryTaskLifecycle::Failed,
+        200,
+        true,
+    );
+    let history = tasks(vec![
+        task(
+            "task-older-ok",
+            DataRepositoryTaskLifecycle::Succeeded,
+            100,
+            true,
+        ),
+        failed,
+        // Someone else's failure is not ours to report.
+        task(
+            "task-other",
+            DataRepositoryTaskLifecycle::Failed,
+            300,
+            false,
+        ),
+    ]);
+    let failed_metric = mock!(aws_sdk_cloudwatch::Client::put_metric_data)
+        .match_requests(|r| {
+            r.metric_data()
+                .iter()
+                .any(|d| d.metric_name() == Some("FailedTasks"))
+        })
+        .then_output(|| PutMetricDataOutput::builder().build());
+    let s = setup(
+        config("Export", "/data"),
+        &[&fs, &dras[0], &dras[1], &history, &create],
+        &[&failed_metric],
+    );
+    let result = s
+        .handler
+        .run(&event("2026-11-25T06:15:00Z"), "req")
+        .await
+        .unwrap();
+    assert_eq!(result.outcome, Outcome::Created);
+    assert_eq!(failed_metric.num_calls(), 1);
+}
+
+#[tokio::test]
+async fn failed_files_count_as_failure_but_a_clean_task_does_not() {
+    for (failed_count, expected_metrics) in [(3, 1), (0, 0)] {
+        let (fs, dras, create, metrics) =
+            (associations_fs(), associations(), create_ok(), metrics_ok());
+        let mut done = task(
+            "task-done",
+            DataRepositoryTaskLifecycle::Succeeded,
+            200,
+            true,
+        );
+        done.status = Some(
+            DataRepositoryTaskStatus::builder()
+                .failed_count(failed_count)
+                .build(),
+        );
+        let history = tasks(vec![done]);
+        let s = setup(
+            config("Export", "/data"),
+            &[&fs, &dras[0], &dras[1], &history, &create],
+            &[&metrics],
+        );
+        s.handler
+            .run(&event("2026-11-25T06:15:00Z"), "req")
+            .await
+            .unwrap();
+        assert_eq!(
+            metrics.num_calls(),
+            expected_metrics,
+            "failed_count {failed_count}"
+        );
+    }
+}
