@@ -20,7 +20,7 @@ use aws_sdk_fsx::types::{
 };
 use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
 use aws_smithy_types::DateTime;
-use fsx_drt_lambda::handler::{Handler, Outcome, RunError};
+use fsx_drt_lambda::handler::{Handler, Outcome, RunError, RunResult};
 use fsx_drt_lambda::{Config, TASK_TAG};
 use serde_json::{json, Value};
 
@@ -210,26 +210,52 @@ fn metrics_ok() -> Rule {
         .then_output(|| PutMetricDataOutput::builder().build())
 }
 
-struct Setup {
-    handler: Handler,
-    wire: Wire,
+/// The canned AWS a run meets: a file system with two pages of associations, no tasks, and
+/// creates and metrics that succeed. Tests replace the rules they are about.
+struct Rules {
+    file_systems: Rule,
+    associations: Vec<Rule>,
+    tasks: Rule,
+    create: Rule,
+    metrics: Rule,
 }
 
-fn setup(config: Config, fsx_rules: &[&Rule], metric_rules: &[&Rule]) -> Setup {
-    let wire = Wire::default();
-    let recorder = wire.clone();
-    let fsx = mock_client!(aws_sdk_fsx, RuleMode::MatchAny, fsx_rules, |c| c
-        .interceptor(recorder.clone()));
-    let cloudwatch = mock_client!(aws_sdk_cloudwatch, RuleMode::MatchAny, metric_rules);
-    Setup {
-        handler: Handler {
+impl Rules {
+    fn standard() -> Self {
+        Rules {
+            file_systems: associations_fs(),
+            associations: associations(),
+            tasks: tasks(vec![]),
+            create: create_ok(),
+            metrics: metrics_ok(),
+        }
+    }
+
+    fn handler(&self, config: Config) -> (Handler, Wire) {
+        let wire = Wire::default();
+        let recorder = wire.clone();
+        let mut fsx_rules = vec![&self.file_systems, &self.tasks, &self.create];
+        fsx_rules.extend(self.associations.iter());
+        let fsx = mock_client!(aws_sdk_fsx, RuleMode::MatchAny, fsx_rules, |c| c
+            .interceptor(recorder.clone()));
+        let cloudwatch = mock_client!(aws_sdk_cloudwatch, RuleMode::MatchAny, [&self.metrics]);
+        let handler = Handler {
             fsx,
             cloudwatch,
             config,
             function_name: FUNCTION.into(),
             namespace: "FsxDrt".into(),
-        },
-        wire,
+        };
+        (handler, wire)
+    }
+
+    /// Runs one scheduled event.
+    async fn run(&self, config: Config) -> (Result<RunResult, RunError>, Wire) {
+        let (handler, wire) = self.handler(config);
+        (
+            handler.run(&event("2026-11-25T06:15:00Z"), "req").await,
+            wire,
+        )
     }
 }
 
@@ -245,43 +271,32 @@ fn sent_create(wire: &Wire) -> Value {
 
 #[tokio::test]
 async fn export_creates_one_task_for_the_paths() {
-    let (fs, dras, none, create, metrics) = (
-        associations_fs(),
-        associations(),
-        tasks(vec![]),
-        create_ok(),
-        metrics_ok(),
-    );
-    let s = setup(
-        config("Export", "/data/a \"/database/b c\""),
-        &[&fs, &dras[0], &dras[1], &none, &create],
-        &[&metrics],
-    );
-    let result = s
-        .handler
-        .run(&event("2026-11-25T06:15:00Z"), "req-1")
-        .await
-        .unwrap();
+    let rules = Rules::standard();
+    let (result, wire) = rules
+        .run(config("Export", "/data/a \"/database/b c\""))
+        .await;
+    let result = result.unwrap();
     assert_eq!(result.outcome, Outcome::Created);
     assert_eq!(result.task_id.as_deref(), Some("task-0123456789abcdef0"));
     assert_eq!(result.lifecycle.as_deref(), Some("PENDING"));
-    let sent = sent_create(&s.wire);
+    let sent = sent_create(&wire);
     assert_eq!(sent["Type"], "EXPORT_TO_REPOSITORY");
     assert_eq!(sent["FileSystemId"], FS);
     assert_eq!(sent["Paths"], json!(["data/a", "database/b c"]));
     assert_eq!(
         sent["Report"],
-        json!({"Enabled": true, "Path": "s3://bucket-a/data/fsx-drt-completion-reports", "Format": "REPORT_CSV_20191124", "Scope": "FAILED_FILES_ONLY"})
+        json!({"Enabled": true, "Path": "s3://bucket-a/data/fsx-drt-completion-reports",
+               "Format": "REPORT_CSV_20191124", "Scope": "FAILED_FILES_ONLY"})
     );
     assert_eq!(sent["Tags"], json!([{"Key": TASK_TAG, "Value": FUNCTION}]));
     assert!(sent.get("ReleaseConfiguration").is_none());
-    assert_eq!(create.num_calls(), 1);
+    assert_eq!(rules.create.num_calls(), 1);
     assert_eq!(
-        dras[1].num_calls(),
+        rules.associations[1].num_calls(),
         1,
         "the second page of associations was read"
     );
-    assert_eq!(metrics.num_calls(), 0);
+    assert_eq!(rules.metrics.num_calls(), 0);
     // The invocation result the reference's troubleshooting reads.
     let out = serde_json::to_value(&result).unwrap();
     assert_eq!(out["Outcome"], "created");
@@ -292,23 +307,11 @@ async fn export_creates_one_task_for_the_paths() {
 
 #[tokio::test]
 async fn import_maps_paths_through_the_covering_association() {
-    let (fs, dras, none, create, metrics) = (
-        associations_fs(),
-        associations(),
-        tasks(vec![]),
-        create_ok(),
-        metrics_ok(),
-    );
-    let s = setup(
-        config("Import", "/data/x /database/y /data"),
-        &[&fs, &dras[0], &dras[1], &none, &create],
-        &[&metrics],
-    );
-    s.handler
-        .run(&event("2026-11-25T06:15:00Z"), "req")
-        .await
-        .unwrap();
-    let sent = sent_create(&s.wire);
+    let (result, wire) = Rules::standard()
+        .run(config("Import", "/data/x /database/y /data"))
+        .await;
+    result.unwrap();
+    let sent = sent_create(&wire);
     assert_eq!(sent["Type"], "IMPORT_METADATA_FROM_REPOSITORY");
     assert_eq!(
         sent["Paths"],
@@ -322,23 +325,9 @@ async fn import_maps_paths_through_the_covering_association() {
 
 #[tokio::test]
 async fn release_sends_the_age_in_days() {
-    let (fs, dras, none, create, metrics) = (
-        associations_fs(),
-        associations(),
-        tasks(vec![]),
-        create_ok(),
-        metrics_ok(),
-    );
-    let s = setup(
-        config("Release", "/data"),
-        &[&fs, &dras[0], &dras[1], &none, &create],
-        &[&metrics],
-    );
-    s.handler
-        .run(&event("2026-11-25T06:15:00Z"), "req")
-        .await
-        .unwrap();
-    let sent = sent_create(&s.wire);
+    let (result, wire) = Rules::standard().run(config("Release", "/data")).await;
+    result.unwrap();
+    let sent = sent_create(&wire);
     assert_eq!(sent["Type"], "RELEASE_DATA_FROM_FILESYSTEM");
     assert_eq!(sent["Paths"], json!(["data"]));
     assert_eq!(
@@ -349,45 +338,37 @@ async fn release_sends_the_age_in_days() {
 
 #[tokio::test]
 async fn a_linked_repository_file_system_maps_through_its_import_path() {
-    let fs = mock!(aws_sdk_fsx::Client::describe_file_systems).then_output(|| {
-        DescribeFileSystemsOutput::builder()
-            .file_systems(
-                FileSystem::builder()
-                    .file_system_id(FS)
-                    .lustre_configuration(
-                        LustreFileSystemConfiguration::builder()
-                            .data_repository_configuration(
-                                DataRepositoryConfiguration::builder()
-                                    .import_path("s3://legacy/in")
-                                    .export_path("s3://legacy/out")
-                                    .build(),
-                            )
-                            .build(),
-                    )
-                    .build(),
-            )
-            .build()
-    });
-    let dras = mock!(aws_sdk_fsx::Client::describe_data_repository_associations)
-        .then_output(|| DescribeDataRepositoryAssociationsOutput::builder().build());
-    let (none, create, metrics) = (tasks(vec![]), create_ok(), metrics_ok());
-    let s = setup(
-        config("Import", "/a/b"),
-        &[&fs, &dras, &none, &create],
-        &[&metrics],
-    );
-    s.handler
-        .run(&event("2026-11-25T06:15:00Z"), "req")
-        .await
-        .unwrap();
-    let sent = sent_create(&s.wire);
+    let rules = Rules {
+        file_systems: mock!(aws_sdk_fsx::Client::describe_file_systems).then_output(|| {
+            let linked = DataRepositoryConfiguration::builder()
+                .import_path("s3://legacy/in")
+                .export_path("s3://legacy/out")
+                .build();
+            DescribeFileSystemsOutput::builder()
+                .file_systems(
+                    FileSystem::builder()
+                        .file_system_id(FS)
+                        .lustre_configuration(
+                            LustreFileSystemConfiguration::builder()
+                                .data_repository_configuration(linked)
+                                .build(),
+                        )
+                        .build(),
+                )
+                .build()
+        }),
+        ..Rules::standard()
+    };
+    let (result, wire) = rules.run(config("Import", "/a/b")).await;
+    result.unwrap();
+    let sent = sent_create(&wire);
     assert_eq!(sent["Paths"], json!(["s3://legacy/in/a/b"]));
     assert_eq!(
         sent["Report"]["Path"],
         "s3://legacy/out/fsx-drt-completion-reports"
     );
     assert_eq!(
-        dras.num_calls(),
+        rules.associations[0].num_calls(),
         0,
         "linked file systems have no associations to list"
     );
@@ -395,118 +376,79 @@ async fn a_linked_repository_file_system_maps_through_its_import_path() {
 
 #[tokio::test]
 async fn an_uncovered_path_fails_the_run_naming_it() {
-    let (fs, dras, none, create, metrics) = (
-        associations_fs(),
-        associations(),
-        tasks(vec![]),
-        create_ok(),
-        metrics_ok(),
-    );
+    let rules = Rules::standard();
     // /datab is not inside /data, and /new is only CREATING.
-    let s = setup(
-        config("Import", "/data/x /datab /new/y"),
-        &[&fs, &dras[0], &dras[1], &none, &create],
-        &[&metrics],
-    );
-    let err = s
-        .handler
-        .run(&event("2026-11-25T06:15:00Z"), "req")
-        .await
-        .unwrap_err();
+    let (result, _) = rules.run(config("Import", "/data/x /datab /new/y")).await;
+    let err = result.unwrap_err();
     assert!(matches!(err, RunError::Plan(_)));
     assert!(err.to_string().contains("/datab, /new/y"), "{err}");
-    assert_eq!(create.num_calls(), 0);
+    assert_eq!(rules.create.num_calls(), 0);
 }
 
 #[tokio::test]
 async fn a_running_task_means_this_run_is_skipped_not_failed() {
-    let (fs, dras, create, metrics) =
-        (associations_fs(), associations(), create_ok(), metrics_ok());
-    let busy = tasks(vec![task(
-        "task-busy",
-        DataRepositoryTaskLifecycle::Executing,
-        100,
-        false,
-    )]);
-    let s = setup(
-        config("Export", "/data"),
-        &[&fs, &dras[0], &dras[1], &busy, &create],
-        &[&metrics],
-    );
-    let result = s
-        .handler
-        .run(&event("2026-11-25T06:15:00Z"), "req")
-        .await
-        .unwrap();
+    let rules = Rules {
+        tasks: tasks(vec![task(
+            "task-busy",
+            DataRepositoryTaskLifecycle::Executing,
+            100,
+            false,
+        )]),
+        ..Rules::standard()
+    };
+    let (result, _) = rules.run(config("Export", "/data")).await;
+    let result = result.unwrap();
     assert_eq!(result.outcome, Outcome::Skipped);
     assert_eq!(result.task_id.as_deref(), Some("task-busy"));
     assert!(result.reason.unwrap().contains("EXECUTING"));
-    assert_eq!(create.num_calls(), 0);
-    assert_eq!(metrics.num_calls(), 1, "SkippedRuns was published");
+    assert_eq!(rules.create.num_calls(), 0);
+    assert_eq!(rules.metrics.num_calls(), 1, "SkippedRuns was published");
 }
 
 #[tokio::test]
 async fn data_repository_task_executing_is_a_skip_too() {
-    let (fs, dras, none) = (associations_fs(), associations(), tasks(vec![]));
-    let create = mock!(aws_sdk_fsx::Client::create_data_repository_task).then_error(|| {
-        CreateDataRepositoryTaskError::DataRepositoryTaskExecuting(
-            DataRepositoryTaskExecuting::builder()
-                .message("An existing task is executing")
-                .build(),
-        )
-    });
-    let metrics = mock!(aws_sdk_cloudwatch::Client::put_metric_data)
-        .match_requests(|r| {
-            r.namespace() == Some("FsxDrt")
-                && r.metric_data().iter().any(|d| {
-                    d.metric_name() == Some("SkippedRuns")
-                        && d.dimensions().iter().any(|x| {
-                            x.name() == Some("FunctionName") && x.value() == Some(FUNCTION)
-                        })
-                })
-        })
-        .then_output(|| PutMetricDataOutput::builder().build());
-    let s = setup(
-        config("Export", "/data"),
-        &[&fs, &dras[0], &dras[1], &none, &create],
-        &[&metrics],
-    );
-    let result = s
-        .handler
-        .run(&event("2026-11-25T06:15:00Z"), "req")
-        .await
-        .unwrap();
-    assert_eq!(result.outcome, Outcome::Skipped);
-    assert_eq!(metrics.num_calls(), 1);
+    let rules = Rules {
+        create: mock!(aws_sdk_fsx::Client::create_data_repository_task).then_error(|| {
+            CreateDataRepositoryTaskError::DataRepositoryTaskExecuting(
+                DataRepositoryTaskExecuting::builder()
+                    .message("An existing task is executing")
+                    .build(),
+            )
+        }),
+        metrics: mock!(aws_sdk_cloudwatch::Client::put_metric_data)
+            .match_requests(|r| {
+                r.namespace() == Some("FsxDrt")
+                    && r.metric_data().iter().any(|d| {
+                        d.metric_name() == Some("SkippedRuns")
+                            && d.dimensions().iter().any(|x| {
+                                x.name() == Some("FunctionName") && x.value() == Some(FUNCTION)
+                            })
+                    })
+            })
+            .then_output(|| PutMetricDataOutput::builder().build()),
+        ..Rules::standard()
+    };
+    let (result, _) = rules.run(config("Export", "/data")).await;
+    assert_eq!(result.unwrap().outcome, Outcome::Skipped);
+    assert_eq!(rules.metrics.num_calls(), 1);
 }
 
 #[tokio::test]
 async fn throttled_twice_then_created_with_the_same_token_on_every_attempt() {
-    let (fs, dras, none, metrics) = (
-        associations_fs(),
-        associations(),
-        tasks(vec![]),
-        metrics_ok(),
-    );
-    let create = mock!(aws_sdk_fsx::Client::create_data_repository_task)
-        .sequence()
-        .http_status(503, None)
-        .times(2)
-        .output(|| created(&CreateDataRepositoryTaskInput::builder().build().unwrap()))
-        .build();
-    let s = setup(
-        config("Export", "/data"),
-        &[&fs, &dras[0], &dras[1], &none, &create],
-        &[&metrics],
-    );
-    let result = s
-        .handler
-        .run(&event("2026-11-25T06:15:00Z"), "req")
-        .await
-        .unwrap();
+    let rules = Rules {
+        create: mock!(aws_sdk_fsx::Client::create_data_repository_task)
+            .sequence()
+            .http_status(503, None)
+            .times(2)
+            .output(|| created(&CreateDataRepositoryTaskInput::builder().build().unwrap()))
+            .build(),
+        ..Rules::standard()
+    };
+    let (result, wire) = rules.run(config("Export", "/data")).await;
+    let result = result.unwrap();
     assert_eq!(result.outcome, Outcome::Created);
-    assert_eq!(create.num_calls(), 3);
-    let tokens = s.wire.tokens();
+    assert_eq!(rules.create.num_calls(), 3);
+    let tokens = wire.tokens();
     assert_eq!(tokens.len(), 3, "three attempts on the wire");
     assert!(tokens.iter().all(|t| *t == tokens[0]), "{tokens:?}");
     assert_eq!(tokens[0], result.client_request_token);
@@ -519,92 +461,60 @@ async fn one_slot_delivered_twice_sends_one_token() {
         ("2026-11-25T06:15:00Z", "req-1"),
         ("2026-11-25T06:15:31Z", "req-2"),
     ] {
-        let (fs, dras, none, create, metrics) = (
-            associations_fs(),
-            associations(),
-            tasks(vec![]),
-            create_ok(),
-            metrics_ok(),
-        );
-        let s = setup(
-            config("Export", "/data"),
-            &[&fs, &dras[0], &dras[1], &none, &create],
-            &[&metrics],
-        );
-        s.handler.run(&event(time), request_id).await.unwrap();
-        tokens.extend(s.wire.tokens());
+        let (handler, wire) = Rules::standard().handler(config("Export", "/data"));
+        handler.run(&event(time), request_id).await.unwrap();
+        tokens.extend(wire.tokens());
     }
     assert_eq!(tokens.len(), 2);
     assert_eq!(tokens[0], tokens[1]);
 
     // A manual invocation (no rule, no time) gets a token of its own.
-    let (fs, dras, none, create, metrics) = (
-        associations_fs(),
-        associations(),
-        tasks(vec![]),
-        create_ok(),
-        metrics_ok(),
-    );
-    let s = setup(
-        config("Export", "/data"),
-        &[&fs, &dras[0], &dras[1], &none, &create],
-        &[&metrics],
-    );
-    s.handler.run(&json!({}), "req-3").await.unwrap();
-    assert_ne!(s.wire.tokens()[0], tokens[0]);
+    let (handler, wire) = Rules::standard().handler(config("Export", "/data"));
+    handler.run(&json!({}), "req-3").await.unwrap();
+    assert_ne!(wire.tokens()[0], tokens[0]);
 }
 
 #[tokio::test]
 async fn the_previous_task_failing_publishes_failed_tasks() {
-    let (fs, dras, create) = (associations_fs(), associations(), create_ok());
-    let failed = task(
-        "task-old-failed",
-        DataRepositoryTaskLifecycle::Failed,
-        200,
-        true,
-    );
-    let history = tasks(vec![
-        task(
-            "task-older-ok",
-            DataRepositoryTaskLifecycle::Succeeded,
-            100,
-            true,
-        ),
-        failed,
-        // Someone else's failure is not ours to report.
-        task(
-            "task-other",
-            DataRepositoryTaskLifecycle::Failed,
-            300,
-            false,
-        ),
-    ]);
-    let failed_metric = mock!(aws_sdk_cloudwatch::Client::put_metric_data)
-        .match_requests(|r| {
-            r.metric_data()
-                .iter()
-                .any(|d| d.metric_name() == Some("FailedTasks"))
-        })
-        .then_output(|| PutMetricDataOutput::builder().build());
-    let s = setup(
-        config("Export", "/data"),
-        &[&fs, &dras[0], &dras[1], &history, &create],
-        &[&failed_metric],
-    );
-    let result = s
-        .handler
-        .run(&event("2026-11-25T06:15:00Z"), "req")
-        .await
-        .unwrap();
-    assert_eq!(result.outcome, Outcome::Created);
-    assert_eq!(failed_metric.num_calls(), 1);
+    let rules = Rules {
+        tasks: tasks(vec![
+            task(
+                "task-older-ok",
+                DataRepositoryTaskLifecycle::Succeeded,
+                100,
+                true,
+            ),
+            task(
+                "task-old-failed",
+                DataRepositoryTaskLifecycle::Failed,
+                200,
+                true,
+            ),
+            // Someone else's failure is not ours to report.
+            task(
+                "task-other",
+                DataRepositoryTaskLifecycle::Failed,
+                300,
+                false,
+            ),
+        ]),
+        metrics: mock!(aws_sdk_cloudwatch::Client::put_metric_data)
+            .match_requests(|r| {
+                r.metric_data()
+                    .iter()
+                    .any(|d| d.metric_name() == Some("FailedTasks"))
+            })
+            .then_output(|| PutMetricDataOutput::builder().build()),
+        ..Rules::standard()
+    };
+    let (result, _) = rules.run(config("Export", "/data")).await;
+    assert_eq!(result.unwrap().outcome, Outcome::Created);
+    assert_eq!(rules.metrics.num_calls(), 1);
 }
 
 #[tokio::test]
 async fn failed_files_count_as_failure_but_a_clean_task_does_not() {
     for (failed_count, expected_metrics) in [(3, 1), (0, 0)] {
-        let (fs, dras, create, metrics) =
-            (associations_fs(), associations(), create_ok(), metrics_ok());
         let mut done = task(
             "task-done",
             DataRepositoryTaskLifecycle::Succeeded,
@@ -616,18 +526,14 @@ async fn failed_files_count_as_failure_but_a_clean_task_does_not() {
                 .failed_count(failed_count)
                 .build(),
         );
-        let history = tasks(vec![done]);
-        let s = setup(
-            config("Export", "/data"),
-            &[&fs, &dras[0], &dras[1], &history, &create],
-            &[&metrics],
-        );
-        s.handler
-            .run(&event("2026-11-25T06:15:00Z"), "req")
-            .await
-            .unwrap();
+        let rules = Rules {
+            tasks: tasks(vec![done]),
+            ..Rules::standard()
+        };
+        let (result, _) = rules.run(config("Export", "/data")).await;
+        result.unwrap();
         assert_eq!(
-            metrics.num_calls(),
+            rules.metrics.num_calls(),
             expected_metrics,
             "failed_count {failed_count}"
         );
