@@ -1,0 +1,242 @@
+//! The real executable against a local Lambda Runtime API and a local FSx endpoint: one
+//! scheduled event in, the response it posts checked.
+//!
+//! By default this runs this crate's `bootstrap` built for the host (x86_64). To run the arm64
+//! artifact, set FSX_DRT_BOOTSTRAP to its path and FSX_DRT_BOOTSTRAP_RUNNER to the emulator
+//! (`qemu-aarch64 -L /usr/aarch64-linux-gnu`); `cargo xtask ci` does both.
+
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use fsx_drt_lambda::slot::Slot;
+use serde_json::{json, Value};
+use tiny_http::{Header, Request, Response, Server};
+
+const FS: &str = "fs-0123456789abcdef0";
+const RULE: &str = "arn:aws:events:us-east-1:123456789012:rule/fsx-drt-rule";
+const REQUEST_ID: &str = "8476a536-e9f4-11e8-9739-2dfe598c3fcd";
+
+/// What the function posted back to the Runtime API.
+#[derive(Debug)]
+enum Posted {
+    Response(Value),
+    Error(String),
+}
+
+/// One local server for both the Runtime API and the FSx JSON API.
+struct Fake {
+    address: String,
+    posted: Receiver<Posted>,
+    fsx_calls: Arc<Mutex<Vec<(String, Value)>>>,
+}
+
+fn start(event: Value) -> Fake {
+    let server = Server::http("127.0.0.1:0").unwrap();
+    let address = server.server_addr().to_ip().unwrap().to_string();
+    let (tx, posted) = channel();
+    let fsx_calls = Arc::new(Mutex::new(Vec::new()));
+    let calls = fsx_calls.clone();
+    std::thread::spawn(move || serve(server, event, tx, calls));
+    Fake {
+        address,
+        posted,
+        fsx_calls,
+    }
+}
+
+fn serve(
+    server: Server,
+    event: Value,
+    tx: Sender<Posted>,
+    calls: Arc<Mutex<Vec<(String, Value)>>>,
+) {
+    let mut delivered = false;
+    // Later polls for the next event are parked here, unanswered, as Lambda does between events.
+    let mut parked = Vec::new();
+    for mut request in server.incoming_requests() {
+        let url = request.url().to_string();
+        let mut body = String::new();
+        std::io::Read::read_to_string(request.as_reader(), &mut body).unwrap();
+        if url == "/2018-06-01/runtime/invocation/next" {
+            if delivered {
+                parked.push(request);
+                continue;
+            }
+            delivered = true;
+            let response = Response::from_string(event.to_string())
+                .with_header(header("Lambda-Runtime-Aws-Request-Id", REQUEST_ID))
+                .with_header(header("Lambda-Runtime-Deadline-Ms", "4102444800000"))
+                .with_header(header(
+                    "Lambda-Runtime-Invoked-Function-Arn",
+                    "arn:aws:lambda:us-east-1:123456789012:function:fsx-drt-test",
+                ))
+                .with_header(header("Content-Type", "application/json"));
+            request.respond(response).unwrap();
+        } else if url.starts_with("/2018-06-01/runtime/") {
+            let posted = if url.ends_with("/response") {
+                Posted::Response(serde_json::from_str(&body).unwrap_or(Value::String(body)))
+            } else {
+                Posted::Error(body)
+            };
+            request.respond(Response::empty(202)).unwrap();
+            let _ = tx.send(posted);
+        } else {
+            fsx(request, &body, &calls);
+        }
+    }
+}
+
+fn header(name: &str, value: &str) -> Header {
+    Header::from_bytes(name.as_bytes(), value.as_bytes()).unwrap()
+}
+
+/// FSx's JSON protocol: the operation is in X-Amz-Target.
+fn fsx(request: Request, body: &str, calls: &Mutex<Vec<(String, Value)>>) {
+    let target = request
+        .headers()
+        .iter()
+        .find(|h| h.field.equiv("X-Amz-Target"))
+        .map(|h| h.value.as_str().to_string())
+        .unwrap_or_default();
+    let operation = target.rsplit('.').next().unwrap_or_default().to_string();
+    let input: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+    calls
+        .lock()
+        .unwrap()
+        .push((operation.clone(), input.clone()));
+    let output = match operation.as_str() {
+        "DescribeFileSystems" => json!({"FileSystems": [{
+            "FileSystemId": FS, "FileSystemType": "LUSTRE", "Lifecycle": "AVAILABLE",
+            "LustreConfiguration": {"DeploymentType": "PERSISTENT_2"}
+        }]}),
+        "DescribeDataRepositoryAssociations" => json!({"Associations": [{
+            "AssociationId": "dra-0123456789abcdef0", "FileSystemId": FS,
+            "FileSystemPath": "/data", "DataRepositoryPath": "s3://bucket/data/",
+            "Lifecycle": "AVAILABLE"
+        }]}),
+        "DescribeDataRepositoryTasks" => json!({"DataRepositoryTasks": []}),
+        "CreateDataRepositoryTask" => json!({"DataRepositoryTask": {
+            "TaskId": "task-0123456789abcdef0", "Lifecycle": "PENDING",
+            "Type": input["Type"], "FileSystemId": FS, "Paths": input["Paths"],
+            "CreationTime": 1764051300.0
+        }}),
+        _ => {
+            let response = Response::from_string(
+                json!({"__type": "BadRequest", "message": format!("unexpected {operation}")})
+                    .to_string(),
+            )
+            .with_status_code(400);
+            request.respond(response).unwrap();
+            return;
+        }
+    };
+    let response = Response::from_string(output.to_string())
+        .with_header(header("Content-Type", "application/x-amz-json-1.1"));
+    request.respond(response).unwrap();
+}
+
+fn spawn(fake: &Fake, overrides: &[(&str, &str)]) -> Child {
+    let bootstrap = std::env::var("FSX_DRT_BOOTSTRAP")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_bootstrap").to_string());
+    let runner = std::env::var("FSX_DRT_BOOTSTRAP_RUNNER").unwrap_or_default();
+    let mut words: Vec<&str> = runner.split_whitespace().collect();
+    words.push(&bootstrap);
+    let mut cmd = Command::new(words[0]);
+    cmd.args(&words[1..])
+        .env_clear()
+        .env("AWS_LAMBDA_RUNTIME_API", &fake.address)
+        .env("AWS_ENDPOINT_URL", format!("http://{}", fake.address))
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+        .env(
+            "AWS_SECRET_ACCESS_KEY",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        )
+        .env("AWS_LAMBDA_FUNCTION_NAME", "fsx-drt-test")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/fsx-drt-test")
+        .env("AWS_LAMBDA_LOG_STREAM_NAME", "2026/11/25/[$LATEST]0123")
+        .env("FILE_SYSTEM_ID", FS)
+        .env("TASK_TYPE", "EXPORT_TO_REPOSITORY")
+        .env("FSX_PATHS", "/data/results \"/data/with space\"")
+        .env("COMPLETION_REPORT_PATH", "/fsx-drt-completion-reports")
+        .env("RELEASE_AFTER_DAYS", "30")
+        .env("METRIC_NAMESPACE", "FsxDrt");
+    for (name, value) in overrides {
+        cmd.env(name, value);
+    }
+    cmd.stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+fn wait(fake: &Fake, mut child: Child) -> Posted {
+    for _ in 0..600 {
+        if let Ok(posted) = fake.posted.recv_timeout(Duration::from_millis(100)) {
+            let _ = child.kill();
+            let _ = child.wait();
+            return posted;
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("the function exited ({status}) without posting a result");
+        }
+    }
+    let _ = child.kill();
+    panic!("the function posted nothing within 60 s");
+}
+
+#[test]
+fn a_scheduled_event_creates_the_task_and_posts_the_result() {
+    let event = json!({
+        "version": "0", "id": "3f0b8a9e-3c5e-4a3b-9d0a-1b2c3d4e5f60",
+        "detail-type": "Scheduled Event", "source": "aws.events",
+        "account": "123456789012", "time": "2026-11-25T06:15:00Z", "region": "us-east-1",
+        "resources": [RULE], "detail": {}
+    });
+    let fake = start(event.clone());
+    let child = spawn(&fake, &[]);
+    let Posted::Response(result) = wait(&fake, child) else {
+        panic!("the function reported an error")
+    };
+    assert_eq!(result["Outcome"], "created");
+    assert_eq!(result["TaskId"], "task-0123456789abcdef0");
+    assert_eq!(result["Lifecycle"], "PENDING");
+    assert_eq!(result["Type"], "EXPORT_TO_REPOSITORY");
+    assert_eq!(result["Paths"], json!(["data/results", "data/with space"]));
+
+    let calls = fake.fsx_calls.lock().unwrap();
+    let operations: Vec<&str> = calls.iter().map(|(op, _)| op.as_str()).collect();
+    assert_eq!(
+        operations,
+        [
+            "DescribeFileSystems",
+            "DescribeDataRepositoryAssociations",
+            "DescribeDataRepositoryTasks",
+            "CreateDataRepositoryTask"
+        ]
+    );
+    let create = &calls[3].1;
+    assert_eq!(create["ClientRequestToken"], Slot::of(&event, "").token());
+    assert_eq!(
+        create["Report"]["Path"],
+        "s3://bucket/data/fsx-drt-completion-reports"
+    );
+}
+
+#[test]
+fn a_bad_configuration_is_reported_naming_the_variable() {
+    let fake = start(json!({}));
+    let child = spawn(&fake, &[("FSX_PATHS", "relative/path")]);
+    let Posted::Error(error) = wait(&fake, child) else {
+        panic!("a bad configuration must not produce a result")
+    };
+    assert!(error.contains("FSX_PATHS"), "{error}");
+    assert!(
+        fake.fsx_calls.lock().unwrap().is_empty(),
+        "no AWS call before the config is valid"
+    );
+}
