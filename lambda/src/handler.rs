@@ -2,7 +2,6 @@
 //! report the previous task's failure, create the task for this slot.
 
 use aws_sdk_cloudwatch::types::{Dimension, MetricDatum, StandardUnit};
-use aws_sdk_fsx::error::ProvideErrorMetadata;
 use aws_sdk_fsx::operation::create_data_repository_task::CreateDataRepositoryTaskError;
 use aws_sdk_fsx::types::{
     CompletionReport, DataRepositoryTask, DataRepositoryTaskFilter, DataRepositoryTaskFilterName,
@@ -13,8 +12,9 @@ use serde::Serialize;
 use serde_json::Value;
 use tracing::{info, warn};
 
+use crate::aws::{repositories, AwsError};
 use crate::config::Config;
-use crate::plan::{plan, Association, PlanError, Repositories, TaskRequest};
+use crate::plan::{plan, PlanError, TaskRequest};
 use crate::slot::Slot;
 use crate::{metrics, TASK_TAG};
 
@@ -53,45 +53,28 @@ pub struct RunResult {
 #[derive(Debug)]
 pub enum RunError {
     Plan(PlanError),
-    Aws {
-        operation: &'static str,
-        message: String,
-    },
+    Aws(AwsError),
 }
 
 impl std::fmt::Display for RunError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             RunError::Plan(e) => write!(f, "cannot plan the task: {e}"),
-            RunError::Aws { operation, message } => write!(f, "{operation} failed: {message}"),
+            RunError::Aws(e) => e.fmt(f),
         }
     }
 }
 
 impl std::error::Error for RunError {}
 
-fn aws<E: ProvideErrorMetadata + std::fmt::Debug>(
-    operation: &'static str,
-) -> impl FnOnce(aws_sdk_fsx::error::SdkError<E>) -> RunError {
-    move |e| RunError::Aws {
-        operation,
-        message: match e.as_service_error() {
-            Some(service) => format!(
-                "{}: {}",
-                service.code().unwrap_or("error"),
-                service.message().unwrap_or("no message")
-            ),
-            None => format!("{e:?}"),
-        },
-    }
-}
-
 impl Handler {
     /// Handles one event; `request_id` is the invocation's (for events that are not a slot).
     pub async fn run(&self, event: &Value, request_id: &str) -> Result<RunResult, RunError> {
         let slot = Slot::of(event, request_id);
         let token = slot.token();
-        let repositories = self.repositories().await?;
+        let repositories = repositories(&self.fsx, self.config.file_system_id.as_str())
+            .await
+            .map_err(RunError::Aws)?;
         let plan = plan(&self.config, &repositories).map_err(RunError::Plan)?;
         for s in &plan.skipped {
             warn!(
@@ -141,58 +124,11 @@ impl Handler {
                 let reason = "another task is executing on the file system".to_string();
                 Ok(summary(base(Outcome::Skipped, None, Some(reason))))
             }
-            Err(e) => Err(aws("CreateDataRepositoryTask")(e)),
+            Err(e) => Err(RunError::Aws(AwsError::from_sdk(
+                "CreateDataRepositoryTask",
+                e,
+            ))),
         }
-    }
-
-    async fn repositories(&self) -> Result<Repositories, RunError> {
-        let fs_id = self.config.file_system_id.as_str();
-        let described = self
-            .fsx
-            .describe_file_systems()
-            .file_system_ids(fs_id)
-            .send()
-            .await
-            .map_err(aws("DescribeFileSystems"))?;
-        let linked = described
-            .file_systems()
-            .first()
-            .and_then(|fs| fs.lustre_configuration())
-            .and_then(|l| l.data_repository_configuration())
-            .filter(|d| d.import_path().is_some() || d.export_path().is_some());
-        if let Some(linked) = linked {
-            return Ok(Repositories::Linked {
-                import_path: linked.import_path().map(str::to_string),
-                export_path: linked.export_path().map(str::to_string),
-            });
-        }
-        let mut associations = Vec::new();
-        let mut pages = self
-            .fsx
-            .describe_data_repository_associations()
-            .filters(
-                aws_sdk_fsx::types::Filter::builder()
-                    .name(aws_sdk_fsx::types::FilterName::FileSystemId)
-                    .values(fs_id)
-                    .build(),
-            )
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(aws("DescribeDataRepositoryAssociations"))?;
-            for a in page.associations() {
-                associations.push(Association {
-                    association_id: a.association_id().unwrap_or_default().to_string(),
-                    file_system_path: a.file_system_path().unwrap_or_default().to_string(),
-                    data_repository_path: a.data_repository_path().unwrap_or_default().to_string(),
-                    lifecycle: a
-                        .lifecycle()
-                        .map(|l| l.as_str().to_string())
-                        .unwrap_or_default(),
-                });
-            }
-        }
-        Ok(Repositories::Associations(associations))
     }
 
     /// Every task of the file system (FSx keeps them for a limited time).
@@ -210,7 +146,8 @@ impl Handler {
             .into_paginator()
             .send();
         while let Some(page) = pages.next().await {
-            let page = page.map_err(aws("DescribeDataRepositoryTasks"))?;
+            let page = page
+                .map_err(|e| RunError::Aws(AwsError::from_sdk("DescribeDataRepositoryTasks", e)))?;
             tasks.extend(page.data_repository_tasks().iter().cloned());
         }
         Ok(tasks)
@@ -313,9 +250,11 @@ impl Handler {
             .metric_data(datum)
             .send()
             .await
-            .map_err(|e| RunError::Aws {
-                operation: "PutMetricData",
-                message: format!("{}", aws_sdk_cloudwatch::error::DisplayErrorContext(e)),
+            .map_err(|e| {
+                RunError::Aws(AwsError {
+                    operation: "PutMetricData",
+                    message: aws_sdk_cloudwatch::error::DisplayErrorContext(e).to_string(),
+                })
             })?;
         Ok(())
     }

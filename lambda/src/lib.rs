@@ -4,6 +4,8 @@
 //! the CLI validates the same values before deploying. Both go through the parsers here, so a
 //! value the CLI accepts is exactly a value the Lambda can run with.
 
+#[cfg(feature = "aws")]
+pub mod aws;
 pub mod config;
 #[cfg(feature = "runtime")]
 pub mod handler;

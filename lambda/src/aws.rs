@@ -1,0 +1,93 @@
+//! Reading a file system's data repositories from FSx: shared by the Lambda and `fsx-drt plan`.
+
+use aws_sdk_fsx::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_fsx::types::{Filter, FilterName};
+
+use crate::plan::{Association, Repositories};
+
+/// An AWS call that failed after the SDK's retries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwsError {
+    pub operation: &'static str,
+    pub message: String,
+}
+
+impl std::fmt::Display for AwsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} failed: {}", self.operation, self.message)
+    }
+}
+
+impl std::error::Error for AwsError {}
+
+impl AwsError {
+    /// Keeps the service's error code and message; otherwise the SDK's whole error chain
+    /// (timeouts, unreachable endpoints).
+    pub fn from_sdk<E, R>(operation: &'static str, error: SdkError<E, R>) -> Self
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        R: std::fmt::Debug,
+    {
+        let message = match error.as_service_error() {
+            Some(service) => format!(
+                "{}: {}",
+                service.code().unwrap_or("error"),
+                service.message().unwrap_or("no message")
+            ),
+            None => aws_sdk_fsx::error::DisplayErrorContext(&error).to_string(),
+        };
+        AwsError { operation, message }
+    }
+}
+
+/// The file system's data repositories: its linked bucket (older file systems) or every
+/// data repository association (all pages).
+pub async fn repositories(
+    fsx: &aws_sdk_fsx::Client,
+    file_system_id: &str,
+) -> Result<Repositories, AwsError> {
+    let described = fsx
+        .describe_file_systems()
+        .file_system_ids(file_system_id)
+        .send()
+        .await
+        .map_err(|e| AwsError::from_sdk("DescribeFileSystems", e))?;
+    let linked = described
+        .file_systems()
+        .first()
+        .and_then(|fs| fs.lustre_configuration())
+        .and_then(|l| l.data_repository_configuration())
+        .filter(|d| d.import_path().is_some() || d.export_path().is_some());
+    if let Some(linked) = linked {
+        return Ok(Repositories::Linked {
+            import_path: linked.import_path().map(str::to_string),
+            export_path: linked.export_path().map(str::to_string),
+        });
+    }
+    let mut associations = Vec::new();
+    let mut pages = fsx
+        .describe_data_repository_associations()
+        .filters(
+            Filter::builder()
+                .name(FilterName::FileSystemId)
+                .values(file_system_id)
+                .build(),
+        )
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| AwsError::from_sdk("DescribeDataRepositoryAssociations", e))?;
+        associations.extend(page.associations().iter().map(|a| {
+            Association {
+                association_id: a.association_id().unwrap_or_default().to_string(),
+                file_system_path: a.file_system_path().unwrap_or_default().to_string(),
+                data_repository_path: a.data_repository_path().unwrap_or_default().to_string(),
+                lifecycle: a
+                    .lifecycle()
+                    .map(|l| l.as_str().to_string())
+                    .unwrap_or_default(),
+            }
+        }));
+    }
+    Ok(Repositories::Associations(associations))
+}
