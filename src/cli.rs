@@ -44,6 +44,9 @@ pub struct GlobalArgs {
     /// AWS profile (default: AWS_PROFILE or the default profile).
     #[arg(long, global = true, value_name = "PROFILE")]
     pub profile: Option<String>,
+    /// AWS endpoint, e.g. a local emulator (default: AWS_ENDPOINT_URL).
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint_url: Option<String>,
 }
 
 const PARAMETER_SOURCES: &str = "Each parameter may also come from the environment: \
@@ -69,6 +72,28 @@ pub enum Command {
     Schedule(ScheduleArgs),
     /// Print the CloudFormation template deploy uses.
     Template,
+    /// Print the exact CreateDataRepositoryTask request each scheduled run sends.
+    #[command(after_help = PARAMETER_SOURCES)]
+    Plan(PlanArgs),
+    /// Show the Lambda artifact deploy would upload (size, sha256, bucket key).
+    Artifact(ArtifactArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Plan offline from this file (the output of `aws fsx describe-data-repository-associations`)
+    /// instead of asking FSx.
+    #[arg(long, value_name = "FILE")]
+    pub repositories: Option<PathBuf>,
+    #[command(flatten)]
+    pub params: ParamArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ArtifactArgs {
+    /// Use this Lambda zip instead of the one built into fsx-drt.
+    #[arg(long, value_name = "PATH")]
+    pub lambda_zip: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

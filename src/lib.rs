@@ -2,6 +2,8 @@
 //! tasks. `main` only parses the command line and maps the result to an exit code; the
 //! domain modules (`params`, `schedule`, `template`) are pure and hold most of the tests.
 
+pub mod artifact;
+pub mod aws;
 pub mod cli;
 pub mod commands;
 pub mod error;

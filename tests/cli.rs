@@ -386,3 +386,115 @@ fn snapshots_of_what_people_read() {
     ]));
     insta::assert_snapshot!("validate_error", bad.stderr);
 }
+
+#[test]
+fn plan_shows_the_exact_request_offline() {
+    let out = run(fsx_drt().args([
+        "plan",
+        "--no-input",
+        "--output",
+        "json",
+        "--parameters-file",
+        "examples/parameters.json",
+        "--repositories",
+        "tests/data/associations.json",
+        "--paths",
+        "/drt-test/in \"/drt-test/with space\"",
+    ]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let request = &json["request"];
+    assert_eq!(request["Type"], "IMPORT_METADATA_FROM_REPOSITORY");
+    assert_eq!(
+        request["Paths"],
+        serde_json::json!([
+            "s3://my-bucket/drt-test/in",
+            "s3://my-bucket/drt-test/with space"
+        ])
+    );
+    assert_eq!(
+        request["Report"]["Path"],
+        "s3://my-bucket/drt-test/fsx-drt-completion-reports"
+    );
+    assert_eq!(json["skipped_associations"][0]["association_id"], "dra-0b2");
+
+    let text = run(fsx_drt().args([
+        "plan",
+        "--no-input",
+        "--parameters-file",
+        "examples/parameters.json",
+        "--repositories",
+        "tests/data/associations.json",
+        "--task-type",
+        "export",
+    ]));
+    insta::assert_snapshot!("plan_export", text.stdout);
+}
+
+#[test]
+fn plan_refuses_what_a_run_would_fail_on() {
+    let out = run(fsx_drt().args([
+        "plan",
+        "--no-input",
+        "--parameters-file",
+        "examples/parameters.json",
+        "--repositories",
+        "tests/data/associations.json",
+        "--paths",
+        "/drt-testing",
+    ]));
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("- Paths = \"/drt-testing\""),
+        "{}",
+        out.stderr
+    );
+    assert!(out
+        .stderr
+        .contains("no data repository covers /drt-testing"));
+
+    let not_json = temp_file("repositories.txt", "dra-1 /data");
+    let out = run(fsx_drt().args([
+        "plan",
+        "--no-input",
+        "--parameters-file",
+        "examples/parameters.json",
+        "--repositories",
+        not_json.to_str().unwrap(),
+    ]));
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("- --repositories"), "{}", out.stderr);
+}
+
+#[test]
+fn artifact_names_its_source_and_checksum_or_how_to_get_one() {
+    let zip = temp_file(
+        "bootstrap.zip",
+        "PK\u{3}\u{4} not really deflated, but a zip header",
+    );
+    let out = run(fsx_drt().args([
+        "artifact",
+        "--output",
+        "json",
+        "--lambda-zip",
+        zip.to_str().unwrap(),
+    ]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let sha = json["sha256"].as_str().unwrap();
+    assert_eq!(sha.len(), 64);
+    assert_eq!(json["key"], format!("fsx-drt/{sha}.zip"));
+
+    let not_zip = temp_file("bootstrap.txt", "hello");
+    let out = run(fsx_drt().args(["artifact", "--lambda-zip", not_zip.to_str().unwrap()]));
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("is not a zip file"));
+
+    // The test binary is built without FSX_DRT_LAMBDA_ZIP, so it has nothing embedded.
+    if fsx_drt::artifact::EMBEDDED.is_none() {
+        let out = run(fsx_drt().arg("artifact"));
+        assert_eq!(out.code, 2);
+        assert!(out.stderr.contains("cargo xtask install"), "{}", out.stderr);
+        assert!(out.stderr.contains("--lambda-zip"));
+    }
+}

@@ -1,12 +1,14 @@
 //! One module per command. Each returns a typed outcome that is both `Display` (text) and
 //! `Serialize` (`--output json`), or a [`Failure`].
 
+pub mod plan;
 pub mod schedule;
 pub mod template;
 pub mod validate;
 
 use std::io::IsTerminal;
 
+use crate::artifact::Artifact;
 use crate::cli::{Cli, Command, GlobalArgs, ParamArgs};
 use crate::error::{Exit, Failure};
 use crate::output::Printer;
@@ -26,6 +28,11 @@ pub fn run(cli: Cli, printer: &Printer) -> Result<(), Failure> {
             printer.outcome(&outcome)
         }
         Command::Template => printer.outcome(&template::run()),
+        Command::Plan(args) => printer.outcome(&plan::run(&args, &cli.global)?),
+        Command::Artifact(args) => {
+            let artifact = Artifact::load(args.lambda_zip.as_deref())?;
+            printer.outcome(&artifact.summary())
+        }
     };
     printed.map_err(|e| {
         Failure::new(
