@@ -1,8 +1,14 @@
 //! Build automation: `cargo xtask <task>` (aliased in .cargo/config.toml).
 //!
-//! - `ci`: everything CI checks: formatting, clippy, every test, the template linters.
+//! - `ci`: everything CI checks: formatting, clippy, the template linters, the Lambda artifact
+//!   (built, and run under qemu), every test.
 //! - `demo`: the main job on sample parameters, printed step by step.
 //! - `lint-template`: cfn-lint and checkov on the template `fsx-drt template` prints.
+//! - `lambda`: the Lambda's deployment zip (arm64, provided.al2023); prints its absolute path
+//!   as the last line of stdout. See lambda.rs.
+//! - `install`: `cargo install` of fsx-drt with that zip embedded (FSX_DRT_LAMBDA_ZIP).
+
+mod lambda;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -28,8 +34,14 @@ fn run() -> Result<()> {
         Some("ci") => ci(&sh),
         Some("demo") => demo(&sh),
         Some("lint-template") => lint_template(&sh),
+        Some("lambda") => {
+            let zip = lambda::build_lambda(&sh)?;
+            println!("{}", zip.display());
+            Ok(())
+        }
+        Some("install") => install(&sh),
         _ => {
-            eprintln!("usage: cargo xtask <ci|demo|lint-template>");
+            eprintln!("usage: cargo xtask <ci|demo|lint-template|lambda|install>");
             bail!("unknown or missing task {:?}", args.first())
         }
     }
@@ -56,6 +68,8 @@ fn ci(sh: &Shell) -> Result<()> {
     )
     .run()?;
     lint_template(sh)?;
+    let zip = lambda::build_lambda(sh)?;
+    lambda::test_arm64(sh, &zip)?;
     step("tests");
     if cmd!(sh, "cargo nextest --version")
         .quiet()
@@ -68,6 +82,21 @@ fn ci(sh: &Shell) -> Result<()> {
     } else {
         cmd!(sh, "cargo test --workspace --locked --no-fail-fast").run()?;
     }
+    Ok(())
+}
+
+/// Builds the Lambda zip, then installs fsx-drt with it embedded (the CLI's build script reads
+/// FSX_DRT_LAMBDA_ZIP).
+fn install(sh: &Shell) -> Result<()> {
+    let zip = lambda::build_lambda(sh)?;
+    step(&format!(
+        "cargo install --path . --locked --force  (FSX_DRT_LAMBDA_ZIP={})",
+        zip.display()
+    ));
+    cmd!(sh, "cargo install --path . --locked --force")
+        .env("FSX_DRT_LAMBDA_ZIP", &zip)
+        .run()
+        .context("cargo install failed")?;
     Ok(())
 }
 
@@ -84,10 +113,16 @@ fn lint_template(sh: &Shell) -> Result<()> {
 }
 
 fn demo(sh: &Shell) -> Result<()> {
-    step("build fsx-drt");
-    cmd!(sh, "cargo build --quiet --locked").run()?;
+    step("build the Lambda artifact (cargo xtask lambda) and fsx-drt with it built in");
+    let zip = lambda::build_lambda(sh)?;
+    cmd!(sh, "cargo build --quiet --locked")
+        .env("FSX_DRT_LAMBDA_ZIP", &zip)
+        .run()?;
     let bin = root().join("target/debug/fsx-drt");
     let params = "examples/parameters.json";
+
+    step("fsx-drt artifact  (the zip deploy uploads, keyed by its sha256)");
+    cmd!(sh, "{bin} artifact").run()?;
 
     step(&format!(
         "fsx-drt validate --parameters-file {params}  (the reference's parameters.json, unchanged)"
@@ -123,6 +158,16 @@ fn demo(sh: &Shell) -> Result<()> {
         );
     }
     eprintln!("(exit code 2, as expected)");
+
+    let repositories = "tests/data/associations.json";
+    step(&format!(
+        "fsx-drt plan --parameters-file {params} --repositories {repositories}  (the exact request each run sends)"
+    ));
+    cmd!(
+        sh,
+        "{bin} plan --no-input --parameters-file {params} --repositories {repositories}"
+    )
+    .run()?;
 
     step("fsx-drt template  (first lines of the CloudFormation template deploy uses)");
     let template = cmd!(sh, "{bin} template").read()?;
