@@ -7,7 +7,9 @@
 //! - `lambda`: the Lambda's deployment zip (arm64, provided.al2023); prints its absolute path
 //!   as the last line of stdout. See lambda.rs.
 //! - `install`: `cargo install` of fsx-drt with that zip embedded (FSX_DRT_LAMBDA_ZIP).
+//! - `bench lambda`: the Lambda against the reference's Python handler; writes BENCHMARKS.md.
 
+mod bench;
 mod lambda;
 
 use std::path::{Path, PathBuf};
@@ -40,8 +42,12 @@ fn run() -> Result<()> {
             Ok(())
         }
         Some("install") => install(&sh),
+        Some("bench") => match args.get(1).map(String::as_str) {
+            Some("lambda") => bench::lambda(&sh, &root()),
+            _ => bail!("usage: cargo xtask bench lambda"),
+        },
         _ => {
-            eprintln!("usage: cargo xtask <ci|demo|lint-template|lambda|install>");
+            eprintln!("usage: cargo xtask <ci|demo|lint-template|lambda|install|bench lambda>");
             bail!("unknown or missing task {:?}", args.first())
         }
     }
