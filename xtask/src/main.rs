@@ -7,6 +7,7 @@
 //! - `lambda`: the Lambda's deployment zip (arm64, provided.al2023); prints its absolute path
 //!   as the last line of stdout. See lambda.rs.
 //! - `install`: `cargo install` of fsx-drt with that zip embedded (FSX_DRT_LAMBDA_ZIP).
+//! - `emulator [--detach|--stop]`: the local AWS emulator (moto + emulator/fsx_drt_moto.py).
 //! - `bench lambda`: the Lambda against the reference's Python handler; writes BENCHMARKS.md.
 
 mod bench;
@@ -42,12 +43,18 @@ fn run() -> Result<()> {
             Ok(())
         }
         Some("install") => install(&sh),
+        Some("emulator") => {
+            // The local AWS: moto with the project's FSx extension (emulator/README.md).
+            let rest = &args[1..];
+            cmd!(sh, "bash emulator/setup.sh {rest...}").run()?;
+            Ok(())
+        }
         Some("bench") => match args.get(1).map(String::as_str) {
             Some("lambda") => bench::lambda(&sh, &root()),
             _ => bail!("usage: cargo xtask bench lambda"),
         },
         _ => {
-            eprintln!("usage: cargo xtask <ci|demo|lint-template|lambda|install|bench lambda>");
+            eprintln!("usage: cargo xtask <ci|demo|lint-template|lambda|install|emulator [--detach|--stop]|bench lambda>");
             bail!("unknown or missing task {:?}", args.first())
         }
     }
@@ -76,6 +83,15 @@ fn ci(sh: &Shell) -> Result<()> {
     lint_template(sh)?;
     let zip = lambda::build_lambda(sh)?;
     lambda::test_arm64(sh, &zip)?;
+    step("the emulator's FSx extension (emulator/test_emulator.py)");
+    cmd!(sh, "bash emulator/setup.sh")
+        .env("FSX_DRT_EMULATOR_SETUP_ONLY", "1")
+        .run()?;
+    cmd!(
+        sh,
+        "target/venv-emulator/bin/python emulator/test_emulator.py"
+    )
+    .run()?;
     step("tests");
     if cmd!(sh, "cargo nextest --version")
         .quiet()

@@ -1,0 +1,599 @@
+#!/usr/bin/env python3
+"""Self-check of the fsx-drt emulator (no pytest needed).
+
+    target/venv-emulator/bin/python emulator/test_emulator.py
+
+Starts a private emulator (emulator/server.py, free port, short task timings,
+request log in a temporary directory), exercises it with boto3 and stops it.
+Set FSX_DRT_EMULATOR_TEST_ENDPOINT=http://127.0.0.1:PORT to check a running
+one instead (its task timings apply, so it takes longer; the detach/stop check
+is skipped and it adds a file system, associations, tasks and a stack there).
+Prints one line per check and a closing "emulator: N passed, N failed" line;
+exits 1 if any check failed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any, Callable
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+HERE = Path(__file__).resolve().parent
+SERVER = HERE / "server.py"
+REGION = "us-east-1"
+TIMINGS = {
+    "FSX_DRT_EMULATOR_PENDING_SECONDS": "0.4",
+    "FSX_DRT_EMULATOR_TASK_SECONDS": "1.2",
+    "FSX_DRT_EMULATOR_CANCEL_SECONDS": "0.4",
+}
+TASK_ID_RE = re.compile(r"^task-[0-9a-f]{17}$")
+FS_ID_RE = re.compile(r"^fs-[0-9a-f]{17}$")
+DRA_ID_RE = re.compile(r"^dra-[0-9a-f]{17}$")
+NO_REPORT = {"Enabled": False}
+
+
+class Ctx:
+    endpoint: str
+    fs_id: str  # the seeded demo file system
+    request_log: Path | None
+    fsx: Any
+    own_fs: str  # a file system this test creates, so its tasks are isolated
+    exports_dra: str
+    tasks: dict[str, str]
+
+
+ctx = Ctx()
+ctx.tasks = {}
+
+
+def client(service: str) -> Any:
+    return boto3.client(
+        service,
+        region_name=REGION,
+        endpoint_url=ctx.endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=Config(retries={"max_attempts": 1}),
+    )
+
+
+def expect_error(code: str, fn: Callable[..., Any], **kwargs: Any) -> dict[str, Any]:
+    try:
+        fn(**kwargs)
+    except ClientError as exc:
+        got = exc.response["Error"]["Code"]
+        assert got == code, f"expected {code}, got {got}: {exc}"
+        assert exc.response["ResponseMetadata"]["HTTPStatusCode"] == 400, exc.response["ResponseMetadata"]
+        return exc.response
+    raise AssertionError(f"expected {code}, call succeeded")
+
+
+def describe_task(task_id: str) -> dict[str, Any]:
+    tasks = ctx.fsx.describe_data_repository_tasks(TaskIds=[task_id])["DataRepositoryTasks"]
+    assert len(tasks) == 1 and tasks[0]["TaskId"] == task_id, tasks
+    return tasks[0]
+
+
+def wait_for(task_id: str, lifecycles: set[str], timeout: float = 30.0) -> tuple[dict[str, Any], list[str]]:
+    """Poll until the task is in one of lifecycles; returns it and the lifecycles seen."""
+    seen: list[str] = []
+    deadline = time.monotonic() + timeout
+    while True:
+        task = describe_task(task_id)
+        if not seen or seen[-1] != task["Lifecycle"]:
+            seen.append(task["Lifecycle"])
+        if task["Lifecycle"] in lifecycles:
+            return task, seen
+        assert time.monotonic() < deadline, f"{task_id} stuck; seen {seen}"
+        time.sleep(0.05)
+
+
+def raw_fsx(operation: str, body: dict[str, Any]) -> tuple[int, dict[str, str], dict[str, Any]]:
+    """An FSx call without botocore (no client-side validation), as any SDK sends it."""
+    req = urllib.request.Request(
+        ctx.endpoint + "/",
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={
+            "Content-Type": "application/x-amz-json-1.1",
+            "X-Amz-Target": f"AWSSimbaAPIService_v20180301.{operation}",
+            "Authorization": (
+                "AWS4-HMAC-SHA256 Credential=testing/20250101/us-east-1/fsx/aws4_request, "
+                "SignedHeaders=host;x-amz-date, Signature=0"
+            ),
+            "X-Amz-Date": "20250101T000000Z",
+        },
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return resp.status, dict(resp.headers), json.loads(resp.read() or b"{}")
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), json.loads(exc.read() or b"{}")
+
+
+# ---------------------------------------------------------------------------
+# Checks, run in order (later ones use state made by earlier ones)
+# ---------------------------------------------------------------------------
+
+
+def check_seeded_file_system() -> None:
+    fss = ctx.fsx.describe_file_systems(FileSystemIds=[ctx.fs_id])["FileSystems"]
+    assert len(fss) == 1, fss
+    fs = fss[0]
+    assert FS_ID_RE.match(fs["FileSystemId"]), fs["FileSystemId"]
+    assert fs["FileSystemType"] == "LUSTRE" and fs["Lifecycle"] == "AVAILABLE", fs
+    assert fs["LustreConfiguration"]["DeploymentType"] == "PERSISTENT_2", fs
+    assert fs["OwnerId"] == "123456789012", fs
+    expect_error("FileSystemNotFound", ctx.fsx.describe_file_systems, FileSystemIds=["fs-00000000000000000"])
+
+
+def check_seeded_association_and_bucket() -> None:
+    resp = ctx.fsx.describe_data_repository_associations(Filters=[{"Name": "file-system-id", "Values": [ctx.fs_id]}])
+    dras = resp["Associations"]
+    assert len(dras) == 1, dras
+    dra = dras[0]
+    assert DRA_ID_RE.match(dra["AssociationId"]), dra
+    assert dra["FileSystemPath"] == "/data", dra
+    assert dra["DataRepositoryPath"] == "s3://fsx-drt-demo-data/data/", dra
+    assert dra["Lifecycle"] == "AVAILABLE" and dra["FileSystemId"] == ctx.fs_id, dra
+    assert "NextToken" not in resp, resp
+    client("s3").head_bucket(Bucket="fsx-drt-demo-data")
+
+
+def check_own_file_system_and_associations() -> None:
+    fs = ctx.fsx.create_file_system(
+        FileSystemType="LUSTRE",
+        StorageCapacity=1200,
+        SubnetIds=["subnet-0123456789abcdef1"],
+        LustreConfiguration={"DeploymentType": "PERSISTENT_2", "PerUnitStorageThroughput": 125},
+    )["FileSystem"]
+    assert FS_ID_RE.match(fs["FileSystemId"]) and fs["Lifecycle"] == "AVAILABLE", fs
+    ctx.own_fs = fs["FileSystemId"]
+
+    kwargs = dict(
+        FileSystemId=ctx.own_fs,
+        FileSystemPath="/exports",
+        DataRepositoryPath="s3://fsx-drt-demo-data/exports/",
+        ClientRequestToken="dra-token-1",
+    )
+    dra = ctx.fsx.create_data_repository_association(**kwargs)["Association"]
+    assert dra["Lifecycle"] == "AVAILABLE" and DRA_ID_RE.match(dra["AssociationId"]), dra
+    ctx.exports_dra = dra["AssociationId"]
+    again = ctx.fsx.create_data_repository_association(**kwargs)["Association"]
+    assert again["AssociationId"] == dra["AssociationId"], (again, dra)
+    expect_error(
+        "IncompatibleParameterError",
+        ctx.fsx.create_data_repository_association,
+        **{**kwargs, "DataRepositoryPath": "s3://fsx-drt-demo-data/other/"},
+    )
+    # Overlapping FileSystemPath.
+    expect_error(
+        "BadRequest",
+        ctx.fsx.create_data_repository_association,
+        FileSystemId=ctx.own_fs,
+        FileSystemPath="/exports/sub",
+        DataRepositoryPath="s3://fsx-drt-demo-data/sub/",
+    )
+    # The second one through the emulator's seeding endpoint, in a lifecycle the API cannot make.
+    req = urllib.request.Request(
+        ctx.endpoint + "/__fsx_drt_emulator/associations",
+        data=json.dumps(
+            {
+                "FileSystemId": ctx.own_fs,
+                "FileSystemPath": "/imports",
+                "DataRepositoryPath": "s3://fsx-drt-demo-data/imports/",
+                "Lifecycle": "MISCONFIGURED",
+            }
+        ).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        seeded = json.loads(resp.read())["Association"]
+    assert seeded["Lifecycle"] == "MISCONFIGURED", seeded
+
+
+def check_association_pagination() -> None:
+    flt = [{"Name": "file-system-id", "Values": [ctx.own_fs]}]
+    pages: list[list[dict[str, Any]]] = []
+    token = None
+    while True:
+        kwargs: dict[str, Any] = {"Filters": flt, "MaxResults": 1}
+        if token:
+            kwargs["NextToken"] = token
+        resp = ctx.fsx.describe_data_repository_associations(**kwargs)
+        pages.append(resp["Associations"])
+        token = resp.get("NextToken")
+        if not token:
+            break
+        assert len(pages) < 10, "pagination does not end"
+    assert [len(p) for p in pages] == [1, 1], pages
+    paths = [p[0]["FileSystemPath"] for p in pages]
+    assert sorted(paths) == ["/exports", "/imports"], paths
+    by_id = ctx.fsx.describe_data_repository_associations(AssociationIds=[ctx.exports_dra])["Associations"]
+    assert [d["FileSystemPath"] for d in by_id] == ["/exports"], by_id
+    expect_error(
+        "DataRepositoryAssociationNotFound",
+        ctx.fsx.describe_data_repository_associations,
+        AssociationIds=["dra-00000000000000000"],
+    )
+    expect_error(
+        "FileSystemNotFound",
+        ctx.fsx.describe_data_repository_associations,
+        Filters=[{"Name": "file-system-id", "Values": ["fs-00000000000000000"]}],
+    )
+    expect_error("BadRequest", ctx.fsx.describe_data_repository_associations, MaxResults=26)
+
+
+def check_create_task_and_idempotency() -> None:
+    kwargs = dict(
+        Type="EXPORT_TO_REPOSITORY",
+        FileSystemId=ctx.own_fs,
+        Paths=["exports/a", "exports/b"],
+        Report={"Enabled": True, "Path": "s3://fsx-drt-demo-data/exports/reports", "Format": "REPORT_CSV_20191124", "Scope": "FAILED_FILES_ONLY"},
+        ClientRequestToken="drt-token-1",
+        Tags=[{"Key": "fsx-drt", "Value": "test"}],
+    )
+    task = ctx.fsx.create_data_repository_task(**kwargs)["DataRepositoryTask"]
+    assert TASK_ID_RE.match(task["TaskId"]), task
+    assert task["Lifecycle"] == "PENDING" and task["Type"] == "EXPORT_TO_REPOSITORY", task
+    assert task["Paths"] == ["exports/a", "exports/b"] and task["FileSystemId"] == ctx.own_fs, task
+    assert task["Tags"] == [{"Key": "fsx-drt", "Value": "test"}], task
+    assert task["ResourceARN"].endswith(":task/" + task["TaskId"]), task
+    ctx.tasks["ok"] = task["TaskId"]
+    tags = ctx.fsx.list_tags_for_resource(ResourceARN=task["ResourceARN"])["Tags"]
+    assert tags == [{"Key": "fsx-drt", "Value": "test"}], tags
+
+    again = ctx.fsx.create_data_repository_task(**kwargs)["DataRepositoryTask"]
+    assert again["TaskId"] == task["TaskId"], "same token + same parameters must return the same task"
+    err = expect_error(
+        "IncompatibleParameterError",
+        ctx.fsx.create_data_repository_task,
+        **{**kwargs, "Paths": ["exports/c"]},
+    )
+    assert err.get("Parameter") == "ClientRequestToken", err
+
+
+def check_one_task_per_file_system() -> None:
+    err = expect_error(
+        "DataRepositoryTaskExecuting",
+        ctx.fsx.create_data_repository_task,
+        Type="IMPORT_METADATA_FROM_REPOSITORY",
+        FileSystemId=ctx.own_fs,
+        Report=NO_REPORT,
+    )
+    assert "currently executing" in err["Error"]["Message"], err
+    # Another file system is not blocked... but leave the demo one alone when external.
+
+
+def check_lifecycle_succeeds() -> None:
+    task, seen = wait_for(ctx.tasks["ok"], {"SUCCEEDED", "FAILED", "CANCELED"})
+    assert task["Lifecycle"] == "SUCCEEDED", task
+    assert seen[-1] == "SUCCEEDED" and "EXECUTING" in seen, seen
+    assert task["StartTime"] >= task["CreationTime"] and task["EndTime"] >= task["StartTime"], task
+    status = task["Status"]
+    assert (status["TotalCount"], status["SucceededCount"], status["FailedCount"]) == (0, 0, 0), status
+    assert "LastUpdatedTime" in status and "FailureDetails" not in task, task
+    # The token still returns the same (now finished) task.
+    again = ctx.fsx.create_data_repository_task(
+        Type="EXPORT_TO_REPOSITORY",
+        FileSystemId=ctx.own_fs,
+        Paths=["exports/a", "exports/b"],
+        Report={"Enabled": True, "Path": "s3://fsx-drt-demo-data/exports/reports", "Format": "REPORT_CSV_20191124", "Scope": "FAILED_FILES_ONLY"},
+        ClientRequestToken="drt-token-1",
+        Tags=[{"Key": "fsx-drt", "Value": "test"}],
+    )["DataRepositoryTask"]
+    assert again["TaskId"] == ctx.tasks["ok"] and again["Lifecycle"] == "SUCCEEDED", again
+
+
+def check_failing_task() -> None:
+    task = ctx.fsx.create_data_repository_task(
+        Type="EXPORT_TO_REPOSITORY",
+        FileSystemId=ctx.own_fs,
+        Paths=["exports/fail-this-one"],
+        Report=NO_REPORT,
+    )["DataRepositoryTask"]
+    ctx.tasks["failed"] = task["TaskId"]
+    task, seen = wait_for(task["TaskId"], {"SUCCEEDED", "FAILED", "CANCELED"})
+    assert task["Lifecycle"] == "FAILED", (task, seen)
+    assert task["FailureDetails"]["Message"], task
+    assert task["Status"]["FailedCount"] == 1 and task["Status"]["TotalCount"] == 1, task
+    assert "EndTime" in task, task
+
+
+def check_cancel() -> None:
+    task = ctx.fsx.create_data_repository_task(
+        Type="RELEASE_DATA_FROM_FILESYSTEM",
+        FileSystemId=ctx.own_fs,
+        Paths=["elsewhere/x"],
+        Report=NO_REPORT,
+        ReleaseConfiguration={"DurationSinceLastAccess": {"Unit": "DAYS", "Value": 0}},
+    )["DataRepositoryTask"]
+    ctx.tasks["canceled"] = task["TaskId"]
+    resp = ctx.fsx.cancel_data_repository_task(TaskId=task["TaskId"])
+    assert resp["Lifecycle"] == "CANCELING" and resp["TaskId"] == task["TaskId"], resp
+    assert describe_task(task["TaskId"])["Lifecycle"] == "CANCELING"
+    # A CANCELING task still occupies the file system.
+    expect_error(
+        "DataRepositoryTaskExecuting",
+        ctx.fsx.create_data_repository_task,
+        Type="EXPORT_TO_REPOSITORY",
+        FileSystemId=ctx.own_fs,
+        Report=NO_REPORT,
+    )
+    task, seen = wait_for(task["TaskId"], {"CANCELED", "SUCCEEDED", "FAILED"})
+    assert task["Lifecycle"] == "CANCELED" and "EndTime" in task, (task, seen)
+    expect_error("DataRepositoryTaskEnded", ctx.fsx.cancel_data_repository_task, TaskId=task["TaskId"])
+    expect_error("DataRepositoryTaskEnded", ctx.fsx.cancel_data_repository_task, TaskId=ctx.tasks["ok"])
+    expect_error("DataRepositoryTaskNotFound", ctx.fsx.cancel_data_repository_task, TaskId="task-00000000000000000")
+
+
+def check_file_system_not_found_and_bad_requests() -> None:
+    expect_error(
+        "FileSystemNotFound",
+        ctx.fsx.create_data_repository_task,
+        Type="EXPORT_TO_REPOSITORY",
+        FileSystemId="fs-00000000000000000",
+        Report=NO_REPORT,
+    )
+    expect_error(
+        "BadRequest",
+        ctx.fsx.create_data_repository_task,
+        Type="NOT_A_TYPE",
+        FileSystemId=ctx.own_fs,
+        Report=NO_REPORT,
+    )
+    expect_error(
+        "BadRequest",
+        ctx.fsx.create_data_repository_task,
+        Type="EXPORT_TO_REPOSITORY",
+        FileSystemId=ctx.own_fs,
+        Report={"Enabled": True},
+    )
+    # Report is required (botocore would refuse to send it, so go raw).
+    status, _, body = raw_fsx("CreateDataRepositoryTask", {"Type": "EXPORT_TO_REPOSITORY", "FileSystemId": ctx.own_fs})
+    assert status == 400 and body["__type"] == "BadRequest", (status, body)
+
+
+def check_error_wire_shape() -> None:
+    status, headers, body = raw_fsx(
+        "CreateDataRepositoryTask",
+        {"Type": "EXPORT_TO_REPOSITORY", "FileSystemId": "fs-00000000000000000", "Report": NO_REPORT},
+    )
+    assert status == 400, status
+    assert body.get("__type") == "FileSystemNotFound", body
+    assert body.get("Message") and body.get("message") == body.get("Message"), body
+    lowered = {k.lower(): v for k, v in headers.items()}
+    assert lowered.get("x-amzn-errortype") == "FileSystemNotFound", headers
+    status, headers, body = raw_fsx("DescribeDataRepositoryTasks", {"TaskIds": [ctx.tasks["ok"]]})
+    assert status == 200 and body["DataRepositoryTasks"][0]["TaskId"] == ctx.tasks["ok"], body
+    assert {k.lower(): v for k, v in headers.items()}["content-type"] == "application/x-amz-json-1.1", headers
+
+
+def check_describe_tasks_filters_and_pagination() -> None:
+    by_fs = [{"Name": "file-system-id", "Values": [ctx.own_fs]}]
+    tasks = ctx.fsx.describe_data_repository_tasks(Filters=by_fs)["DataRepositoryTasks"]
+    ids = [t["TaskId"] for t in tasks]
+    expected = [ctx.tasks["canceled"], ctx.tasks["failed"], ctx.tasks["ok"]]  # newest first
+    assert ids == expected, (ids, expected)
+
+    def ids_for(lifecycle: str) -> list[str]:
+        flt = by_fs + [{"Name": "task-lifecycle", "Values": [lifecycle]}]
+        return [t["TaskId"] for t in ctx.fsx.describe_data_repository_tasks(Filters=flt)["DataRepositoryTasks"]]
+
+    assert ids_for("SUCCEEDED") == [ctx.tasks["ok"]]
+    assert ids_for("FAILED") == [ctx.tasks["failed"]]
+    assert ids_for("CANCELED") == [ctx.tasks["canceled"]]
+    assert ids_for("EXECUTING") == []
+    by_dra = [{"Name": "data-repository-association-id", "Values": [ctx.exports_dra]}]
+    dra_ids = [t["TaskId"] for t in ctx.fsx.describe_data_repository_tasks(Filters=by_dra)["DataRepositoryTasks"]]
+    assert dra_ids == [ctx.tasks["failed"], ctx.tasks["ok"]], dra_ids
+
+    pages: list[list[str]] = []
+    token = None
+    while True:
+        kwargs: dict[str, Any] = {"Filters": by_fs, "MaxResults": 1}
+        if token:
+            kwargs["NextToken"] = token
+        resp = ctx.fsx.describe_data_repository_tasks(**kwargs)
+        pages.append([t["TaskId"] for t in resp["DataRepositoryTasks"]])
+        token = resp.get("NextToken")
+        if not token:
+            break
+        assert len(pages) < 10, "pagination does not end"
+    assert pages == [[i] for i in expected], pages
+    # A token from another request is refused.
+    first = ctx.fsx.describe_data_repository_tasks(Filters=by_fs, MaxResults=1)
+    expect_error("BadRequest", ctx.fsx.describe_data_repository_tasks, NextToken=first["NextToken"], MaxResults=1)
+
+    got = ctx.fsx.describe_data_repository_tasks(TaskIds=[ctx.tasks["failed"]])["DataRepositoryTasks"]
+    assert [t["TaskId"] for t in got] == [ctx.tasks["failed"]], got
+    expect_error("DataRepositoryTaskNotFound", ctx.fsx.describe_data_repository_tasks, TaskIds=["task-00000000000000000"])
+    expect_error(
+        "FileSystemNotFound",
+        ctx.fsx.describe_data_repository_tasks,
+        Filters=[{"Name": "file-system-id", "Values": ["fs-00000000000000000"]}],
+    )
+    expect_error("BadRequest", ctx.fsx.describe_data_repository_tasks, Filters=[{"Name": "bogus", "Values": ["x"]}])
+
+
+def check_cloudformation() -> None:
+    cfn = client("cloudformation")
+    template = {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Resources": {"Queue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "fsx-drt-emulator-check"}}},
+        "Outputs": {"QueueUrl": {"Value": {"Ref": "Queue"}}},
+    }
+    name = f"fsx-drt-emulator-check-{int(time.time())}"
+    cfn.create_stack(StackName=name, TemplateBody=json.dumps(template))
+    deadline = time.monotonic() + 30
+    while True:
+        stack = cfn.describe_stacks(StackName=name)["Stacks"][0]
+        if not stack["StackStatus"].endswith("_IN_PROGRESS"):
+            break
+        assert time.monotonic() < deadline, stack
+        time.sleep(0.2)
+    assert stack["StackStatus"] == "CREATE_COMPLETE", stack
+    url = stack["Outputs"][0]["OutputValue"]
+    assert url.endswith("/fsx-drt-emulator-check"), url
+    assert any(u.endswith("/fsx-drt-emulator-check") for u in client("sqs").list_queues().get("QueueUrls", [])), "queue missing"
+    cfn.delete_stack(StackName=name)
+
+    # Through a change set: outputs must show (emulator/moto_fixes.py).
+    template["Resources"]["Queue"]["Properties"]["QueueName"] = "fsx-drt-emulator-check-cs"
+    cs_name = name + "-cs"
+    cfn.create_change_set(StackName=cs_name, ChangeSetName="c1", ChangeSetType="CREATE", TemplateBody=json.dumps(template))
+    cfn.execute_change_set(StackName=cs_name, ChangeSetName="c1")
+    stack = cfn.describe_stacks(StackName=cs_name)["Stacks"][0]
+    assert stack["StackStatus"] == "CREATE_COMPLETE", stack
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+    assert outputs.get("QueueUrl", "").endswith("/fsx-drt-emulator-check-cs"), stack
+    cfn.delete_stack(StackName=cs_name)
+
+
+def check_request_log() -> None:
+    if ctx.request_log is None:
+        return
+    lines = ctx.request_log.read_text().splitlines()
+    assert lines, "request log is empty"
+    for line in lines:
+        assert len(line.split(" ")) == 6, line
+    assert any(" POST fsx AWSSimbaAPIService_v20180301.CreateDataRepositoryTask / 200" in l for l in lines), lines[-5:]
+    assert any(" POST fsx AWSSimbaAPIService_v20180301.CreateDataRepositoryTask / 400" in l for l in lines)
+    assert any(" POST cloudformation CreateStack / 200" in l for l in lines), [l for l in lines if "cloudformation" in l]
+    assert not any("__fsx_drt_emulator" in l for l in lines), "emulator endpoints must not be logged"
+
+
+def check_detach_and_stop() -> None:
+    if os.environ.get("FSX_DRT_EMULATOR_TEST_ENDPOINT"):
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {
+            **os.environ,
+            "FSX_DRT_EMULATOR_PID_FILE": f"{tmp}/emulator.pid",
+            "FSX_DRT_EMULATOR_ENV_FILE": f"{tmp}/emulator.env",
+            "FSX_DRT_EMULATOR_REQUEST_LOG": f"{tmp}/requests.log",
+            "FSX_DRT_EMULATOR_LOG": f"{tmp}/emulator.log",
+        }
+        Path(f"{tmp}/emulator.pid").write_text("999999\n")  # stale
+        out = subprocess.run([sys.executable, str(SERVER), "--detach"], env=env, capture_output=True, text=True, timeout=90)
+        assert out.returncode == 0, out
+        lines = out.stdout.splitlines()
+        assert [l.split("=", 1)[0] for l in lines] == ["AWS_ENDPOINT_URL", "AWS_REGION", "FILE_SYSTEM_ID"], lines
+        assert Path(f"{tmp}/emulator.env").read_text().splitlines() == lines
+        pid = int(Path(f"{tmp}/emulator.pid").read_text())
+        assert pid != 999999
+        endpoint = lines[0].split("=", 1)[1]
+        with urllib.request.urlopen(endpoint + "/__fsx_drt_emulator/health", timeout=5) as resp:
+            assert resp.status == 200
+        again = subprocess.run([sys.executable, str(SERVER), "--detach"], env=env, capture_output=True, text=True, timeout=90)
+        assert again.returncode == 0 and again.stdout.splitlines() == lines, again
+        stop = subprocess.run([sys.executable, str(SERVER), "--stop"], env=env, capture_output=True, text=True, timeout=30)
+        assert stop.returncode == 0, stop
+        assert not Path(f"{tmp}/emulator.pid").exists() and not Path(f"{tmp}/emulator.env").exists()
+        # Gone, or a zombie waiting for init to reap it.
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (FileNotFoundError, ProcessLookupError):
+            state = "gone"
+        assert state in ("gone", "Z"), f"pid {pid} still running after --stop (state {state})"
+
+
+CHECKS: list[Callable[[], None]] = [
+    check_seeded_file_system,
+    check_seeded_association_and_bucket,
+    check_own_file_system_and_associations,
+    check_association_pagination,
+    check_create_task_and_idempotency,
+    check_one_task_per_file_system,
+    check_lifecycle_succeeds,
+    check_failing_task,
+    check_cancel,
+    check_file_system_not_found_and_bad_requests,
+    check_error_wire_shape,
+    check_describe_tasks_filters_and_pagination,
+    check_cloudformation,
+    check_request_log,
+    check_detach_and_stop,
+]
+
+
+def main() -> int:
+    proc: subprocess.Popen[str] | None = None
+    tmp = tempfile.TemporaryDirectory()
+    external = os.environ.get("FSX_DRT_EMULATOR_TEST_ENDPOINT")
+    try:
+        if external:
+            ctx.endpoint = external.rstrip("/")
+            ctx.request_log = None
+            with urllib.request.urlopen(ctx.endpoint + "/__fsx_drt_emulator/health", timeout=5) as resp:
+                health = json.loads(resp.read())
+            ctx.fs_id = health["file_system_id"]
+            global REGION
+            REGION = health["region"]
+        else:
+            ctx.request_log = Path(tmp.name) / "requests.log"
+            env = {**os.environ, **TIMINGS, "FSX_DRT_EMULATOR_REQUEST_LOG": str(ctx.request_log), "AWS_REGION": REGION}
+            env.pop("MOTO_ACCOUNT_ID", None)
+            proc = subprocess.Popen(
+                [sys.executable, str(SERVER), "--port", "0"],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=open(Path(tmp.name) / "server.stderr", "w"),
+                text=True,
+            )
+            assert proc.stdout is not None
+            lines = [proc.stdout.readline().strip() for _ in range(3)]
+            values = dict(line.split("=", 1) for line in lines if "=" in line)
+            assert set(values) == {"AWS_ENDPOINT_URL", "AWS_REGION", "FILE_SYSTEM_ID"}, (
+                lines,
+                (Path(tmp.name) / "server.stderr").read_text(),
+            )
+            ctx.endpoint = values["AWS_ENDPOINT_URL"]
+            ctx.fs_id = values["FILE_SYSTEM_ID"]
+            assert re.fullmatch(r"http://127\.0\.0\.1:\d+", ctx.endpoint), ctx.endpoint
+        ctx.fsx = client("fsx")
+
+        passed = failed = 0
+        for check in CHECKS:
+            started = time.monotonic()
+            try:
+                check()
+            except Exception:  # noqa: BLE001 - report and go on
+                failed += 1
+                print(f"FAIL {check.__name__}")
+                traceback.print_exc(file=sys.stdout)
+            else:
+                passed += 1
+                print(f"ok   {check.__name__} ({time.monotonic() - started:.1f} s)")
+        print(f"emulator: {passed} passed, {failed} failed")
+        return 1 if failed else 0
+    finally:
+        if proc is not None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            if proc.returncode not in (0, -signal.SIGTERM):
+                print(f"server exited with {proc.returncode}:\n" + (Path(tmp.name) / "server.stderr").read_text())
+        tmp.cleanup()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
