@@ -77,6 +77,65 @@ pub enum Command {
     Plan(PlanArgs),
     /// Show the Lambda artifact deploy would upload (size, sha256, bucket key).
     Artifact(ArtifactArgs),
+    /// Create or update the scheduler stack: validate, check, change set, approve, follow.
+    #[command(after_help = PARAMETER_SOURCES)]
+    Deploy(DeployArgs),
+    /// Show the stack, its schedule, alarms, email subscription and recent tasks.
+    Status(StatusArgs),
+    /// Delete the scheduler stack (and its artifact when no other stack uses it).
+    Destroy(DestroyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    /// The CloudFormation stack to create or update.
+    #[arg(long, value_name = "NAME")]
+    pub stack_name: String,
+    /// Use this Lambda zip instead of the one built into fsx-drt.
+    #[arg(long, value_name = "PATH")]
+    pub lambda_zip: Option<PathBuf>,
+    /// Bucket for the Lambda artifact [default: fsx-drt-artifacts-ACCOUNT-REGION, created on first use].
+    #[arg(long, value_name = "BUCKET")]
+    pub artifact_bucket: Option<String>,
+    /// Approve the change set without asking (needed without a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Stop following after this long (exit 4; the stack operation goes on).
+    #[arg(long, value_name = "DURATION", default_value = "30m", value_parser = parse_duration)]
+    pub timeout: std::time::Duration,
+    /// Also write the stack's outputs to this file as a JSON object.
+    #[arg(long, value_name = "FILE")]
+    pub outputs_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub params: ParamArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[arg(long, value_name = "NAME")]
+    pub stack_name: String,
+    /// Follow an operation in progress to its end first.
+    #[arg(long)]
+    pub watch: bool,
+    /// Stop watching after this long (exit 4).
+    #[arg(long, value_name = "DURATION", default_value = "30m", value_parser = parse_duration)]
+    pub timeout: std::time::Duration,
+}
+
+#[derive(Debug, Args)]
+pub struct DestroyArgs {
+    #[arg(long, value_name = "NAME")]
+    pub stack_name: String,
+    /// Delete without asking (needed without a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Stop following after this long (exit 4; the deletion goes on).
+    #[arg(long, value_name = "DURATION", default_value = "30m", value_parser = parse_duration)]
+    pub timeout: std::time::Duration,
+}
+
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    humantime::parse_duration(s).map_err(|e| format!("{e}; give a duration such as 30m, 90s or 1h"))
 }
 
 #[derive(Debug, Args)]

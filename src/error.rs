@@ -13,6 +13,12 @@ pub enum Exit {
     Failed,
     /// Invalid input or usage; nothing was touched.
     Invalid,
+    /// The stack is in a state only a person can get it out of.
+    ManualAction,
+    /// The operation is still running when the time allowed ran out.
+    TimedOut,
+    /// Ctrl-C: fsx-drt stopped; the stack operation, if started, goes on.
+    Interrupted,
 }
 
 impl Exit {
@@ -20,6 +26,9 @@ impl Exit {
         match self {
             Exit::Failed => 1,
             Exit::Invalid => 2,
+            Exit::ManualAction => 3,
+            Exit::TimedOut => 4,
+            Exit::Interrupted => 130,
         }
     }
 }
@@ -30,6 +39,9 @@ pub struct Failure {
     #[serde(skip)]
     pub exit: Exit,
     pub error: String,
+    /// What a person needs after the one-line error: a failure report, say.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<Problem>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -42,10 +54,16 @@ impl Failure {
         Failure {
             exit,
             error: error.into(),
+            detail: None,
             problems: Vec::new(),
             help,
             exit_code: exit.code(),
         }
+    }
+
+    /// Only an exit code: what went wrong was printed as the result (status: unhealthy).
+    pub fn exit_only(exit: Exit) -> Self {
+        Failure::new(exit, "", None)
     }
 
     /// Invalid input: every problem, nothing touched.
@@ -66,6 +84,10 @@ impl Failure {
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "error: {}", self.error)?;
+        if let Some(detail) = &self.detail {
+            writeln!(f)?;
+            write!(f, "{detail}")?;
+        }
         for problem in &self.problems {
             writeln!(f)?;
             for (i, line) in problem.to_string().lines().enumerate() {

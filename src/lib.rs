@@ -10,4 +10,5 @@ pub mod error;
 pub mod output;
 pub mod params;
 pub mod schedule;
+pub mod stack;
 pub mod template;

@@ -11,7 +11,9 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             // If even the failure can't be written, the exit code still tells.
-            let _ = printer.failure(&failure);
+            if !failure.error.is_empty() {
+                let _ = printer.failure(&failure);
+            }
             ExitCode::from(failure.exit.code())
         }
     }

@@ -37,6 +37,15 @@ impl Printer {
         }
     }
 
+    pub fn is_text(&self) -> bool {
+        self.format == OutputFormat::Text
+    }
+
+    /// Progress for the person watching: stderr, never part of the result.
+    pub fn info(&self, text: &str) {
+        let _ = writeln!(io::stderr().lock(), "{text}");
+    }
+
     /// A remark for the person at the terminal; never part of the result.
     pub fn note(&self, text: &str) {
         let _ = writeln!(io::stderr().lock(), "note: {text}");

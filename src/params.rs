@@ -125,6 +125,8 @@ pub enum Source {
     Flag,
     File(String),
     Env,
+    /// The deployed stack's current value.
+    Stack,
     Prompt,
     Default,
 }
@@ -135,6 +137,7 @@ impl std::fmt::Display for Source {
             Source::Flag => f.write_str("flag"),
             Source::File(path) => write!(f, "file {path}"),
             Source::Env => f.write_str("environment"),
+            Source::Stack => f.write_str("stack"),
             Source::Prompt => f.write_str("prompt"),
             Source::Default => f.write_str("default"),
         }
@@ -184,6 +187,16 @@ impl Resolved {
             .collect()
     }
 
+    /// Adds a source below those already layered: only parameters still without a value take
+    /// its values.
+    pub fn fill(&mut self, values: Values, source: Source) {
+        for (param, value) in values {
+            self.0
+                .entry(param)
+                .or_insert_with(|| (value, source.clone()));
+        }
+    }
+
     pub fn set(&mut self, param: Param, value: String, source: Source) {
         self.0.insert(param, (value, source));
     }
@@ -230,6 +243,11 @@ impl Problem {
     pub fn sourced(param: Param, value: &str, source: &Source, invalid: Invalid) -> Self {
         let fix = match source {
             Source::Default | Source::Prompt => invalid.fix,
+            Source::Stack => format!(
+                "{} (the deployed stack has it; pass {} to replace it)",
+                invalid.fix,
+                param.flag()
+            ),
             Source::Flag => format!("{} (in {})", invalid.fix, param.flag()),
             Source::File(path) => format!("{} (key {} in {path})", invalid.fix, param.key()),
             Source::Env => format!("{} (in {})", invalid.fix, param.env()),

@@ -1,8 +1,12 @@
 //! One module per command. Each returns a typed outcome that is both `Display` (text) and
 //! `Serialize` (`--output json`), or a [`Failure`].
 
+pub mod deploy;
+pub mod destroy;
+pub mod follow;
 pub mod plan;
 pub mod schedule;
+pub mod status;
 pub mod template;
 pub mod validate;
 
@@ -29,6 +33,16 @@ pub fn run(cli: Cli, printer: &Printer) -> Result<(), Failure> {
         }
         Command::Template => printer.outcome(&template::run()),
         Command::Plan(args) => printer.outcome(&plan::run(&args, &cli.global)?),
+        Command::Deploy(args) => printer.outcome(&deploy::run(&args, &cli.global, printer)?),
+        Command::Destroy(args) => printer.outcome(&destroy::run(&args, &cli.global, printer)?),
+        Command::Status(args) => {
+            let status = status::run(&args, &cli.global, printer)?;
+            let printed = printer.outcome(&status);
+            if printed.is_ok() && !status.healthy {
+                return Err(Failure::exit_only(Exit::Failed));
+            }
+            printed
+        }
         Command::Artifact(args) => {
             let artifact = Artifact::load(args.lambda_zip.as_deref())?;
             printer.outcome(&artifact.summary())
@@ -46,6 +60,13 @@ pub fn run(cli: Cli, printer: &Printer) -> Result<(), Failure> {
 /// Gathers parameter values from flags, the parameters file and the environment, then asks
 /// for what is still missing when a person is at the terminal.
 pub fn resolve_parameters(args: &ParamArgs, global: &GlobalArgs) -> Result<Resolved, Failure> {
+    let mut resolved = gather_parameters(args)?;
+    prompt_missing(&mut resolved, global)?;
+    Ok(resolved)
+}
+
+/// Flags, then the parameters file, then `FSX_DRT_*` variables: no prompt, no AWS call.
+pub fn gather_parameters(args: &ParamArgs) -> Result<Resolved, Failure> {
     let mut layers = vec![(Source::Flag, args.values())];
     if let Some(path) = &args.parameters_file {
         let name = path.display().to_string();
@@ -69,14 +90,18 @@ pub fn resolve_parameters(args: &ParamArgs, global: &GlobalArgs) -> Result<Resol
         Source::Env,
         Resolved::env_values(|name| std::env::var(name).ok()),
     ));
-    let mut resolved = Resolved::from_layers(layers);
+    Ok(Resolved::from_layers(layers))
+}
+
+/// Asks for required parameters that are still missing, when a person can answer.
+pub fn prompt_missing(resolved: &mut Resolved, global: &GlobalArgs) -> Result<(), Failure> {
     if interactive(global) {
         for param in resolved.missing() {
             let value = prompt(param)?;
             resolved.set(param, value, Source::Prompt);
         }
     }
-    Ok(resolved)
+    Ok(())
 }
 
 /// Prompts only when a person can answer: stdin and stderr are terminals and `--no-input`
@@ -97,4 +122,12 @@ fn prompt(param: Param) -> Result<String, Failure> {
                 Some(format!("pass {} instead", param.flag())),
             )
         })
+}
+
+/// Stack outputs as a JSON object, in the stack's order.
+pub fn outputs_map<S: serde::Serializer>(
+    outputs: &[(String, String)],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_map(outputs.iter().map(|(k, v)| (k, v)))
 }

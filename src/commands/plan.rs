@@ -62,7 +62,7 @@ pub fn run(args: &PlanArgs, global: &GlobalArgs) -> Result<Planned, Failure> {
 }
 
 /// The configuration the deployed function will read from its environment.
-fn lambda_config(parameters: &Parameters) -> Config {
+pub(crate) fn lambda_config(parameters: &Parameters) -> Config {
     Config {
         file_system_id: parameters.file_system_id.clone(),
         task_type: parameters.task_type,
@@ -72,7 +72,7 @@ fn lambda_config(parameters: &Parameters) -> Config {
     }
 }
 
-fn plan_failure(error: PlanError, parameters: &Parameters) -> Failure {
+pub(crate) fn plan_failure(error: PlanError, parameters: &Parameters) -> Failure {
     let (param, value) = match &error {
         PlanError::Uncovered(_) => (
             Param::Paths,

@@ -1,0 +1,646 @@
+//! `fsx-drt deploy`: validate, check the file system, upload the artifact, create a change
+//! set, show it, get approval, execute it and follow the stack to its end.
+
+use std::fmt;
+use std::time::Instant;
+
+use aws_sdk_cloudformation::types::{Capability, ChangeSetType, Output, Parameter};
+use serde::Serialize;
+
+use crate::artifact::Artifact;
+use crate::aws::{block_on, failed, Aws};
+use crate::cli::{DeployArgs, GlobalArgs};
+use crate::commands::{follow, gather_parameters, interactive, prompt_missing};
+use crate::error::{Exit, Failure};
+use crate::output::Printer;
+use crate::params::{self, Param, Parameters, Problem, Source, Values};
+use crate::stack::{self, Change, ChangeSetSummary, Existing, ParameterChange};
+use crate::template::TEMPLATE_YAML;
+
+#[derive(Debug, Serialize)]
+pub struct Deployed {
+    pub stack_name: String,
+    pub status: String,
+    /// create, update, or none (the stack already matched).
+    pub operation: &'static str,
+    pub changes: Vec<Change>,
+    pub parameter_changes: Vec<ParameterChange>,
+    #[serde(serialize_with = "crate::commands::outputs_map")]
+    pub outputs: Vec<(String, String)>,
+    pub duration_seconds: f64,
+}
+
+impl fmt::Display for Deployed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.operation {
+            "none" => writeln!(
+                f,
+                "Stack {} is up to date ({}).",
+                self.stack_name, self.status
+            )?,
+            op => writeln!(
+                f,
+                "Stack {} {}d: {} in {:.1} s.",
+                self.stack_name, op, self.status, self.duration_seconds
+            )?,
+        }
+        if !self.outputs.is_empty() {
+            writeln!(f)?;
+            writeln!(f, "Outputs:")?;
+            let width = self.outputs.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+            for (key, value) in &self.outputs {
+                writeln!(f, "  {key:<width$}  {value}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+pub fn run(args: &DeployArgs, global: &GlobalArgs, printer: &Printer) -> Result<Deployed, Failure> {
+    let started = Instant::now();
+    // Everything that can be checked offline is, before any AWS call.
+    if let Err(invalid) = params::parse_stack_name(&args.stack_name) {
+        return Err(Failure::invalid(
+            "invalid stack name",
+            vec![Problem::new(
+                "--stack-name",
+                Some(&args.stack_name),
+                invalid,
+            )],
+        ));
+    }
+    let mut resolved = gather_parameters(&args.params)?;
+    let present_problems: Vec<Problem> = match params::validate(&resolved) {
+        Ok(_) => Vec::new(),
+        Err(problems) => problems.into_iter().filter(|p| p.value.is_some()).collect(),
+    };
+    if !present_problems.is_empty() {
+        return Err(Failure::invalid(
+            "the parameters are invalid",
+            present_problems,
+        ));
+    }
+    let artifact = Artifact::load(args.lambda_zip.as_deref())?;
+
+    block_on(async {
+        let aws = Aws::connect(global).await?;
+        let account = aws
+            .sts
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|e| failed("GetCallerIdentity", &e))?
+            .account
+            .unwrap_or_default();
+        printer.info(&format!(
+            "Deploying stack {} in account {account}, region {}.",
+            args.stack_name, aws.region
+        ));
+
+        let existing = describe_stack(&aws, &args.stack_name).await?;
+        let old_values: Vec<(String, String)> = existing
+            .as_ref()
+            .map(|s| {
+                s.parameters()
+                    .iter()
+                    .filter_map(|p| {
+                        Some((
+                            p.parameter_key()?.to_string(),
+                            p.parameter_value()?.to_string(),
+                        ))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut stack_values: Values = old_values
+            .iter()
+            .filter_map(|(k, v)| Some((Param::from_key(k)?, v.clone())))
+            .collect();
+        // The template always holds a ReleaseAfterDays; it means something only for Release.
+        let task_type = resolved
+            .get(Param::TaskType)
+            .map(|(v, _)| v.clone())
+            .or_else(|| stack_values.get(&Param::TaskType).cloned());
+        if !task_type.is_some_and(|t| {
+            fsx_drt_lambda::TaskType::parse(&t) == Ok(fsx_drt_lambda::TaskType::Release)
+        }) {
+            stack_values.remove(&Param::ReleaseAfterDays);
+        }
+        resolved.fill(stack_values, Source::Stack);
+        prompt_missing(&mut resolved, global)?;
+        let parameters = params::validate(&resolved)
+            .map_err(|problems| Failure::invalid("the parameters are invalid", problems))?;
+        preflight(&aws, &parameters).await?;
+
+        let bucket = match &args.artifact_bucket {
+            Some(bucket) => bucket.clone(),
+            None => format!("fsx-drt-artifacts-{account}-{}", aws.region),
+        };
+        upload(
+            &aws,
+            &bucket,
+            &artifact,
+            args.artifact_bucket.is_none(),
+            printer,
+        )
+        .await?;
+
+        let mut values: Vec<(String, String)> = parameters
+            .template_values()
+            .into_iter()
+            .map(|(p, v)| (p.key().to_string(), v))
+            .collect();
+        values.push(("CodeBucket".into(), bucket));
+        values.push(("CodeKey".into(), artifact.key()));
+
+        let status = existing
+            .as_ref()
+            .and_then(|s| s.stack_status())
+            .map(|s| s.as_str().to_string());
+        let resources = match &existing {
+            Some(_) => count_resources(&aws, &args.stack_name).await?,
+            None => 0,
+        };
+        let mut change_set_type = ChangeSetType::Create;
+        match stack::decide(status.as_deref(), resources, &args.stack_name) {
+            Existing::Create => {}
+            Existing::Update => change_set_type = ChangeSetType::Update,
+            Existing::Recreate { why } => {
+                printer.info(&why);
+                approve(args, global, "Delete it and create it again?", || async {
+                    Ok(())
+                })
+                .await?;
+                aws.cloudformation
+                    .delete_stack()
+                    .stack_name(&args.stack_name)
+                    .send()
+                    .await
+                    .map_err(|e| failed("DeleteStack", &e))?;
+                follow::follow(&aws, &args.stack_name, true, 0, args.timeout, printer).await?;
+            }
+            Existing::Attach => {
+                printer.info(&format!(
+                    "Stack {} is busy ({}); following it first.",
+                    args.stack_name,
+                    status.as_deref().unwrap_or("?")
+                ));
+                let end =
+                    follow::follow(&aws, &args.stack_name, false, 0, args.timeout, printer).await?;
+                change_set_type = if end == "DELETE_COMPLETE" || end == "ROLLBACK_COMPLETE" {
+                    if end == "ROLLBACK_COMPLETE" {
+                        return Err(Failure::new(
+                            Exit::Failed,
+                            format!("stack {} ended {end}", args.stack_name),
+                            Some("run fsx-drt deploy again to delete and re-create it".into()),
+                        ));
+                    }
+                    ChangeSetType::Create
+                } else {
+                    ChangeSetType::Update
+                };
+            }
+            Existing::ManualAction { why, way_out } => {
+                return Err(Failure::new(Exit::ManualAction, why, Some(way_out)));
+            }
+        }
+
+        let name = format!("fsx-drt-{}", chrono::Utc::now().format("%Y%m%d%H%M%S"));
+        aws.cloudformation
+            .create_change_set()
+            .stack_name(&args.stack_name)
+            .change_set_name(&name)
+            .change_set_type(change_set_type.clone())
+            .template_body(TEMPLATE_YAML)
+            .capabilities(Capability::CapabilityIam)
+            .set_parameters(Some(
+                values
+                    .iter()
+                    .map(|(k, v)| {
+                        Parameter::builder()
+                            .parameter_key(k)
+                            .parameter_value(v)
+                            .build()
+                    })
+                    .collect(),
+            ))
+            .description("fsx-drt deploy")
+            .send()
+            .await
+            .map_err(|e| failed("CreateChangeSet", &e))?;
+        let changes = match wait_change_set(&aws, &args.stack_name, &name).await? {
+            ChangeSetState::Ready(changes) => changes,
+            ChangeSetState::NoChanges => {
+                let _ = aws
+                    .cloudformation
+                    .delete_change_set()
+                    .stack_name(&args.stack_name)
+                    .change_set_name(&name)
+                    .send()
+                    .await;
+                let stack = describe_stack(&aws, &args.stack_name).await?;
+                return Ok(Deployed {
+                    stack_name: args.stack_name.clone(),
+                    status: stack
+                        .as_ref()
+                        .and_then(|s| s.stack_status())
+                        .map_or("?".into(), |s| s.as_str().to_string()),
+                    operation: "none",
+                    changes: Vec::new(),
+                    parameter_changes: Vec::new(),
+                    outputs: stack.map(|s| outputs(s.outputs())).unwrap_or_default(),
+                    duration_seconds: started.elapsed().as_secs_f64(),
+                });
+            }
+        };
+        let summary = ChangeSetSummary {
+            changes,
+            parameters: stack::parameter_changes(&old_values, &values),
+        };
+        printer.info(&format!("\nChange set {name}:\n{summary}"));
+
+        let cancel = || async {
+            let _ = aws
+                .cloudformation
+                .delete_change_set()
+                .stack_name(&args.stack_name)
+                .change_set_name(&name)
+                .send()
+                .await;
+            if change_set_type == ChangeSetType::Create {
+                // A stack created for a change set that never ran holds nothing.
+                let _ = aws
+                    .cloudformation
+                    .delete_stack()
+                    .stack_name(&args.stack_name)
+                    .send()
+                    .await;
+            }
+            Ok(())
+        };
+        approve(args, global, "Deploy these changes?", cancel).await?;
+
+        aws.cloudformation
+            .execute_change_set()
+            .stack_name(&args.stack_name)
+            .change_set_name(&name)
+            .send()
+            .await
+            .map_err(|e| failed("ExecuteChangeSet", &e))?;
+        let end = follow::follow(
+            &aws,
+            &args.stack_name,
+            false,
+            summary.changes.len(),
+            args.timeout,
+            printer,
+        )
+        .await?;
+        let stack = describe_stack(&aws, &args.stack_name).await?;
+        let outputs = stack.map(|s| outputs(s.outputs())).unwrap_or_default();
+        if let Some(path) = &args.outputs_file {
+            write_outputs(path, &outputs)?;
+        }
+        Ok(Deployed {
+            stack_name: args.stack_name.clone(),
+            status: end,
+            operation: if change_set_type == ChangeSetType::Create {
+                "create"
+            } else {
+                "update"
+            },
+            changes: summary.changes,
+            parameter_changes: summary.parameters,
+            outputs,
+            duration_seconds: started.elapsed().as_secs_f64(),
+        })
+    })
+}
+
+/// `--yes` approves; a person at a terminal is asked; anyone else gets exit 2 and the hint.
+/// `cancel` undoes what was prepared when the answer is no.
+async fn approve<F, Fut>(
+    args: &DeployArgs,
+    global: &GlobalArgs,
+    question: &str,
+    cancel: F,
+) -> Result<(), Failure>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<(), Failure>>,
+{
+    if args.yes {
+        return Ok(());
+    }
+    if !interactive(global) {
+        cancel().await?;
+        return Err(Failure::new(
+            Exit::Invalid,
+            "approval needed, and nobody can be asked (no terminal, or --no-input)",
+            Some("review the changes above, then run again with --yes".into()),
+        ));
+    }
+    let yes = dialoguer::Confirm::new()
+        .with_prompt(question)
+        .default(false)
+        .interact()
+        .unwrap_or(false);
+    if yes {
+        Ok(())
+    } else {
+        cancel().await?;
+        Err(Failure::new(
+            Exit::Interrupted,
+            "not approved; nothing was changed",
+            None,
+        ))
+    }
+}
+
+pub(crate) async fn describe_stack(
+    aws: &Aws,
+    stack_name: &str,
+) -> Result<Option<aws_sdk_cloudformation::types::Stack>, Failure> {
+    match aws
+        .cloudformation
+        .describe_stacks()
+        .stack_name(stack_name)
+        .send()
+        .await
+    {
+        Ok(out) => Ok(out.stacks().first().cloned()),
+        Err(e) if crate::aws::describe(&e).contains("does not exist") => Ok(None),
+        Err(e) => Err(failed("DescribeStacks", &e)),
+    }
+}
+
+async fn count_resources(aws: &Aws, stack_name: &str) -> Result<usize, Failure> {
+    let out = aws
+        .cloudformation
+        .describe_stack_resources()
+        .stack_name(stack_name)
+        .send()
+        .await
+        .map_err(|e| failed("DescribeStackResources", &e))?;
+    Ok(out
+        .stack_resources()
+        .iter()
+        .filter(|r| r.resource_status().map(|s| s.as_str()) != Some("DELETE_COMPLETE"))
+        .count())
+}
+
+/// The file system exists, is Lustre and available, and its data repositories cover every
+/// path (the Lambda's own planning code decides).
+async fn preflight(aws: &Aws, parameters: &Parameters) -> Result<(), Failure> {
+    let fs_id = parameters.file_system_id.as_str();
+    let invalid = |problem: String, fix: &str| {
+        Failure::invalid(
+            "the file system cannot be scheduled",
+            vec![Problem::new(
+                Param::FileSystemId.key(),
+                Some(fs_id),
+                fsx_drt_lambda::Invalid::new(problem, fix),
+            )],
+        )
+    };
+    let described = match aws
+        .fsx
+        .describe_file_systems()
+        .file_system_ids(fs_id)
+        .send()
+        .await
+    {
+        Ok(out) => out,
+        Err(e) if crate::aws::describe(&e).starts_with("FileSystemNotFound") => {
+            return Err(invalid(
+                format!("no file system {fs_id} in region {}", aws.region),
+                "check the id and the region (--region) with `aws fsx describe-file-systems`",
+            ))
+        }
+        Err(e) => return Err(failed("DescribeFileSystems", &e)),
+    };
+    let Some(fs) = described.file_systems().first() else {
+        return Err(invalid(
+            format!("no file system {fs_id} in region {}", aws.region),
+            "check the id and the region (--region)",
+        ));
+    };
+    let kind = fs.file_system_type().map(|t| t.as_str()).unwrap_or("?");
+    if kind != "LUSTRE" {
+        return Err(invalid(
+            format!("{fs_id} is an {kind} file system; data repository tasks need FSx for Lustre"),
+            "give the id of an FSx for Lustre file system",
+        ));
+    }
+    let lifecycle = fs.lifecycle().map(|l| l.as_str()).unwrap_or("?");
+    if lifecycle != "AVAILABLE" && lifecycle != "UPDATING" {
+        return Err(invalid(
+            format!("{fs_id} is {lifecycle}, not AVAILABLE"),
+            "wait until the file system is AVAILABLE, then deploy again",
+        ));
+    }
+    let repositories = fsx_drt_lambda::aws::repositories(&aws.fsx, fs_id)
+        .await
+        .map_err(|e| Failure::new(Exit::Failed, e.to_string(), None))?;
+    let config = crate::commands::plan::lambda_config(parameters);
+    fsx_drt_lambda::plan::plan(&config, &repositories)
+        .map_err(|e| crate::commands::plan::plan_failure(e, parameters))?;
+    Ok(())
+}
+
+/// Uploads the artifact to `s3://bucket/fsx-drt/<sha256>.zip` unless it is there already;
+/// creates the managed bucket (encrypted, public access blocked) on first use.
+async fn upload(
+    aws: &Aws,
+    bucket: &str,
+    artifact: &Artifact,
+    managed: bool,
+    printer: &Printer,
+) -> Result<(), Failure> {
+    if aws.s3.head_bucket().bucket(bucket).send().await.is_err() {
+        if !managed {
+            return Err(Failure::invalid(
+                "the artifact bucket cannot be used",
+                vec![Problem::new(
+                    "--artifact-bucket",
+                    Some(bucket),
+                    fsx_drt_lambda::Invalid::new(
+                        "the bucket does not exist or is not yours",
+                        "create it in this region, or leave --artifact-bucket out to use a managed bucket",
+                    ),
+                )],
+            ));
+        }
+        create_bucket(aws, bucket, printer).await?;
+    }
+    let key = artifact.key();
+    if aws
+        .s3
+        .head_object()
+        .bucket(bucket)
+        .key(&key)
+        .send()
+        .await
+        .is_ok()
+    {
+        return Ok(());
+    }
+    printer.info(&format!(
+        "Uploading the Lambda artifact to s3://{bucket}/{key}"
+    ));
+    aws.s3
+        .put_object()
+        .bucket(bucket)
+        .key(&key)
+        .body(artifact.bytes.to_vec().into())
+        .send()
+        .await
+        .map_err(|e| failed("PutObject", &e))?;
+    Ok(())
+}
+
+async fn create_bucket(aws: &Aws, bucket: &str, printer: &Printer) -> Result<(), Failure> {
+    use aws_sdk_s3::types::{
+        BucketLocationConstraint, CreateBucketConfiguration, PublicAccessBlockConfiguration,
+        ServerSideEncryption, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
+        ServerSideEncryptionRule,
+    };
+    printer.info(&format!("Creating the artifact bucket {bucket}"));
+    let mut create = aws.s3.create_bucket().bucket(bucket);
+    if aws.region != "us-east-1" {
+        create = create.create_bucket_configuration(
+            CreateBucketConfiguration::builder()
+                .location_constraint(BucketLocationConstraint::from(aws.region.as_str()))
+                .build(),
+        );
+    }
+    match create.send().await {
+        Ok(_) => {}
+        // Another deploy created it a moment ago: it's ours all the same.
+        Err(e) if crate::aws::describe(&e).starts_with("BucketAlreadyOwnedByYou") => {}
+        Err(e) => return Err(failed("CreateBucket", &e)),
+    }
+    let encryption = ServerSideEncryptionConfiguration::builder()
+        .rules(
+            ServerSideEncryptionRule::builder()
+                .apply_server_side_encryption_by_default(
+                    ServerSideEncryptionByDefault::builder()
+                        .sse_algorithm(ServerSideEncryption::Aes256)
+                        .build()
+                        .expect("algorithm set"),
+                )
+                .build(),
+        )
+        .build()
+        .expect("rules set");
+    aws.s3
+        .put_bucket_encryption()
+        .bucket(bucket)
+        .server_side_encryption_configuration(encryption)
+        .send()
+        .await
+        .map_err(|e| failed("PutBucketEncryption", &e))?;
+    aws.s3
+        .put_public_access_block()
+        .bucket(bucket)
+        .public_access_block_configuration(
+            PublicAccessBlockConfiguration::builder()
+                .block_public_acls(true)
+                .ignore_public_acls(true)
+                .block_public_policy(true)
+                .restrict_public_buckets(true)
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(|e| failed("PutPublicAccessBlock", &e))?;
+    Ok(())
+}
+
+enum ChangeSetState {
+    Ready(Vec<Change>),
+    NoChanges,
+}
+
+/// Polls the change set every second until it is ready; an empty one is not an error.
+async fn wait_change_set(
+    aws: &Aws,
+    stack_name: &str,
+    name: &str,
+) -> Result<ChangeSetState, Failure> {
+    for attempt in 0..600u32 {
+        let out = aws
+            .cloudformation
+            .describe_change_set()
+            .stack_name(stack_name)
+            .change_set_name(name)
+            .send()
+            .await
+            .map_err(|e| failed("DescribeChangeSet", &e))?;
+        let status = out.status().map(|s| s.as_str()).unwrap_or("");
+        match status {
+            "CREATE_COMPLETE" => {
+                let changes = out
+                    .changes()
+                    .iter()
+                    .filter_map(|c| c.resource_change())
+                    .map(|r| Change {
+                        action: r
+                            .action()
+                            .map(|a| a.as_str().to_string())
+                            .unwrap_or_default(),
+                        logical_id: r.logical_resource_id().unwrap_or_default().to_string(),
+                        resource_type: r.resource_type().unwrap_or_default().to_string(),
+                        replacement: r.replacement().map(|x| x.as_str().to_string()),
+                    })
+                    .collect();
+                return Ok(ChangeSetState::Ready(changes));
+            }
+            "FAILED" => {
+                let reason = out.status_reason().unwrap_or_default();
+                if stack::is_no_changes_reason(reason) {
+                    return Ok(ChangeSetState::NoChanges);
+                }
+                return Err(Failure::new(
+                    Exit::Failed,
+                    format!("the change set failed: {reason}"),
+                    Some("fix what the reason names, then deploy again".into()),
+                ));
+            }
+            _ => tokio::time::sleep(stack::next_poll_delay(0, f64::from(attempt % 7) / 7.0)).await,
+        }
+    }
+    Err(Failure::new(
+        Exit::TimedOut,
+        format!("change set {name} is still not ready"),
+        Some("look at it with `aws cloudformation describe-change-set`".into()),
+    ))
+}
+
+fn outputs(list: &[Output]) -> Vec<(String, String)> {
+    list.iter()
+        .filter_map(|o| Some((o.output_key()?.to_string(), o.output_value()?.to_string())))
+        .collect()
+}
+
+/// Writes the outputs as a JSON object, whole or not at all (a temporary file renamed).
+fn write_outputs(path: &std::path::Path, outputs: &[(String, String)]) -> Result<(), Failure> {
+    let map: serde_json::Map<String, serde_json::Value> = outputs
+        .iter()
+        .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+        .collect();
+    let text = serde_json::to_string_pretty(&map).expect("json") + "\n";
+    let temporary = path.with_extension("fsx-drt-tmp");
+    std::fs::write(&temporary, text)
+        .and_then(|()| std::fs::rename(&temporary, path))
+        .map_err(|e| {
+            Failure::new(
+                Exit::Failed,
+                format!(
+                    "the stack is deployed, but {} could not be written: {e}",
+                    path.display()
+                ),
+                Some("see the outputs with fsx-drt status".into()),
+            )
+        })
+}

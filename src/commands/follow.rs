@@ -1,0 +1,169 @@
+//! Following a stack operation: DescribeStackEvents every second or two (never the SDK's
+//! 30-second waiters), backing off with jitter when throttled; a progress bar on a terminal,
+//! one line per event otherwise; the root cause first when it fails.
+
+use std::collections::HashSet;
+use std::io::IsTerminal;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+
+use crate::aws::{describe, failed, Aws};
+use crate::error::{Exit, Failure};
+use crate::output::Printer;
+use crate::stack::{self, StackEvent};
+
+/// Follows the stack's current operation to its end and returns the final status.
+/// `expected` is the number of resources the operation touches (for the progress bar).
+pub async fn follow(
+    aws: &Aws,
+    stack_name: &str,
+    deleting: bool,
+    expected: usize,
+    timeout: Duration,
+    printer: &Printer,
+) -> Result<String, Failure> {
+    let since: DateTime<Utc> = Utc::now() - chrono::Duration::seconds(5);
+    let started = Instant::now();
+    let reattach = format!("re-attach with `fsx-drt status --watch --stack-name {stack_name}`");
+    let bar = (std::io::stderr().is_terminal() && printer.is_text()).then(|| {
+        let bar = indicatif::ProgressBar::new(expected.max(1) as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} [{pos}/{len}] {elapsed} {wide_msg}")
+                .expect("valid template"),
+        );
+        bar.enable_steady_tick(Duration::from_millis(120));
+        bar
+    });
+    let mut seen = HashSet::new();
+    let mut events: Vec<StackEvent> = Vec::new();
+    let mut throttled = 0u32;
+    let interrupted = tokio::signal::ctrl_c();
+    tokio::pin!(interrupted);
+    loop {
+        if started.elapsed() > timeout {
+            if let Some(bar) = &bar {
+                bar.abandon();
+            }
+            return Err(Failure::new(
+                Exit::TimedOut,
+                format!(
+                    "stack {stack_name} is still in progress after {}",
+                    humantime::format_duration(timeout)
+                ),
+                Some(format!("this is not a failure: {reattach}")),
+            ));
+        }
+        let page = aws
+            .cloudformation
+            .describe_stack_events()
+            .stack_name(stack_name)
+            .send()
+            .await;
+        match page {
+            Ok(page) => {
+                throttled = 0;
+                let mut fresh: Vec<StackEvent> = page
+                    .stack_events()
+                    .iter()
+                    .filter_map(convert)
+                    .filter(|e| e.timestamp >= since && seen.insert(e.event_id.clone()))
+                    .collect();
+                fresh.sort_by_key(|e| e.timestamp);
+                for event in &fresh {
+                    match &bar {
+                        Some(bar) => bar.set_message(stack::event_line(event)),
+                        None => printer.info(&stack::event_line(event)),
+                    }
+                }
+                events.extend(fresh);
+                if let Some(bar) = &bar {
+                    let progress = stack::progress(&events, expected);
+                    bar.set_length(progress.total.max(1) as u64);
+                    bar.set_position(progress.done as u64);
+                }
+                let end = events.iter().rev().find(|e| {
+                    e.is_stack_level()
+                        && e.logical_id == stack_name
+                        && stack::is_terminal(&e.status)
+                });
+                if let Some(end) = end {
+                    if let Some(bar) = &bar {
+                        bar.finish_and_clear();
+                    }
+                    let status = end.status.clone();
+                    if stack::is_success(&status, deleting) {
+                        return Ok(status);
+                    }
+                    let next = next_step(&status, stack_name);
+                    let report = stack::failure_report(&events, &next);
+                    return Err(Failure {
+                        detail: Some(report.to_string()),
+                        ..Failure::new(
+                            Exit::Failed,
+                            format!("stack {stack_name} ended {status}"),
+                            None,
+                        )
+                    });
+                }
+            }
+            Err(e) if deleting && describe(&e).contains("does not exist") => {
+                if let Some(bar) = &bar {
+                    bar.finish_and_clear();
+                }
+                return Ok("DELETE_COMPLETE".to_string());
+            }
+            Err(e) if describe(&e).starts_with("Throttling") => throttled += 1,
+            Err(e) => return Err(failed("DescribeStackEvents", &e)),
+        }
+        let jitter = f64::from(Utc::now().timestamp_subsec_millis()) / 1000.0;
+        tokio::select! {
+            _ = tokio::time::sleep(stack::next_poll_delay(throttled, jitter)) => {}
+            _ = &mut interrupted => {
+                if let Some(bar) = &bar {
+                    bar.abandon();
+                }
+                return Err(Failure::new(
+                    Exit::Interrupted,
+                    format!("stopped following stack {stack_name}; its operation goes on"),
+                    Some(reattach),
+                ));
+            }
+        }
+    }
+}
+
+/// What to do after the stack ended in a failed state.
+fn next_step(status: &str, stack_name: &str) -> String {
+    match status {
+        "ROLLBACK_COMPLETE" => format!(
+            "fix the root cause, then run fsx-drt deploy again: it deletes the empty stack {stack_name} and creates it anew"
+        ),
+        "UPDATE_ROLLBACK_COMPLETE" => {
+            "the stack is back as it was; fix the root cause and deploy again".to_string()
+        }
+        "UPDATE_ROLLBACK_FAILED" => format!(
+            "continue the rollback: `aws cloudformation continue-update-rollback --stack-name {stack_name}` (add --resources-to-skip for resources that cannot roll back), then deploy again"
+        ),
+        "DELETE_FAILED" => format!(
+            "fix the root cause and run fsx-drt destroy --stack-name {stack_name} again, or retain the resource that cannot be deleted"
+        ),
+        _ => "fix the root cause, then run the command again".to_string(),
+    }
+}
+
+fn convert(e: &aws_sdk_cloudformation::types::StackEvent) -> Option<StackEvent> {
+    let timestamp = e.timestamp()?;
+    Some(StackEvent {
+        event_id: e.event_id()?.to_string(),
+        timestamp: DateTime::from_timestamp(timestamp.secs(), timestamp.subsec_nanos())?,
+        logical_id: e.logical_resource_id().unwrap_or_default().to_string(),
+        resource_type: e.resource_type().unwrap_or_default().to_string(),
+        status: e
+            .resource_status()
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_default(),
+        reason: e.resource_status_reason().map(str::to_string),
+        physical_id: e.physical_resource_id().map(str::to_string),
+    })
+}

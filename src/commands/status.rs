@@ -1,0 +1,336 @@
+//! `fsx-drt status`: the stack, its schedule, alarms, email subscription and recent tasks.
+//! Exit 0 healthy, 1 unhealthy (failed stack, alarm in ALARM, latest task failed), 2 no stack.
+
+use std::fmt;
+
+use chrono::Utc;
+use serde::Serialize;
+
+use crate::aws::{block_on, failed, Aws};
+use crate::cli::{GlobalArgs, StatusArgs};
+use crate::commands::deploy::describe_stack;
+use crate::commands::follow;
+use crate::commands::schedule::rfc3339;
+use crate::error::{Exit, Failure};
+use crate::output::Printer;
+use crate::schedule::Schedule;
+use crate::stack;
+
+/// How many of the file system's tasks are shown.
+const TASKS_SHOWN: usize = 10;
+
+#[derive(Debug, Serialize)]
+pub struct Status {
+    pub stack_name: String,
+    pub status: String,
+    pub last_change: Option<String>,
+    #[serde(serialize_with = "crate::commands::outputs_map")]
+    pub parameters: Vec<(String, String)>,
+    #[serde(serialize_with = "crate::commands::outputs_map")]
+    pub outputs: Vec<(String, String)>,
+    pub schedule: Option<String>,
+    pub next_runs: Vec<String>,
+    pub alarms: Vec<Alarm>,
+    /// confirmed, PendingConfirmation, or none.
+    pub email_subscription: String,
+    pub tasks: Vec<Task>,
+    pub healthy: bool,
+    /// Why it is not healthy.
+    pub problems: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Alarm {
+    pub name: String,
+    pub state: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Task {
+    pub task_id: String,
+    #[serde(rename = "type")]
+    pub task_type: String,
+    pub lifecycle: String,
+    pub start: Option<String>,
+    pub end: Option<String>,
+    pub succeeded: Option<i64>,
+    pub failed: Option<i64>,
+    pub failure: Option<String>,
+    pub report: Option<String>,
+}
+
+pub fn run(args: &StatusArgs, global: &GlobalArgs, printer: &Printer) -> Result<Status, Failure> {
+    block_on(async {
+        let aws = Aws::connect(global).await?;
+        let Some(mut stack) = describe_stack(&aws, &args.stack_name).await? else {
+            return Err(Failure::new(
+                Exit::Invalid,
+                format!(
+                    "there is no stack {} in region {}",
+                    args.stack_name, aws.region
+                ),
+                Some("check --stack-name and --region, or deploy it with fsx-drt deploy".into()),
+            ));
+        };
+        let in_progress = stack
+            .stack_status()
+            .is_some_and(|s| s.as_str().ends_with("_IN_PROGRESS"));
+        if args.watch && in_progress {
+            let deleting = stack
+                .stack_status()
+                .is_some_and(|s| s.as_str().starts_with("DELETE"));
+            follow::follow(&aws, &args.stack_name, deleting, 0, args.timeout, printer).await?;
+            match describe_stack(&aws, &args.stack_name).await? {
+                Some(now) => stack = now,
+                None => {
+                    return Err(Failure::new(
+                        Exit::Invalid,
+                        format!("stack {} was deleted", args.stack_name),
+                        None,
+                    ))
+                }
+            }
+        }
+        let status = stack
+            .stack_status()
+            .map_or("?".into(), |s| s.as_str().to_string());
+        let pairs = |items: Vec<(Option<&str>, Option<&str>)>| -> Vec<(String, String)> {
+            items
+                .into_iter()
+                .filter_map(|(k, v)| Some((k?.to_string(), v?.to_string())))
+                .collect()
+        };
+        let parameters = pairs(
+            stack
+                .parameters()
+                .iter()
+                .map(|p| (p.parameter_key(), p.parameter_value()))
+                .collect(),
+        );
+        let outputs = pairs(
+            stack
+                .outputs()
+                .iter()
+                .map(|o| (o.output_key(), o.output_value()))
+                .collect(),
+        );
+        let find = |list: &[(String, String)], key: &str| {
+            list.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+        };
+        let schedule = find(&parameters, "Schedule");
+        let next_runs = schedule
+            .as_deref()
+            .and_then(|s| Schedule::parse(s).ok())
+            .map(|s| rfc3339(&s.upcoming(Utc::now(), 5)))
+            .unwrap_or_default();
+
+        let mut problems = Vec::new();
+        if !stack::is_success(&status, false) || status.ends_with("ROLLBACK_COMPLETE") {
+            problems.push(format!("the stack is {status}"));
+        }
+        let alarm_names: Vec<String> = ["ErrorAlarmName", "FailedTaskAlarmName"]
+            .iter()
+            .filter_map(|k| find(&outputs, k))
+            .collect();
+        let mut alarms = Vec::new();
+        if !alarm_names.is_empty() {
+            let out = aws
+                .cloudwatch
+                .describe_alarms()
+                .set_alarm_names(Some(alarm_names))
+                .send()
+                .await
+                .map_err(|e| failed("DescribeAlarms", &e))?;
+            for alarm in out.metric_alarms() {
+                let state = alarm
+                    .state_value()
+                    .map_or("?".into(), |s| s.as_str().to_string());
+                if state == "ALARM" {
+                    problems.push(format!(
+                        "alarm {} is in ALARM",
+                        alarm.alarm_name().unwrap_or("?")
+                    ));
+                }
+                alarms.push(Alarm {
+                    name: alarm.alarm_name().unwrap_or_default().to_string(),
+                    state,
+                });
+            }
+        }
+        let email_subscription = match find(&outputs, "TopicArn") {
+            Some(topic) => {
+                let out = aws
+                    .sns
+                    .list_subscriptions_by_topic()
+                    .topic_arn(topic)
+                    .send()
+                    .await
+                    .map_err(|e| failed("ListSubscriptionsByTopic", &e))?;
+                let email = out
+                    .subscriptions()
+                    .iter()
+                    .find(|s| s.protocol() == Some("email"));
+                match email.and_then(|s| s.subscription_arn()) {
+                    Some("PendingConfirmation") => "PendingConfirmation".to_string(),
+                    Some(_) => "confirmed".to_string(),
+                    None => "none".to_string(),
+                }
+            }
+            None => "none".to_string(),
+        };
+        let tasks = match find(&parameters, "FileSystemId") {
+            Some(fs_id) => recent_tasks(&aws, &fs_id).await?,
+            None => Vec::new(),
+        };
+        if let Some(latest) = tasks.first() {
+            if latest.lifecycle == "FAILED" {
+                problems.push(format!("the latest task {} FAILED", latest.task_id));
+            }
+        }
+        Ok(Status {
+            stack_name: args.stack_name.clone(),
+            status,
+            last_change: stack
+                .last_updated_time()
+                .or(stack.creation_time())
+                .map(|t| t.to_string()),
+            parameters,
+            outputs,
+            schedule,
+            next_runs,
+            alarms,
+            email_subscription,
+            tasks,
+            healthy: problems.is_empty(),
+            problems,
+        })
+    })
+}
+
+async fn recent_tasks(aws: &Aws, fs_id: &str) -> Result<Vec<Task>, Failure> {
+    use aws_sdk_fsx::types::{DataRepositoryTaskFilter, DataRepositoryTaskFilterName};
+    let mut all = Vec::new();
+    let mut pages = aws
+        .fsx
+        .describe_data_repository_tasks()
+        .filters(
+            DataRepositoryTaskFilter::builder()
+                .name(DataRepositoryTaskFilterName::FileSystemId)
+                .values(fs_id)
+                .build(),
+        )
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| failed("DescribeDataRepositoryTasks", &e))?;
+        all.extend(page.data_repository_tasks().iter().cloned());
+    }
+    all.sort_by_key(|t| std::cmp::Reverse(t.creation_time().map(|c| c.secs())));
+    Ok(all
+        .iter()
+        .take(TASKS_SHOWN)
+        .map(|t| Task {
+            task_id: t.task_id().unwrap_or_default().to_string(),
+            task_type: t
+                .r#type()
+                .map(|x| x.as_str().to_string())
+                .unwrap_or_default(),
+            lifecycle: t
+                .lifecycle()
+                .map(|x| x.as_str().to_string())
+                .unwrap_or_default(),
+            start: t.start_time().map(|x| x.to_string()),
+            end: t.end_time().map(|x| x.to_string()),
+            succeeded: t.status().and_then(|s| s.succeeded_count()),
+            failed: t.status().and_then(|s| s.failed_count()),
+            failure: t
+                .failure_details()
+                .and_then(|d| d.message())
+                .map(str::to_string),
+            report: t
+                .report()
+                .filter(|r| r.enabled() == Some(true))
+                .and_then(|r| r.path())
+                .map(|p| {
+                    format!(
+                        "{}/task-{}/",
+                        p.trim_end_matches('/'),
+                        t.task_id().unwrap_or("?")
+                    )
+                }),
+        })
+        .collect())
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "Stack {}: {}", self.stack_name, self.status)?;
+        if let Some(last) = &self.last_change {
+            writeln!(f, "  last change {last}")?;
+        }
+        let table =
+            |f: &mut fmt::Formatter<'_>, title: &str, rows: &[(String, String)]| -> fmt::Result {
+                writeln!(f)?;
+                writeln!(f, "{title}:")?;
+                let width = rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+                for (k, v) in rows {
+                    writeln!(f, "  {k:<width$}  {v}")?;
+                }
+                Ok(())
+            };
+        table(f, "Parameters", &self.parameters)?;
+        table(f, "Outputs", &self.outputs)?;
+        if let Some(schedule) = &self.schedule {
+            writeln!(f)?;
+            writeln!(f, "Schedule {schedule}, next runs (UTC):")?;
+            for run in &self.next_runs {
+                writeln!(f, "  {run}")?;
+            }
+        }
+        writeln!(f)?;
+        writeln!(f, "Alarms:")?;
+        if self.alarms.is_empty() {
+            writeln!(f, "  (none reported)")?;
+        }
+        for alarm in &self.alarms {
+            writeln!(f, "  {}  {}", alarm.state, alarm.name)?;
+        }
+        writeln!(f)?;
+        let hint = if self.email_subscription == "PendingConfirmation" {
+            " (open the confirmation mail AWS sent, or alarms reach nobody)"
+        } else {
+            ""
+        };
+        writeln!(f, "Email subscription: {}{hint}", self.email_subscription)?;
+        writeln!(f)?;
+        writeln!(f, "Recent data repository tasks:")?;
+        if self.tasks.is_empty() {
+            writeln!(f, "  (none)")?;
+        }
+        for t in &self.tasks {
+            writeln!(
+                f,
+                "  {}  {}  {}  start {}  end {}  ok {}  failed {}",
+                t.task_id,
+                t.task_type,
+                t.lifecycle,
+                t.start.as_deref().unwrap_or("-"),
+                t.end.as_deref().unwrap_or("-"),
+                t.succeeded.map_or("-".into(), |n| n.to_string()),
+                t.failed.map_or("-".into(), |n| n.to_string()),
+            )?;
+            if let Some(failure) = &t.failure {
+                writeln!(f, "      failure: {failure}")?;
+            }
+            if let Some(report) = &t.report {
+                writeln!(f, "      report: {report}")?;
+            }
+        }
+        writeln!(f)?;
+        if self.healthy {
+            writeln!(f, "Healthy.")
+        } else {
+            writeln!(f, "Unhealthy: {}.", self.problems.join("; "))
+        }
+    }
+}

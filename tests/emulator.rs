@@ -1,0 +1,265 @@
+//! deploy, status and destroy against the local AWS emulator (moto with the project's FSx
+//! extension, started here): what a person or a CI pipeline sees, and what lands in "AWS".
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+use serde_json::Value;
+
+/// The emulator for this test, stopped when dropped.
+struct Emulator {
+    child: Child,
+    endpoint: String,
+    file_system_id: String,
+    dir: PathBuf,
+}
+
+impl Emulator {
+    fn start() -> Emulator {
+        let root = env!("CARGO_MANIFEST_DIR");
+        let dir = std::env::temp_dir().join(format!("fsx-drt-emulator-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut child = Command::new("bash")
+            .arg(format!("{root}/emulator/setup.sh"))
+            .args(["--port", "0"])
+            .env("FSX_DRT_EMULATOR_REQUEST_LOG", dir.join("requests.log"))
+            .env("FSX_DRT_EMULATOR_LOG", dir.join("emulator.log"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("emulator/setup.sh starts");
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let (mut endpoint, mut file_system_id) = (None, None);
+        while endpoint.is_none() || file_system_id.is_none() {
+            let line = lines
+                .next()
+                .expect("the emulator prints its endpoint and file system")
+                .unwrap();
+            if let Some(v) = line.strip_prefix("AWS_ENDPOINT_URL=") {
+                endpoint = Some(v.to_string());
+            }
+            if let Some(v) = line.strip_prefix("FILE_SYSTEM_ID=") {
+                file_system_id = Some(v.to_string());
+            }
+        }
+        Emulator {
+            child,
+            endpoint: endpoint.unwrap(),
+            file_system_id: file_system_id.unwrap(),
+            dir,
+        }
+    }
+
+    fn fsx_drt(&self, args: &[&str]) -> Run {
+        let output = Command::new(env!("CARGO_BIN_EXE_fsx-drt"))
+            .args(args)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("AWS_ENDPOINT_URL", &self.endpoint)
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8(output.stdout).unwrap(),
+            stderr: String::from_utf8(output.stderr).unwrap(),
+        }
+    }
+
+    /// Asks the emulator directly (boto3 from its own venv), returning JSON.
+    fn aws(&self, script: &str) -> Value {
+        let root = env!("CARGO_MANIFEST_DIR");
+        let program = format!(
+            "import boto3, json\nkw = dict(endpoint_url={:?}, region_name='us-east-1', aws_access_key_id='testing', aws_secret_access_key='testing')\n{script}",
+            self.endpoint
+        );
+        let output = Command::new(format!("{root}/target/venv-emulator/bin/python"))
+            .args(["-c", &program])
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).unwrap()
+    }
+
+    fn requests(&self) -> String {
+        std::fs::read_to_string(self.dir.join("requests.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn lambda_zip() -> String {
+    // Any zip does for the emulator (its Lambda does not run code); a small one is made here so
+    // the test does not need the cross-built artifact.
+    let path = std::env::temp_dir().join(format!("fsx-drt-test-{}.zip", std::process::id()));
+    std::fs::write(&path, b"PK\x03\x04 test artifact").unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn deploy_status_redeploy_and_destroy_on_the_emulator() {
+    let emulator = Emulator::start();
+    let fs = emulator.file_system_id.clone();
+    let zip = lambda_zip();
+    let deploy = |extra: &[&str]| {
+        let mut args = vec![
+            "deploy",
+            "--stack-name",
+            "it",
+            "--yes",
+            "--lambda-zip",
+            &zip,
+        ];
+        args.extend_from_slice(extra);
+        emulator.fsx_drt(&args)
+    };
+
+    // Bad input: exit 2, and nothing created: no bucket, no stack.
+    let bad = deploy(&["--file-system-id", "fs-BAD", "--email", "ops@example.com"]);
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    assert!(bad.stderr.contains("FileSystemId"));
+    let uncovered = deploy(&[
+        "--file-system-id",
+        &fs,
+        "--email",
+        "ops@example.com",
+        "--paths",
+        "/elsewhere",
+    ]);
+    assert_eq!(uncovered.code, 2, "{}", uncovered.stderr);
+    assert!(uncovered
+        .stderr
+        .contains("no data repository covers /elsewhere"));
+    let nothing = emulator.aws(
+        "print(json.dumps({'buckets': [b['Name'] for b in boto3.client('s3', **kw).list_buckets()['Buckets']], 'stacks': [s['StackName'] for s in boto3.client('cloudformation', **kw).describe_stacks()['Stacks']]}))",
+    );
+    assert_eq!(nothing["stacks"], serde_json::json!([]));
+    assert_eq!(
+        nothing["buckets"],
+        serde_json::json!(["fsx-drt-demo-data"]),
+        "only the seeded bucket"
+    );
+    assert!(!emulator.requests().contains("CreateChangeSet"));
+
+    // A fresh deploy.
+    let created = deploy(&[
+        "--file-system-id",
+        &fs,
+        "--email",
+        "ops@example.com",
+        "--paths",
+        "/data/in \"/data/with space\"",
+        "--task-type",
+        "release",
+        "--release-after-days",
+        "7",
+        "--schedule",
+        "15 6 * * ? *",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(created.code, 0, "{}", created.stderr);
+    let result: Value = serde_json::from_str(&created.stdout).unwrap();
+    assert_eq!(result["status"], "CREATE_COMPLETE");
+    assert_eq!(result["operation"], "create");
+    assert_eq!(result["outputs"]["Schedule"], "cron(15 6 * * ? *)");
+    let function = result["outputs"]["FunctionName"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        created.stderr.contains("Add     Function"),
+        "{}",
+        created.stderr
+    );
+
+    // What landed: the function, its environment, the rule, the permission, topic and queue.
+    let landed = emulator.aws(&format!(
+        "lam = boto3.client('lambda', **kw)\nf = lam.get_function_configuration(FunctionName={function:?})\nrules = boto3.client('events', **kw).list_rules()['Rules']\npolicy = json.loads(lam.get_policy(FunctionName={function:?})['Policy'])\nprint(json.dumps({{'runtime': f['Runtime'], 'handler': f['Handler'], 'memory': f['MemorySize'], 'env': f['Environment']['Variables'], 'schedules': [r.get('ScheduleExpression') for r in rules], 'principals': [s['Principal'] for s in policy['Statement']], 'topics': len(boto3.client('sns', **kw).list_topics()['Topics']), 'queues': len(boto3.client('sqs', **kw).list_queues().get('QueueUrls', []))}}))"
+    ));
+    assert_eq!(landed["runtime"], "provided.al2023");
+    assert_eq!(landed["handler"], "bootstrap");
+    assert_eq!(landed["memory"], 128);
+    let env = &landed["env"];
+    assert_eq!(env["FILE_SYSTEM_ID"], fs.as_str());
+    assert_eq!(env["TASK_TYPE"], "RELEASE_DATA_FROM_FILESYSTEM");
+    assert_eq!(env["FSX_PATHS"], "/data/in \"/data/with space\"");
+    assert_eq!(env["COMPLETION_REPORT_PATH"], "/fsx-drt-completion-reports");
+    assert_eq!(env["RELEASE_AFTER_DAYS"].to_string().trim_matches('"'), "7");
+    assert_eq!(
+        landed["schedules"],
+        serde_json::json!(["cron(15 6 * * ? *)"])
+    );
+    assert!(landed["principals"]
+        .to_string()
+        .contains("events.amazonaws.com"));
+    assert_eq!(landed["topics"], 1);
+    assert_eq!(landed["queues"], 1);
+
+    // The same again: no change is success, not an error.
+    let again = deploy(&[]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(again.stdout.contains("is up to date"), "{}", again.stdout);
+
+    // One parameter changes: the change set shows old -> new; the rest comes from the stack.
+    let changed = deploy(&["--schedule", "rate(1 hour)"]);
+    assert_eq!(changed.code, 0, "{}", changed.stderr);
+    assert!(
+        changed
+            .stderr
+            .contains("Schedule:  cron(15 6 * * ? *) -> rate(1 hour)"),
+        "{}",
+        changed.stderr
+    );
+    assert!(
+        changed.stdout.contains("updated: UPDATE_COMPLETE"),
+        "{}",
+        changed.stdout
+    );
+
+    // Status, for people and for programs.
+    let status = emulator.fsx_drt(&["status", "--stack-name", "it"]);
+    assert_eq!(status.code, 0, "{}", status.stderr);
+    assert!(
+        status.stdout.contains("Stack it: UPDATE_COMPLETE"),
+        "{}",
+        status.stdout
+    );
+    assert!(status.stdout.contains("Healthy."));
+    let status = emulator.fsx_drt(&["status", "--stack-name", "it", "--output", "json"]);
+    let json: Value = serde_json::from_str(&status.stdout).unwrap();
+    assert_eq!(json["parameters"]["Schedule"], "rate(1 hour)");
+    assert_eq!(json["parameters"]["TaskType"], "Release");
+    assert_eq!(json["healthy"], true);
+
+    // Destroy: gone, and so is its artifact.
+    let destroyed = emulator.fsx_drt(&["destroy", "--stack-name", "it", "--yes"]);
+    assert_eq!(destroyed.code, 0, "{}", destroyed.stderr);
+    assert!(
+        destroyed.stdout.contains("Removed s3://"),
+        "{}",
+        destroyed.stdout
+    );
+    let gone = emulator.fsx_drt(&["status", "--stack-name", "it"]);
+    assert_eq!(gone.code, 2);
+    assert!(gone.stderr.contains("there is no stack it"));
+}
