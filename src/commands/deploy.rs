@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::artifact::Artifact;
 use crate::aws::{block_on, failed, Aws};
 use crate::cli::{DeployArgs, GlobalArgs};
-use crate::commands::{follow, gather_parameters, interactive, prompt_missing};
+use crate::commands::{check_stack_name, follow, gather_parameters, interactive, prompt_missing};
 use crate::error::{Exit, Failure};
 use crate::output::Printer;
 use crate::params::{self, Param, Parameters, Problem, Source, Values};
@@ -59,16 +59,7 @@ impl fmt::Display for Deployed {
 pub fn run(args: &DeployArgs, global: &GlobalArgs, printer: &Printer) -> Result<Deployed, Failure> {
     let started = Instant::now();
     // Everything that can be checked offline is, before any AWS call.
-    if let Err(invalid) = params::parse_stack_name(&args.stack_name) {
-        return Err(Failure::invalid(
-            "invalid stack name",
-            vec![Problem::new(
-                "--stack-name",
-                Some(&args.stack_name),
-                invalid,
-            )],
-        ));
-    }
+    check_stack_name(&args.stack_name)?;
     let mut resolved = gather_parameters(&args.params)?;
     let present_problems: Vec<Problem> = match params::validate(&resolved) {
         Ok(_) => Vec::new(),
@@ -231,13 +222,7 @@ pub fn run(args: &DeployArgs, global: &GlobalArgs, printer: &Printer) -> Result<
         let changes = match wait_change_set(&aws, &args.stack_name, &name).await? {
             ChangeSetState::Ready(changes) => changes,
             ChangeSetState::NoChanges => {
-                let _ = aws
-                    .cloudformation
-                    .delete_change_set()
-                    .stack_name(&args.stack_name)
-                    .change_set_name(&name)
-                    .send()
-                    .await;
+                delete_change_set(&aws, &args.stack_name, &name).await;
                 let stack = describe_stack(&aws, &args.stack_name).await?;
                 return Ok(Deployed {
                     stack_name: args.stack_name.clone(),
@@ -260,13 +245,7 @@ pub fn run(args: &DeployArgs, global: &GlobalArgs, printer: &Printer) -> Result<
         printer.info(&format!("\nChange set {name}:\n{summary}"));
 
         let cancel = || async {
-            let _ = aws
-                .cloudformation
-                .delete_change_set()
-                .stack_name(&args.stack_name)
-                .change_set_name(&name)
-                .send()
-                .await;
+            delete_change_set(&aws, &args.stack_name, &name).await;
             if change_set_type == ChangeSetType::Create {
                 // A stack created for a change set that never ran holds nothing.
                 let _ = aws
@@ -555,6 +534,17 @@ async fn create_bucket(aws: &Aws, bucket: &str, printer: &Printer) -> Result<(),
         .await
         .map_err(|e| failed("PutPublicAccessBlock", &e))?;
     Ok(())
+}
+
+/// Best effort: a change set left behind is harmless, and the caller is already leaving.
+async fn delete_change_set(aws: &Aws, stack_name: &str, name: &str) {
+    let _ = aws
+        .cloudformation
+        .delete_change_set()
+        .stack_name(stack_name)
+        .change_set_name(name)
+        .send()
+        .await;
 }
 
 enum ChangeSetState {

@@ -8,11 +8,9 @@ use serde::Serialize;
 
 use crate::aws::{block_on, failed, Aws};
 use crate::cli::{DestroyArgs, GlobalArgs};
-use crate::commands::deploy::describe_stack;
-use crate::commands::{follow, interactive};
+use crate::commands::{check_stack_name, existing_stack, follow, interactive};
 use crate::error::{Exit, Failure};
 use crate::output::Printer;
-use crate::params::{self, Problem};
 
 #[derive(Debug, Serialize)]
 pub struct Destroyed {
@@ -43,28 +41,10 @@ pub fn run(
     printer: &Printer,
 ) -> Result<Destroyed, Failure> {
     let started = Instant::now();
-    if let Err(invalid) = params::parse_stack_name(&args.stack_name) {
-        return Err(Failure::invalid(
-            "invalid stack name",
-            vec![Problem::new(
-                "--stack-name",
-                Some(&args.stack_name),
-                invalid,
-            )],
-        ));
-    }
+    check_stack_name(&args.stack_name)?;
     block_on(async {
         let aws = Aws::connect(global).await?;
-        let Some(stack) = describe_stack(&aws, &args.stack_name).await? else {
-            return Err(Failure::new(
-                Exit::Invalid,
-                format!(
-                    "there is no stack {} in region {}",
-                    args.stack_name, aws.region
-                ),
-                Some("check --stack-name and --region".into()),
-            ));
-        };
+        let stack = existing_stack(&aws, &args.stack_name).await?;
         let parameter = |key: &str| {
             stack
                 .parameters()

@@ -131,3 +131,27 @@ pub fn outputs_map<S: serde::Serializer>(
 ) -> Result<S::Ok, S::Error> {
     s.collect_map(outputs.iter().map(|(k, v)| (k, v)))
 }
+
+/// A stack name CloudFormation accepts, or exit 2 before any AWS call.
+pub fn check_stack_name(name: &str) -> Result<(), Failure> {
+    params::parse_stack_name(name).map(drop).map_err(|invalid| {
+        Failure::invalid(
+            "invalid stack name",
+            vec![Problem::new("--stack-name", Some(name), invalid)],
+        )
+    })
+}
+
+/// The stack, or exit 2 when there is none.
+pub async fn existing_stack(
+    aws: &crate::aws::Aws,
+    name: &str,
+) -> Result<aws_sdk_cloudformation::types::Stack, Failure> {
+    deploy::describe_stack(aws, name).await?.ok_or_else(|| {
+        Failure::new(
+            Exit::Invalid,
+            format!("there is no stack {name} in region {}", aws.region),
+            Some("check --stack-name and --region, or deploy it with fsx-drt deploy".into()),
+        )
+    })
+}

@@ -9,8 +9,8 @@ use serde::Serialize;
 use crate::aws::{block_on, failed, Aws};
 use crate::cli::{GlobalArgs, StatusArgs};
 use crate::commands::deploy::describe_stack;
-use crate::commands::follow;
 use crate::commands::schedule::rfc3339;
+use crate::commands::{existing_stack, follow};
 use crate::error::{Exit, Failure};
 use crate::output::Printer;
 use crate::schedule::Schedule;
@@ -62,16 +62,7 @@ pub struct Task {
 pub fn run(args: &StatusArgs, global: &GlobalArgs, printer: &Printer) -> Result<Status, Failure> {
     block_on(async {
         let aws = Aws::connect(global).await?;
-        let Some(mut stack) = describe_stack(&aws, &args.stack_name).await? else {
-            return Err(Failure::new(
-                Exit::Invalid,
-                format!(
-                    "there is no stack {} in region {}",
-                    args.stack_name, aws.region
-                ),
-                Some("check --stack-name and --region, or deploy it with fsx-drt deploy".into()),
-            ));
-        };
+        let mut stack = existing_stack(&aws, &args.stack_name).await?;
         let in_progress = stack
             .stack_status()
             .is_some_and(|s| s.as_str().ends_with("_IN_PROGRESS"));
