@@ -134,6 +134,37 @@ fn lint_template(sh: &Shell) -> Result<()> {
     Ok(())
 }
 
+/// The emulator started with `--detach`, stopped when dropped (even when a step fails).
+struct Emulator<'a> {
+    sh: &'a Shell,
+    endpoint: String,
+    file_system_id: String,
+}
+
+impl<'a> Emulator<'a> {
+    fn start(sh: &'a Shell) -> Result<Self> {
+        let lines = cmd!(sh, "bash emulator/setup.sh --detach").read()?;
+        let value = |name: &str| {
+            lines
+                .lines()
+                .find_map(|l| l.strip_prefix(name)?.strip_prefix('='))
+                .map(str::to_string)
+                .with_context(|| format!("the emulator printed no {name}"))
+        };
+        Ok(Emulator {
+            sh,
+            endpoint: value("AWS_ENDPOINT_URL")?,
+            file_system_id: value("FILE_SYSTEM_ID")?,
+        })
+    }
+}
+
+impl Drop for Emulator<'_> {
+    fn drop(&mut self) {
+        let _ = cmd!(self.sh, "bash emulator/setup.sh --stop").run();
+    }
+}
+
 fn demo(sh: &Shell) -> Result<()> {
     step("build the Lambda artifact (cargo xtask lambda) and fsx-drt with it built in");
     let zip = lambda::build_lambda(sh)?;
@@ -181,23 +212,52 @@ fn demo(sh: &Shell) -> Result<()> {
     }
     eprintln!("(exit code 2, as expected)");
 
-    let repositories = "tests/data/associations.json";
-    step(&format!(
-        "fsx-drt plan --parameters-file {params} --repositories {repositories}  (the exact request each run sends)"
-    ));
-    cmd!(
-        sh,
-        "{bin} plan --no-input --parameters-file {params} --repositories {repositories}"
-    )
-    .run()?;
-
     step("fsx-drt template  (first lines of the CloudFormation template deploy uses)");
     let template = cmd!(sh, "{bin} template").read()?;
-    for line in template.lines().take(12) {
+    for line in template.lines().take(6) {
         println!("{line}");
     }
     println!("... ({} lines)", template.lines().count());
 
-    step("demo finished: deploy, status and destroy on the local emulator come with the deploy issue");
+    step("start the local AWS emulator (cargo xtask emulator --detach)");
+    let emulator = Emulator::start(sh)?;
+    let _env = [
+        sh.push_env("AWS_ENDPOINT_URL", &emulator.endpoint),
+        sh.push_env("AWS_REGION", "us-east-1"),
+        sh.push_env("AWS_ACCESS_KEY_ID", "testing"),
+        sh.push_env("AWS_SECRET_ACCESS_KEY", "testing"),
+    ];
+    let fs = emulator.file_system_id.as_str();
+    let stack = "fsx-drt-demo";
+    // The reference's parameters.json, with the emulator's file system and its data path
+    // given as flags (flags win over the file).
+    let overrides = ["--file-system-id", fs, "--paths", "/data"];
+
+    step("fsx-drt plan  (the request each run sends, from the file system's data repositories)");
+    cmd!(
+        sh,
+        "{bin} plan --no-input --parameters-file {params} {overrides...}"
+    )
+    .run()?;
+
+    step(&format!("fsx-drt deploy --stack-name {stack} --yes"));
+    cmd!(
+        sh,
+        "{bin} deploy --no-input --yes --stack-name {stack} --parameters-file {params} {overrides...}"
+    )
+    .run()?;
+
+    step(&format!("fsx-drt status --stack-name {stack}"));
+    cmd!(sh, "{bin} status --stack-name {stack}").run()?;
+
+    step("fsx-drt deploy again, unchanged: nothing to do is success (exit 0)");
+    cmd!(sh, "{bin} deploy --no-input --yes --stack-name {stack}").run()?;
+
+    step(&format!("fsx-drt destroy --stack-name {stack} --yes"));
+    cmd!(sh, "{bin} destroy --yes --stack-name {stack}").run()?;
+
+    step("stop the emulator");
+    drop(emulator);
+    step("demo finished: every step succeeded");
     Ok(())
 }
