@@ -26,6 +26,8 @@ pub struct Valid {
     /// Where each value came from.
     #[serde(serialize_with = "by_name")]
     pub sources: Vec<(Param, Source)>,
+    /// The schedule in words.
+    pub schedule: String,
     pub next_runs: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -94,6 +96,7 @@ pub fn run(args: &ValidateArgs, global: &GlobalArgs) -> Result<Valid, Failure> {
         stack_name: args.stack_name.clone(),
         parameters: values,
         sources,
+        schedule: parameters.schedule.describe(),
         next_runs: rfc3339(&runs),
         note: rate_note(&parameters.schedule),
     })
@@ -124,7 +127,12 @@ impl fmt::Display for Valid {
             writeln!(f, "  {key:<width$}  {value:<value_width$}  ({source})")?;
         }
         writeln!(f)?;
-        writeln!(f, "Next {} runs (UTC):", self.next_runs.len())?;
+        writeln!(
+            f,
+            "Runs {}; the next {} (UTC):",
+            self.schedule,
+            self.next_runs.len()
+        )?;
         for run in &self.next_runs {
             writeln!(f, "  {run}")?;
         }
