@@ -63,13 +63,15 @@ pub async fn follow(
         match page {
             Ok(page) => {
                 throttled = 0;
-                let mut fresh: Vec<StackEvent> = page
+                let page: Vec<StackEvent> = page
                     .stack_events()
                     .iter()
                     .filter_map(convert)
                     .filter(|e| e.timestamp >= since && seen.insert(e.event_id.clone()))
                     .collect();
-                fresh.sort_by_key(|e| e.timestamp);
+                // Oldest first, ties in the order CloudFormation made them.
+                let fresh: Vec<StackEvent> =
+                    stack::chronological(&page).into_iter().cloned().collect();
                 for event in &fresh {
                     match &bar {
                         Some(bar) => bar.set_message(stack::event_line(event)),

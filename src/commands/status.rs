@@ -62,139 +62,144 @@ pub struct Task {
 pub fn run(args: &StatusArgs, global: &GlobalArgs, printer: &Printer) -> Result<Status, Failure> {
     block_on(async {
         let aws = Aws::connect(global).await?;
-        let mut stack = existing_stack(&aws, &args.stack_name).await?;
-        let in_progress = stack
+        gather(&aws, args, printer).await
+    })
+}
+
+/// The status of the stack, from clients already connected (tests pass mocked ones).
+pub async fn gather(aws: &Aws, args: &StatusArgs, printer: &Printer) -> Result<Status, Failure> {
+    let mut stack = existing_stack(aws, &args.stack_name).await?;
+    let in_progress = stack
+        .stack_status()
+        .is_some_and(|s| s.as_str().ends_with("_IN_PROGRESS"));
+    if args.watch && in_progress {
+        let deleting = stack
             .stack_status()
-            .is_some_and(|s| s.as_str().ends_with("_IN_PROGRESS"));
-        if args.watch && in_progress {
-            let deleting = stack
-                .stack_status()
-                .is_some_and(|s| s.as_str().starts_with("DELETE"));
-            follow::follow(&aws, &args.stack_name, deleting, 0, args.timeout, printer).await?;
-            match describe_stack(&aws, &args.stack_name).await? {
-                Some(now) => stack = now,
-                None => {
-                    return Err(Failure::new(
-                        Exit::Invalid,
-                        format!("stack {} was deleted", args.stack_name),
-                        None,
-                    ))
-                }
+            .is_some_and(|s| s.as_str().starts_with("DELETE"));
+        follow::follow(aws, &args.stack_name, deleting, 0, args.timeout, printer).await?;
+        match describe_stack(aws, &args.stack_name).await? {
+            Some(now) => stack = now,
+            None => {
+                return Err(Failure::new(
+                    Exit::Invalid,
+                    format!("stack {} was deleted", args.stack_name),
+                    None,
+                ))
             }
         }
-        let status = stack
-            .stack_status()
-            .map_or("?".into(), |s| s.as_str().to_string());
-        let pairs = |items: Vec<(Option<&str>, Option<&str>)>| -> Vec<(String, String)> {
-            items
-                .into_iter()
-                .filter_map(|(k, v)| Some((k?.to_string(), v?.to_string())))
-                .collect()
-        };
-        let parameters = pairs(
-            stack
-                .parameters()
-                .iter()
-                .map(|p| (p.parameter_key(), p.parameter_value()))
-                .collect(),
-        );
-        let outputs = pairs(
-            stack
-                .outputs()
-                .iter()
-                .map(|o| (o.output_key(), o.output_value()))
-                .collect(),
-        );
-        let find = |list: &[(String, String)], key: &str| {
-            list.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
-        };
-        let schedule = find(&parameters, "Schedule");
-        let next_runs = schedule
-            .as_deref()
-            .and_then(|s| Schedule::parse(s).ok())
-            .map(|s| rfc3339(&s.upcoming(Utc::now(), 5)))
-            .unwrap_or_default();
-
-        let mut problems = Vec::new();
-        if !stack::is_success(&status, false) || status.ends_with("ROLLBACK_COMPLETE") {
-            problems.push(format!("the stack is {status}"));
-        }
-        let alarm_names: Vec<String> = ["ErrorAlarmName", "FailedTaskAlarmName"]
+    }
+    let status = stack
+        .stack_status()
+        .map_or("?".into(), |s| s.as_str().to_string());
+    let pairs = |items: Vec<(Option<&str>, Option<&str>)>| -> Vec<(String, String)> {
+        items
+            .into_iter()
+            .filter_map(|(k, v)| Some((k?.to_string(), v?.to_string())))
+            .collect()
+    };
+    let parameters = pairs(
+        stack
+            .parameters()
             .iter()
-            .filter_map(|k| find(&outputs, k))
-            .collect();
-        let mut alarms = Vec::new();
-        if !alarm_names.is_empty() {
+            .map(|p| (p.parameter_key(), p.parameter_value()))
+            .collect(),
+    );
+    let outputs = pairs(
+        stack
+            .outputs()
+            .iter()
+            .map(|o| (o.output_key(), o.output_value()))
+            .collect(),
+    );
+    let find = |list: &[(String, String)], key: &str| {
+        list.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+    };
+    let schedule = find(&parameters, "Schedule");
+    let next_runs = schedule
+        .as_deref()
+        .and_then(|s| Schedule::parse(s).ok())
+        .map(|s| rfc3339(&s.upcoming(Utc::now(), 5)))
+        .unwrap_or_default();
+
+    let mut problems = Vec::new();
+    if !stack::is_success(&status, false) || status.ends_with("ROLLBACK_COMPLETE") {
+        problems.push(format!("the stack is {status}"));
+    }
+    let alarm_names: Vec<String> = ["ErrorAlarmName", "FailedTaskAlarmName"]
+        .iter()
+        .filter_map(|k| find(&outputs, k))
+        .collect();
+    let mut alarms = Vec::new();
+    if !alarm_names.is_empty() {
+        let out = aws
+            .cloudwatch
+            .describe_alarms()
+            .set_alarm_names(Some(alarm_names))
+            .send()
+            .await
+            .map_err(|e| failed("DescribeAlarms", &e))?;
+        for alarm in out.metric_alarms() {
+            let state = alarm
+                .state_value()
+                .map_or("?".into(), |s| s.as_str().to_string());
+            if state == "ALARM" {
+                problems.push(format!(
+                    "alarm {} is in ALARM",
+                    alarm.alarm_name().unwrap_or("?")
+                ));
+            }
+            alarms.push(Alarm {
+                name: alarm.alarm_name().unwrap_or_default().to_string(),
+                state,
+            });
+        }
+    }
+    let email_subscription = match find(&outputs, "TopicArn") {
+        Some(topic) => {
             let out = aws
-                .cloudwatch
-                .describe_alarms()
-                .set_alarm_names(Some(alarm_names))
+                .sns
+                .list_subscriptions_by_topic()
+                .topic_arn(topic)
                 .send()
                 .await
-                .map_err(|e| failed("DescribeAlarms", &e))?;
-            for alarm in out.metric_alarms() {
-                let state = alarm
-                    .state_value()
-                    .map_or("?".into(), |s| s.as_str().to_string());
-                if state == "ALARM" {
-                    problems.push(format!(
-                        "alarm {} is in ALARM",
-                        alarm.alarm_name().unwrap_or("?")
-                    ));
-                }
-                alarms.push(Alarm {
-                    name: alarm.alarm_name().unwrap_or_default().to_string(),
-                    state,
-                });
+                .map_err(|e| failed("ListSubscriptionsByTopic", &e))?;
+            let email = out
+                .subscriptions()
+                .iter()
+                .find(|s| s.protocol() == Some("email"));
+            match email.and_then(|s| s.subscription_arn()) {
+                Some("PendingConfirmation") => "PendingConfirmation".to_string(),
+                Some(_) => "confirmed".to_string(),
+                None => "none".to_string(),
             }
         }
-        let email_subscription = match find(&outputs, "TopicArn") {
-            Some(topic) => {
-                let out = aws
-                    .sns
-                    .list_subscriptions_by_topic()
-                    .topic_arn(topic)
-                    .send()
-                    .await
-                    .map_err(|e| failed("ListSubscriptionsByTopic", &e))?;
-                let email = out
-                    .subscriptions()
-                    .iter()
-                    .find(|s| s.protocol() == Some("email"));
-                match email.and_then(|s| s.subscription_arn()) {
-                    Some("PendingConfirmation") => "PendingConfirmation".to_string(),
-                    Some(_) => "confirmed".to_string(),
-                    None => "none".to_string(),
-                }
-            }
-            None => "none".to_string(),
-        };
-        let tasks = match find(&parameters, "FileSystemId") {
-            Some(fs_id) => recent_tasks(&aws, &fs_id).await?,
-            None => Vec::new(),
-        };
-        if let Some(latest) = tasks.first() {
-            if latest.lifecycle == "FAILED" {
-                problems.push(format!("the latest task {} FAILED", latest.task_id));
-            }
+        None => "none".to_string(),
+    };
+    let tasks = match find(&parameters, "FileSystemId") {
+        Some(fs_id) => recent_tasks(aws, &fs_id).await?,
+        None => Vec::new(),
+    };
+    if let Some(latest) = tasks.first() {
+        if latest.lifecycle == "FAILED" {
+            problems.push(format!("the latest task {} FAILED", latest.task_id));
         }
-        Ok(Status {
-            stack_name: args.stack_name.clone(),
-            status,
-            last_change: stack
-                .last_updated_time()
-                .or(stack.creation_time())
-                .map(|t| t.to_string()),
-            parameters,
-            outputs,
-            schedule,
-            next_runs,
-            alarms,
-            email_subscription,
-            tasks,
-            healthy: problems.is_empty(),
-            problems,
-        })
+    }
+    Ok(Status {
+        stack_name: args.stack_name.clone(),
+        status,
+        last_change: stack
+            .last_updated_time()
+            .or(stack.creation_time())
+            .map(|t| t.to_string()),
+        parameters,
+        outputs,
+        schedule,
+        next_runs,
+        alarms,
+        email_subscription,
+        tasks,
+        healthy: problems.is_empty(),
+        problems,
     })
 }
 
@@ -244,7 +249,8 @@ async fn recent_tasks(aws: &Aws, fs_id: &str) -> Result<Vec<Task>, Failure> {
                 .and_then(|r| r.path())
                 .map(|p| {
                     format!(
-                        "{}/task-{}/",
+                        // FSx writes {Path}/{TaskId}/failures.csv (TaskId is task-...).
+                        "{}/{}/",
                         p.trim_end_matches('/'),
                         t.task_id().unwrap_or("?")
                     )

@@ -1,0 +1,836 @@
+//! follow() and status against canned AWS responses (aws-smithy-mocks), for what the local
+//! emulator cannot show: events arriving over several polls, a rollback cascade, throttling,
+//! a stack that vanishes while it is deleted, an alarm in ALARM, an unconfirmed subscription
+//! and a failed task.
+//!
+//! The follow() tests run on tokio's paused clock: its 1-2 s sleeps between polls (and the
+//! SDK's retry back-off) take no wall-clock time, and the time that passed on that clock
+//! shows how long follow() waited. Only the timeout test runs in real time, since follow()
+//! measures its timeout with the wall clock.
+
+use std::time::Duration;
+
+use aws_sdk_cloudformation::config::retry::RetryConfig;
+use aws_sdk_cloudformation::operation::describe_stack_events::DescribeStackEventsOutput;
+use aws_sdk_cloudformation::operation::describe_stacks::DescribeStacksOutput;
+use aws_sdk_cloudformation::primitives::DateTime;
+use aws_sdk_cloudformation::types::{Output, Parameter, ResourceStatus, Stack, StackStatus};
+use aws_sdk_cloudwatch::operation::describe_alarms::DescribeAlarmsOutput;
+use aws_sdk_cloudwatch::types::{MetricAlarm, StateValue};
+use aws_sdk_fsx::operation::describe_data_repository_tasks::DescribeDataRepositoryTasksOutput;
+use aws_sdk_fsx::types::{
+    CompletionReport, DataRepositoryTask, DataRepositoryTaskFailureDetails,
+    DataRepositoryTaskFilterName, DataRepositoryTaskLifecycle, DataRepositoryTaskStatus,
+    DataRepositoryTaskType,
+};
+use aws_sdk_sns::operation::list_subscriptions_by_topic::ListSubscriptionsByTopicOutput;
+use aws_sdk_sns::types::Subscription;
+use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
+use chrono::Utc;
+use fsx_drt::aws::Aws;
+use fsx_drt::cli::{OutputFormat, StatusArgs};
+use fsx_drt::commands::existing_stack;
+use fsx_drt::commands::follow::follow;
+use fsx_drt::commands::status::{gather, Status};
+use fsx_drt::error::{Exit, Failure};
+use fsx_drt::output::Printer;
+use fsx_drt::stack::{self, Progress};
+
+const STACK: &str = "fsx-drt-scheduler";
+const STACK_ID: &str = "arn:aws:cloudformation:us-east-1:123456789012:stack/fsx-drt-scheduler/\
+    5b1d7e40-15c2-11f1-8a3e-0a1b2c3d4e5f";
+const STACK_TYPE: &str = "AWS::CloudFormation::Stack";
+const LOG_GROUP: &str = "AWS::Logs::LogGroup";
+const QUEUE: &str = "AWS::SQS::Queue";
+const ROLE: &str = "AWS::IAM::Role";
+const FUNCTION: &str = "AWS::Lambda::Function";
+const RULE: &str = "AWS::Events::Rule";
+const PERMISSION: &str = "AWS::Lambda::Permission";
+const INITIATED: Option<&str> = Some("Resource creation Initiated");
+const USER: Option<&str> = Some("User Initiated");
+const NO_SUCH_KEY: &str = "Resource handler returned message: \"Error occurred while \
+    GetObject. S3 Error Code: NoSuchKey. S3 Error Message: The specified key does not exist. \
+    (Service: Lambda, Status Code: 400, Request ID: 6f1e2d3c-4b5a-4978-8a1b-2c3d4e5f6a7b)\" \
+    (RequestToken: 0c4e7a52-8d3b-4f21-9e6a-5b7c8d9e0f1a, HandlerErrorCode: InvalidRequest)";
+
+const FS: &str = "fs-0123456789abcdef0";
+const TOPIC: &str = "arn:aws:sns:us-east-1:123456789012:fsx-drt-scheduler-AlarmTopic-Q1W2E3R4T5Y6";
+const ERROR_ALARM: &str = "fsx-drt-scheduler-ErrorAlarm-1A2B3C4D5E6F";
+const TASK_ALARM: &str = "fsx-drt-scheduler-FailedTaskAlarm-7G8H9I0J1K2L";
+
+/// One stack event: seconds after the operation started (negative: an earlier operation),
+/// logical id, resource type, status and reason.
+type Ev = (
+    i64,
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+);
+
+/// A stack's events, oldest first, at times relative to the start of the operation.
+struct Timeline {
+    start: chrono::DateTime<Utc>,
+    events: Vec<Ev>,
+}
+
+impl Timeline {
+    /// The operation started 2 s ago, on a whole second (so each event's time of day is
+    /// exact): within the 5 s follow() allows for events it did not see start.
+    fn new(events: Vec<Ev>) -> Timeline {
+        let start = chrono::DateTime::from_timestamp(Utc::now().timestamp() - 2, 0).unwrap();
+        Timeline { start, events }
+    }
+
+    fn time(&self, at: i64) -> chrono::DateTime<Utc> {
+        self.start + chrono::Duration::seconds(at)
+    }
+
+    fn event_id(&self, i: usize) -> String {
+        let (_, logical_id, _, status, _) = self.events[i];
+        format!("{logical_id}-{status}-{i:04}")
+    }
+
+    fn sdk_event(&self, i: usize) -> aws_sdk_cloudformation::types::StackEvent {
+        let (at, logical_id, resource_type, status, reason) = self.events[i];
+        let physical_id = if resource_type == STACK_TYPE {
+            STACK_ID.to_string()
+        } else {
+            format!("{STACK}-{logical_id}-A1B2C3D4")
+        };
+        aws_sdk_cloudformation::types::StackEvent::builder()
+            .stack_id(STACK_ID)
+            .stack_name(STACK)
+            .event_id(self.event_id(i))
+            .logical_resource_id(logical_id)
+            .physical_resource_id(physical_id)
+            .resource_type(resource_type)
+            .resource_status(ResourceStatus::from(status))
+            .set_resource_status_reason(reason.map(str::to_string))
+            .timestamp(DateTime::from_secs(self.time(at).timestamp()))
+            .build()
+    }
+
+    /// What DescribeStackEvents returns once the first `count` events happened: all of them,
+    /// newest first.
+    fn page(&self, count: usize) -> DescribeStackEventsOutput {
+        DescribeStackEventsOutput::builder()
+            .set_stack_events(Some((0..count).rev().map(|i| self.sdk_event(i)).collect()))
+            .build()
+    }
+
+    /// The first `count` events as fsx-drt's own, without those of earlier operations.
+    fn of_operation(&self, count: usize) -> Vec<stack::StackEvent> {
+        (0..count)
+            .filter(|&i| self.events[i].0 >= 0)
+            .map(|i| {
+                let (at, logical_id, resource_type, status, reason) = self.events[i];
+                stack::StackEvent {
+                    event_id: self.event_id(i),
+                    timestamp: self.time(at),
+                    logical_id: logical_id.into(),
+                    resource_type: resource_type.into(),
+                    status: status.into(),
+                    reason: reason.map(str::to_string),
+                    physical_id: None,
+                }
+            })
+            .collect()
+    }
+
+    /// `text` with each event's time of day as its offset from the start ("T+21s"), so
+    /// snapshots do not depend on when the test ran.
+    fn relative_times(&self, text: &str) -> String {
+        let mut text = text.to_string();
+        for &(at, ..) in &self.events {
+            let clock = self.time(at).format("%H:%M:%S").to_string();
+            text = text.replace(&clock, &format!("T{at:+}s"));
+        }
+        text
+    }
+}
+
+/// DescribeStackEvents answering each poll with the next page, then nothing: one poll more
+/// than the pages panics (aws-smithy-mocks: no rule left).
+fn events_rule(pages: Vec<DescribeStackEventsOutput>) -> Rule {
+    let mut sequence = mock!(aws_sdk_cloudformation::Client::describe_stack_events)
+        .match_requests(|r| r.stack_name() == Some(STACK))
+        .sequence();
+    for page in pages {
+        sequence = sequence.output(move || page.clone());
+    }
+    sequence.build()
+}
+
+/// A CloudFormation error as the service sends it (the awsQuery protocol's XML).
+fn query_error(code: &str, message: &str) -> String {
+    format!(
+        "<ErrorResponse xmlns=\"http://cloudformation.amazonaws.com/doc/2010-05-15/\">\
+         <Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error>\
+         <RequestId>8d6c2f0e-1b3a-4c5d-9e7f-0a1b2c3d4e5f</RequestId></ErrorResponse>"
+    )
+}
+
+/// Clients answering only from these rules (an unmatched call panics). CloudFormation
+/// retries as aws-config sets it up for fsx-drt: standard mode, 3 attempts.
+fn aws(cloudformation: &[&Rule], cloudwatch: &[&Rule], fsx: &[&Rule], sns: &[&Rule]) -> Aws {
+    let none: [&Rule; 0] = [];
+    Aws {
+        region: "us-east-1".into(),
+        cloudformation: mock_client!(
+            aws_sdk_cloudformation,
+            RuleMode::MatchAny,
+            cloudformation,
+            |c| c.retry_config(RetryConfig::standard())
+        ),
+        cloudwatch: mock_client!(aws_sdk_cloudwatch, RuleMode::MatchAny, cloudwatch),
+        fsx: mock_client!(aws_sdk_fsx, RuleMode::MatchAny, fsx),
+        s3: mock_client!(aws_sdk_s3, RuleMode::MatchAny, none),
+        sns: mock_client!(aws_sdk_sns, RuleMode::MatchAny, sns),
+        sts: mock_client!(aws_sdk_sts, RuleMode::MatchAny, none),
+    }
+}
+
+fn printer() -> Printer {
+    Printer::new(OutputFormat::Text)
+}
+
+const HOUR: Duration = Duration::from_secs(3600);
+
+fn progress(done: usize, total: usize, in_progress: &[&str], failed: usize) -> Progress {
+    Progress {
+        done,
+        total,
+        in_progress: in_progress.iter().map(|s| s.to_string()).collect(),
+        failed,
+    }
+}
+
+/// A first deploy of six resources, seen over three polls, after its change set was created
+/// and reviewed a minute and a half earlier.
+fn create_timeline() -> Timeline {
+    Timeline::new(vec![
+        // The change set's creation: before this operation, so not part of it.
+        (-95, STACK, STACK_TYPE, "REVIEW_IN_PROGRESS", USER),
+        (0, STACK, STACK_TYPE, "CREATE_IN_PROGRESS", USER),
+        (1, "LogGroup", LOG_GROUP, "CREATE_IN_PROGRESS", None),
+        (1, "DeadLetterQueue", QUEUE, "CREATE_IN_PROGRESS", None),
+        (1, "FunctionRole", ROLE, "CREATE_IN_PROGRESS", None),
+        (2, "LogGroup", LOG_GROUP, "CREATE_IN_PROGRESS", INITIATED),
+        (2, "LogGroup", LOG_GROUP, "CREATE_COMPLETE", None),
+        // poll 1 sees the above
+        (2, "DeadLetterQueue", QUEUE, "CREATE_IN_PROGRESS", INITIATED),
+        (2, "FunctionRole", ROLE, "CREATE_IN_PROGRESS", INITIATED),
+        (3, "DeadLetterQueue", QUEUE, "CREATE_COMPLETE", None),
+        (17, "FunctionRole", ROLE, "CREATE_COMPLETE", None),
+        (18, "Function", FUNCTION, "CREATE_IN_PROGRESS", None),
+        (19, "Function", FUNCTION, "CREATE_IN_PROGRESS", INITIATED),
+        // poll 2 sees the above
+        (25, "Function", FUNCTION, "CREATE_COMPLETE", None),
+        (26, "ScheduleRule", RULE, "CREATE_IN_PROGRESS", None),
+        (27, "ScheduleRule", RULE, "CREATE_IN_PROGRESS", INITIATED),
+        (87, "ScheduleRule", RULE, "CREATE_COMPLETE", None),
+        (
+            88,
+            "SchedulePermission",
+            PERMISSION,
+            "CREATE_IN_PROGRESS",
+            None,
+        ),
+        (
+            89,
+            "SchedulePermission",
+            PERMISSION,
+            "CREATE_IN_PROGRESS",
+            INITIATED,
+        ),
+        (
+            89,
+            "SchedulePermission",
+            PERMISSION,
+            "CREATE_COMPLETE",
+            None,
+        ),
+        (90, STACK, STACK_TYPE, "CREATE_COMPLETE", None),
+    ])
+}
+
+#[tokio::test(start_paused = true)]
+async fn follow_a_create_over_several_polls() {
+    let timeline = create_timeline();
+    let polls = [7, 13, timeline.events.len()];
+    let rule = events_rule(polls.iter().map(|&n| timeline.page(n)).collect());
+    let aws = aws(&[&rule], &[], &[], &[]);
+
+    let started = tokio::time::Instant::now();
+    let status = follow(&aws, STACK, false, 6, HOUR, &printer()).await;
+    assert_eq!(status.unwrap(), "CREATE_COMPLETE");
+    // One call per page, and none after the stack's CREATE_COMPLETE.
+    assert_eq!(rule.num_calls(), 3);
+    // Two waits of 1-2 s between the three polls.
+    let waited = started.elapsed();
+    assert!(
+        (Duration::from_secs(2)..=Duration::from_secs(4)).contains(&waited),
+        "{waited:?}"
+    );
+
+    // What the progress bar shows after each poll: the events so far, oldest first.
+    let want = [
+        progress(1, 6, &["DeadLetterQueue", "FunctionRole"], 0),
+        progress(3, 6, &["Function"], 0),
+        progress(6, 6, &[], 0),
+    ];
+    for (count, want) in polls.into_iter().zip(want) {
+        let seen = timeline.of_operation(count);
+        assert_eq!(stack::progress(&seen, 6), want, "after {count} events");
+    }
+    // The earlier operation's event is the stack's own: it would not count either way.
+    let with_old = timeline.of_operation(polls[0]);
+    assert_eq!(with_old.len(), polls[0] - 1);
+    assert_eq!(
+        stack::progress(&with_old, 6).to_string(),
+        "1/6 resources done; in progress: DeadLetterQueue, FunctionRole"
+    );
+}
+
+/// An update's first page still holds the stack's CREATE_COMPLETE from yesterday: a
+/// terminal status, which follow() must not take for the end of this operation.
+#[tokio::test(start_paused = true)]
+async fn follow_ignores_the_end_of_an_earlier_operation() {
+    let timeline = Timeline::new(vec![
+        (-86_490, STACK, STACK_TYPE, "CREATE_IN_PROGRESS", USER),
+        (-86_400, STACK, STACK_TYPE, "CREATE_COMPLETE", None),
+        (0, STACK, STACK_TYPE, "UPDATE_IN_PROGRESS", USER),
+        // poll 1 sees the above
+        (2, "Function", FUNCTION, "UPDATE_IN_PROGRESS", None),
+        (4, "Function", FUNCTION, "UPDATE_COMPLETE", None),
+        (
+            5,
+            STACK,
+            STACK_TYPE,
+            "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS",
+            None,
+        ),
+        (6, STACK, STACK_TYPE, "UPDATE_COMPLETE", None),
+    ]);
+    let rule = events_rule(vec![timeline.page(3), timeline.page(7)]);
+    let aws = aws(&[&rule], &[], &[], &[]);
+    let status = follow(&aws, STACK, false, 1, HOUR, &printer()).await;
+    assert_eq!(status.unwrap(), "UPDATE_COMPLETE");
+    assert_eq!(rule.num_calls(), 2);
+}
+
+/// A first deploy whose function's code is missing: the rule is cancelled, the stack rolls
+/// back. The failure names the function first, not the cancellation it caused.
+#[tokio::test(start_paused = true)]
+async fn follow_a_rollback_reports_the_root_cause_first() {
+    let timeline = Timeline::new(vec![
+        (-40, STACK, STACK_TYPE, "REVIEW_IN_PROGRESS", USER),
+        (0, STACK, STACK_TYPE, "CREATE_IN_PROGRESS", USER),
+        (2, "FunctionRole", ROLE, "CREATE_IN_PROGRESS", None),
+        (3, "FunctionRole", ROLE, "CREATE_IN_PROGRESS", INITIATED),
+        (18, "FunctionRole", ROLE, "CREATE_COMPLETE", None),
+        (19, "Function", FUNCTION, "CREATE_IN_PROGRESS", None),
+        (19, "ScheduleRule", RULE, "CREATE_IN_PROGRESS", None),
+        // poll 1 sees the above
+        (20, "ScheduleRule", RULE, "CREATE_IN_PROGRESS", INITIATED),
+        (21, "Function", FUNCTION, "CREATE_FAILED", Some(NO_SUCH_KEY)),
+        (
+            22,
+            "ScheduleRule",
+            RULE,
+            "CREATE_FAILED",
+            Some("Resource creation cancelled"),
+        ),
+        (
+            22,
+            STACK,
+            STACK_TYPE,
+            "ROLLBACK_IN_PROGRESS",
+            Some(
+                "The following resource(s) failed to create: [Function, ScheduleRule]. \
+                 Rollback requested by user.",
+            ),
+        ),
+        (23, "ScheduleRule", RULE, "DELETE_IN_PROGRESS", None),
+        (23, "Function", FUNCTION, "DELETE_IN_PROGRESS", None),
+        // poll 2 sees the above
+        (23, "ScheduleRule", RULE, "DELETE_COMPLETE", None),
+        (23, "Function", FUNCTION, "DELETE_COMPLETE", None),
+        (24, "FunctionRole", ROLE, "DELETE_IN_PROGRESS", None),
+        (26, "FunctionRole", ROLE, "DELETE_COMPLETE", None),
+        (27, STACK, STACK_TYPE, "ROLLBACK_COMPLETE", None),
+    ]);
+    let polls = [7, 13, timeline.events.len()];
+    let rule = events_rule(polls.iter().map(|&n| timeline.page(n)).collect());
+    let aws = aws(&[&rule], &[], &[], &[]);
+
+    let failure = follow(&aws, STACK, false, 3, HOUR, &printer())
+        .await
+        .unwrap_err();
+    assert_eq!(rule.num_calls(), 3);
+    assert_eq!(failure.exit, Exit::Failed);
+    assert_eq!(failure.exit_code, 1);
+    assert_eq!(
+        failure.error,
+        "stack fsx-drt-scheduler ended ROLLBACK_COMPLETE"
+    );
+    let detail = failure.detail.as_deref().unwrap();
+    assert!(
+        detail.starts_with("Root cause: Function (AWS::Lambda::Function) CREATE_FAILED"),
+        "{detail}"
+    );
+    let cause = detail.find("NoSuchKey").unwrap();
+    let cancelled = detail.find("Resource creation cancelled").unwrap();
+    assert!(cause < cancelled, "{detail}");
+    // What the bar shows once the failure is in: the role done, two resources failed.
+    assert_eq!(
+        stack::progress(&timeline.of_operation(10), 3),
+        progress(1, 3, &[], 2)
+    );
+
+    insta::assert_snapshot!(
+        "rollback_failure",
+        timeline.relative_times(&failure.to_string())
+    );
+}
+
+/// DescribeStackEvents throttled: the SDK retries each call (3 attempts); when all three are
+/// throttled follow() waits longer and polls again, twice; the third poll's single throttle
+/// is the SDK's to retry. None of it is an error.
+#[tokio::test(start_paused = true)]
+async fn follow_rides_out_throttling() {
+    let timeline = create_timeline();
+    let throttled = query_error("Throttling", "Rate exceeded");
+    let rule = mock!(aws_sdk_cloudformation::Client::describe_stack_events)
+        .sequence()
+        .http_status(400, Some(throttled.clone()))
+        .times(7)
+        .output({
+            let page = timeline.page(timeline.events.len());
+            move || page.clone()
+        })
+        .build();
+    let aws = aws(&[&rule], &[], &[], &[]);
+
+    let started = tokio::time::Instant::now();
+    let status = follow(&aws, STACK, false, 6, HOUR, &printer()).await;
+    assert_eq!(status.unwrap(), "CREATE_COMPLETE");
+    assert_eq!(rule.num_calls(), 8, "7 throttled attempts, then the page");
+    // follow()'s own back-off after two throttled polls: at least 1 s, then at least 2 s
+    // (at most 2 s and 4 s); the SDK's back-off between attempts adds up to 1 s + 2 s each.
+    let waited = started.elapsed();
+    assert!(
+        (Duration::from_secs(3)..=Duration::from_secs(15)).contains(&waited),
+        "{waited:?}"
+    );
+}
+
+/// The operation outlasts the time allowed: exit 4, and how to pick it up again.
+#[tokio::test]
+async fn follow_times_out_with_a_way_back() {
+    let timeline = Timeline::new(vec![
+        (0, STACK, STACK_TYPE, "CREATE_IN_PROGRESS", USER),
+        (1, "Function", FUNCTION, "CREATE_IN_PROGRESS", None),
+    ]);
+    let page = timeline.page(2);
+    let rule = mock!(aws_sdk_cloudformation::Client::describe_stack_events)
+        .then_output(move || page.clone());
+    let aws = aws(&[&rule], &[], &[], &[]);
+
+    let started = std::time::Instant::now();
+    let failure = follow(&aws, STACK, false, 1, Duration::from_secs(1), &printer())
+        .await
+        .unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(3));
+    assert_eq!(failure.exit, Exit::TimedOut);
+    assert_eq!(failure.exit_code, 4);
+    assert_eq!(
+        failure.error,
+        "stack fsx-drt-scheduler is still in progress after 1s"
+    );
+    assert_eq!(
+        failure.help.as_deref(),
+        Some(
+            "this is not a failure: re-attach with \
+             `fsx-drt status --watch --stack-name fsx-drt-scheduler`"
+        )
+    );
+    // A poll, a wait of 1-2 s, and the time is up (a second poll only if the wait was
+    // shorter than the scheduler's tick).
+    assert!((1..=2).contains(&rule.num_calls()), "{}", rule.num_calls());
+}
+
+fn deletion_events() -> Vec<DescribeStackEventsOutput> {
+    let timeline = Timeline::new(vec![
+        (-3600, STACK, STACK_TYPE, "UPDATE_COMPLETE", None),
+        (0, STACK, STACK_TYPE, "DELETE_IN_PROGRESS", USER),
+        (
+            1,
+            "SchedulePermission",
+            PERMISSION,
+            "DELETE_IN_PROGRESS",
+            None,
+        ),
+        (2, "SchedulePermission", PERMISSION, "DELETE_COMPLETE", None),
+        (2, "ScheduleRule", RULE, "DELETE_IN_PROGRESS", None),
+    ]);
+    vec![timeline.page(3), timeline.page(5)]
+}
+
+/// A deleted stack vanishes from DescribeStackEvents by name before its DELETE_COMPLETE is
+/// seen: while deleting, that is the success.
+#[tokio::test(start_paused = true)]
+async fn follow_a_deletion_to_a_stack_that_no_longer_exists() {
+    let [first, second] = <[_; 2]>::try_from(deletion_events()).unwrap();
+    let gone = query_error(
+        "ValidationError",
+        "Stack [fsx-drt-scheduler] does not exist",
+    );
+    let rule = mock!(aws_sdk_cloudformation::Client::describe_stack_events)
+        .sequence()
+        .output(move || first.clone())
+        .output(move || second.clone())
+        .http_status(400, Some(gone))
+        .build();
+    let aws = aws(&[&rule], &[], &[], &[]);
+    let status = follow(&aws, STACK, true, 2, HOUR, &printer()).await;
+    assert_eq!(status.unwrap(), "DELETE_COMPLETE");
+    // A ValidationError is not retried.
+    assert_eq!(rule.num_calls(), 3);
+}
+
+/// The same answer when deploying is a failure (exit 1) that says what AWS said.
+#[tokio::test(start_paused = true)]
+async fn follow_a_deploy_whose_stack_vanishes_fails() {
+    let gone = query_error(
+        "ValidationError",
+        "Stack [fsx-drt-scheduler] does not exist",
+    );
+    let rule = mock!(aws_sdk_cloudformation::Client::describe_stack_events)
+        .sequence()
+        .http_status(400, Some(gone))
+        .build();
+    let aws = aws(&[&rule], &[], &[], &[]);
+    let failure = follow(&aws, STACK, false, 2, HOUR, &printer())
+        .await
+        .unwrap_err();
+    assert_eq!(failure.exit_code, 1);
+    assert_eq!(
+        failure.error,
+        "DescribeStackEvents failed: ValidationError: Stack [fsx-drt-scheduler] does not exist"
+    );
+    assert_eq!(rule.num_calls(), 1);
+}
+
+// ---------------------------------------------------------------------------------------
+// status
+
+/// The deployed stack: a schedule whose only run is far away (next runs do not depend on
+/// today), its alarms, topic and file system.
+fn deployed_stack(status: StackStatus) -> Stack {
+    let parameter = |k: &str, v: &str| {
+        Parameter::builder()
+            .parameter_key(k)
+            .parameter_value(v)
+            .build()
+    };
+    let output = |k: &str, v: &str| Output::builder().output_key(k).output_value(v).build();
+    Stack::builder()
+        .stack_id(STACK_ID)
+        .stack_name(STACK)
+        .stack_status(status)
+        .creation_time(DateTime::from_secs(1_772_366_400)) // 2026-03-01T12:00:00Z
+        .last_updated_time(DateTime::from_secs(1_772_539_200)) // 2026-03-03T12:00:00Z
+        .parameters(parameter("FileSystemId", FS))
+        .parameters(parameter("Schedule", "cron(0 0 1 1 ? 2199)"))
+        .parameters(parameter("TaskType", "Export"))
+        .parameters(parameter("EmailAddress", "ops@example.com"))
+        .outputs(output(
+            "FunctionName",
+            "fsx-drt-scheduler-Function-AbCdEf123456",
+        ))
+        .outputs(output("TopicArn", TOPIC))
+        .outputs(output("ErrorAlarmName", ERROR_ALARM))
+        .outputs(output("FailedTaskAlarmName", TASK_ALARM))
+        .build()
+}
+
+fn stack_rule(stack: Stack) -> Rule {
+    mock!(aws_sdk_cloudformation::Client::describe_stacks)
+        .match_requests(|r| r.stack_name() == Some(STACK))
+        .then_output(move || {
+            DescribeStacksOutput::builder()
+                .stacks(stack.clone())
+                .build()
+        })
+}
+
+fn alarms_rule(task_alarm: StateValue) -> Rule {
+    let alarm = |name: &str, state: StateValue| {
+        MetricAlarm::builder()
+            .alarm_name(name)
+            .state_value(state)
+            .build()
+    };
+    mock!(aws_sdk_cloudwatch::Client::describe_alarms)
+        .match_requests(|r| r.alarm_names() == [ERROR_ALARM, TASK_ALARM])
+        .then_output(move || {
+            DescribeAlarmsOutput::builder()
+                .metric_alarms(alarm(ERROR_ALARM, StateValue::Ok))
+                .metric_alarms(alarm(TASK_ALARM, task_alarm.clone()))
+                .build()
+        })
+}
+
+/// The email subscription, not confirmed yet (SNS shows no ARN until it is).
+fn pending_subscription_rule() -> Rule {
+    mock!(aws_sdk_sns::Client::list_subscriptions_by_topic)
+        .match_requests(|r| r.topic_arn() == Some(TOPIC))
+        .then_output(|| {
+            ListSubscriptionsByTopicOutput::builder()
+                .subscriptions(
+                    Subscription::builder()
+                        .subscription_arn("PendingConfirmation")
+                        .owner("123456789012")
+                        .protocol("email")
+                        .endpoint("ops@example.com")
+                        .topic_arn(TOPIC)
+                        .build(),
+                )
+                .build()
+        })
+}
+
+fn task(id: &str, created: i64, lifecycle: DataRepositoryTaskLifecycle) -> DataRepositoryTask {
+    let failed = lifecycle == DataRepositoryTaskLifecycle::Failed;
+    DataRepositoryTask::builder()
+        .task_id(id)
+        .file_system_id(FS)
+        .r#type(DataRepositoryTaskType::Export)
+        .lifecycle(lifecycle)
+        .creation_time(DateTime::from_secs(created))
+        .start_time(DateTime::from_secs(created + 2))
+        .end_time(DateTime::from_secs(created + 95))
+        .status(
+            DataRepositoryTaskStatus::builder()
+                .total_count(1_200)
+                .succeeded_count(if failed { 1_188 } else { 1_200 })
+                .failed_count(if failed { 12 } else { 0 })
+                .build(),
+        )
+        .set_failure_details(failed.then(|| {
+            DataRepositoryTaskFailureDetails::builder()
+                .message("12 files could not be exported; see the completion report")
+                .build()
+        }))
+        .report(
+            CompletionReport::builder()
+                .enabled(true)
+                .path("/fsx-drt-completion-reports")
+                .build(),
+        )
+        .build()
+}
+
+/// The file system's tasks, oldest first as FSx may list them: status shows the newest first.
+fn tasks_rule(latest: DataRepositoryTaskLifecycle) -> Rule {
+    mock!(aws_sdk_fsx::Client::describe_data_repository_tasks)
+        .match_requests(|r| {
+            r.filters().len() == 1
+                && r.filters()[0].name() == Some(&DataRepositoryTaskFilterName::FileSystemId)
+                && r.filters()[0].values() == [FS]
+        })
+        .then_output(move || {
+            DescribeDataRepositoryTasksOutput::builder()
+                .data_repository_tasks(task(
+                    "task-0a1b2c3d4e5f60001",
+                    1_772_560_800, // 2026-03-03T18:00:00Z
+                    DataRepositoryTaskLifecycle::Succeeded,
+                ))
+                .data_repository_tasks(task(
+                    "task-0a1b2c3d4e5f60002",
+                    1_772_582_400, // 2026-03-04T00:00:00Z
+                    latest.clone(),
+                ))
+                .build()
+        })
+}
+
+fn status_args() -> StatusArgs {
+    StatusArgs {
+        stack_name: STACK.into(),
+        watch: false,
+        timeout: HOUR,
+    }
+}
+
+async fn status_of(
+    stack: StackStatus,
+    task_alarm: StateValue,
+    latest: DataRepositoryTaskLifecycle,
+) -> Status {
+    let (stack, alarms) = (stack_rule(deployed_stack(stack)), alarms_rule(task_alarm));
+    let (tasks, subscription) = (tasks_rule(latest), pending_subscription_rule());
+    let aws = aws(&[&stack], &[&alarms], &[&tasks], &[&subscription]);
+    let status = gather(&aws, &status_args(), &printer()).await.unwrap();
+    for rule in [&stack, &alarms, &tasks, &subscription] {
+        assert_eq!(rule.num_calls(), 1);
+    }
+    status
+}
+
+#[tokio::test]
+async fn status_healthy_but_the_subscription_is_unconfirmed() {
+    let status = status_of(
+        StackStatus::UpdateComplete,
+        StateValue::Ok,
+        DataRepositoryTaskLifecycle::Succeeded,
+    )
+    .await;
+    assert_eq!(status.email_subscription, "PendingConfirmation");
+    assert!(status.healthy, "{:?}", status.problems);
+    assert_eq!(status.next_runs, ["2199-01-01T00:00:00Z"]);
+    let text = status.to_string();
+    assert!(
+        text.contains(
+            "Email subscription: PendingConfirmation (open the confirmation mail AWS sent, \
+             or alarms reach nobody)"
+        ),
+        "{text}"
+    );
+    assert!(text.ends_with("Healthy.\n"), "{text}");
+}
+
+#[tokio::test]
+async fn status_unhealthy_with_an_alarm_and_a_failed_task() {
+    let status = status_of(
+        StackStatus::UpdateComplete,
+        StateValue::Alarm,
+        DataRepositoryTaskLifecycle::Failed,
+    )
+    .await;
+    assert!(!status.healthy);
+    assert_eq!(
+        status.problems,
+        [
+            format!("alarm {TASK_ALARM} is in ALARM"),
+            "the latest task task-0a1b2c3d4e5f60002 FAILED".to_string(),
+        ]
+    );
+    // Newest first.
+    let ids: Vec<&str> = status.tasks.iter().map(|t| t.task_id.as_str()).collect();
+    assert_eq!(ids, ["task-0a1b2c3d4e5f60002", "task-0a1b2c3d4e5f60001"]);
+    insta::assert_snapshot!("status_unhealthy", status.to_string());
+}
+
+/// Only a failed task: unhealthy too.
+#[tokio::test]
+async fn status_unhealthy_when_only_the_latest_task_failed() {
+    let status = status_of(
+        StackStatus::UpdateComplete,
+        StateValue::Ok,
+        DataRepositoryTaskLifecycle::Failed,
+    )
+    .await;
+    assert!(!status.healthy);
+    assert_eq!(
+        status.problems,
+        ["the latest task task-0a1b2c3d4e5f60002 FAILED"]
+    );
+}
+
+/// `status --watch` on a stack mid-update follows it, then reports the stack as it ended.
+#[tokio::test(start_paused = true)]
+async fn status_watch_follows_the_operation_first() {
+    let timeline = Timeline::new(vec![
+        (0, STACK, STACK_TYPE, "UPDATE_IN_PROGRESS", USER),
+        (3, "Function", FUNCTION, "UPDATE_IN_PROGRESS", None),
+        (9, "Function", FUNCTION, "UPDATE_COMPLETE", None),
+        (
+            10,
+            STACK,
+            STACK_TYPE,
+            "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS",
+            None,
+        ),
+        (11, STACK, STACK_TYPE, "UPDATE_COMPLETE", None),
+    ]);
+    let events = events_rule(vec![timeline.page(2), timeline.page(5)]);
+    let stacks = mock!(aws_sdk_cloudformation::Client::describe_stacks)
+        .sequence()
+        .output(|| {
+            DescribeStacksOutput::builder()
+                .stacks(deployed_stack(StackStatus::UpdateInProgress))
+                .build()
+        })
+        .output(|| {
+            DescribeStacksOutput::builder()
+                .stacks(deployed_stack(StackStatus::UpdateComplete))
+                .build()
+        })
+        .build();
+    let alarms = alarms_rule(StateValue::Ok);
+    let tasks = tasks_rule(DataRepositoryTaskLifecycle::Succeeded);
+    let subscription = pending_subscription_rule();
+    let aws = aws(&[&stacks, &events], &[&alarms], &[&tasks], &[&subscription]);
+    let args = StatusArgs {
+        watch: true,
+        ..status_args()
+    };
+    let status = gather(&aws, &args, &printer()).await.unwrap();
+    assert_eq!(status.status, "UPDATE_COMPLETE");
+    assert!(status.healthy, "{:?}", status.problems);
+    assert_eq!((stacks.num_calls(), events.num_calls()), (2, 2));
+}
+
+/// No stack by that name: DescribeStacks' ValidationError is "no stack" (exit 2), not a
+/// failed call; any other error is one (exit 1).
+#[tokio::test]
+async fn a_missing_stack_is_exit_2_other_errors_exit_1() {
+    let missing = mock!(aws_sdk_cloudformation::Client::describe_stacks)
+        .sequence()
+        .http_status(
+            400,
+            Some(query_error(
+                "ValidationError",
+                "Stack with id fsx-drt-scheduler does not exist",
+            )),
+        )
+        .times(2)
+        .build();
+    let aws_missing = aws(&[&missing], &[], &[], &[]);
+    let failure = existing_stack(&aws_missing, STACK).await.unwrap_err();
+    assert_eq!(failure.exit_code, 2);
+    assert_eq!(
+        failure.error,
+        "there is no stack fsx-drt-scheduler in region us-east-1"
+    );
+    let failure: Failure = gather(&aws_missing, &status_args(), &printer())
+        .await
+        .unwrap_err();
+    assert_eq!(failure.exit, Exit::Invalid);
+    assert_eq!(missing.num_calls(), 2);
+
+    let denied = mock!(aws_sdk_cloudformation::Client::describe_stacks)
+        .sequence()
+        .http_status(
+            403,
+            Some(query_error(
+                "AccessDenied",
+                "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: \
+                 cloudformation:DescribeStacks",
+            )),
+        )
+        .build();
+    let aws_denied = aws(&[&denied], &[], &[], &[]);
+    let failure = existing_stack(&aws_denied, STACK).await.unwrap_err();
+    assert_eq!(failure.exit_code, 1);
+    assert!(
+        failure
+            .error
+            .starts_with("DescribeStacks failed: AccessDenied: User: "),
+        "{}",
+        failure.error
+    );
+}
