@@ -22,23 +22,6 @@ const PACKAGE: &str = "fsx-drt-lambda";
 const BIN: &str = "bootstrap";
 const PROFILE: &str = "lambda";
 
-/// Exits 0 when every `name==version` in the file (argv[1]) is installed at that version.
-const PINS_INSTALLED: &str = r##"
-import sys
-from importlib.metadata import PackageNotFoundError, version
-
-for line in open(sys.argv[1]):
-    line = line.split("#", 1)[0].strip()
-    if not line:
-        continue
-    name, _, pinned = line.partition("==")
-    try:
-        if version(name.strip()) != pinned.strip():
-            sys.exit(1)
-    except PackageNotFoundError:
-        sys.exit(1)
-"##;
-
 /// `cargo xtask bench lambda`: measures, then rewrites the Lambda section of BENCHMARKS.md.
 pub fn lambda(sh: &Shell, root: &Path) -> Result<()> {
     let target_dir = target_dir(root);
@@ -91,34 +74,12 @@ fn target_dir(root: &Path) -> PathBuf {
 /// is missing (a rerun needs no network). Returns the venv's path.
 fn ensure_venv(sh: &Shell, root: &Path, target_dir: &Path) -> Result<PathBuf> {
     let venv = target_dir.join("venv-bench");
-    let python = venv.join("bin/python");
-    let requirements = root.join("bench/requirements.txt");
-    if !python.is_file() {
-        step(&format!("python3 -m venv {}", venv.display()));
-        cmd!(sh, "python3 -m venv {venv}").run().context(
-            "could not create the benchmark's venv (python3 with its venv module is needed)",
-        )?;
-    }
-    let pinned = cmd!(sh, "{python} -c {PINS_INSTALLED} {requirements}")
-        .quiet()
-        .ignore_stdout()
-        .ignore_stderr()
-        .run()
-        .is_ok();
-    if pinned {
-        eprintln!(
-            "benchmark venv: bench/requirements.txt already installed in {}",
-            venv.display()
-        );
-    } else {
-        step("pip install -r bench/requirements.txt (awslambdaric, boto3)");
-        cmd!(
-            sh,
-            "{python} -m pip install --disable-pip-version-check --quiet -r {requirements}"
-        )
-        .run()
-        .context("could not install awslambdaric and boto3 from PyPI")?;
-    }
+    crate::venv::ensure(
+        sh,
+        &venv,
+        &root.join("bench/requirements.txt"),
+        "awslambdaric and boto3",
+    )?;
     Ok(venv)
 }
 

@@ -94,71 +94,12 @@ fn target_dir() -> PathBuf {
     }
 }
 
-/// Creates target/venv-lambda and installs lambda/build-requirements.txt into it when a pinned
-/// version is missing (a rerun takes no network time). Returns the venv's path.
+/// target/venv-lambda with cargo-lambda and zig (lambda/build-requirements.txt).
 fn ensure_toolchain(sh: &Shell, target_dir: &Path) -> Result<PathBuf> {
     let venv = target_dir.join("venv-lambda");
-    let python = venv.join("bin/python");
     let requirements = root().join("lambda/build-requirements.txt");
-    if !python.is_file() {
-        step(&format!("python3 -m venv {}", venv.display()));
-        run_to_stderr(cmd!(sh, "python3 -m venv {venv}")).context(
-            "could not create the venv for cargo-lambda (python3 with its venv module is needed)",
-        )?;
-    }
-    let pinned = cmd!(sh, "{python} -c {PINS_INSTALLED} {requirements}")
-        .quiet()
-        .ignore_stdout()
-        .ignore_stderr()
-        .run()
-        .is_ok();
-    if pinned {
-        eprintln!(
-            "toolchain: {} already installed in {}",
-            pins(&requirements)?,
-            venv.display()
-        );
-    } else {
-        step(&format!(
-            "pip install -r lambda/build-requirements.txt ({})",
-            pins(&requirements)?
-        ));
-        run_to_stderr(cmd!(
-            sh,
-            "{python} -m pip install --disable-pip-version-check --quiet -r {requirements}"
-        ))
-        .context("could not install cargo-lambda and zig from PyPI")?;
-    }
+    crate::venv::ensure(sh, &venv, &requirements, "cargo-lambda and zig")?;
     Ok(venv)
-}
-
-/// Exits 0 when every `name==version` in the file (argv[1]) is installed at that version.
-const PINS_INSTALLED: &str = r##"
-import sys
-from importlib.metadata import PackageNotFoundError, version
-
-for line in open(sys.argv[1]):
-    line = line.split("#", 1)[0].strip()
-    if not line:
-        continue
-    name, _, pinned = line.partition("==")
-    try:
-        if version(name.strip()) != pinned.strip():
-            sys.exit(1)
-    except PackageNotFoundError:
-        sys.exit(1)
-"##;
-
-/// The requirement lines, comments dropped, for messages.
-fn pins(requirements: &Path) -> Result<String> {
-    let text = fs::read_to_string(requirements)
-        .with_context(|| format!("reading {}", requirements.display()))?;
-    Ok(text
-        .lines()
-        .map(|line| line.split('#').next().unwrap_or_default().trim())
-        .filter(|line| !line.is_empty())
-        .collect::<Vec<_>>()
-        .join(", "))
 }
 
 fn ensure_rust_target(sh: &Shell) -> Result<()> {

@@ -12,6 +12,7 @@
 
 mod bench;
 mod lambda;
+mod venv;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
