@@ -52,9 +52,16 @@ pub async fn repositories(
         .send()
         .await
         .map_err(|e| AwsError::from_sdk("DescribeFileSystems", e))?;
-    let linked = described
-        .file_systems()
-        .first()
+    repositories_of(fsx, file_system_id, described.file_systems().first()).await
+}
+
+/// The same, for a file system already described (saves a DescribeFileSystems).
+pub async fn repositories_of(
+    fsx: &aws_sdk_fsx::Client,
+    file_system_id: &str,
+    file_system: Option<&aws_sdk_fsx::types::FileSystem>,
+) -> Result<Repositories, AwsError> {
+    let linked = file_system
         .and_then(|fs| fs.lustre_configuration())
         .and_then(|l| l.data_repository_configuration())
         .filter(|d| d.import_path().is_some() || d.export_path().is_some());

@@ -418,7 +418,7 @@ async fn preflight(aws: &Aws, parameters: &Parameters) -> Result<(), Failure> {
             "wait until the file system is AVAILABLE, then deploy again",
         ));
     }
-    let repositories = fsx_drt_lambda::aws::repositories(&aws.fsx, fs_id)
+    let repositories = fsx_drt_lambda::aws::repositories_of(&aws.fsx, fs_id, Some(fs))
         .await
         .map_err(|e| Failure::new(Exit::Failed, e.to_string(), None))?;
     let config = crate::commands::plan::lambda_config(parameters);
