@@ -146,7 +146,21 @@ impl Cron {
         };
         let mut words = format!("{time} {days}");
         if month != "*" {
-            words.push_str(&format!(", in months {month}"));
+            let month_name = |m: &str| {
+                number(m)
+                    .and_then(|n| MONTH.names.get(n as usize - 1).copied())
+                    .map_or(m.to_string(), str::to_string)
+            };
+            let months: Vec<String> = month
+                .split(',')
+                .map(|part| {
+                    part.split('-')
+                        .map(month_name)
+                        .collect::<Vec<_>>()
+                        .join("-")
+                })
+                .collect();
+            words.push_str(&format!(", in {}", months.join(", ")));
         }
         if year != "*" {
             words.push_str(&format!(", in {year}"));
@@ -781,7 +795,7 @@ mod tests {
             ("30 * * * ? *", "at minute 30 of every hour every day"),
             (
                 "0 0 1 1 ? 2027-2029",
-                "at 00:00 UTC on day 1 of the month, in months 1, in 2027-2029",
+                "at 00:00 UTC on day 1 of the month, in JAN, in 2027-2029",
             ),
             ("rate(6 hours)", "every 6 hours"),
         ] {

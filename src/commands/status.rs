@@ -29,6 +29,8 @@ pub struct Status {
     #[serde(serialize_with = "crate::commands::outputs_map")]
     pub outputs: Vec<(String, String)>,
     pub schedule: Option<String>,
+    /// The schedule in words.
+    pub schedule_words: Option<String>,
     pub next_runs: Vec<String>,
     pub alarms: Vec<Alarm>,
     /// confirmed, PendingConfirmation, or none.
@@ -115,9 +117,9 @@ pub async fn gather(aws: &Aws, args: &StatusArgs, printer: &Printer) -> Result<S
         list.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
     };
     let schedule = find(&parameters, "Schedule");
-    let next_runs = schedule
-        .as_deref()
-        .and_then(|s| Schedule::parse(s).ok())
+    let parsed = schedule.as_deref().and_then(|s| Schedule::parse(s).ok());
+    let schedule_words = parsed.as_ref().map(Schedule::describe);
+    let next_runs = parsed
         .map(|s| rfc3339(&s.upcoming(Utc::now(), 5)))
         .unwrap_or_default();
 
@@ -194,6 +196,7 @@ pub async fn gather(aws: &Aws, args: &StatusArgs, printer: &Printer) -> Result<S
         parameters,
         outputs,
         schedule,
+        schedule_words,
         next_runs,
         alarms,
         email_subscription,
@@ -279,7 +282,8 @@ impl fmt::Display for Status {
         table(f, "Outputs", &self.outputs)?;
         if let Some(schedule) = &self.schedule {
             writeln!(f)?;
-            writeln!(f, "Schedule {schedule}, next runs (UTC):")?;
+            let words = self.schedule_words.as_deref().unwrap_or("");
+            writeln!(f, "Schedule {schedule}: {words}; next runs (UTC):")?;
             for run in &self.next_runs {
                 writeln!(f, "  {run}")?;
             }
