@@ -98,3 +98,27 @@ pub async fn repositories_of(
     }
     Ok(Repositories::Associations(associations))
 }
+
+/// Every data repository task of the file system, all pages (FSx keeps them for a while).
+pub async fn tasks(
+    fsx: &aws_sdk_fsx::Client,
+    file_system_id: &str,
+) -> Result<Vec<aws_sdk_fsx::types::DataRepositoryTask>, AwsError> {
+    use aws_sdk_fsx::types::{DataRepositoryTaskFilter, DataRepositoryTaskFilterName};
+    let mut tasks = Vec::new();
+    let mut pages = fsx
+        .describe_data_repository_tasks()
+        .filters(
+            DataRepositoryTaskFilter::builder()
+                .name(DataRepositoryTaskFilterName::FileSystemId)
+                .values(file_system_id)
+                .build(),
+        )
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| AwsError::from_sdk("DescribeDataRepositoryTasks", e))?;
+        tasks.extend(page.data_repository_tasks().iter().cloned());
+    }
+    Ok(tasks)
+}

@@ -4,15 +4,14 @@
 use aws_sdk_cloudwatch::types::{Dimension, MetricDatum, StandardUnit};
 use aws_sdk_fsx::operation::create_data_repository_task::CreateDataRepositoryTaskError;
 use aws_sdk_fsx::types::{
-    CompletionReport, DataRepositoryTask, DataRepositoryTaskFilter, DataRepositoryTaskFilterName,
-    DataRepositoryTaskLifecycle, DataRepositoryTaskType, DurationSinceLastAccess,
-    ReleaseConfiguration, ReportFormat, ReportScope, Tag, Unit,
+    CompletionReport, DataRepositoryTask, DataRepositoryTaskLifecycle, DataRepositoryTaskType,
+    DurationSinceLastAccess, ReleaseConfiguration, ReportFormat, ReportScope, Tag, Unit,
 };
 use serde::Serialize;
 use serde_json::Value;
 use tracing::{info, warn};
 
-use crate::aws::{repositories, AwsError};
+use crate::aws::{repositories, tasks, AwsError};
 use crate::config::Config;
 use crate::plan::{plan, PlanError, TaskRequest};
 use crate::slot::Slot;
@@ -85,7 +84,9 @@ impl Handler {
             );
         }
         let request = plan.request;
-        let tasks = self.tasks().await?;
+        let tasks = tasks(&self.fsx, self.config.file_system_id.as_str())
+            .await
+            .map_err(RunError::Aws)?;
         self.report_previous_failure(&tasks).await?;
 
         let base = |outcome, task: Option<&DataRepositoryTask>, reason: Option<String>| RunResult {
@@ -129,28 +130,6 @@ impl Handler {
                 e,
             ))),
         }
-    }
-
-    /// Every task of the file system (FSx keeps them for a limited time).
-    async fn tasks(&self) -> Result<Vec<DataRepositoryTask>, RunError> {
-        let mut tasks = Vec::new();
-        let mut pages = self
-            .fsx
-            .describe_data_repository_tasks()
-            .filters(
-                DataRepositoryTaskFilter::builder()
-                    .name(DataRepositoryTaskFilterName::FileSystemId)
-                    .values(self.config.file_system_id.as_str())
-                    .build(),
-            )
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
-            let page = page
-                .map_err(|e| RunError::Aws(AwsError::from_sdk("DescribeDataRepositoryTasks", e)))?;
-            tasks.extend(page.data_repository_tasks().iter().cloned());
-        }
-        Ok(tasks)
     }
 
     /// Publishes FailedTasks when the latest task this function created has finished badly.

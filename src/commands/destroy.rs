@@ -121,27 +121,15 @@ fn confirm(args: &DestroyArgs, global: &GlobalArgs) -> Result<(), Failure> {
 
 /// Deleting the scheduler does not stop a task that is running; say so.
 async fn warn_running_task(aws: &Aws, fs_id: &str, printer: &Printer) {
-    use aws_sdk_fsx::types::{DataRepositoryTaskFilter, DataRepositoryTaskFilterName};
-    let tasks = aws
-        .fsx
-        .describe_data_repository_tasks()
-        .filters(
-            DataRepositoryTaskFilter::builder()
-                .name(DataRepositoryTaskFilterName::FileSystemId)
-                .values(fs_id)
-                .build(),
-        )
-        .filters(
-            DataRepositoryTaskFilter::builder()
-                .name(DataRepositoryTaskFilterName::TaskLifecycle)
-                .values("PENDING")
-                .values("EXECUTING")
-                .build(),
-        )
-        .send()
-        .await;
-    if let Ok(out) = tasks {
-        for task in out.data_repository_tasks() {
+    let tasks = fsx_drt_lambda::aws::tasks(&aws.fsx, fs_id).await;
+    if let Ok(tasks) = tasks {
+        let running = tasks.iter().filter(|t| {
+            matches!(
+                t.lifecycle().map(|l| l.as_str()),
+                Some("PENDING" | "EXECUTING")
+            )
+        });
+        for task in running {
             printer.info(&format!(
                 "warning: task {} is {} on {fs_id}; deleting the scheduler does not stop it (fsx-drt tasks cancel)",
                 task.task_id().unwrap_or("?"),

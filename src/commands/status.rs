@@ -207,23 +207,9 @@ pub async fn gather(aws: &Aws, args: &StatusArgs, printer: &Printer) -> Result<S
 }
 
 async fn recent_tasks(aws: &Aws, fs_id: &str) -> Result<Vec<Task>, Failure> {
-    use aws_sdk_fsx::types::{DataRepositoryTaskFilter, DataRepositoryTaskFilterName};
-    let mut all = Vec::new();
-    let mut pages = aws
-        .fsx
-        .describe_data_repository_tasks()
-        .filters(
-            DataRepositoryTaskFilter::builder()
-                .name(DataRepositoryTaskFilterName::FileSystemId)
-                .values(fs_id)
-                .build(),
-        )
-        .into_paginator()
-        .send();
-    while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| failed("DescribeDataRepositoryTasks", &e))?;
-        all.extend(page.data_repository_tasks().iter().cloned());
-    }
+    let mut all = fsx_drt_lambda::aws::tasks(&aws.fsx, fs_id)
+        .await
+        .map_err(|e| Failure::new(Exit::Failed, e.to_string(), None))?;
     all.sort_by_key(|t| std::cmp::Reverse(t.creation_time().map(|c| c.secs())));
     Ok(all
         .iter()
