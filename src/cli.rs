@@ -129,6 +129,10 @@ pub struct DestroyArgs {
     /// Delete without asking (needed without a terminal).
     #[arg(long, short = 'y')]
     pub yes: bool,
+    /// After a deletion failed (DELETE_FAILED): keep this resource (logical id) in the
+    /// account, no longer managed, and delete the rest. Repeatable.
+    #[arg(long, value_name = "LOGICAL_ID")]
+    pub retain: Vec<String>,
     /// Stop following after this long (exit 4; the deletion goes on).
     #[arg(long, value_name = "DURATION", default_value = "30m", value_parser = parse_duration)]
     pub timeout: std::time::Duration,

@@ -374,9 +374,8 @@ pub fn decide(status: Option<&str>, resource_count: usize, stack_name: &str) -> 
             ),
             format!(
                 "run `{destroy}` again (the stack's events say what blocked it); if a resource \
-                 cannot be deleted, keep it with `aws cloudformation delete-stack --stack-name \
-                 {stack_name} --retain-resources LogicalId` and remove it by hand; then deploy \
-                 again"
+                 cannot be deleted, keep it with `{destroy} --retain LogicalId` and remove it \
+                 by hand; then deploy again"
             ),
         ),
         "IMPORT_ROLLBACK_FAILED" => manual(
@@ -989,7 +988,7 @@ mod tests {
                 12,
                 Want::Manual("continue-update-rollback --stack-name fsx-drt-scheduler"),
             ),
-            (Some("DELETE_FAILED"), 4, Want::Manual("--retain-resources")),
+            (Some("DELETE_FAILED"), 4, Want::Manual("--retain LogicalId")),
             (
                 Some("IMPORT_ROLLBACK_FAILED"),
                 12,

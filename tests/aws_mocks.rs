@@ -8,13 +8,14 @@
 //! shows how long follow() waited. Only the timeout test runs in real time, since follow()
 //! measures its timeout with the wall clock.
 
+mod common;
+
 use std::time::Duration;
 
-use aws_sdk_cloudformation::config::retry::RetryConfig;
 use aws_sdk_cloudformation::operation::describe_stack_events::DescribeStackEventsOutput;
 use aws_sdk_cloudformation::operation::describe_stacks::DescribeStacksOutput;
 use aws_sdk_cloudformation::primitives::DateTime;
-use aws_sdk_cloudformation::types::{Output, Parameter, ResourceStatus, Stack, StackStatus};
+use aws_sdk_cloudformation::types::StackStatus;
 use aws_sdk_cloudwatch::operation::describe_alarms::DescribeAlarmsOutput;
 use aws_sdk_cloudwatch::types::{MetricAlarm, StateValue};
 use aws_sdk_fsx::operation::describe_data_repository_tasks::DescribeDataRepositoryTasksOutput;
@@ -25,170 +26,28 @@ use aws_sdk_fsx::types::{
 };
 use aws_sdk_sns::operation::list_subscriptions_by_topic::ListSubscriptionsByTopicOutput;
 use aws_sdk_sns::types::Subscription;
-use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
-use chrono::Utc;
+use aws_smithy_mocks::{mock, Rule};
+use common::*;
 use fsx_drt::aws::Aws;
 use fsx_drt::cli::{OutputFormat, StatusArgs};
 use fsx_drt::commands::existing_stack;
 use fsx_drt::commands::follow::follow;
 use fsx_drt::commands::status::{gather, Status};
 use fsx_drt::error::{Exit, Failure};
+use fsx_drt::interrupt::Interrupt;
 use fsx_drt::output::Printer;
 use fsx_drt::stack::{self, Progress};
 
-const STACK: &str = "fsx-drt-scheduler";
-const STACK_ID: &str = "arn:aws:cloudformation:us-east-1:123456789012:stack/fsx-drt-scheduler/\
-    5b1d7e40-15c2-11f1-8a3e-0a1b2c3d4e5f";
-const STACK_TYPE: &str = "AWS::CloudFormation::Stack";
-const LOG_GROUP: &str = "AWS::Logs::LogGroup";
-const QUEUE: &str = "AWS::SQS::Queue";
-const ROLE: &str = "AWS::IAM::Role";
-const FUNCTION: &str = "AWS::Lambda::Function";
-const RULE: &str = "AWS::Events::Rule";
-const PERMISSION: &str = "AWS::Lambda::Permission";
-const INITIATED: Option<&str> = Some("Resource creation Initiated");
-const USER: Option<&str> = Some("User Initiated");
-const NO_SUCH_KEY: &str = "Resource handler returned message: \"Error occurred while \
-    GetObject. S3 Error Code: NoSuchKey. S3 Error Message: The specified key does not exist. \
-    (Service: Lambda, Status Code: 400, Request ID: 6f1e2d3c-4b5a-4978-8a1b-2c3d4e5f6a7b)\" \
-    (RequestToken: 0c4e7a52-8d3b-4f21-9e6a-5b7c8d9e0f1a, HandlerErrorCode: InvalidRequest)";
-
-const FS: &str = "fs-0123456789abcdef0";
-const TOPIC: &str = "arn:aws:sns:us-east-1:123456789012:fsx-drt-scheduler-AlarmTopic-Q1W2E3R4T5Y6";
-const ERROR_ALARM: &str = "fsx-drt-scheduler-ErrorAlarm-1A2B3C4D5E6F";
-const TASK_ALARM: &str = "fsx-drt-scheduler-FailedTaskAlarm-7G8H9I0J1K2L";
-
-/// One stack event: seconds after the operation started (negative: an earlier operation),
-/// logical id, resource type, status and reason.
-type Ev = (
-    i64,
-    &'static str,
-    &'static str,
-    &'static str,
-    Option<&'static str>,
-);
-
-/// A stack's events, oldest first, at times relative to the start of the operation.
-struct Timeline {
-    start: chrono::DateTime<Utc>,
-    events: Vec<Ev>,
-}
-
-impl Timeline {
-    /// The operation started 2 s ago, on a whole second (so each event's time of day is
-    /// exact): within the 5 s follow() allows for events it did not see start.
-    fn new(events: Vec<Ev>) -> Timeline {
-        let start = chrono::DateTime::from_timestamp(Utc::now().timestamp() - 2, 0).unwrap();
-        Timeline { start, events }
-    }
-
-    fn time(&self, at: i64) -> chrono::DateTime<Utc> {
-        self.start + chrono::Duration::seconds(at)
-    }
-
-    fn event_id(&self, i: usize) -> String {
-        let (_, logical_id, _, status, _) = self.events[i];
-        format!("{logical_id}-{status}-{i:04}")
-    }
-
-    fn sdk_event(&self, i: usize) -> aws_sdk_cloudformation::types::StackEvent {
-        let (at, logical_id, resource_type, status, reason) = self.events[i];
-        let physical_id = if resource_type == STACK_TYPE {
-            STACK_ID.to_string()
-        } else {
-            format!("{STACK}-{logical_id}-A1B2C3D4")
-        };
-        aws_sdk_cloudformation::types::StackEvent::builder()
-            .stack_id(STACK_ID)
-            .stack_name(STACK)
-            .event_id(self.event_id(i))
-            .logical_resource_id(logical_id)
-            .physical_resource_id(physical_id)
-            .resource_type(resource_type)
-            .resource_status(ResourceStatus::from(status))
-            .set_resource_status_reason(reason.map(str::to_string))
-            .timestamp(DateTime::from_secs(self.time(at).timestamp()))
-            .build()
-    }
-
-    /// What DescribeStackEvents returns once the first `count` events happened: all of them,
-    /// newest first.
-    fn page(&self, count: usize) -> DescribeStackEventsOutput {
-        DescribeStackEventsOutput::builder()
-            .set_stack_events(Some((0..count).rev().map(|i| self.sdk_event(i)).collect()))
-            .build()
-    }
-
-    /// The first `count` events as fsx-drt's own, without those of earlier operations.
-    fn of_operation(&self, count: usize) -> Vec<stack::StackEvent> {
-        (0..count)
-            .filter(|&i| self.events[i].0 >= 0)
-            .map(|i| {
-                let (at, logical_id, resource_type, status, reason) = self.events[i];
-                stack::StackEvent {
-                    event_id: self.event_id(i),
-                    timestamp: self.time(at),
-                    logical_id: logical_id.into(),
-                    resource_type: resource_type.into(),
-                    status: status.into(),
-                    reason: reason.map(str::to_string),
-                    physical_id: None,
-                }
-            })
-            .collect()
-    }
-
-    /// `text` with each event's time of day as its offset from the start ("T+21s"), so
-    /// snapshots do not depend on when the test ran.
-    fn relative_times(&self, text: &str) -> String {
-        let mut text = text.to_string();
-        for &(at, ..) in &self.events {
-            let clock = self.time(at).format("%H:%M:%S").to_string();
-            text = text.replace(&clock, &format!("T{at:+}s"));
-        }
-        text
-    }
-}
-
-/// DescribeStackEvents answering each poll with the next page, then nothing: one poll more
-/// than the pages panics (aws-smithy-mocks: no rule left).
-fn events_rule(pages: Vec<DescribeStackEventsOutput>) -> Rule {
-    let mut sequence = mock!(aws_sdk_cloudformation::Client::describe_stack_events)
-        .match_requests(|r| r.stack_name() == Some(STACK))
-        .sequence();
-    for page in pages {
-        sequence = sequence.output(move || page.clone());
-    }
-    sequence.build()
-}
-
-/// A CloudFormation error as the service sends it (the awsQuery protocol's XML).
-fn query_error(code: &str, message: &str) -> String {
-    format!(
-        "<ErrorResponse xmlns=\"http://cloudformation.amazonaws.com/doc/2010-05-15/\">\
-         <Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error>\
-         <RequestId>8d6c2f0e-1b3a-4c5d-9e7f-0a1b2c3d4e5f</RequestId></ErrorResponse>"
-    )
-}
-
-/// Clients answering only from these rules (an unmatched call panics). CloudFormation
-/// retries as aws-config sets it up for fsx-drt: standard mode, 3 attempts.
+/// Clients answering only from these rules (an unmatched call panics).
 fn aws(cloudformation: &[&Rule], cloudwatch: &[&Rule], fsx: &[&Rule], sns: &[&Rule]) -> Aws {
-    let none: [&Rule; 0] = [];
-    Aws {
-        region: "us-east-1".into(),
-        cloudformation: mock_client!(
-            aws_sdk_cloudformation,
-            RuleMode::MatchAny,
-            cloudformation,
-            |c| c.retry_config(RetryConfig::standard())
-        ),
-        cloudwatch: mock_client!(aws_sdk_cloudwatch, RuleMode::MatchAny, cloudwatch),
-        fsx: mock_client!(aws_sdk_fsx, RuleMode::MatchAny, fsx),
-        s3: mock_client!(aws_sdk_s3, RuleMode::MatchAny, none),
-        sns: mock_client!(aws_sdk_sns, RuleMode::MatchAny, sns),
-        sts: mock_client!(aws_sdk_sts, RuleMode::MatchAny, none),
+    Rules {
+        cloudformation: cloudformation.to_vec(),
+        cloudwatch: cloudwatch.to_vec(),
+        fsx: fsx.to_vec(),
+        sns: sns.to_vec(),
+        ..Rules::default()
     }
+    .aws()
 }
 
 fn printer() -> Printer {
@@ -263,7 +122,7 @@ async fn follow_a_create_over_several_polls() {
     let aws = aws(&[&rule], &[], &[], &[]);
 
     let started = tokio::time::Instant::now();
-    let status = follow(&aws, STACK, false, 6, HOUR, &printer()).await;
+    let status = follow(&aws, STACK, false, 6, HOUR, &Interrupt::never(), &printer()).await;
     assert_eq!(status.unwrap(), "CREATE_COMPLETE");
     // One call per page, and none after the stack's CREATE_COMPLETE.
     assert_eq!(rule.num_calls(), 3);
@@ -315,7 +174,7 @@ async fn follow_ignores_the_end_of_an_earlier_operation() {
     ]);
     let rule = events_rule(vec![timeline.page(3), timeline.page(7)]);
     let aws = aws(&[&rule], &[], &[], &[]);
-    let status = follow(&aws, STACK, false, 1, HOUR, &printer()).await;
+    let status = follow(&aws, STACK, false, 1, HOUR, &Interrupt::never(), &printer()).await;
     assert_eq!(status.unwrap(), "UPDATE_COMPLETE");
     assert_eq!(rule.num_calls(), 2);
 }
@@ -365,7 +224,7 @@ async fn follow_a_rollback_reports_the_root_cause_first() {
     let rule = events_rule(polls.iter().map(|&n| timeline.page(n)).collect());
     let aws = aws(&[&rule], &[], &[], &[]);
 
-    let failure = follow(&aws, STACK, false, 3, HOUR, &printer())
+    let failure = follow(&aws, STACK, false, 3, HOUR, &Interrupt::never(), &printer())
         .await
         .unwrap_err();
     assert_eq!(rule.num_calls(), 3);
@@ -414,7 +273,7 @@ async fn follow_rides_out_throttling() {
     let aws = aws(&[&rule], &[], &[], &[]);
 
     let started = tokio::time::Instant::now();
-    let status = follow(&aws, STACK, false, 6, HOUR, &printer()).await;
+    let status = follow(&aws, STACK, false, 6, HOUR, &Interrupt::never(), &printer()).await;
     assert_eq!(status.unwrap(), "CREATE_COMPLETE");
     assert_eq!(rule.num_calls(), 8, "7 throttled attempts, then the page");
     // follow()'s own back-off after two throttled polls: at least 1 s, then at least 2 s
@@ -423,6 +282,50 @@ async fn follow_rides_out_throttling() {
     assert!(
         (Duration::from_secs(3)..=Duration::from_secs(15)).contains(&waited),
         "{waited:?}"
+    );
+}
+
+/// Ctrl-C while following: it stops polling at once (exit 130), says how to come back, and
+/// asks CloudFormation for nothing else (the client has no other rule): the stack goes on.
+#[tokio::test(start_paused = true)]
+async fn ctrl_c_stops_following_and_leaves_the_stack_alone() {
+    let timeline = Timeline::new(vec![
+        (0, STACK, STACK_TYPE, "UPDATE_IN_PROGRESS", USER),
+        (1, "Function", FUNCTION, "UPDATE_IN_PROGRESS", None),
+    ]);
+    let page = timeline.page(2);
+    let rule = mock!(aws_sdk_cloudformation::Client::describe_stack_events)
+        .sequence()
+        .output(move || page.clone())
+        .repeatedly()
+        .build();
+    let aws = aws(&[&rule], &[], &[], &[]);
+    let (trigger, interrupt) = Interrupt::manual();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        trigger.raise();
+    });
+    let started = tokio::time::Instant::now();
+    let failure = follow(&aws, STACK, false, 2, HOUR, &interrupt, &printer())
+        .await
+        .unwrap_err();
+    assert_eq!(failure.exit_code, 130);
+    assert_eq!(
+        failure.error,
+        "stopped following stack fsx-drt-scheduler; its operation goes on"
+    );
+    assert_eq!(
+        failure.help.as_deref(),
+        Some("re-attach with `fsx-drt status --watch --stack-name fsx-drt-scheduler`")
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(11),
+        "stopped at once"
+    );
+    assert!(
+        rule.num_calls() >= 5,
+        "it was polling: {}",
+        rule.num_calls()
     );
 }
 
@@ -439,9 +342,17 @@ async fn follow_times_out_with_a_way_back() {
     let aws = aws(&[&rule], &[], &[], &[]);
 
     let started = std::time::Instant::now();
-    let failure = follow(&aws, STACK, false, 1, Duration::from_secs(1), &printer())
-        .await
-        .unwrap_err();
+    let failure = follow(
+        &aws,
+        STACK,
+        false,
+        1,
+        Duration::from_secs(1),
+        &Interrupt::never(),
+        &printer(),
+    )
+    .await
+    .unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(3));
     assert_eq!(failure.exit, Exit::TimedOut);
     assert_eq!(failure.exit_code, 4);
@@ -494,7 +405,7 @@ async fn follow_a_deletion_to_a_stack_that_no_longer_exists() {
         .http_status(400, Some(gone))
         .build();
     let aws = aws(&[&rule], &[], &[], &[]);
-    let status = follow(&aws, STACK, true, 2, HOUR, &printer()).await;
+    let status = follow(&aws, STACK, true, 2, HOUR, &Interrupt::never(), &printer()).await;
     assert_eq!(status.unwrap(), "DELETE_COMPLETE");
     // A ValidationError is not retried.
     assert_eq!(rule.num_calls(), 3);
@@ -512,7 +423,7 @@ async fn follow_a_deploy_whose_stack_vanishes_fails() {
         .http_status(400, Some(gone))
         .build();
     let aws = aws(&[&rule], &[], &[], &[]);
-    let failure = follow(&aws, STACK, false, 2, HOUR, &printer())
+    let failure = follow(&aws, STACK, false, 2, HOUR, &Interrupt::never(), &printer())
         .await
         .unwrap_err();
     assert_eq!(failure.exit_code, 1);
@@ -525,46 +436,6 @@ async fn follow_a_deploy_whose_stack_vanishes_fails() {
 
 // ---------------------------------------------------------------------------------------
 // status
-
-/// The deployed stack: a schedule whose only run is far away (next runs do not depend on
-/// today), its alarms, topic and file system.
-fn deployed_stack(status: StackStatus) -> Stack {
-    let parameter = |k: &str, v: &str| {
-        Parameter::builder()
-            .parameter_key(k)
-            .parameter_value(v)
-            .build()
-    };
-    let output = |k: &str, v: &str| Output::builder().output_key(k).output_value(v).build();
-    Stack::builder()
-        .stack_id(STACK_ID)
-        .stack_name(STACK)
-        .stack_status(status)
-        .creation_time(DateTime::from_secs(1_772_366_400)) // 2026-03-01T12:00:00Z
-        .last_updated_time(DateTime::from_secs(1_772_539_200)) // 2026-03-03T12:00:00Z
-        .parameters(parameter("FileSystemId", FS))
-        .parameters(parameter("Schedule", "cron(0 0 1 1 ? 2199)"))
-        .parameters(parameter("TaskType", "Export"))
-        .parameters(parameter("EmailAddress", "ops@example.com"))
-        .outputs(output(
-            "FunctionName",
-            "fsx-drt-scheduler-Function-AbCdEf123456",
-        ))
-        .outputs(output("TopicArn", TOPIC))
-        .outputs(output("ErrorAlarmName", ERROR_ALARM))
-        .outputs(output("FailedTaskAlarmName", TASK_ALARM))
-        .build()
-}
-
-fn stack_rule(stack: Stack) -> Rule {
-    mock!(aws_sdk_cloudformation::Client::describe_stacks)
-        .match_requests(|r| r.stack_name() == Some(STACK))
-        .then_output(move || {
-            DescribeStacksOutput::builder()
-                .stacks(stack.clone())
-                .build()
-        })
-}
 
 fn alarms_rule(task_alarm: StateValue) -> Rule {
     let alarm = |name: &str, state: StateValue| {
@@ -673,7 +544,9 @@ async fn status_of(
     let (stack, alarms) = (stack_rule(deployed_stack(stack)), alarms_rule(task_alarm));
     let (tasks, subscription) = (tasks_rule(latest), pending_subscription_rule());
     let aws = aws(&[&stack], &[&alarms], &[&tasks], &[&subscription]);
-    let status = gather(&aws, &status_args(), &printer()).await.unwrap();
+    let status = gather(&aws, &status_args(), &Interrupt::never(), &printer())
+        .await
+        .unwrap();
     for rule in [&stack, &alarms, &tasks, &subscription] {
         assert_eq!(rule.num_calls(), 1);
     }
@@ -778,7 +651,9 @@ async fn status_watch_follows_the_operation_first() {
         watch: true,
         ..status_args()
     };
-    let status = gather(&aws, &args, &printer()).await.unwrap();
+    let status = gather(&aws, &args, &Interrupt::never(), &printer())
+        .await
+        .unwrap();
     assert_eq!(status.status, "UPDATE_COMPLETE");
     assert!(status.healthy, "{:?}", status.problems);
     assert_eq!((stacks.num_calls(), events.num_calls()), (2, 2));
@@ -806,9 +681,14 @@ async fn a_missing_stack_is_exit_2_other_errors_exit_1() {
         failure.error,
         "there is no stack fsx-drt-scheduler in region us-east-1"
     );
-    let failure: Failure = gather(&aws_missing, &status_args(), &printer())
-        .await
-        .unwrap_err();
+    let failure: Failure = gather(
+        &aws_missing,
+        &status_args(),
+        &Interrupt::never(),
+        &printer(),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(failure.exit, Exit::Invalid);
     assert_eq!(missing.num_calls(), 2);
 

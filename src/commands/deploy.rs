@@ -12,8 +12,9 @@ use crate::aws::{block_on, failed, Aws};
 use crate::cli::{DeployArgs, GlobalArgs};
 use crate::commands::{check_stack_name, follow, gather_parameters, interactive, prompt_missing};
 use crate::error::{Exit, Failure};
+use crate::interrupt::Interrupt;
 use crate::output::Printer;
-use crate::params::{self, Param, Parameters, Problem, Source, Values};
+use crate::params::{self, Param, Parameters, Problem, Resolved, Source, Values};
 use crate::stack::{self, Change, ChangeSetSummary, Existing, ParameterChange};
 use crate::template::TEMPLATE_YAML;
 
@@ -58,9 +59,24 @@ impl fmt::Display for Deployed {
 
 pub fn run(args: &DeployArgs, global: &GlobalArgs, printer: &Printer) -> Result<Deployed, Failure> {
     let started = Instant::now();
-    // Everything that can be checked offline is, before any AWS call.
+    let prepared = prepare(args)?;
+    block_on(async {
+        let aws = Aws::connect(global).await?;
+        let interrupt = Interrupt::ctrl_c();
+        execute(&aws, args, global, prepared, &interrupt, printer, started).await
+    })
+}
+
+/// What deploy checks offline, before any AWS call: the stack name, every parameter value
+/// given so far, and the artifact.
+pub struct Prepared {
+    pub resolved: Resolved,
+    pub artifact: Artifact,
+}
+
+pub fn prepare(args: &DeployArgs) -> Result<Prepared, Failure> {
     check_stack_name(&args.stack_name)?;
-    let mut resolved = gather_parameters(&args.params)?;
+    let resolved = gather_parameters(&args.params)?;
     let present_problems: Vec<Problem> = match params::validate(&resolved) {
         Ok(_) => Vec::new(),
         Err(problems) => problems.into_iter().filter(|p| p.value.is_some()).collect(),
@@ -72,228 +88,350 @@ pub fn run(args: &DeployArgs, global: &GlobalArgs, printer: &Printer) -> Result<
         ));
     }
     let artifact = Artifact::load(args.lambda_zip.as_deref())?;
+    Ok(Prepared { resolved, artifact })
+}
 
-    block_on(async {
-        let aws = Aws::connect(global).await?;
-        let account = aws
-            .sts
-            .get_caller_identity()
-            .send()
-            .await
-            .map_err(|e| failed("GetCallerIdentity", &e))?
-            .account
-            .unwrap_or_default();
-        printer.info(&format!(
-            "Deploying stack {} in account {account}, region {}.",
-            args.stack_name, aws.region
-        ));
-
-        let existing = describe_stack(&aws, &args.stack_name).await?;
-        let old_values: Vec<(String, String)> = existing
-            .as_ref()
-            .map(|s| {
-                s.parameters()
-                    .iter()
-                    .filter_map(|p| {
-                        Some((
-                            p.parameter_key()?.to_string(),
-                            p.parameter_value()?.to_string(),
-                        ))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        let mut stack_values: Values = old_values
-            .iter()
-            .filter_map(|(k, v)| Some((Param::from_key(k)?, v.clone())))
-            .collect();
-        // The template always holds a ReleaseAfterDays; it means something only for Release.
-        let task_type = resolved
-            .get(Param::TaskType)
-            .map(|(v, _)| v.clone())
-            .or_else(|| stack_values.get(&Param::TaskType).cloned());
-        if !task_type.is_some_and(|t| {
-            fsx_drt_lambda::TaskType::parse(&t) == Ok(fsx_drt_lambda::TaskType::Release)
-        }) {
-            stack_values.remove(&Param::ReleaseAfterDays);
-        }
-        resolved.fill(stack_values, Source::Stack);
-        prompt_missing(&mut resolved, global)?;
-        let parameters = params::validate(&resolved)
-            .map_err(|problems| Failure::invalid("the parameters are invalid", problems))?;
-        preflight(&aws, &parameters).await?;
-
-        let bucket = match &args.artifact_bucket {
-            Some(bucket) => bucket.clone(),
-            None => format!("fsx-drt-artifacts-{account}-{}", aws.region),
-        };
+/// The deploy itself, on the given clients. `interrupt` (Ctrl-C) while the change set is
+/// made or awaits approval deletes it, and the stack when it was created just for it; while
+/// the stack changes, it stops following and leaves the stack to finish.
+pub async fn execute(
+    aws: &Aws,
+    args: &DeployArgs,
+    global: &GlobalArgs,
+    prepared: Prepared,
+    interrupt: &Interrupt,
+    printer: &Printer,
+    started: Instant,
+) -> Result<Deployed, Failure> {
+    // Reading changes nothing: Ctrl-C simply stops.
+    let target = until_interrupted(interrupt, target(aws, args, global, prepared, printer)).await?;
+    let change_set_type = settle_existing(aws, args, global, &target, interrupt, printer).await?;
+    until_interrupted(
+        interrupt,
         upload(
-            &aws,
-            &bucket,
-            &artifact,
+            aws,
+            &target.bucket,
+            &target.artifact,
             args.artifact_bucket.is_none(),
             printer,
-        )
-        .await?;
+        ),
+    )
+    .await?;
+    // A new stack exists only for this change set, unless it was already waiting for review
+    // (someone else's change set may be waiting with it).
+    let new_stack = change_set_type == ChangeSetType::Create
+        && target.existing.as_ref().and_then(|s| s.stack_status())
+            != Some(&aws_sdk_cloudformation::types::StackStatus::ReviewInProgress);
 
-        let mut values: Vec<(String, String)> = parameters
-            .template_values()
-            .into_iter()
-            .map(|(p, v)| (p.key().to_string(), v))
-            .collect();
-        values.push(("CodeBucket".into(), bucket));
-        values.push(("CodeKey".into(), artifact.key()));
-
-        let status = existing
-            .as_ref()
-            .and_then(|s| s.stack_status())
-            .map(|s| s.as_str().to_string());
-        let resources = match &existing {
-            Some(_) => count_resources(&aws, &args.stack_name).await?,
-            None => 0,
-        };
-        let mut change_set_type = ChangeSetType::Create;
-        match stack::decide(status.as_deref(), resources, &args.stack_name) {
-            Existing::Create => {}
-            Existing::Update => change_set_type = ChangeSetType::Update,
-            Existing::Recreate { why } => {
-                printer.info(&why);
-                approve(args, global, "Delete it and create it again?", || async {
-                    Ok(())
-                })
-                .await?;
-                aws.cloudformation
-                    .delete_stack()
-                    .stack_name(&args.stack_name)
-                    .send()
-                    .await
-                    .map_err(|e| failed("DeleteStack", &e))?;
-                follow::follow(&aws, &args.stack_name, true, 0, args.timeout, printer).await?;
-            }
-            Existing::Attach => {
-                printer.info(&format!(
-                    "Stack {} is busy ({}); following it first.",
-                    args.stack_name,
-                    status.as_deref().unwrap_or("?")
-                ));
-                let end =
-                    follow::follow(&aws, &args.stack_name, false, 0, args.timeout, printer).await?;
-                change_set_type = if end == "DELETE_COMPLETE" || end == "ROLLBACK_COMPLETE" {
-                    if end == "ROLLBACK_COMPLETE" {
-                        return Err(Failure::new(
-                            Exit::Failed,
-                            format!("stack {} ended {end}", args.stack_name),
-                            Some("run fsx-drt deploy again to delete and re-create it".into()),
-                        ));
+    let name = format!("fsx-drt-{}", chrono::Utc::now().format("%Y%m%d%H%M%S"));
+    let made = tokio::select! {
+        biased;
+        () = interrupt.raised() => None,
+        made = make_change_set(aws, &args.stack_name, &name, &change_set_type, &target.values) => Some(made),
+    };
+    let changes = match made {
+        None => {
+            discard(aws, &args.stack_name, &name, new_stack).await;
+            return Err(Failure::new(
+                Exit::Interrupted,
+                format!(
+                    "interrupted; change set {name} was deleted{}, nothing was changed",
+                    if new_stack {
+                        " with the empty stack made for it"
+                    } else {
+                        ""
                     }
-                    ChangeSetType::Create
-                } else {
-                    ChangeSetType::Update
-                };
-            }
-            Existing::ManualAction { why, way_out } => {
-                return Err(Failure::new(Exit::ManualAction, why, Some(way_out)));
-            }
+                ),
+                None,
+            ));
         }
-
-        let name = format!("fsx-drt-{}", chrono::Utc::now().format("%Y%m%d%H%M%S"));
-        aws.cloudformation
-            .create_change_set()
-            .stack_name(&args.stack_name)
-            .change_set_name(&name)
-            .change_set_type(change_set_type.clone())
-            .template_body(TEMPLATE_YAML)
-            .capabilities(Capability::CapabilityIam)
-            .set_parameters(Some(
-                values
-                    .iter()
-                    .map(|(k, v)| {
-                        Parameter::builder()
-                            .parameter_key(k)
-                            .parameter_value(v)
-                            .build()
-                    })
-                    .collect(),
-            ))
-            .description("fsx-drt deploy")
-            .send()
-            .await
-            .map_err(|e| failed("CreateChangeSet", &e))?;
-        let changes = match wait_change_set(&aws, &args.stack_name, &name).await? {
-            ChangeSetState::Ready(changes) => changes,
-            ChangeSetState::NoChanges => {
-                delete_change_set(&aws, &args.stack_name, &name).await;
-                let stack = describe_stack(&aws, &args.stack_name).await?;
-                return Ok(Deployed {
-                    stack_name: args.stack_name.clone(),
-                    status: stack
-                        .as_ref()
-                        .and_then(|s| s.stack_status())
-                        .map_or("?".into(), |s| s.as_str().to_string()),
-                    operation: "none",
-                    changes: Vec::new(),
-                    parameter_changes: Vec::new(),
-                    outputs: stack.map(|s| outputs(s.outputs())).unwrap_or_default(),
-                    duration_seconds: started.elapsed().as_secs_f64(),
-                });
-            }
-        };
-        let summary = ChangeSetSummary {
-            changes,
-            parameters: stack::parameter_changes(&old_values, &values),
-        };
-        printer.info(&format!("\nChange set {name}:\n{summary}"));
-
-        let cancel = || async {
-            delete_change_set(&aws, &args.stack_name, &name).await;
-            if change_set_type == ChangeSetType::Create {
-                // A stack created for a change set that never ran holds nothing.
-                let _ = aws
-                    .cloudformation
-                    .delete_stack()
-                    .stack_name(&args.stack_name)
-                    .send()
-                    .await;
-            }
-            Ok(())
-        };
-        approve(args, global, "Deploy these changes?", cancel).await?;
-
-        aws.cloudformation
-            .execute_change_set()
-            .stack_name(&args.stack_name)
-            .change_set_name(&name)
-            .send()
-            .await
-            .map_err(|e| failed("ExecuteChangeSet", &e))?;
-        let end = follow::follow(
-            &aws,
-            &args.stack_name,
-            false,
-            summary.changes.len(),
-            args.timeout,
-            printer,
-        )
-        .await?;
-        let stack = describe_stack(&aws, &args.stack_name).await?;
-        let outputs = stack.map(|s| outputs(s.outputs())).unwrap_or_default();
-        if let Some(path) = &args.outputs_file {
-            write_outputs(path, &outputs)?;
+        Some(Err(failure)) => {
+            discard(aws, &args.stack_name, &name, new_stack).await;
+            return Err(failure);
         }
-        Ok(Deployed {
-            stack_name: args.stack_name.clone(),
-            status: end,
-            operation: if change_set_type == ChangeSetType::Create {
-                "create"
-            } else {
-                "update"
-            },
-            changes: summary.changes,
-            parameter_changes: summary.parameters,
-            outputs,
-            duration_seconds: started.elapsed().as_secs_f64(),
-        })
+        Some(Ok(ChangeSetState::NoChanges)) => {
+            delete_change_set(aws, &args.stack_name, &name).await;
+            let stack = describe_stack(aws, &args.stack_name).await?;
+            return Ok(Deployed {
+                stack_name: args.stack_name.clone(),
+                status: stack
+                    .as_ref()
+                    .and_then(|s| s.stack_status())
+                    .map_or("?".into(), |s| s.as_str().to_string()),
+                operation: "none",
+                changes: Vec::new(),
+                parameter_changes: Vec::new(),
+                outputs: stack.map(|s| outputs(s.outputs())).unwrap_or_default(),
+                duration_seconds: started.elapsed().as_secs_f64(),
+            });
+        }
+        Some(Ok(ChangeSetState::Ready(changes))) => changes,
+    };
+    let summary = ChangeSetSummary {
+        changes,
+        parameters: stack::parameter_changes(&target.old_values, &target.values),
+    };
+    printer.info(&format!("\nChange set {name}:\n{summary}"));
+
+    let cancel = || async {
+        discard(aws, &args.stack_name, &name, new_stack).await;
+        Ok(())
+    };
+    approve(args, global, "Deploy these changes?", cancel).await?;
+
+    aws.cloudformation
+        .execute_change_set()
+        .stack_name(&args.stack_name)
+        .change_set_name(&name)
+        .send()
+        .await
+        .map_err(|e| failed("ExecuteChangeSet", &e))?;
+    let end = follow::follow(
+        aws,
+        &args.stack_name,
+        false,
+        summary.changes.len(),
+        args.timeout,
+        interrupt,
+        printer,
+    )
+    .await?;
+    let stack = describe_stack(aws, &args.stack_name).await?;
+    let outputs = stack.map(|s| outputs(s.outputs())).unwrap_or_default();
+    if let Some(path) = &args.outputs_file {
+        write_outputs(path, &outputs)?;
+    }
+    Ok(Deployed {
+        stack_name: args.stack_name.clone(),
+        status: end,
+        operation: if change_set_type == ChangeSetType::Create {
+            "create"
+        } else {
+            "update"
+        },
+        changes: summary.changes,
+        parameter_changes: summary.parameters,
+        outputs,
+        duration_seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// `future`, unless Ctrl-C comes first: then exit 130, nothing changed.
+async fn until_interrupted<T>(
+    interrupt: &Interrupt,
+    future: impl std::future::Future<Output = Result<T, Failure>>,
+) -> Result<T, Failure> {
+    tokio::select! {
+        biased;
+        () = interrupt.raised() => Err(Failure::new(
+            Exit::Interrupted,
+            "interrupted; nothing was changed",
+            None,
+        )),
+        result = future => result,
+    }
+}
+
+/// Where the deploy is going: the stack as it is, and every value the change set sends.
+struct Target {
+    existing: Option<aws_sdk_cloudformation::types::Stack>,
+    /// The stack's current parameter values (empty for a new stack).
+    old_values: Vec<(String, String)>,
+    values: Vec<(String, String)>,
+    bucket: String,
+    artifact: Artifact,
+}
+
+/// Caller identity, the stack, the parameters completed from it (and prompts), and the
+/// preflight: everything read before anything is changed.
+async fn target(
+    aws: &Aws,
+    args: &DeployArgs,
+    global: &GlobalArgs,
+    prepared: Prepared,
+    printer: &Printer,
+) -> Result<Target, Failure> {
+    let Prepared {
+        mut resolved,
+        artifact,
+    } = prepared;
+    let account = aws
+        .sts
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(|e| failed("GetCallerIdentity", &e))?
+        .account
+        .unwrap_or_default();
+    printer.info(&format!(
+        "Deploying stack {} in account {account}, region {}.",
+        args.stack_name, aws.region
+    ));
+
+    let existing = describe_stack(aws, &args.stack_name).await?;
+    let old_values: Vec<(String, String)> = existing
+        .as_ref()
+        .map(|s| {
+            s.parameters()
+                .iter()
+                .filter_map(|p| {
+                    Some((
+                        p.parameter_key()?.to_string(),
+                        p.parameter_value()?.to_string(),
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut stack_values: Values = old_values
+        .iter()
+        .filter_map(|(k, v)| Some((Param::from_key(k)?, v.clone())))
+        .collect();
+    // The template always holds a ReleaseAfterDays; it means something only for Release.
+    let task_type = resolved
+        .get(Param::TaskType)
+        .map(|(v, _)| v.clone())
+        .or_else(|| stack_values.get(&Param::TaskType).cloned());
+    if !task_type.is_some_and(|t| {
+        fsx_drt_lambda::TaskType::parse(&t) == Ok(fsx_drt_lambda::TaskType::Release)
+    }) {
+        stack_values.remove(&Param::ReleaseAfterDays);
+    }
+    resolved.fill(stack_values, Source::Stack);
+    prompt_missing(&mut resolved, global)?;
+    let parameters = params::validate(&resolved)
+        .map_err(|problems| Failure::invalid("the parameters are invalid", problems))?;
+    preflight(aws, &parameters).await?;
+
+    let bucket = match &args.artifact_bucket {
+        Some(bucket) => bucket.clone(),
+        None => format!("fsx-drt-artifacts-{account}-{}", aws.region),
+    };
+    let mut values: Vec<(String, String)> = parameters
+        .template_values()
+        .into_iter()
+        .map(|(p, v)| (p.key().to_string(), v))
+        .collect();
+    values.push(("CodeBucket".into(), bucket.clone()));
+    values.push(("CodeKey".into(), artifact.key()));
+    Ok(Target {
+        existing,
+        old_values,
+        values,
+        bucket,
+        artifact,
+    })
+}
+
+/// Brings the stack to a state a change set can start from, and says which kind: a new
+/// stack, an update, a re-creation after a failed create (confirmed), or first following an
+/// operation still in progress. A stack that needs a person's decision stops here (exit 3).
+async fn settle_existing(
+    aws: &Aws,
+    args: &DeployArgs,
+    global: &GlobalArgs,
+    target: &Target,
+    interrupt: &Interrupt,
+    printer: &Printer,
+) -> Result<ChangeSetType, Failure> {
+    let status = target
+        .existing
+        .as_ref()
+        .and_then(|s| s.stack_status())
+        .map(|s| s.as_str().to_string());
+    let resources = match &target.existing {
+        Some(_) => until_interrupted(interrupt, count_resources(aws, &args.stack_name)).await?,
+        None => 0,
+    };
+    match stack::decide(status.as_deref(), resources, &args.stack_name) {
+        Existing::Create => Ok(ChangeSetType::Create),
+        Existing::Update => Ok(ChangeSetType::Update),
+        Existing::Recreate { why } => {
+            printer.info(&why);
+            approve(args, global, "Delete it and create it again?", || async {
+                Ok(())
+            })
+            .await?;
+            follow::delete(aws, &args.stack_name, &[], args.timeout, interrupt, printer).await?;
+            Ok(ChangeSetType::Create)
+        }
+        Existing::Attach => {
+            printer.info(&format!(
+                "Stack {} is busy ({}); following it first.",
+                args.stack_name,
+                status.as_deref().unwrap_or("?")
+            ));
+            let end = follow::follow(
+                aws,
+                &args.stack_name,
+                false,
+                0,
+                args.timeout,
+                interrupt,
+                printer,
+            )
+            .await?;
+            match end.as_str() {
+                "DELETE_COMPLETE" => Ok(ChangeSetType::Create),
+                "ROLLBACK_COMPLETE" => Err(Failure::new(
+                    Exit::Failed,
+                    format!("stack {} ended {end}", args.stack_name),
+                    Some("run fsx-drt deploy again to delete and re-create it".into()),
+                )),
+                _ => Ok(ChangeSetType::Update),
+            }
+        }
+        Existing::ManualAction { why, way_out } => {
+            Err(Failure::new(Exit::ManualAction, why, Some(way_out)))
+        }
+    }
+}
+
+/// Creates the change set and waits until CloudFormation has worked it out.
+async fn make_change_set(
+    aws: &Aws,
+    stack_name: &str,
+    name: &str,
+    change_set_type: &ChangeSetType,
+    values: &[(String, String)],
+) -> Result<ChangeSetState, Failure> {
+    aws.cloudformation
+        .create_change_set()
+        .stack_name(stack_name)
+        .change_set_name(name)
+        .change_set_type(change_set_type.clone())
+        .template_body(TEMPLATE_YAML)
+        .capabilities(Capability::CapabilityIam)
+        .set_parameters(Some(
+            values
+                .iter()
+                .map(|(k, v)| {
+                    Parameter::builder()
+                        .parameter_key(k)
+                        .parameter_value(v)
+                        .build()
+                })
+                .collect(),
+        ))
+        .description("fsx-drt deploy")
+        .send()
+        .await
+        .map_err(|e| failed("CreateChangeSet", &e))?;
+    wait_change_set(aws, stack_name, name).await
+}
+
+/// Deletes a change set that will not run, and the stack when it was made just for it (a
+/// stack created for a change set that never ran holds nothing). Best effort.
+async fn discard(aws: &Aws, stack_name: &str, name: &str, new_stack: bool) {
+    delete_change_set(aws, stack_name, name).await;
+    if new_stack {
+        let _ = aws
+            .cloudformation
+            .delete_stack()
+            .stack_name(stack_name)
+            .send()
+            .await;
+    }
 }
 
 /// `--yes` approves; a person at a terminal is asked; anyone else gets exit 2 and the hint.
@@ -354,17 +492,10 @@ pub(crate) async fn describe_stack(
 }
 
 async fn count_resources(aws: &Aws, stack_name: &str) -> Result<usize, Failure> {
-    let out = aws
-        .cloudformation
-        .describe_stack_resources()
-        .stack_name(stack_name)
-        .send()
-        .await
-        .map_err(|e| failed("DescribeStackResources", &e))?;
-    Ok(out
-        .stack_resources()
+    let resources = follow::resources(aws, stack_name).await?;
+    Ok(resources
         .iter()
-        .filter(|r| r.resource_status().map(|s| s.as_str()) != Some("DELETE_COMPLETE"))
+        .filter(|(_, status)| status != "DELETE_COMPLETE")
         .count())
 }
 

@@ -10,12 +10,16 @@ use crate::aws::{block_on, failed, Aws};
 use crate::cli::{DestroyArgs, GlobalArgs};
 use crate::commands::{check_stack_name, existing_stack, follow, interactive};
 use crate::error::{Exit, Failure};
+use crate::interrupt::Interrupt;
 use crate::output::Printer;
+use crate::params::Problem;
 
 #[derive(Debug, Serialize)]
 pub struct Destroyed {
     pub stack_name: String,
     pub status: String,
+    /// Logical ids of resources kept in the account (`--retain`, or accepted when offered).
+    pub retained: Vec<String>,
     /// `s3://bucket/key` of artifacts removed (none when another stack still uses them).
     pub artifacts_removed: Vec<String>,
     pub duration_seconds: f64,
@@ -28,6 +32,12 @@ impl fmt::Display for Destroyed {
             "Stack {} deleted ({}) in {:.1} s.",
             self.stack_name, self.status, self.duration_seconds
         )?;
+        for id in &self.retained {
+            writeln!(
+                f,
+                "Kept {id} in the account: it is no longer managed by any stack; delete it by hand when it can go."
+            )?;
+        }
         for artifact in &self.artifacts_removed {
             writeln!(f, "Removed {artifact} (no other stack uses it).")?;
         }
@@ -44,48 +54,187 @@ pub fn run(
     check_stack_name(&args.stack_name)?;
     block_on(async {
         let aws = Aws::connect(global).await?;
-        let stack = existing_stack(&aws, &args.stack_name).await?;
-        let parameter = |key: &str| {
-            stack
-                .parameters()
-                .iter()
-                .find(|p| p.parameter_key() == Some(key))
-                .and_then(|p| p.parameter_value())
-                .map(str::to_string)
-        };
-        if let Some(fs_id) = parameter("FileSystemId") {
-            warn_running_task(&aws, &fs_id, printer).await;
-        }
-        confirm(args, global)?;
-        aws.cloudformation
-            .delete_stack()
-            .stack_name(&args.stack_name)
-            .send()
-            .await
-            .map_err(|e| failed("DeleteStack", &e))?;
-        let status = follow::follow(&aws, &args.stack_name, true, 0, args.timeout, printer).await?;
-        let mut removed = Vec::new();
-        if let (Some(bucket), Some(key)) = (parameter("CodeBucket"), parameter("CodeKey")) {
-            if !used_elsewhere(&aws, &args.stack_name, &bucket, &key).await?
-                && aws
-                    .s3
-                    .delete_object()
-                    .bucket(&bucket)
-                    .key(&key)
-                    .send()
-                    .await
-                    .is_ok()
-            {
-                removed.push(format!("s3://{bucket}/{key}"));
-            }
-        }
-        Ok(Destroyed {
-            stack_name: args.stack_name.clone(),
-            status,
-            artifacts_removed: removed,
-            duration_seconds: started.elapsed().as_secs_f64(),
-        })
+        let interrupt = Interrupt::ctrl_c();
+        execute(&aws, args, global, &interrupt, printer, started).await
     })
+}
+
+/// The deletion itself, on the given clients (tests pass mocked ones).
+pub async fn execute(
+    aws: &Aws,
+    args: &DestroyArgs,
+    global: &GlobalArgs,
+    interrupt: &Interrupt,
+    printer: &Printer,
+    started: Instant,
+) -> Result<Destroyed, Failure> {
+    let stack = existing_stack(aws, &args.stack_name).await?;
+    let parameter = |key: &str| {
+        stack
+            .parameters()
+            .iter()
+            .find(|p| p.parameter_key() == Some(key))
+            .and_then(|p| p.parameter_value())
+            .map(str::to_string)
+    };
+    let mut retain = Vec::new();
+    if !args.retain.is_empty() {
+        // CloudFormation takes RetainResources only from a stack whose deletion failed, and
+        // only for the resources that failed.
+        let stuck = delete_failed(aws, &args.stack_name).await?;
+        retain = check_retain(
+            &args.retain,
+            &stuck,
+            stack.stack_status().map(|s| s.as_str()),
+        )?;
+    }
+    if let Some(fs_id) = parameter("FileSystemId") {
+        warn_running_task(aws, &fs_id, printer).await;
+    }
+    confirm(args, global)?;
+    let status =
+        loop {
+            let deleted = follow::delete(
+                aws,
+                &args.stack_name,
+                &retain,
+                args.timeout,
+                interrupt,
+                printer,
+            )
+            .await;
+            match deleted {
+                Ok(status) => break status,
+                Err(failure) if failure.exit == Exit::Failed && retain.is_empty() => {
+                    let stuck = delete_failed(aws, &args.stack_name).await?;
+                    if stuck.is_empty() {
+                        return Err(failure);
+                    }
+                    if !offer_retain(args, global, &stuck, &failure, printer) {
+                        return Err(Failure {
+                            help: Some(format!(
+                            "fix the root cause and run `fsx-drt destroy --stack-name {0}` again, \
+                             or keep what cannot be deleted and delete the rest: `fsx-drt destroy \
+                             --stack-name {0}{1}`",
+                            args.stack_name,
+                            stuck.iter().map(|id| format!(" --retain {id}")).collect::<String>()
+                        )),
+                            ..failure
+                        });
+                    }
+                    retain = stuck;
+                }
+                Err(failure) => return Err(failure),
+            }
+        };
+    let mut removed = Vec::new();
+    if let (Some(bucket), Some(key)) = (parameter("CodeBucket"), parameter("CodeKey")) {
+        if !used_elsewhere(aws, &args.stack_name, &bucket, &key).await?
+            && aws
+                .s3
+                .delete_object()
+                .bucket(&bucket)
+                .key(&key)
+                .send()
+                .await
+                .is_ok()
+        {
+            removed.push(format!("s3://{bucket}/{key}"));
+        }
+    }
+    Ok(Destroyed {
+        stack_name: args.stack_name.clone(),
+        status,
+        retained: retain,
+        artifacts_removed: removed,
+        duration_seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// The logical ids of the stack's resources whose deletion failed.
+async fn delete_failed(aws: &Aws, stack_name: &str) -> Result<Vec<String>, Failure> {
+    let resources = follow::resources(aws, stack_name).await?;
+    Ok(resources
+        .into_iter()
+        .filter(|(_, status)| status == "DELETE_FAILED")
+        .map(|(id, _)| id)
+        .collect())
+}
+
+/// `--retain` names only resources whose deletion failed, on a DELETE_FAILED stack; else
+/// exit 2 before anything is deleted.
+fn check_retain(
+    wanted: &[String],
+    stuck: &[String],
+    status: Option<&str>,
+) -> Result<Vec<String>, Failure> {
+    let problem = |value: &str, problem: String, fix: String| Problem {
+        parameter: "--retain".into(),
+        value: Some(value.to_string()),
+        source: None,
+        problem,
+        fix,
+    };
+    let problems: Vec<Problem> = if status != Some("DELETE_FAILED") {
+        wanted
+            .iter()
+            .map(|id| {
+                problem(
+                    id,
+                    format!(
+                        "the stack is {}; resources can be kept only after a deletion failed (DELETE_FAILED)",
+                        status.unwrap_or("?")
+                    ),
+                    "leave --retain out; if the deletion fails, destroy offers to keep what blocked it".into(),
+                )
+            })
+            .collect()
+    } else {
+        wanted
+            .iter()
+            .filter(|id| !stuck.contains(id))
+            .map(|id| {
+                problem(
+                    id,
+                    format!("{id} is not a resource whose deletion failed"),
+                    format!("give one of: {}", stuck.join(", ")),
+                )
+            })
+            .collect()
+    };
+    if problems.is_empty() {
+        Ok(wanted.to_vec())
+    } else {
+        Err(Failure::invalid("cannot keep these resources", problems))
+    }
+}
+
+/// After a failed deletion, a person at a terminal is shown why and asked whether to keep
+/// the resources that failed and delete the rest. `--yes` and scripts are never asked:
+/// keeping resources is a choice to make knowingly (`--retain`).
+fn offer_retain(
+    args: &DestroyArgs,
+    global: &GlobalArgs,
+    stuck: &[String],
+    failure: &Failure,
+    printer: &Printer,
+) -> bool {
+    if args.yes || !interactive(global) {
+        return false;
+    }
+    printer.info(&format!("error: {}", failure.error));
+    if let Some(detail) = &failure.detail {
+        printer.info(detail.trim_end());
+    }
+    dialoguer::Confirm::new()
+        .with_prompt(format!(
+            "Keep {} in the account (no longer managed) and delete the rest of {}?",
+            stuck.join(", "),
+            args.stack_name
+        ))
+        .default(false)
+        .interact()
+        .unwrap_or(false)
 }
 
 /// `--yes`, or the person types the stack's name; anyone else gets exit 2 and the hint.

@@ -10,17 +10,20 @@ use chrono::{DateTime, Utc};
 
 use crate::aws::{describe, failed, Aws};
 use crate::error::{Exit, Failure};
+use crate::interrupt::Interrupt;
 use crate::output::Printer;
 use crate::stack::{self, StackEvent};
 
 /// Follows the stack's current operation to its end and returns the final status.
 /// `expected` is the number of resources the operation touches (for the progress bar).
+/// When `interrupt` is raised it stops following (exit 130) and leaves the stack alone.
 pub async fn follow(
     aws: &Aws,
     stack_name: &str,
     deleting: bool,
     expected: usize,
     timeout: Duration,
+    interrupt: &Interrupt,
     printer: &Printer,
 ) -> Result<String, Failure> {
     let since: DateTime<Utc> = Utc::now() - chrono::Duration::seconds(5);
@@ -38,8 +41,6 @@ pub async fn follow(
     let mut seen = HashSet::new();
     let mut events: Vec<StackEvent> = Vec::new();
     let mut throttled = 0u32;
-    let interrupted = tokio::signal::ctrl_c();
-    tokio::pin!(interrupted);
     loop {
         if started.elapsed() > timeout {
             if let Some(bar) = &bar {
@@ -121,7 +122,7 @@ pub async fn follow(
         let jitter = f64::from(Utc::now().timestamp_subsec_millis()) / 1000.0;
         tokio::select! {
             _ = tokio::time::sleep(stack::next_poll_delay(throttled, jitter)) => {}
-            _ = &mut interrupted => {
+            () = interrupt.raised() => {
                 if let Some(bar) = &bar {
                     bar.abandon();
                 }
@@ -133,6 +134,49 @@ pub async fn follow(
             }
         }
     }
+}
+
+/// Deletes the stack (keeping `retain`, which CloudFormation allows only after a deletion
+/// failed) and follows the deletion to its end.
+pub async fn delete(
+    aws: &Aws,
+    stack_name: &str,
+    retain: &[String],
+    timeout: Duration,
+    interrupt: &Interrupt,
+    printer: &Printer,
+) -> Result<String, Failure> {
+    aws.cloudformation
+        .delete_stack()
+        .stack_name(stack_name)
+        .set_retain_resources((!retain.is_empty()).then(|| retain.to_vec()))
+        .send()
+        .await
+        .map_err(|e| failed("DeleteStack", &e))?;
+    follow(aws, stack_name, true, 0, timeout, interrupt, printer).await
+}
+
+/// The stack's resources: logical id and status.
+pub async fn resources(aws: &Aws, stack_name: &str) -> Result<Vec<(String, String)>, Failure> {
+    let out = aws
+        .cloudformation
+        .describe_stack_resources()
+        .stack_name(stack_name)
+        .send()
+        .await
+        .map_err(|e| failed("DescribeStackResources", &e))?;
+    Ok(out
+        .stack_resources()
+        .iter()
+        .map(|r| {
+            (
+                r.logical_resource_id().unwrap_or_default().to_string(),
+                r.resource_status()
+                    .map(|s| s.as_str().to_string())
+                    .unwrap_or_default(),
+            )
+        })
+        .collect())
 }
 
 /// What to do after the stack ended in a failed state.

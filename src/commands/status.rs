@@ -12,6 +12,7 @@ use crate::commands::deploy::describe_stack;
 use crate::commands::schedule::rfc3339;
 use crate::commands::{existing_stack, follow};
 use crate::error::{Exit, Failure};
+use crate::interrupt::Interrupt;
 use crate::output::Printer;
 use crate::schedule::Schedule;
 use crate::stack;
@@ -64,12 +65,17 @@ pub struct Task {
 pub fn run(args: &StatusArgs, global: &GlobalArgs, printer: &Printer) -> Result<Status, Failure> {
     block_on(async {
         let aws = Aws::connect(global).await?;
-        gather(&aws, args, printer).await
+        gather(&aws, args, &Interrupt::ctrl_c(), printer).await
     })
 }
 
 /// The status of the stack, from clients already connected (tests pass mocked ones).
-pub async fn gather(aws: &Aws, args: &StatusArgs, printer: &Printer) -> Result<Status, Failure> {
+pub async fn gather(
+    aws: &Aws,
+    args: &StatusArgs,
+    interrupt: &Interrupt,
+    printer: &Printer,
+) -> Result<Status, Failure> {
     let mut stack = existing_stack(aws, &args.stack_name).await?;
     let in_progress = stack
         .stack_status()
@@ -78,7 +84,16 @@ pub async fn gather(aws: &Aws, args: &StatusArgs, printer: &Printer) -> Result<S
         let deleting = stack
             .stack_status()
             .is_some_and(|s| s.as_str().starts_with("DELETE"));
-        follow::follow(aws, &args.stack_name, deleting, 0, args.timeout, printer).await?;
+        follow::follow(
+            aws,
+            &args.stack_name,
+            deleting,
+            0,
+            args.timeout,
+            interrupt,
+            printer,
+        )
+        .await?;
         match describe_stack(aws, &args.stack_name).await? {
             Some(now) => stack = now,
             None => {

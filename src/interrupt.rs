@@ -1,0 +1,86 @@
+//! Ctrl-C as a value a command can wait on at the moments it matters (while a change set is
+//! being made, while following a stack), so each can clean up or say how to re-attach.
+//! Tests raise it themselves instead of signalling their own process.
+
+use tokio::sync::watch;
+
+/// Becomes true once; every clone sees it.
+#[derive(Clone, Debug)]
+pub struct Interrupt(watch::Receiver<bool>);
+
+/// Raises an [`Interrupt`] made by [`Interrupt::manual`].
+#[derive(Debug)]
+pub struct Trigger(watch::Sender<bool>);
+
+impl Trigger {
+    pub fn raise(&self) {
+        let _ = self.0.send(true);
+    }
+}
+
+impl Interrupt {
+    /// Raised by the first Ctrl-C (SIGINT). Needs a tokio runtime; from then on SIGINT no
+    /// longer ends the process by itself, so commands must wait on this where they block.
+    pub fn ctrl_c() -> Interrupt {
+        let (trigger, interrupt) = Interrupt::manual();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                trigger.raise();
+            }
+            // Keep the sender: a dropped one must not read as an interruption.
+            std::future::pending::<()>().await;
+        });
+        interrupt
+    }
+
+    /// Raised only through the returned trigger.
+    pub fn manual() -> (Trigger, Interrupt) {
+        let (sender, receiver) = watch::channel(false);
+        (Trigger(sender), Interrupt(receiver))
+    }
+
+    /// Never raised.
+    pub fn never() -> Interrupt {
+        let (trigger, interrupt) = Interrupt::manual();
+        std::mem::forget(trigger);
+        interrupt
+    }
+
+    pub fn is_raised(&self) -> bool {
+        *self.0.borrow()
+    }
+
+    /// Completes once raised (at once if it already was); never if it cannot be raised.
+    pub async fn raised(&self) {
+        let mut receiver = self.0.clone();
+        if receiver.wait_for(|raised| *raised).await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn raised_once_seen_by_every_clone() {
+        let (trigger, interrupt) = Interrupt::manual();
+        let other = interrupt.clone();
+        assert!(!interrupt.is_raised());
+        trigger.raise();
+        interrupt.raised().await;
+        other.raised().await;
+        assert!(other.is_raised());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_dropped_trigger_is_not_an_interruption() {
+        let (trigger, interrupt) = Interrupt::manual();
+        drop(trigger);
+        let waited =
+            tokio::time::timeout(std::time::Duration::from_secs(60), interrupt.raised()).await;
+        assert!(waited.is_err(), "raised() returned without a raise");
+        assert!(!Interrupt::never().is_raised());
+    }
+}

@@ -1,0 +1,626 @@
+//! deploy and destroy against canned AWS responses (aws-smithy-mocks), for the stack states
+//! and interruptions the local emulator cannot produce: a stack left in ROLLBACK_COMPLETE,
+//! an update still running, UPDATE_ROLLBACK_FAILED, Ctrl-C while the change set is made, a
+//! deletion that fails and a resource kept with --retain.
+//!
+//! Every call a test does not expect panics (no rule matches it), so each test also proves
+//! what fsx-drt did not do. The clock is tokio's paused one: polls take no wall-clock time.
+
+mod common;
+
+use std::borrow::Cow;
+use std::time::{Duration, Instant};
+
+use aws_sdk_cloudformation::operation::create_change_set::CreateChangeSetOutput;
+use aws_sdk_cloudformation::operation::delete_change_set::DeleteChangeSetOutput;
+use aws_sdk_cloudformation::operation::delete_stack::DeleteStackOutput;
+use aws_sdk_cloudformation::operation::describe_change_set::DescribeChangeSetOutput;
+use aws_sdk_cloudformation::operation::describe_stack_resources::DescribeStackResourcesOutput;
+use aws_sdk_cloudformation::operation::describe_stacks::DescribeStacksOutput;
+use aws_sdk_cloudformation::operation::execute_change_set::ExecuteChangeSetOutput;
+use aws_sdk_cloudformation::types::{
+    Change, ChangeAction, ChangeSetStatus, ChangeSetType, ResourceChange, ResourceStatus,
+    StackResource, StackStatus,
+};
+use aws_sdk_fsx::operation::describe_data_repository_associations::DescribeDataRepositoryAssociationsOutput;
+use aws_sdk_fsx::operation::describe_data_repository_tasks::DescribeDataRepositoryTasksOutput;
+use aws_sdk_fsx::operation::describe_file_systems::DescribeFileSystemsOutput;
+use aws_sdk_fsx::types::{
+    DataRepositoryAssociation, DataRepositoryLifecycle, FileSystem, FileSystemLifecycle,
+    FileSystemType,
+};
+use aws_sdk_s3::operation::head_bucket::HeadBucketOutput;
+use aws_sdk_s3::operation::head_object::HeadObjectOutput;
+use aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput;
+use aws_smithy_mocks::{mock, Rule};
+use common::*;
+use fsx_drt::artifact::Artifact;
+use fsx_drt::cli::{DeployArgs, DestroyArgs, GlobalArgs, OutputFormat, ParamArgs};
+use fsx_drt::commands::{deploy, destroy, gather_parameters};
+use fsx_drt::error::Failure;
+use fsx_drt::interrupt::Interrupt;
+use fsx_drt::output::Printer;
+
+const HOUR: Duration = Duration::from_secs(3600);
+
+fn printer() -> Printer {
+    Printer::new(OutputFormat::Text)
+}
+
+/// No terminal to ask: what CI sees.
+fn global() -> GlobalArgs {
+    GlobalArgs {
+        output: OutputFormat::Text,
+        no_input: true,
+        region: None,
+        profile: None,
+        endpoint_url: None,
+    }
+}
+
+fn deploy_args() -> DeployArgs {
+    DeployArgs {
+        stack_name: STACK.into(),
+        lambda_zip: None,
+        artifact_bucket: None,
+        yes: true,
+        timeout: HOUR,
+        outputs_file: None,
+        params: ParamArgs {
+            file_system_id: Some(FS.into()),
+            paths: Some("/".into()),
+            email: Some("ops@example.com".into()),
+            ..ParamArgs::default()
+        },
+    }
+}
+
+fn prepared(args: &DeployArgs) -> deploy::Prepared {
+    deploy::Prepared {
+        resolved: gather_parameters(&args.params).unwrap(),
+        artifact: Artifact {
+            bytes: Cow::Borrowed(b"PK\x05\x06 not a real zip"),
+            source: "test".into(),
+            sha256: "ab".repeat(32),
+        },
+    }
+}
+
+/// What any deploy reads before it touches the stack: who is calling, the file system and
+/// its repository, and the artifact already in the managed bucket.
+struct Preflight {
+    identity: Rule,
+    file_system: Rule,
+    associations: Rule,
+    bucket: Rule,
+    object: Rule,
+}
+
+impl Preflight {
+    fn new() -> Preflight {
+        Preflight {
+            identity: mock!(aws_sdk_sts::Client::get_caller_identity).then_output(|| {
+                GetCallerIdentityOutput::builder()
+                    .account("123456789012")
+                    .build()
+            }),
+            file_system: mock!(aws_sdk_fsx::Client::describe_file_systems).then_output(|| {
+                DescribeFileSystemsOutput::builder()
+                    .file_systems(
+                        FileSystem::builder()
+                            .file_system_id(FS)
+                            .file_system_type(FileSystemType::Lustre)
+                            .lifecycle(FileSystemLifecycle::Available)
+                            .build(),
+                    )
+                    .build()
+            }),
+            associations: mock!(aws_sdk_fsx::Client::describe_data_repository_associations)
+                .then_output(|| {
+                    DescribeDataRepositoryAssociationsOutput::builder()
+                        .associations(
+                            DataRepositoryAssociation::builder()
+                                .file_system_id(FS)
+                                .file_system_path("/")
+                                .data_repository_path("s3://fsx-drt-data")
+                                .lifecycle(DataRepositoryLifecycle::Available)
+                                .build(),
+                        )
+                        .build()
+                }),
+            bucket: mock!(aws_sdk_s3::Client::head_bucket)
+                .then_output(|| HeadBucketOutput::builder().build()),
+            object: mock!(aws_sdk_s3::Client::head_object)
+                .then_output(|| HeadObjectOutput::builder().build()),
+        }
+    }
+
+    fn fsx(&self) -> Vec<&Rule> {
+        vec![&self.file_system, &self.associations]
+    }
+
+    fn s3(&self) -> Vec<&Rule> {
+        vec![&self.bucket, &self.object]
+    }
+}
+
+/// DescribeStacks answering with each of these in turn (None: the stack does not exist).
+fn stacks_rule(answers: Vec<Option<StackStatus>>) -> Rule {
+    let mut sequence = mock!(aws_sdk_cloudformation::Client::describe_stacks)
+        .match_requests(|r| r.stack_name() == Some(STACK))
+        .sequence();
+    for answer in answers {
+        sequence = match answer {
+            Some(status) => sequence.output(move || {
+                DescribeStacksOutput::builder()
+                    .stacks(deployed_stack(status.clone()))
+                    .build()
+            }),
+            None => sequence.http_status(
+                400,
+                Some(query_error(
+                    "ValidationError",
+                    "Stack with id fsx-drt-scheduler does not exist",
+                )),
+            ),
+        };
+    }
+    sequence.build()
+}
+
+/// DescribeStackResources: these logical ids with this status.
+fn resources_rule(ids: &[&str], status: ResourceStatus) -> Rule {
+    let resources: Vec<StackResource> = ids
+        .iter()
+        .map(|id| {
+            StackResource::builder()
+                .stack_name(STACK)
+                .logical_resource_id(*id)
+                .resource_type(FUNCTION)
+                .resource_status(status.clone())
+                .timestamp(aws_sdk_cloudformation::primitives::DateTime::from_secs(0))
+                .build()
+        })
+        .collect();
+    mock!(aws_sdk_cloudformation::Client::describe_stack_resources)
+        .sequence()
+        .output(move || {
+            DescribeStackResourcesOutput::builder()
+                .set_stack_resources(Some(resources.clone()))
+                .build()
+        })
+        .repeatedly()
+        .build()
+}
+
+fn create_change_set_rule(kind: ChangeSetType) -> Rule {
+    mock!(aws_sdk_cloudformation::Client::create_change_set)
+        .match_requests(move |r| {
+            r.change_set_type() == Some(&kind)
+                && r.parameters()
+                    .iter()
+                    .any(|p| p.parameter_key() == Some("FileSystemId"))
+        })
+        .then_output(|| CreateChangeSetOutput::builder().id("cs-1").build())
+}
+
+/// A change set that adds the function.
+fn change_set_ready_rule() -> Rule {
+    mock!(aws_sdk_cloudformation::Client::describe_change_set).then_output(|| {
+        DescribeChangeSetOutput::builder()
+            .status(ChangeSetStatus::CreateComplete)
+            .changes(
+                Change::builder()
+                    .resource_change(
+                        ResourceChange::builder()
+                            .action(ChangeAction::Add)
+                            .logical_resource_id("Function")
+                            .resource_type(FUNCTION)
+                            .build(),
+                    )
+                    .build(),
+            )
+            .build()
+    })
+}
+
+fn execute_rule() -> Rule {
+    mock!(aws_sdk_cloudformation::Client::execute_change_set)
+        .then_output(|| ExecuteChangeSetOutput::builder().build())
+}
+
+fn delete_stack_rule() -> Rule {
+    mock!(aws_sdk_cloudformation::Client::delete_stack)
+        .match_requests(|r| r.stack_name() == Some(STACK) && r.retain_resources().is_empty())
+        .then_output(|| DeleteStackOutput::builder().build())
+}
+
+async fn deploy(rules: &Rules<'_>, args: &DeployArgs) -> Result<deploy::Deployed, Failure> {
+    deploy::execute(
+        &rules.aws(),
+        args,
+        &global(),
+        prepared(args),
+        &Interrupt::never(),
+        &printer(),
+        Instant::now(),
+    )
+    .await
+}
+
+/// Events of one operation of the stack, all at once, ending in `end`.
+fn operation(start: &'static str, end: &'static str) -> Timeline {
+    Timeline::new(vec![
+        (0, STACK, STACK_TYPE, start, USER),
+        (1, "Function", FUNCTION, start, None),
+        (4, "Function", FUNCTION, end, None),
+        (5, STACK, STACK_TYPE, end, None),
+    ])
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stack_left_in_rollback_complete_is_deleted_and_created_again() {
+    let preflight = Preflight::new();
+    let stacks = stacks_rule(vec![
+        Some(StackStatus::RollbackComplete),
+        Some(StackStatus::CreateComplete),
+    ]);
+    let resources = resources_rule(&["Function"], ResourceStatus::DeleteComplete);
+    let delete = delete_stack_rule();
+    let deletion = operation("DELETE_IN_PROGRESS", "DELETE_COMPLETE");
+    let creation = operation("CREATE_IN_PROGRESS", "CREATE_COMPLETE");
+    let events = events_rule(vec![deletion.page(4), creation.page(4)]);
+    let (create, ready, execute) = (
+        create_change_set_rule(ChangeSetType::Create),
+        change_set_ready_rule(),
+        execute_rule(),
+    );
+    let rules = Rules {
+        cloudformation: vec![
+            &stacks, &resources, &delete, &events, &create, &ready, &execute,
+        ],
+        fsx: preflight.fsx(),
+        s3: preflight.s3(),
+        sts: vec![&preflight.identity],
+        ..Rules::default()
+    };
+    let deployed = deploy(&rules, &deploy_args()).await.unwrap();
+    assert_eq!(deployed.operation, "create");
+    assert_eq!(deployed.status, "CREATE_COMPLETE");
+    assert_eq!(deployed.changes.len(), 1);
+    for rule in [&delete, &create, &execute] {
+        assert_eq!(rule.num_calls(), 1);
+    }
+    assert_eq!(
+        events.num_calls(),
+        2,
+        "one poll for the deletion, one for the creation"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn without_approval_a_rollback_complete_stack_is_left_alone() {
+    let preflight = Preflight::new();
+    let stacks = stacks_rule(vec![Some(StackStatus::RollbackComplete)]);
+    let resources = resources_rule(&[], ResourceStatus::DeleteComplete);
+    let delete = delete_stack_rule();
+    let rules = Rules {
+        cloudformation: vec![&stacks, &resources, &delete],
+        fsx: preflight.fsx(),
+        sts: vec![&preflight.identity],
+        ..Rules::default()
+    };
+    let args = DeployArgs {
+        yes: false,
+        ..deploy_args()
+    };
+    let failure = deploy(&rules, &args).await.unwrap_err();
+    assert_eq!(failure.exit_code, 2, "{failure:?}");
+    assert!(
+        failure.help.as_deref().unwrap_or("").contains("--yes"),
+        "{failure:?}"
+    );
+    assert_eq!(delete.num_calls(), 0);
+    // Nothing was uploaded either: the S3 client has no rule, so a call would have panicked.
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_update_in_progress_is_followed_then_updated() {
+    let preflight = Preflight::new();
+    let stacks = stacks_rule(vec![
+        Some(StackStatus::UpdateInProgress),
+        Some(StackStatus::UpdateComplete),
+    ]);
+    let resources = resources_rule(&["Function"], ResourceStatus::UpdateInProgress);
+    let running = operation("UPDATE_IN_PROGRESS", "UPDATE_COMPLETE");
+    let ours = operation("UPDATE_IN_PROGRESS", "UPDATE_COMPLETE");
+    // Someone else's update: two polls, still running, then done; then ours.
+    let events = events_rule(vec![
+        running.page(2),
+        running.page(3),
+        running.page(4),
+        ours.page(4),
+    ]);
+    let (create, ready, execute) = (
+        create_change_set_rule(ChangeSetType::Update),
+        change_set_ready_rule(),
+        execute_rule(),
+    );
+    let rules = Rules {
+        cloudformation: vec![&stacks, &resources, &events, &create, &ready, &execute],
+        fsx: preflight.fsx(),
+        s3: preflight.s3(),
+        sts: vec![&preflight.identity],
+        ..Rules::default()
+    };
+    let started = tokio::time::Instant::now();
+    let deployed = deploy(&rules, &deploy_args()).await.unwrap();
+    assert_eq!(deployed.operation, "update");
+    assert_eq!(deployed.status, "UPDATE_COMPLETE");
+    assert_eq!(events.num_calls(), 4);
+    assert_eq!(
+        create.num_calls(),
+        1,
+        "the change set came after the other update"
+    );
+    assert!(
+        started.elapsed() <= Duration::from_secs(8),
+        "polls every 1-2 s"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn update_rollback_failed_needs_a_person_and_changes_nothing() {
+    let preflight = Preflight::new();
+    let stacks = stacks_rule(vec![Some(StackStatus::UpdateRollbackFailed)]);
+    let resources = resources_rule(&["Function"], ResourceStatus::UpdateFailed);
+    let rules = Rules {
+        cloudformation: vec![&stacks, &resources],
+        fsx: preflight.fsx(),
+        sts: vec![&preflight.identity],
+        ..Rules::default()
+    };
+    let failure = deploy(&rules, &deploy_args()).await.unwrap_err();
+    assert_eq!(failure.exit_code, 3, "{failure:?}");
+    assert!(
+        failure.error.contains("UPDATE_ROLLBACK_FAILED"),
+        "{failure:?}"
+    );
+    assert!(
+        failure
+            .help
+            .as_deref()
+            .unwrap_or("")
+            .contains("continue-update-rollback --stack-name fsx-drt-scheduler"),
+        "{failure:?}"
+    );
+}
+
+/// The change set never gets ready; Ctrl-C comes 5 s in.
+async fn interrupted_while_the_change_set_is_made(
+    existing: Option<StackStatus>,
+    kind: ChangeSetType,
+) -> (Failure, usize, usize) {
+    let preflight = Preflight::new();
+    let stacks = stacks_rule(vec![existing.clone()]);
+    let reviewing = existing == Some(StackStatus::ReviewInProgress);
+    let ids: &[&str] = if reviewing { &[] } else { &["Function"] };
+    let resources = resources_rule(ids, ResourceStatus::UpdateComplete);
+    let create = create_change_set_rule(kind);
+    let pending = mock!(aws_sdk_cloudformation::Client::describe_change_set)
+        .sequence()
+        .output(|| {
+            DescribeChangeSetOutput::builder()
+                .status(ChangeSetStatus::CreatePending)
+                .build()
+        })
+        .repeatedly()
+        .build();
+    let delete_change_set = mock!(aws_sdk_cloudformation::Client::delete_change_set)
+        .match_requests(|r| r.stack_name() == Some(STACK))
+        .then_output(|| DeleteChangeSetOutput::builder().build());
+    let delete = delete_stack_rule();
+    let mut cloudformation = vec![&stacks, &create, &pending, &delete_change_set, &delete];
+    if existing.is_some() {
+        cloudformation.push(&resources);
+    }
+    let rules = Rules {
+        cloudformation,
+        fsx: preflight.fsx(),
+        s3: preflight.s3(),
+        sts: vec![&preflight.identity],
+        ..Rules::default()
+    };
+    let (trigger, interrupt) = Interrupt::manual();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        trigger.raise();
+    });
+    let args = deploy_args();
+    let failure = deploy::execute(
+        &rules.aws(),
+        &args,
+        &global(),
+        prepared(&args),
+        &interrupt,
+        &printer(),
+        Instant::now(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(create.num_calls(), 1);
+    assert!(pending.num_calls() >= 3, "it was still waiting");
+    (failure, delete_change_set.num_calls(), delete.num_calls())
+}
+
+#[tokio::test(start_paused = true)]
+async fn ctrl_c_while_a_new_stack_s_change_set_is_made_removes_both() {
+    let (failure, change_sets_deleted, stacks_deleted) =
+        interrupted_while_the_change_set_is_made(None, ChangeSetType::Create).await;
+    assert_eq!(failure.exit_code, 130, "{failure:?}");
+    assert!(
+        failure
+            .error
+            .contains("was deleted with the empty stack made for it"),
+        "{failure:?}"
+    );
+    assert_eq!((change_sets_deleted, stacks_deleted), (1, 1));
+}
+
+#[tokio::test(start_paused = true)]
+async fn ctrl_c_while_an_update_s_change_set_is_made_keeps_the_stack() {
+    let (failure, change_sets_deleted, stacks_deleted) = interrupted_while_the_change_set_is_made(
+        Some(StackStatus::UpdateComplete),
+        ChangeSetType::Update,
+    )
+    .await;
+    assert_eq!(failure.exit_code, 130, "{failure:?}");
+    assert!(failure.error.contains("nothing was changed"), "{failure:?}");
+    assert_eq!((change_sets_deleted, stacks_deleted), (1, 0));
+}
+
+#[tokio::test(start_paused = true)]
+async fn ctrl_c_keeps_a_stack_that_was_already_waiting_for_review() {
+    // REVIEW_IN_PROGRESS without resources gets a CREATE change set; someone else's change
+    // set may be waiting on that stack, so it is not deleted.
+    let (failure, change_sets_deleted, stacks_deleted) = interrupted_while_the_change_set_is_made(
+        Some(StackStatus::ReviewInProgress),
+        ChangeSetType::Create,
+    )
+    .await;
+    assert_eq!(failure.exit_code, 130, "{failure:?}");
+    assert_eq!((change_sets_deleted, stacks_deleted), (1, 0));
+}
+
+// ---------------------------------------------------------------------------------------
+// destroy
+
+fn destroy_args(retain: &[&str]) -> DestroyArgs {
+    DestroyArgs {
+        stack_name: STACK.into(),
+        yes: true,
+        retain: retain.iter().map(|s| s.to_string()).collect(),
+        timeout: HOUR,
+    }
+}
+
+fn no_tasks_rule() -> Rule {
+    mock!(aws_sdk_fsx::Client::describe_data_repository_tasks)
+        .then_output(|| DescribeDataRepositoryTasksOutput::builder().build())
+}
+
+async fn destroy(rules: &Rules<'_>, args: &DestroyArgs) -> Result<destroy::Destroyed, Failure> {
+    destroy::execute(
+        &rules.aws(),
+        args,
+        &global(),
+        &Interrupt::never(),
+        &printer(),
+        Instant::now(),
+    )
+    .await
+}
+
+const LOG_GROUP_IN_USE: &str = "Resource handler returned message: \"log group is in use\"";
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_deletion_names_the_resource_and_the_retain_flag() {
+    let stacks = stacks_rule(vec![Some(StackStatus::CreateComplete)]);
+    let tasks = no_tasks_rule();
+    let delete = delete_stack_rule();
+    let failing = Timeline::new(vec![
+        (0, STACK, STACK_TYPE, "DELETE_IN_PROGRESS", USER),
+        (1, "Function", FUNCTION, "DELETE_IN_PROGRESS", None),
+        (
+            2,
+            "LogGroup",
+            LOG_GROUP,
+            "DELETE_FAILED",
+            Some(LOG_GROUP_IN_USE),
+        ),
+        (3, "Function", FUNCTION, "DELETE_COMPLETE", None),
+        (4, STACK, STACK_TYPE, "DELETE_FAILED", None),
+    ]);
+    let events = events_rule(vec![failing.page(5)]);
+    let resources = resources_rule(&["LogGroup"], ResourceStatus::DeleteFailed);
+    let rules = Rules {
+        cloudformation: vec![&stacks, &delete, &events, &resources],
+        fsx: vec![&tasks],
+        ..Rules::default()
+    };
+    let failure = destroy(&rules, &destroy_args(&[])).await.unwrap_err();
+    assert_eq!(failure.exit_code, 1, "{failure:?}");
+    assert_eq!(failure.error, "stack fsx-drt-scheduler ended DELETE_FAILED");
+    let detail = failure.detail.clone().unwrap_or_default();
+    assert!(
+        detail.contains("LogGroup") && detail.contains("log group is in use"),
+        "root cause: {detail}"
+    );
+    let help = failure.help.clone().unwrap_or_default();
+    assert!(
+        help.contains("fsx-drt destroy --stack-name fsx-drt-scheduler --retain LogGroup"),
+        "{help}"
+    );
+    assert_eq!(delete.num_calls(), 1, "not retried on its own");
+}
+
+#[tokio::test(start_paused = true)]
+async fn retain_keeps_the_failed_resource_and_deletes_the_rest() {
+    let stacks = stacks_rule(vec![Some(StackStatus::DeleteFailed)]);
+    let tasks = no_tasks_rule();
+    let resources = resources_rule(&["LogGroup"], ResourceStatus::DeleteFailed);
+    let delete = mock!(aws_sdk_cloudformation::Client::delete_stack)
+        .match_requests(|r| r.retain_resources() == ["LogGroup"])
+        .then_output(|| DeleteStackOutput::builder().build());
+    let deletion = Timeline::new(vec![
+        (0, STACK, STACK_TYPE, "DELETE_IN_PROGRESS", USER),
+        (1, "LogGroup", LOG_GROUP, "DELETE_SKIPPED", None),
+        (2, STACK, STACK_TYPE, "DELETE_COMPLETE", None),
+    ]);
+    let events = events_rule(vec![deletion.page(3)]);
+    let rules = Rules {
+        cloudformation: vec![&stacks, &resources, &delete, &events],
+        fsx: vec![&tasks],
+        ..Rules::default()
+    };
+    let destroyed = destroy(&rules, &destroy_args(&["LogGroup"])).await.unwrap();
+    assert_eq!(destroyed.status, "DELETE_COMPLETE");
+    assert_eq!(destroyed.retained, ["LogGroup"]);
+    assert!(destroyed
+        .to_string()
+        .contains("Kept LogGroup in the account"));
+    assert_eq!(delete.num_calls(), 1);
+}
+
+#[tokio::test]
+async fn retain_is_refused_before_anything_is_deleted() {
+    // On a healthy stack, and naming a resource whose deletion did not fail.
+    for (status, retain, says) in [
+        (
+            StackStatus::CreateComplete,
+            "LogGroup",
+            "only after a deletion failed",
+        ),
+        (
+            StackStatus::DeleteFailed,
+            "Function",
+            "give one of: LogGroup",
+        ),
+    ] {
+        let stacks = stacks_rule(vec![Some(status)]);
+        let resources = resources_rule(&["LogGroup"], ResourceStatus::DeleteFailed);
+        let rules = Rules {
+            cloudformation: vec![&stacks, &resources],
+            ..Rules::default()
+        };
+        let failure = destroy(&rules, &destroy_args(&[retain])).await.unwrap_err();
+        assert_eq!(failure.exit_code, 2, "{failure:?}");
+        let problem = &failure.problems[0];
+        assert_eq!(problem.parameter, "--retain");
+        assert_eq!(problem.value.as_deref(), Some(retain));
+        assert!(
+            format!("{} {}", problem.problem, problem.fix).contains(says),
+            "{problem:?}"
+        );
+    }
+}
