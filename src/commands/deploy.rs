@@ -177,7 +177,14 @@ pub async fn execute(
         discard(aws, &args.stack_name, &name, new_stack).await;
         Ok(())
     };
-    approve(args, global, "Deploy these changes?", cancel).await?;
+    approve(
+        args,
+        global,
+        "Deploy these changes?",
+        "the change set was deleted and the stack left as it was",
+        cancel,
+    )
+    .await?;
 
     aws.cloudformation
         .execute_change_set()
@@ -348,9 +355,13 @@ async fn settle_existing(
         Existing::Update => Ok(ChangeSetType::Update),
         Existing::Recreate { why } => {
             printer.info(&why);
-            approve(args, global, "Delete it and create it again?", || async {
-                Ok(())
-            })
+            approve(
+                args,
+                global,
+                "Delete it and create it again?",
+                "the stack was left as it was",
+                || async { Ok(()) },
+            )
             .await?;
             follow::delete(aws, &args.stack_name, &[], args.timeout, interrupt, printer).await?;
             Ok(ChangeSetType::Create)
@@ -440,6 +451,7 @@ async fn approve<F, Fut>(
     args: &DeployArgs,
     global: &GlobalArgs,
     question: &str,
+    declined: &str,
     cancel: F,
 ) -> Result<(), Failure>
 where
@@ -457,18 +469,25 @@ where
             Some("review the changes above, then run again with --yes".into()),
         ));
     }
-    let yes = dialoguer::Confirm::new()
+    let yes = match dialoguer::Confirm::new()
         .with_prompt(question)
         .default(false)
         .interact()
-        .unwrap_or(false);
+    {
+        Ok(yes) => yes,
+        Err(_) => {
+            // Ctrl-C: end the prompt's line before the error.
+            eprintln!();
+            false
+        }
+    };
     if yes {
         Ok(())
     } else {
         cancel().await?;
         Err(Failure::new(
             Exit::Interrupted,
-            "not approved; nothing was changed",
+            format!("not approved; {declined}"),
             None,
         ))
     }

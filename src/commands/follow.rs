@@ -32,8 +32,10 @@ pub async fn follow(
     let bar = (std::io::stderr().is_terminal() && printer.is_text()).then(|| {
         let bar = indicatif::ProgressBar::new(expected.max(1) as u64);
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} [{pos}/{len}] {elapsed} {wide_msg}")
-                .expect("valid template"),
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {pos}/{len} resources done, {elapsed} {wide_msg}",
+            )
+            .expect("valid template"),
         );
         bar.enable_steady_tick(Duration::from_millis(120));
         bar
@@ -75,7 +77,8 @@ pub async fn follow(
                     stack::chronological(&page).into_iter().cloned().collect();
                 for event in &fresh {
                     match &bar {
-                        Some(bar) => bar.set_message(stack::event_line(event)),
+                        // Above the bar, so the latest events stay in view.
+                        Some(bar) => bar.println(stack::event_line(event)),
                         None => printer.info(&stack::event_line(event)),
                     }
                 }
@@ -84,6 +87,11 @@ pub async fn follow(
                     let progress = stack::progress(&events, expected);
                     bar.set_length(progress.total.max(1) as u64);
                     bar.set_position(progress.done as u64);
+                    bar.set_message(if progress.in_progress.is_empty() {
+                        String::new()
+                    } else {
+                        format!("in progress: {}", progress.in_progress.join(", "))
+                    });
                 }
                 let end = events.iter().rev().find(|e| {
                     e.is_stack_level()
