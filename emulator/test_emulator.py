@@ -465,6 +465,58 @@ def check_cloudformation() -> None:
     cfn.delete_stack(StackName=cs_name)
 
 
+def stop_server(proc: subprocess.Popen[str]) -> None:
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def check_unchanged_update_change_set() -> None:
+    """An UPDATE change set with the same effective values is empty (emulator/moto_fixes.py fix 2)."""
+    cfn = client("cloudformation")
+    template = json.dumps(
+        {
+            "AWSTemplateFormatVersion": "2010-09-09",
+            "Parameters": {"Name": {"Type": "String"}, "Label": {"Type": "String", "Default": "first"}},
+            "Resources": {"Queue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Ref": "Name"}}}},
+            "Outputs": {"Label": {"Value": {"Ref": "Label"}}},
+        }
+    )
+    stack = f"fsx-drt-emulator-noop-{int(time.time())}"
+    name = {"ParameterKey": "Name", "ParameterValue": "fsx-drt-emulator-noop"}
+    cfn.create_change_set(StackName=stack, ChangeSetName="c0", ChangeSetType="CREATE", TemplateBody=template, Parameters=[name])
+    cfn.execute_change_set(StackName=stack, ChangeSetName="c0")
+
+    def update(change_set: str, parameters: list[dict[str, Any]]) -> dict[str, Any]:
+        cfn.create_change_set(
+            StackName=stack, ChangeSetName=change_set, ChangeSetType="UPDATE", TemplateBody=template, Parameters=parameters
+        )
+        return cfn.describe_change_set(StackName=stack, ChangeSetName=change_set)
+
+    def assert_empty(cs: dict[str, Any]) -> None:
+        assert cs["Status"] == "FAILED" and "didn't contain changes" in cs["StatusReason"], cs
+
+    # UsePreviousValue: what `aws cloudformation deploy` sends for a value it is not given.
+    previous = [{"ParameterKey": k, "UsePreviousValue": True} for k in ("Name", "Label")]
+    assert_empty(update("c1", previous))
+    assert_empty(update("c1b", [name, {"ParameterKey": "Label", "UsePreviousValue": True}]))
+    assert_empty(update("c2", [name, {"ParameterKey": "Label", "ParameterValue": "first"}]))  # the default, given
+    changed = update("c3", [name, {"ParameterKey": "Label", "ParameterValue": "second"}])
+    assert changed["Status"] == "CREATE_COMPLETE", changed
+    cfn.execute_change_set(StackName=stack, ChangeSetName="c3")
+    described = cfn.describe_stacks(StackName=stack)["Stacks"][0]
+    assert described["StackStatus"] == "UPDATE_COMPLETE", described
+    assert {o["OutputKey"]: o["OutputValue"] for o in described["Outputs"]} == {"Label": "second"}, described
+    # The stack's values are now the executed change set's.
+    assert_empty(update("c4", [name, {"ParameterKey": "Label", "ParameterValue": "second"}]))
+    assert_empty(update("c5", previous))
+    assert update("c6", [name])["Status"] == "CREATE_COMPLETE"  # back to the default is a change
+    cfn.delete_stack(StackName=stack)
+
+
 def check_request_log() -> None:
     if ctx.request_log is None:
         return
@@ -527,6 +579,7 @@ CHECKS: list[Callable[[], None]] = [
     check_error_wire_shape,
     check_describe_tasks_filters_and_pagination,
     check_cloudformation,
+    check_unchanged_update_change_set,
     check_request_log,
     check_detach_and_stop,
 ]
@@ -584,12 +637,7 @@ def main() -> int:
         return 1 if failed else 0
     finally:
         if proc is not None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop_server(proc)
             if proc.returncode not in (0, -signal.SIGTERM):
                 print(f"server exited with {proc.returncode}:\n" + (Path(tmp.name) / "server.stderr").read_text())
         tmp.cleanup()
