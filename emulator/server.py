@@ -50,6 +50,11 @@ Emulator endpoints (not AWS; under /__fsx_drt_emulator/):
          "Region"?, "AccountId"?} -> {"Association": {...}}; seeds an
          association in any lifecycle (e.g. MISCONFIGURED), which the FSx API
          cannot do.
+    GET  /__fsx_drt_emulator/stack-delay   -> {"Seconds": N}
+    POST /__fsx_drt_emulator/stack-delay   body {"Seconds": N} -> {"Seconds": N};
+         CloudFormation stack operations ending from then on show as in
+         progress until N seconds after they started (0: off). At start the
+         delay is FSX_DRT_EMULATOR_STACK_DELAY (unset: 0). See stack_delay.py.
 
 Task timing and the failure trigger are described in emulator/fsx_drt_moto.py
 (FSX_DRT_EMULATOR_PENDING_SECONDS, FSX_DRT_EMULATOR_TASK_SECONDS,
@@ -233,6 +238,17 @@ class EmulatorApp:
                 return _json_response(start_response, "400 Bad Request", json.loads(exc.description))
             except (ValueError, TypeError) as exc:
                 return _json_response(start_response, "400 Bad Request", {"__type": "BadRequest", "Message": str(exc)})
+        if sub == "/stack-delay" and method in ("GET", "POST"):
+            import stack_delay
+
+            if method == "POST":
+                try:
+                    length = int(environ.get("CONTENT_LENGTH") or 0)
+                    body = json.loads(environ["wsgi.input"].read(length) or b"{}")
+                    stack_delay.configure(float(body["Seconds"]))
+                except (ValueError, TypeError, KeyError) as exc:
+                    return _json_response(start_response, "400 Bad Request", {"__type": "BadRequest", "Message": f"want {{\"Seconds\": N >= 0}}: {exc}"})
+            return _json_response(start_response, "200 OK", {"Seconds": stack_delay.current()})
         return _json_response(start_response, "404 Not Found", {"Message": f"unknown emulator endpoint {method} {sub}"})
 
 
@@ -249,8 +265,15 @@ def serve(port: int, region: str, verbose: bool, write_state: bool) -> int:
 
     import moto_fixes
 
+    import stack_delay
+
     fsx_drt_moto.install()
     moto_fixes.install()
+    try:
+        stack_delay.from_environment()
+    except ValueError as exc:
+        print(f"fsx-drt emulator: {exc}", file=sys.stderr)
+        return 2
     from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
     from werkzeug.serving import make_server
 

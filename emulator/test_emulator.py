@@ -517,6 +517,113 @@ def check_unchanged_update_change_set() -> None:
     cfn.delete_stack(StackName=stack)
 
 
+def check_stack_delay() -> None:
+    """FSX_DRT_EMULATOR_STACK_DELAY: operations stay in progress, then end at start + delay."""
+    if os.environ.get("FSX_DRT_EMULATOR_TEST_ENDPOINT"):
+        return
+    with urllib.request.urlopen(ctx.endpoint + "/__fsx_drt_emulator/stack-delay", timeout=5) as resp:
+        assert json.loads(resp.read()) == {"Seconds": 0.0}, "the default server must not delay"
+    delay = 1.5
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {
+            **os.environ,
+            "FSX_DRT_EMULATOR_STACK_DELAY": str(delay),
+            "FSX_DRT_EMULATOR_REQUEST_LOG": f"{tmp}/requests.log",
+            "AWS_REGION": REGION,
+        }
+        env.pop("MOTO_ACCOUNT_ID", None)
+        stderr = open(f"{tmp}/server.stderr", "w")
+        proc = subprocess.Popen(
+            [sys.executable, str(SERVER), "--port", "0"], env=env, stdout=subprocess.PIPE, stderr=stderr, text=True
+        )
+        try:
+            assert proc.stdout is not None
+            lines = [proc.stdout.readline().strip() for _ in range(3)]
+            endpoint = dict(line.split("=", 1) for line in lines if "=" in line).get("AWS_ENDPOINT_URL")
+            assert endpoint, (lines, Path(f"{tmp}/server.stderr").read_text())
+            admin = endpoint + "/__fsx_drt_emulator/stack-delay"
+            with urllib.request.urlopen(admin, timeout=5) as resp:
+                assert json.loads(resp.read()) == {"Seconds": delay}
+            cfn = boto3.client(
+                "cloudformation",
+                region_name=REGION,
+                endpoint_url=endpoint,
+                aws_access_key_id="testing",
+                aws_secret_access_key="testing",
+                config=Config(retries={"max_attempts": 1}),
+            )
+            template = json.dumps(
+                {
+                    "AWSTemplateFormatVersion": "2010-09-09",
+                    "Resources": {"Queue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "fsx-drt-delayed"}}},
+                }
+            )
+            stack = "fsx-drt-emulator-delayed"
+
+            def stack_events(name: str) -> list[tuple[str, Any]]:
+                events = cfn.describe_stack_events(StackName=name)["StackEvents"]
+                return [(e["ResourceStatus"], e["Timestamp"]) for e in events if e["LogicalResourceId"] == stack]
+
+            def wait_past(started: Any) -> None:
+                left = (started.timestamp() + delay + 0.1) - time.time()
+                time.sleep(max(0.0, left))
+
+            cfn.create_change_set(StackName=stack, ChangeSetName="c1", ChangeSetType="CREATE", TemplateBody=template)
+            cfn.execute_change_set(StackName=stack, ChangeSetName="c1")
+            described = cfn.describe_stacks(StackName=stack)["Stacks"][0]
+            stack_id = described["StackId"]
+            assert described["StackStatus"] == "CREATE_IN_PROGRESS", described
+            events = stack_events(stack)
+            assert [e[0] for e in events] == ["CREATE_IN_PROGRESS", "REVIEW_IN_PROGRESS"], events
+            started = events[0][1]
+            wait_past(started)
+            assert cfn.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
+            events = stack_events(stack)
+            assert events[0][0] == "CREATE_COMPLETE", events
+            assert abs((events[0][1] - started).total_seconds() - delay) < 0.01, (events, delay)
+
+            cfn.delete_stack(StackName=stack)
+            described = cfn.describe_stacks(StackName=stack)["Stacks"][0]  # still found by name
+            assert described["StackStatus"] == "DELETE_IN_PROGRESS", described
+            events = stack_events(stack)
+            assert events[0][0] == "DELETE_IN_PROGRESS", events
+            started = events[0][1]
+            assert any(s["StackName"] == stack for s in cfn.describe_stacks()["Stacks"]), "a deleting stack is listed"
+            wait_past(started)
+            expect = "does not exist"
+            try:
+                cfn.describe_stacks(StackName=stack)
+                raise AssertionError("a deleted stack is found by name")
+            except ClientError as exc:
+                assert expect in str(exc), exc
+            events = stack_events(stack_id)
+            assert events[0][0] == "DELETE_COMPLETE", events
+            assert abs((events[0][1] - started).total_seconds() - delay) < 0.01, (events, delay)
+            logged = Path(f"{tmp}/server.stderr").read_text()
+            assert f"stack-delay: {stack} CREATE_COMPLETE at " in logged, logged
+            assert f"stack-delay: {stack} DELETE_COMPLETE at " in logged, logged
+
+            # Changed at run time: 0 is moto's own behaviour again; nonsense is refused.
+            request = urllib.request.Request(admin, data=b'{"Seconds": 0}', method="POST")
+            with urllib.request.urlopen(request, timeout=5) as resp:
+                assert json.loads(resp.read()) == {"Seconds": 0.0}
+            cfn.create_stack(StackName="fsx-drt-emulator-undelayed", TemplateBody=template.replace("delayed", "undelayed"))
+            assert cfn.describe_stacks(StackName="fsx-drt-emulator-undelayed")["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
+            bad = urllib.request.Request(admin, data=b'{"Seconds": -1}', method="POST")
+            try:
+                urllib.request.urlopen(bad, timeout=5)
+                raise AssertionError("a negative delay was accepted")
+            except urllib.error.HTTPError as exc:
+                assert exc.code == 400, exc
+        finally:
+            stop_server(proc)
+            stderr.close()
+    # A value that is not a number of seconds stops the server at start.
+    bad_env = {**os.environ, "FSX_DRT_EMULATOR_STACK_DELAY": "soon"}
+    out = subprocess.run([sys.executable, str(SERVER), "--port", "0"], env=bad_env, capture_output=True, text=True, timeout=90)
+    assert out.returncode == 2 and "FSX_DRT_EMULATOR_STACK_DELAY" in out.stderr, out
+
+
 def check_request_log() -> None:
     if ctx.request_log is None:
         return
@@ -581,6 +688,7 @@ CHECKS: list[Callable[[], None]] = [
     check_cloudformation,
     check_unchanged_update_change_set,
     check_request_log,
+    check_stack_delay,
     check_detach_and_stop,
 ]
 
@@ -602,6 +710,7 @@ def main() -> int:
             ctx.request_log = Path(tmp.name) / "requests.log"
             env = {**os.environ, **TIMINGS, "FSX_DRT_EMULATOR_REQUEST_LOG": str(ctx.request_log), "AWS_REGION": REGION}
             env.pop("MOTO_ACCOUNT_ID", None)
+            env.pop("FSX_DRT_EMULATOR_STACK_DELAY", None)  # the checks expect moto's timing
             proc = subprocess.Popen(
                 [sys.executable, str(SERVER), "--port", "0"],
                 env=env,
