@@ -1,12 +1,20 @@
-//! `cargo xtask bench lambda`: the Rust Lambda against a Python reference, side by side.
+//! `cargo xtask bench [lambda|cli]`: fsx-drt against its peers, side by side; without an
+//! argument both, the Lambda first. Each rewrites its own section of BENCHMARKS.md (the file's
+//! other sections are kept).
 //!
-//! Builds the function's `bootstrap` for this machine (x86_64) with the size-tuned
-//! `[profile.lambda]`, installs the Python side (bench/requirements.txt: the official Lambda
-//! Runtime Interface Client and boto3) into target/venv-bench when a pinned version is missing,
-//! then runs bench/lambda_bench.py. That script serves a local Lambda Runtime API and FSx
-//! endpoint, measures cold start, one invocation, peak memory and zip sizes for both functions,
-//! and prints a markdown section, which replaces the Lambda section of BENCHMARKS.md (the
-//! file's other sections are kept).
+//! `lambda`: the Rust Lambda against a Python reference. Builds the function's `bootstrap` for
+//! this machine (x86_64) with the size-tuned `[profile.lambda]`, installs the Python side
+//! (bench/requirements.txt: the official Lambda Runtime Interface Client and boto3) into
+//! target/venv-bench when a pinned version is missing, then runs bench/lambda_bench.py. That
+//! script serves a local Lambda Runtime API and FSx endpoint, measures cold start, one
+//! invocation, peak memory and zip sizes for both functions, and prints the markdown section.
+//!
+//! `cli`: the fsx-drt CLI against the AWS CLI. Builds `target/release/fsx-drt` (and the Lambda
+//! zip when missing), installs the AWS CLI (bench/awscli-requirements.txt) into
+//! target/venv-awscli, then runs bench/cli_bench.py in phases: start-up and validate; fresh
+//! deploy, no-op redeploy and destroy on the local emulator; completion latency on a second
+//! emulator started with FSX_DRT_EMULATOR_STACK_DELAY. The emulators keep their state and logs
+//! in target/bench/ and are stopped at the end, also when a phase fails.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -14,13 +22,22 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, ensure, Context, Result};
 use xshell::{cmd, Shell};
 
-/// The heading of the section this task owns in BENCHMARKS.md.
+/// The heading of the section `bench lambda` owns in BENCHMARKS.md.
 const HEADING: &str = "## Lambda (`cargo xtask bench lambda`)";
 /// Runs per side (the script needs at least 5); medians are reported.
 const RUNS: &str = "11";
 const PACKAGE: &str = "fsx-drt-lambda";
 const BIN: &str = "bootstrap";
 const PROFILE: &str = "lambda";
+
+/// The heading of the section `bench cli` owns.
+const CLI_HEADING: &str = "## CLI against the AWS CLI (`cargo xtask bench cli`)";
+/// `bench cli`: runs per side for start-up, validate, the emulator commands and completion
+/// latency (each a median of at least 5, 20 for validate; a latency run takes up to 30 s).
+const CLI_STARTUP_RUNS: &str = "21";
+const CLI_VALIDATE_RUNS: &str = "31";
+const CLI_EMULATOR_RUNS: &str = "7";
+const CLI_LATENCY_RUNS: &str = "5";
 
 /// `cargo xtask bench lambda`: measures, then rewrites the Lambda section of BENCHMARKS.md.
 pub fn lambda(sh: &Shell, root: &Path) -> Result<()> {
@@ -44,17 +61,137 @@ pub fn lambda(sh: &Shell, root: &Path) -> Result<()> {
         "bench/lambda_bench.py printed no `{HEADING}` section"
     );
 
+    write_section(root, HEADING, &section)?;
+    eprintln!("raw measurements: {}", raw.display());
+    println!("{section}");
+    Ok(())
+}
+
+/// `cargo xtask bench`: both benchmarks in one run, the Lambda first.
+pub fn all(sh: &Shell, root: &Path) -> Result<()> {
+    lambda(sh, root)?;
+    cli(sh, root)
+}
+
+/// `cargo xtask bench cli`: measures, then rewrites the CLI section of BENCHMARKS.md.
+pub fn cli(sh: &Shell, root: &Path) -> Result<()> {
+    let target_dir = target_dir(root);
+    let venv = target_dir.join("venv-awscli");
+    crate::venv::ensure(
+        sh,
+        &venv,
+        &root.join("bench/awscli-requirements.txt"),
+        "the AWS CLI",
+    )?;
+    let aws = venv.join("bin/aws");
+    let mut zip = target_dir.join("lambda/fsx-drt-lambda.zip");
+    if !zip.is_file() {
+        zip = crate::lambda::build_lambda(sh)?;
+    }
+    step("cargo build --release --bin fsx-drt");
+    cmd!(sh, "cargo build --release --locked --bin fsx-drt")
+        .run()
+        .context("building fsx-drt failed")?;
+    let fsx_drt = target_dir.join("release/fsx-drt");
+    ensure!(
+        fsx_drt.is_file(),
+        "cargo build did not leave {}",
+        fsx_drt.display()
+    );
+
+    let script = root.join("bench/cli_bench.py");
+    let work = target_dir.join("bench");
+    fs::create_dir_all(&work).with_context(|| format!("creating {}", work.display()))?;
+    let json = |phase: &str| work.join(format!("cli-{phase}.json"));
+    let (local, emulated, latency) = (json("local"), json("emulator"), json("latency"));
+
+    step("python3 bench/cli_bench.py local  (start-up; validate with 32 paths)");
+    cmd!(
+        sh,
+        "python3 {script} local --fsx-drt {fsx_drt} --aws {aws} --work {work} --runs {CLI_STARTUP_RUNS} --validate-runs {CLI_VALIDATE_RUNS} --json {local}"
+    )
+    .run()
+    .context("the start-up benchmark failed")?;
+
+    // The emulators' pid, env, server log and request log live in target/bench/, so that one
+    // someone else started (cargo xtask demo, emulator --detach) is neither reused nor stopped.
+    let env_file = work.join("emulator.env");
+    let server_log = work.join("emulator.log");
+    let request_log = work.join("emulator-requests.log");
+    let _state = [
+        sh.push_env("FSX_DRT_EMULATOR_PID_FILE", work.join("emulator.pid")),
+        sh.push_env("FSX_DRT_EMULATOR_ENV_FILE", &env_file),
+        sh.push_env("FSX_DRT_EMULATOR_LOG", &server_log),
+        sh.push_env("FSX_DRT_EMULATOR_REQUEST_LOG", &request_log),
+    ];
+    let emulator_args: [&std::ffi::OsStr; 6] = [
+        "--lambda-zip".as_ref(),
+        zip.as_os_str(),
+        "--env-file".as_ref(),
+        env_file.as_os_str(),
+        "--request-log".as_ref(),
+        request_log.as_os_str(),
+    ];
+    {
+        step("start the emulator (emulator/setup.sh --detach, state in target/bench/)");
+        let _ = cmd!(sh, "bash emulator/setup.sh --stop").quiet().run();
+        let _emulator = crate::Emulator::start(sh)?;
+        step("python3 bench/cli_bench.py emulator  (deploy, no-op redeploy, destroy)");
+        cmd!(
+            sh,
+            "python3 {script} emulator --fsx-drt {fsx_drt} --aws {aws} --work {work} --runs {CLI_EMULATOR_RUNS} {emulator_args...} --json {emulated}"
+        )
+        .run()
+        .context("the emulator benchmark failed")?;
+        step("stop the emulator");
+    }
+    {
+        step("start an emulator whose stack operations take time (FSX_DRT_EMULATOR_STACK_DELAY)");
+        let _ = fs::remove_file(&server_log);
+        let _delay = sh.push_env("FSX_DRT_EMULATOR_STACK_DELAY", "1");
+        let _emulator = crate::Emulator::start(sh)?;
+        step("python3 bench/cli_bench.py latency  (completion latency; about 10 minutes)");
+        cmd!(
+            sh,
+            "python3 {script} latency --fsx-drt {fsx_drt} --aws {aws} --work {work} --runs {CLI_LATENCY_RUNS} {emulator_args...} --server-log {server_log} --json {latency}"
+        )
+        .run()
+        .context("the completion-latency benchmark failed")?;
+        step("stop the emulator");
+    }
+
+    let section = cmd!(
+        sh,
+        "python3 {script} report --local {local} --emulator {emulated} --latency {latency}"
+    )
+    .read()
+    .context("writing the CLI report failed")?;
+    ensure!(
+        section.starts_with(CLI_HEADING),
+        "bench/cli_bench.py printed no `{CLI_HEADING}` section"
+    );
+    write_section(root, CLI_HEADING, &section)?;
+    eprintln!(
+        "raw measurements: {}, {}, {}",
+        local.display(),
+        emulated.display(),
+        latency.display()
+    );
+    println!("{section}");
+    Ok(())
+}
+
+/// Replaces (or appends) the section under `heading` in BENCHMARKS.md.
+fn write_section(root: &Path, heading: &str, section: &str) -> Result<()> {
     let path = root.join("BENCHMARKS.md");
     let existing = match fs::read_to_string(&path) {
         Ok(text) => Some(text),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
     };
-    let updated = replace_section(existing.as_deref(), HEADING, &section);
+    let updated = replace_section(existing.as_deref(), heading, section);
     fs::write(&path, updated).with_context(|| format!("writing {}", path.display()))?;
-    eprintln!("\nwrote the Lambda section of {}", path.display());
-    eprintln!("raw measurements: {}", raw.display());
-    println!("{section}");
+    eprintln!("\nwrote the section {heading:?} of {}", path.display());
     Ok(())
 }
 

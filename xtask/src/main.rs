@@ -8,7 +8,8 @@
 //!   as the last line of stdout. See lambda.rs.
 //! - `install`: `cargo install` of fsx-drt with that zip embedded (FSX_DRT_LAMBDA_ZIP).
 //! - `emulator [--detach|--stop]`: the local AWS emulator (moto + emulator/fsx_drt_moto.py).
-//! - `bench lambda`: the Lambda against the reference's Python handler; writes BENCHMARKS.md.
+//! - `bench [lambda|cli]`: the Lambda against the reference's Python handler, the CLI against
+//!   the AWS CLI (both without an argument); writes BENCHMARKS.md. See bench.rs.
 
 mod bench;
 mod lambda;
@@ -52,10 +53,12 @@ fn run() -> Result<()> {
         }
         Some("bench") => match args.get(1).map(String::as_str) {
             Some("lambda") => bench::lambda(&sh, &root()),
-            _ => bail!("usage: cargo xtask bench lambda"),
+            Some("cli") => bench::cli(&sh, &root()),
+            None => bench::all(&sh, &root()),
+            _ => bail!("usage: cargo xtask bench [lambda|cli]"),
         },
         _ => {
-            eprintln!("usage: cargo xtask <ci|demo|lint-template|lambda|install|emulator [--detach|--stop]|bench lambda>");
+            eprintln!("usage: cargo xtask <ci|demo|lint-template|lambda|install|emulator [--detach|--stop]|bench [lambda|cli]>");
             bail!("unknown or missing task {:?}", args.first())
         }
     }
