@@ -2,6 +2,14 @@
 //! AWS_REGION/--region, AWS_ENDPOINT_URL/--endpoint-url, default credentials), and clients.
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::context::{
+    BeforeTransmitInterceptorContextRef, FinalizerInterceptorContextRef,
+};
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::orchestrator::Metadata;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
 
 use crate::cli::GlobalArgs;
 use crate::error::{Exit, Failure};
@@ -12,6 +20,7 @@ pub struct Aws {
     pub cloudformation: aws_sdk_cloudformation::Client,
     pub cloudwatch: aws_sdk_cloudwatch::Client,
     pub fsx: aws_sdk_fsx::Client,
+    pub lambda: aws_sdk_lambda::Client,
     pub s3: aws_sdk_s3::Client,
     pub sns: aws_sdk_sns::Client,
     pub sts: aws_sdk_sts::Client,
@@ -20,24 +29,102 @@ pub struct Aws {
 impl Aws {
     pub async fn connect(global: &GlobalArgs) -> Result<Aws, Failure> {
         let config = sdk_config(global).await?;
-        Ok(Aws::from_config(&config))
+        if global.verbose {
+            eprintln!(
+                "aws: region {}, endpoint {}, profile {}",
+                config.region().map_or("-", |r| r.as_ref()),
+                config.endpoint_url().unwrap_or("(the service's)"),
+                global
+                    .profile
+                    .as_deref()
+                    .or(std::env::var("AWS_PROFILE").ok().as_deref())
+                    .unwrap_or("(default chain)")
+            );
+        }
+        Ok(Aws::with_log(&config, global.verbose))
     }
 
     /// Clients for one configuration (tests build it for the emulator or mocks).
     pub fn from_config(config: &SdkConfig) -> Aws {
-        // Emulators and other custom endpoints serve buckets by path, not by host name.
-        let s3 = aws_sdk_s3::config::Builder::from(config)
-            .force_path_style(config.endpoint_url().is_some())
-            .build();
+        Aws::with_log(config, false)
+    }
+
+    /// Clients that also log each request attempt to stderr when `log` is set.
+    fn with_log(config: &SdkConfig, log: bool) -> Aws {
+        macro_rules! client {
+            ($sdk:ident $(, $setting:ident($value:expr))*) => {{
+                let builder = $sdk::config::Builder::from(config)$(.$setting($value))*;
+                let builder = if log { builder.interceptor(RequestLog) } else { builder };
+                $sdk::Client::from_conf(builder.build())
+            }};
+        }
         Aws {
             region: config.region().map(ToString::to_string).unwrap_or_default(),
-            cloudformation: aws_sdk_cloudformation::Client::new(config),
-            cloudwatch: aws_sdk_cloudwatch::Client::new(config),
-            fsx: aws_sdk_fsx::Client::new(config),
-            s3: aws_sdk_s3::Client::from_conf(s3),
-            sns: aws_sdk_sns::Client::new(config),
-            sts: aws_sdk_sts::Client::new(config),
+            cloudformation: client!(aws_sdk_cloudformation),
+            cloudwatch: client!(aws_sdk_cloudwatch),
+            fsx: client!(aws_sdk_fsx),
+            lambda: client!(aws_sdk_lambda),
+            // Emulators and other custom endpoints serve buckets by path, not by host name.
+            s3: client!(
+                aws_sdk_s3,
+                force_path_style(config.endpoint_url().is_some())
+            ),
+            sns: client!(aws_sdk_sns),
+            sts: client!(aws_sdk_sts),
         }
+    }
+}
+
+/// `--verbose`: one line per request attempt (service, operation, HTTP status or transport
+/// error, time taken). Only those: no header, body or credential is ever written.
+#[derive(Debug)]
+struct RequestLog;
+
+#[derive(Debug, Clone)]
+struct AttemptStarted(std::time::Instant);
+
+impl aws_smithy_types::config_bag::Storable for AttemptStarted {
+    type Storer = aws_smithy_types::config_bag::StoreReplace<Self>;
+}
+
+impl Intercept for RequestLog {
+    fn name(&self) -> &'static str {
+        "fsx-drt request log"
+    }
+
+    fn read_before_attempt(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        cfg.interceptor_state()
+            .store_put(AttemptStarted(std::time::Instant::now()));
+        Ok(())
+    }
+
+    fn read_after_attempt(
+        &self,
+        context: &FinalizerInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let operation = cfg.load::<Metadata>().map_or("?.?".to_string(), |m| {
+            format!("{}.{}", m.service(), m.name())
+        });
+        let took = cfg
+            .load::<AttemptStarted>()
+            .map_or(0, |s| s.0.elapsed().as_millis());
+        let outcome = match (context.response(), context.output_or_error()) {
+            (Some(response), _) => format!("HTTP {}", response.status().as_u16()),
+            (None, Some(Err(error))) => match error.as_connector_error() {
+                Some(connector) => format!("not sent: {connector}"),
+                None => "not sent".to_string(),
+            },
+            (None, _) => "no response".to_string(),
+        };
+        eprintln!("aws: {operation} -> {outcome} ({took} ms)");
+        Ok(())
     }
 }
 

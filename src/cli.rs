@@ -47,6 +47,9 @@ pub struct GlobalArgs {
     /// AWS endpoint, e.g. a local emulator (default: AWS_ENDPOINT_URL).
     #[arg(long, global = true, value_name = "URL")]
     pub endpoint_url: Option<String>,
+    /// Log every AWS request and its outcome to stderr (credentials are never shown).
+    #[arg(long, short = 'v', global = true)]
+    pub verbose: bool,
 }
 
 const PARAMETER_SOURCES: &str = "Each parameter may also come from the environment: \
@@ -84,6 +87,66 @@ pub enum Command {
     Status(StatusArgs),
     /// Delete the scheduler stack (and its artifact when no other stack uses it).
     Destroy(DestroyArgs),
+    /// Run the scheduled work now: invoke the deployed function (or, with --direct, create
+    /// the task from here with the same code), then optionally wait for the task.
+    Run(RunArgs),
+    /// List the data repository tasks of the stack's file system, or cancel one.
+    Tasks(TasksArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff).
+    #[command(name = "man")]
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[arg(long, value_name = "NAME")]
+    pub stack_name: String,
+    /// Follow the task until it ends; exit 1 if it failed or has failed files.
+    #[arg(long)]
+    pub wait: bool,
+    /// Create the task from here with the function's own code, instead of invoking the
+    /// function (for a local emulator, or when the function cannot be invoked).
+    #[arg(long)]
+    pub direct: bool,
+    /// With --wait: stop waiting after this long (exit 4; the task goes on).
+    #[arg(long, value_name = "DURATION", default_value = "6h", value_parser = parse_duration)]
+    pub timeout: std::time::Duration,
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct TasksArgs {
+    #[command(subcommand)]
+    pub action: Option<TasksAction>,
+    #[arg(long, value_name = "NAME", required = true)]
+    pub stack_name: Option<String>,
+    /// Only tasks in this lifecycle: PENDING, EXECUTING, FAILED, SUCCEEDED, CANCELED or CANCELING.
+    #[arg(long, value_name = "LIFECYCLE")]
+    pub lifecycle: Option<String>,
+    /// Show at most this many, newest first.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub limit: usize,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TasksAction {
+    /// Cancel a PENDING or EXECUTING task.
+    Cancel(CancelArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CancelArgs {
+    /// The task's id (task-...).
+    #[arg(value_name = "TASK_ID")]
+    pub task_id: String,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]

@@ -55,6 +55,7 @@ fn global() -> GlobalArgs {
         region: None,
         profile: None,
         endpoint_url: None,
+        verbose: false,
     }
 }
 

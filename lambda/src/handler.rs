@@ -7,7 +7,7 @@ use aws_sdk_fsx::types::{
     CompletionReport, DataRepositoryTask, DataRepositoryTaskLifecycle, DataRepositoryTaskType,
     DurationSinceLastAccess, ReleaseConfiguration, ReportFormat, ReportScope, Tag, Unit,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tracing::{info, warn};
 
@@ -25,9 +25,12 @@ pub struct Handler {
     /// This function's name: the metrics' dimension and the tasks' tag.
     pub function_name: String,
     pub namespace: String,
+    /// When false, a metric that cannot be published is a warning in the result instead of
+    /// a failed run (the CLI's `run --direct`; the function itself needs them for its alarm).
+    pub metrics_required: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
     Created,
@@ -35,7 +38,7 @@ pub enum Outcome {
 }
 
 /// The invocation's result, as the reference's troubleshooting reads it (TaskId, Lifecycle).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RunResult {
     pub outcome: Outcome,
@@ -47,6 +50,9 @@ pub struct RunResult {
     pub client_request_token: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// What went wrong without failing the run (metrics not published).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -69,6 +75,18 @@ impl std::error::Error for RunError {}
 impl Handler {
     /// Handles one event; `request_id` is the invocation's (for events that are not a slot).
     pub async fn run(&self, event: &Value, request_id: &str) -> Result<RunResult, RunError> {
+        let mut warnings = Vec::new();
+        let mut result = self.run_once(event, request_id, &mut warnings).await?;
+        result.warnings = warnings;
+        Ok(summary(result))
+    }
+
+    async fn run_once(
+        &self,
+        event: &Value,
+        request_id: &str,
+        warnings: &mut Vec<String>,
+    ) -> Result<RunResult, RunError> {
         let slot = Slot::of(event, request_id);
         let token = slot.token();
         let repositories = repositories(&self.fsx, self.config.file_system_id.as_str())
@@ -87,7 +105,7 @@ impl Handler {
         let tasks = tasks(&self.fsx, self.config.file_system_id.as_str())
             .await
             .map_err(RunError::Aws)?;
-        self.report_previous_failure(&tasks).await?;
+        self.report_previous_failure(&tasks, warnings).await?;
 
         let base = |outcome, task: Option<&DataRepositoryTask>, reason: Option<String>| RunResult {
             outcome,
@@ -99,20 +117,21 @@ impl Handler {
             paths: request.paths.clone().unwrap_or_default(),
             client_request_token: token.clone(),
             reason,
+            warnings: Vec::new(),
         };
 
         if let Some(busy) = tasks.iter().find(|t| is_running(t)) {
-            self.publish(metrics::SKIPPED_RUNS).await?;
+            self.publish(metrics::SKIPPED_RUNS, warnings).await?;
             let reason = format!(
                 "task {} is {} on the file system",
                 busy.task_id().unwrap_or("?"),
                 busy.lifecycle().map_or("running", |l| l.as_str())
             );
-            return Ok(summary(base(Outcome::Skipped, Some(busy), Some(reason))));
+            return Ok(base(Outcome::Skipped, Some(busy), Some(reason)));
         }
 
         match self.create(&request, &token).await {
-            Ok(task) => Ok(summary(base(Outcome::Created, Some(&task), None))),
+            Ok(task) => Ok(base(Outcome::Created, Some(&task), None)),
             Err(e)
                 if matches!(
                     e.as_service_error(),
@@ -121,9 +140,9 @@ impl Handler {
                     ))
                 ) =>
             {
-                self.publish(metrics::SKIPPED_RUNS).await?;
+                self.publish(metrics::SKIPPED_RUNS, warnings).await?;
                 let reason = "another task is executing on the file system".to_string();
-                Ok(summary(base(Outcome::Skipped, None, Some(reason))))
+                Ok(base(Outcome::Skipped, None, Some(reason)))
             }
             Err(e) => Err(RunError::Aws(AwsError::from_sdk(
                 "CreateDataRepositoryTask",
@@ -135,7 +154,11 @@ impl Handler {
     /// Publishes FailedTasks when the latest task this function created has finished badly.
     /// Only the latest, and only once it has finished: a task still running was created after
     /// its predecessor was checked, so every task is reported once.
-    async fn report_previous_failure(&self, tasks: &[DataRepositoryTask]) -> Result<(), RunError> {
+    async fn report_previous_failure(
+        &self,
+        tasks: &[DataRepositoryTask],
+        warnings: &mut Vec<String>,
+    ) -> Result<(), RunError> {
         let ours = tasks
             .iter()
             .filter(|t| {
@@ -162,7 +185,7 @@ impl Handler {
                     .unwrap_or(""),
                 "the previous task failed"
             );
-            self.publish(metrics::FAILED_TASKS).await?;
+            self.publish(metrics::FAILED_TASKS, warnings).await?;
         }
         Ok(())
     }
@@ -211,7 +234,7 @@ impl Handler {
             .unwrap_or_else(|| DataRepositoryTask::builder().build()))
     }
 
-    async fn publish(&self, metric: &str) -> Result<(), RunError> {
+    async fn publish(&self, metric: &str, warnings: &mut Vec<String>) -> Result<(), RunError> {
         let datum = MetricDatum::builder()
             .metric_name(metric)
             .dimensions(
@@ -223,18 +246,30 @@ impl Handler {
             .unit(StandardUnit::Count)
             .value(1.0)
             .build();
-        self.cloudwatch
+        let sent = self
+            .cloudwatch
             .put_metric_data()
             .namespace(&self.namespace)
             .metric_data(datum)
             .send()
-            .await
-            .map_err(|e| {
-                RunError::Aws(AwsError {
-                    operation: "PutMetricData",
-                    message: aws_sdk_cloudwatch::error::DisplayErrorContext(e).to_string(),
-                })
-            })?;
+            .await;
+        let Err(e) = sent else { return Ok(()) };
+        let message = match e.raw_response() {
+            Some(raw) if e.as_service_error().and_then(|s| s.meta().code()).is_none() => {
+                format!("HTTP {}", raw.status().as_u16())
+            }
+            _ => aws_sdk_cloudwatch::error::DisplayErrorContext(&e).to_string(),
+        };
+        if self.metrics_required {
+            return Err(RunError::Aws(AwsError {
+                operation: "PutMetricData",
+                message,
+            }));
+        }
+        warn!(metric, %message, "metric not published");
+        warnings.push(format!(
+            "the {metric} metric was not published (PutMetricData: {message}); the alarm will not see this run"
+        ));
         Ok(())
     }
 }

@@ -7,7 +7,7 @@
 #[cfg(feature = "aws")]
 pub mod aws;
 pub mod config;
-#[cfg(feature = "runtime")]
+#[cfg(feature = "handler")]
 pub mod handler;
 pub mod paths;
 pub mod plan;

@@ -18,6 +18,7 @@ async fn main() -> Result<(), Error> {
                 function_name: std::env::var("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_default(),
                 namespace: std::env::var(fsx_drt_lambda::env::METRIC_NAMESPACE)
                     .unwrap_or_else(|_| metrics::NAMESPACE.to_string()),
+                metrics_required: true,
             })
         }
         Err(errors) => {

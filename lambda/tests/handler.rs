@@ -245,6 +245,7 @@ impl Rules {
             config,
             function_name: FUNCTION.into(),
             namespace: "FsxDrt".into(),
+            metrics_required: true,
         };
         (handler, wire)
     }

@@ -14,7 +14,7 @@ use crate::commands::{check_stack_name, follow, gather_parameters, interactive, 
 use crate::error::{Exit, Failure};
 use crate::interrupt::Interrupt;
 use crate::output::Printer;
-use crate::params::{self, Param, Parameters, Problem, Resolved, Source, Values};
+use crate::params::{self, Param, Parameters, Problem, Resolved, Source};
 use crate::stack::{self, Change, ChangeSetSummary, Existing, ParameterChange};
 use crate::template::TEMPLATE_YAML;
 
@@ -276,34 +276,12 @@ async fn target(
     ));
 
     let existing = describe_stack(aws, &args.stack_name).await?;
-    let old_values: Vec<(String, String)> = existing
+    let old_values = existing
         .as_ref()
-        .map(|s| {
-            s.parameters()
-                .iter()
-                .filter_map(|p| {
-                    Some((
-                        p.parameter_key()?.to_string(),
-                        p.parameter_value()?.to_string(),
-                    ))
-                })
-                .collect()
-        })
+        .map(crate::commands::parameter_pairs)
         .unwrap_or_default();
-    let mut stack_values: Values = old_values
-        .iter()
-        .filter_map(|(k, v)| Some((Param::from_key(k)?, v.clone())))
-        .collect();
-    // The template always holds a ReleaseAfterDays; it means something only for Release.
-    let task_type = resolved
-        .get(Param::TaskType)
-        .map(|(v, _)| v.clone())
-        .or_else(|| stack_values.get(&Param::TaskType).cloned());
-    if !task_type.is_some_and(|t| {
-        fsx_drt_lambda::TaskType::parse(&t) == Ok(fsx_drt_lambda::TaskType::Release)
-    }) {
-        stack_values.remove(&Param::ReleaseAfterDays);
-    }
+    let task_type = resolved.get(Param::TaskType).map(|(v, _)| v.clone());
+    let stack_values = crate::commands::stack_values(&old_values, task_type);
     resolved.fill(stack_values, Source::Stack);
     prompt_missing(&mut resolved, global)?;
     let parameters = params::validate(&resolved)

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::aws::{block_on, failed, Aws};
 use crate::cli::{DestroyArgs, GlobalArgs};
-use crate::commands::{check_stack_name, existing_stack, follow, interactive};
+use crate::commands::{check_stack_name, existing_stack, follow, interactive, stack_parameter};
 use crate::error::{Exit, Failure};
 use crate::interrupt::Interrupt;
 use crate::output::Printer;
@@ -69,14 +69,7 @@ pub async fn execute(
     started: Instant,
 ) -> Result<Destroyed, Failure> {
     let stack = existing_stack(aws, &args.stack_name).await?;
-    let parameter = |key: &str| {
-        stack
-            .parameters()
-            .iter()
-            .find(|p| p.parameter_key() == Some(key))
-            .and_then(|p| p.parameter_value())
-            .map(str::to_string)
-    };
+    let parameter = |key: &str| stack_parameter(&stack, key);
     let mut retain = Vec::new();
     if !args.retain.is_empty() {
         // CloudFormation takes RetainResources only from a stack whose deletion failed, and

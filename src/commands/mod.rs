@@ -5,8 +5,10 @@ pub mod deploy;
 pub mod destroy;
 pub mod follow;
 pub mod plan;
+pub mod run;
 pub mod schedule;
 pub mod status;
+pub mod tasks;
 pub mod template;
 pub mod validate;
 
@@ -16,7 +18,7 @@ use crate::artifact::Artifact;
 use crate::cli::{Cli, Command, GlobalArgs, ParamArgs};
 use crate::error::{Exit, Failure};
 use crate::output::Printer;
-use crate::params::{self, Param, Problem, Resolved, Source};
+use crate::params::{self, Param, Problem, Resolved, Source, Values};
 
 pub fn run(cli: Cli, printer: &Printer) -> Result<(), Failure> {
     let printed = match cli.command {
@@ -42,6 +44,24 @@ pub fn run(cli: Cli, printer: &Printer) -> Result<(), Failure> {
                 return Err(Failure::exit_only(Exit::Failed));
             }
             printed
+        }
+        Command::Run(args) => {
+            let ran = run::run(&args, &cli.global, printer)?;
+            let printed = printer.outcome(&ran);
+            if printed.is_ok() && ran.failed() {
+                return Err(Failure::exit_only(Exit::Failed));
+            }
+            printed
+        }
+        Command::Tasks(args) => printer.outcome(&tasks::run(&args, &cli.global)?),
+        Command::Completions(args) => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(args.shell, &mut command, "fsx-drt", &mut std::io::stdout());
+            Ok(())
+        }
+        Command::Man => {
+            let command = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(command).render(&mut std::io::stdout())
         }
         Command::Artifact(args) => {
             let artifact = Artifact::load(args.lambda_zip.as_deref())?;
@@ -122,6 +142,47 @@ fn prompt(param: Param) -> Result<String, Failure> {
                 Some(format!("pass {} instead", param.flag())),
             )
         })
+}
+
+/// A deployed stack's parameter values as fsx-drt's parameters. The template always holds a
+/// ReleaseAfterDays; it is kept only when the task type (`task_type` when given, else the
+/// stack's) is Release, where it means something.
+pub fn stack_values(parameters: &[(String, String)], task_type: Option<String>) -> Values {
+    let mut values: Values = parameters
+        .iter()
+        .filter_map(|(k, v)| Some((Param::from_key(k)?, v.clone())))
+        .collect();
+    let task_type = task_type.or_else(|| values.get(&Param::TaskType).cloned());
+    if !task_type.is_some_and(|t| {
+        fsx_drt_lambda::TaskType::parse(&t) == Ok(fsx_drt_lambda::TaskType::Release)
+    }) {
+        values.remove(&Param::ReleaseAfterDays);
+    }
+    values
+}
+
+/// One of a deployed stack's parameter values.
+pub fn stack_parameter(stack: &aws_sdk_cloudformation::types::Stack, key: &str) -> Option<String> {
+    stack
+        .parameters()
+        .iter()
+        .find(|p| p.parameter_key() == Some(key))
+        .and_then(|p| p.parameter_value())
+        .map(str::to_string)
+}
+
+/// A deployed stack's parameters as key/value pairs.
+pub fn parameter_pairs(stack: &aws_sdk_cloudformation::types::Stack) -> Vec<(String, String)> {
+    stack
+        .parameters()
+        .iter()
+        .filter_map(|p| {
+            Some((
+                p.parameter_key()?.to_string(),
+                p.parameter_value()?.to_string(),
+            ))
+        })
+        .collect()
 }
 
 /// Stack outputs as a JSON object, in the stack's order.

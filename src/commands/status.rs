@@ -10,6 +10,7 @@ use crate::aws::{block_on, failed, Aws};
 use crate::cli::{GlobalArgs, StatusArgs};
 use crate::commands::deploy::describe_stack;
 use crate::commands::schedule::rfc3339;
+use crate::commands::tasks::{self, Task};
 use crate::commands::{existing_stack, follow};
 use crate::error::{Exit, Failure};
 use crate::interrupt::Interrupt;
@@ -46,20 +47,6 @@ pub struct Status {
 pub struct Alarm {
     pub name: String,
     pub state: String,
-}
-
-#[derive(Debug, Serialize)]
-pub struct Task {
-    pub task_id: String,
-    #[serde(rename = "type")]
-    pub task_type: String,
-    pub lifecycle: String,
-    pub start: Option<String>,
-    pub end: Option<String>,
-    pub succeeded: Option<i64>,
-    pub failed: Option<i64>,
-    pub failure: Option<String>,
-    pub report: Option<String>,
 }
 
 pub fn run(args: &StatusArgs, global: &GlobalArgs, printer: &Printer) -> Result<Status, Failure> {
@@ -222,45 +209,7 @@ pub async fn gather(
 }
 
 async fn recent_tasks(aws: &Aws, fs_id: &str) -> Result<Vec<Task>, Failure> {
-    let mut all = fsx_drt_lambda::aws::tasks(&aws.fsx, fs_id)
-        .await
-        .map_err(|e| Failure::new(Exit::Failed, e.to_string(), None))?;
-    all.sort_by_key(|t| std::cmp::Reverse(t.creation_time().map(|c| c.secs())));
-    Ok(all
-        .iter()
-        .take(TASKS_SHOWN)
-        .map(|t| Task {
-            task_id: t.task_id().unwrap_or_default().to_string(),
-            task_type: t
-                .r#type()
-                .map(|x| x.as_str().to_string())
-                .unwrap_or_default(),
-            lifecycle: t
-                .lifecycle()
-                .map(|x| x.as_str().to_string())
-                .unwrap_or_default(),
-            start: t.start_time().map(|x| x.to_string()),
-            end: t.end_time().map(|x| x.to_string()),
-            succeeded: t.status().and_then(|s| s.succeeded_count()),
-            failed: t.status().and_then(|s| s.failed_count()),
-            failure: t
-                .failure_details()
-                .and_then(|d| d.message())
-                .map(str::to_string),
-            report: t
-                .report()
-                .filter(|r| r.enabled() == Some(true))
-                .and_then(|r| r.path())
-                .map(|p| {
-                    format!(
-                        // FSx writes {Path}/{TaskId}/failures.csv (TaskId is task-...).
-                        "{}/{}/",
-                        p.trim_end_matches('/'),
-                        t.task_id().unwrap_or("?")
-                    )
-                }),
-        })
-        .collect())
+    tasks::newest(aws, fs_id, None, TASKS_SHOWN).await
 }
 
 impl fmt::Display for Status {
@@ -310,23 +259,7 @@ impl fmt::Display for Status {
             writeln!(f, "  (none)")?;
         }
         for t in &self.tasks {
-            writeln!(
-                f,
-                "  {}  {}  {}  start {}  end {}  ok {}  failed {}",
-                t.task_id,
-                t.task_type,
-                t.lifecycle,
-                t.start.as_deref().unwrap_or("-"),
-                t.end.as_deref().unwrap_or("-"),
-                t.succeeded.map_or("-".into(), |n| n.to_string()),
-                t.failed.map_or("-".into(), |n| n.to_string()),
-            )?;
-            if let Some(failure) = &t.failure {
-                writeln!(f, "      failure: {failure}")?;
-            }
-            if let Some(report) = &t.report {
-                writeln!(f, "      report: {report}")?;
-            }
+            write!(f, "{t}")?;
         }
         writeln!(f)?;
         if self.healthy {

@@ -18,6 +18,7 @@ pub struct Rules<'a> {
     pub cloudformation: Vec<&'a Rule>,
     pub cloudwatch: Vec<&'a Rule>,
     pub fsx: Vec<&'a Rule>,
+    pub lambda: Vec<&'a Rule>,
     pub s3: Vec<&'a Rule>,
     pub sns: Vec<&'a Rule>,
     pub sts: Vec<&'a Rule>,
@@ -38,6 +39,7 @@ impl Rules<'_> {
             cloudwatch: mock_client!(aws_sdk_cloudwatch, RuleMode::MatchAny, &self.cloudwatch),
             fsx: mock_client!(aws_sdk_fsx, RuleMode::MatchAny, &self.fsx, |c| c
                 .retry_config(aws_sdk_fsx::config::retry::RetryConfig::standard())),
+            lambda: mock_client!(aws_sdk_lambda, RuleMode::MatchAny, &self.lambda),
             s3: mock_client!(aws_sdk_s3, RuleMode::MatchAny, &self.s3),
             sns: mock_client!(aws_sdk_sns, RuleMode::MatchAny, &self.sns),
             sts: mock_client!(aws_sdk_sts, RuleMode::MatchAny, &self.sts),

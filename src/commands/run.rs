@@ -1,0 +1,327 @@
+//! `fsx-drt run`: the scheduled work, now. By default the deployed function is invoked
+//! synchronously (what the reference's troubleshooting does with `aws lambda invoke`);
+//! `--direct` runs the function's own handler here instead. `--wait` follows the task.
+
+use std::fmt;
+use std::io::IsTerminal;
+use std::time::{Duration, Instant};
+
+use aws_sdk_lambda::primitives::Blob;
+use aws_sdk_lambda::types::InvocationType;
+use fsx_drt_lambda::handler::{Handler, Outcome, RunResult};
+use serde::Serialize;
+
+use crate::aws::{block_on, describe, failed, Aws};
+use crate::cli::{GlobalArgs, RunArgs};
+use crate::commands::tasks::Task;
+use crate::commands::{check_stack_name, existing_stack, parameter_pairs, stack_parameter};
+use crate::error::{Exit, Failure};
+use crate::interrupt::Interrupt;
+use crate::output::Printer;
+use crate::params::{self, Resolved, Source};
+
+#[derive(Debug, Serialize)]
+pub struct Ran {
+    pub stack_name: String,
+    /// "function" (invoked) or "direct".
+    pub via: &'static str,
+    /// The run's result, as the function reports it.
+    pub result: RunResult,
+    /// The task as it ended (with --wait).
+    pub task: Option<Task>,
+    pub duration_seconds: f64,
+}
+
+impl Ran {
+    /// Waited for, and it failed or some files did.
+    pub fn failed(&self) -> bool {
+        self.task.as_ref().is_some_and(Task::failed_outright)
+    }
+}
+
+impl fmt::Display for Ran {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let r = &self.result;
+        let how = if self.via == "direct" {
+            "created from here with the function's code"
+        } else {
+            "by the function"
+        };
+        match r.outcome {
+            Outcome::Created => writeln!(
+                f,
+                "Task {} ({}, {}) {how} for {}.",
+                r.task_id.as_deref().unwrap_or("?"),
+                r.task_type,
+                r.lifecycle.as_deref().unwrap_or("?"),
+                if r.paths.is_empty() {
+                    "the whole file system".to_string()
+                } else {
+                    // The request's paths are relative to the file system's root.
+                    r.paths
+                        .iter()
+                        .map(|p| format!("/{p}"))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                }
+            )?,
+            Outcome::Skipped => writeln!(
+                f,
+                "Skipped: {}; the next scheduled run tries again.",
+                r.reason.as_deref().unwrap_or("another task is running")
+            )?,
+        }
+        for warning in &r.warnings {
+            writeln!(f, "warning: {warning}")?;
+        }
+        if let Some(task) = &self.task {
+            writeln!(f)?;
+            write!(f, "{task}")?;
+            if task.failed_outright() {
+                let report = task
+                    .report
+                    .as_deref()
+                    .map_or(String::new(), |r| format!("; the report is in {r}"));
+                writeln!(f, "The task did not complete cleanly{report}.")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+pub fn run(args: &RunArgs, global: &GlobalArgs, printer: &Printer) -> Result<Ran, Failure> {
+    let started = Instant::now();
+    check_stack_name(&args.stack_name)?;
+    block_on(async {
+        let aws = Aws::connect(global).await?;
+        execute(&aws, args, &Interrupt::ctrl_c(), printer, started).await
+    })
+}
+
+/// The run on the given clients (tests pass mocked ones).
+pub async fn execute(
+    aws: &Aws,
+    args: &RunArgs,
+    interrupt: &Interrupt,
+    printer: &Printer,
+    started: Instant,
+) -> Result<Ran, Failure> {
+    let stack = existing_stack(aws, &args.stack_name).await?;
+    let function_name = stack
+        .outputs()
+        .iter()
+        .find(|o| o.output_key() == Some("FunctionName"))
+        .and_then(|o| o.output_value())
+        .map(str::to_string)
+        .ok_or_else(|| {
+            Failure::new(
+                Exit::Failed,
+                format!(
+                    "stack {} has no FunctionName output ({})",
+                    args.stack_name,
+                    stack.stack_status().map_or("?", |s| s.as_str())
+                ),
+                Some(format!(
+                    "see fsx-drt status --stack-name {}; deploy it if it is not complete",
+                    args.stack_name
+                )),
+            )
+        })?;
+    let result = if args.direct {
+        direct(aws, &stack, &function_name).await?
+    } else {
+        invoke(aws, &function_name).await?
+    };
+    let task = match (&result.outcome, &result.task_id, args.wait) {
+        (Outcome::Created, Some(id), true) => {
+            let fs_id = stack_parameter(&stack, "FileSystemId").unwrap_or_default();
+            Some(wait(aws, &fs_id, id, args.timeout, interrupt, printer).await?)
+        }
+        _ => None,
+    };
+    Ok(Ran {
+        stack_name: args.stack_name.clone(),
+        via: if args.direct { "direct" } else { "function" },
+        result,
+        task,
+        duration_seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// The event a manual run sends: not a scheduled slot, so the function makes a fresh
+/// idempotency token from the invocation's request id.
+fn manual_event() -> serde_json::Value {
+    serde_json::json!({ "source": "fsx-drt.cli", "detail-type": "fsx-drt run" })
+}
+
+/// Invokes the function and waits for its answer (RequestResponse).
+async fn invoke(aws: &Aws, function_name: &str) -> Result<RunResult, Failure> {
+    let out = aws
+        .lambda
+        .invoke()
+        .function_name(function_name)
+        .invocation_type(InvocationType::RequestResponse)
+        .payload(Blob::new(manual_event().to_string()))
+        .send()
+        .await
+        .map_err(|e| failed("Invoke", &e))?;
+    let payload = out.payload().map(|p| p.as_ref()).unwrap_or_default();
+    let logs = format!("its log: aws logs tail /aws/lambda/{function_name} --since 10m");
+    if let Some(kind) = out.function_error() {
+        let message = serde_json::from_slice::<serde_json::Value>(payload)
+            .ok()
+            .and_then(|v| v.get("errorMessage")?.as_str().map(str::to_string))
+            .unwrap_or_else(|| String::from_utf8_lossy(payload).into_owned());
+        return Err(Failure::new(
+            Exit::Failed,
+            format!("the function {function_name} failed ({kind}): {message}"),
+            Some(format!(
+                "fix what it names, then run again; {logs}. Where the function cannot run (a local emulator), `fsx-drt run --direct` runs its code from here"
+            )),
+        ));
+    }
+    serde_json::from_slice(payload).map_err(|e| {
+        Failure::new(
+            Exit::Failed,
+            format!(
+                "the function {function_name} answered something other than a run result ({e}): {}",
+                String::from_utf8_lossy(payload)
+            ),
+            Some(format!("is the stack's function fsx-drt's? {logs}")),
+        )
+    })
+}
+
+/// Runs the function's handler here, with the configuration the stack gave the function.
+async fn direct(
+    aws: &Aws,
+    stack: &aws_sdk_cloudformation::types::Stack,
+    function_name: &str,
+) -> Result<RunResult, Failure> {
+    let values = crate::commands::stack_values(&parameter_pairs(stack), None);
+    let parameters = params::validate(&Resolved::from_layers(vec![(Source::Stack, values)]))
+        .map_err(|problems| Failure::invalid("the stack's parameters are invalid", problems))?;
+    let handler = Handler {
+        fsx: aws.fsx.clone(),
+        cloudwatch: aws.cloudwatch.clone(),
+        config: crate::commands::plan::lambda_config(&parameters),
+        function_name: function_name.to_string(),
+        namespace: fsx_drt_lambda::metrics::NAMESPACE.to_string(),
+        metrics_required: false,
+    };
+    let request_id = format!(
+        "fsx-drt-run-{}",
+        chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+    );
+    handler
+        .run(&manual_event(), &request_id)
+        .await
+        .map_err(|e| {
+            Failure::new(
+                Exit::Failed,
+                format!("the run failed: {e}"),
+                Some("fix what it names (fsx-drt plan --stack-name shows the request), then run again".into()),
+            )
+        })
+}
+
+/// Polls the task every 1-2 s until it ends; a spinner with its counts on a terminal, a line
+/// per change otherwise.
+async fn wait(
+    aws: &Aws,
+    fs_id: &str,
+    task_id: &str,
+    timeout: Duration,
+    interrupt: &Interrupt,
+    printer: &Printer,
+) -> Result<Task, Failure> {
+    let started = Instant::now();
+    let again = "see it with fsx-drt tasks --stack-name NAME".to_string();
+    let bar = (std::io::stderr().is_terminal() && printer.is_text()).then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {elapsed} {wide_msg}")
+                .expect("valid template"),
+        );
+        bar.enable_steady_tick(Duration::from_millis(120));
+        bar
+    });
+    let mut last = String::new();
+    let mut throttled = 0u32;
+    loop {
+        let answer = aws
+            .fsx
+            .describe_data_repository_tasks()
+            .task_ids(task_id)
+            .send()
+            .await;
+        match answer {
+            Ok(out) => {
+                throttled = 0;
+                let Some(task) = out.data_repository_tasks().first().map(Task::from) else {
+                    return Err(Failure::new(
+                        Exit::Failed,
+                        format!("task {task_id} is not listed on {fs_id}"),
+                        Some(again),
+                    ));
+                };
+                let line = progress_line(&task);
+                if line != last {
+                    match &bar {
+                        Some(bar) => bar.set_message(line.clone()),
+                        None => printer.info(&line),
+                    }
+                    last = line;
+                }
+                if !task.is_running() {
+                    if let Some(bar) = &bar {
+                        bar.finish_and_clear();
+                    }
+                    return Ok(task);
+                }
+            }
+            Err(e) if describe(&e).starts_with("Throttling") => throttled += 1,
+            Err(e) => return Err(failed("DescribeDataRepositoryTasks", &e)),
+        }
+        if started.elapsed() > timeout {
+            if let Some(bar) = &bar {
+                bar.abandon();
+            }
+            return Err(Failure::new(
+                Exit::TimedOut,
+                format!(
+                    "task {task_id} is still running after {}",
+                    humantime::format_duration(timeout)
+                ),
+                Some(format!("this is not a failure: {again}")),
+            ));
+        }
+        let jitter = f64::from(chrono::Utc::now().timestamp_subsec_millis()) / 1000.0;
+        tokio::select! {
+            _ = tokio::time::sleep(crate::stack::next_poll_delay(throttled, jitter)) => {}
+            () = interrupt.raised() => {
+                if let Some(bar) = &bar {
+                    bar.abandon();
+                }
+                return Err(Failure::new(
+                    Exit::Interrupted,
+                    format!("stopped waiting for task {task_id}; it goes on"),
+                    Some(again),
+                ));
+            }
+        }
+    }
+}
+
+/// "task-… EXECUTING: 1200 of 5000 files done, 3 failed".
+fn progress_line(task: &Task) -> String {
+    let counts = match (task.succeeded, task.failed, task.total) {
+        (Some(ok), failed, Some(total)) => format!(
+            ": {ok} of {total} files done, {} failed",
+            failed.unwrap_or(0)
+        ),
+        (Some(ok), failed, None) => format!(": {ok} files done, {} failed", failed.unwrap_or(0)),
+        _ => String::new(),
+    };
+    format!("{} {}{counts}", task.task_id, task.lifecycle)
+}
