@@ -269,6 +269,67 @@ pub fn is_terminal(status: &str) -> bool {
 /// Whether a terminal status means the operation did what was asked. A rollback that
 /// completed (`*ROLLBACK_COMPLETE`) left a working stack but is still a failed deploy. A
 /// deleted stack may instead vanish from DescribeStacks by name; the caller counts that too.
+/// What a follow is waiting for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    /// A change set fsx-drt has just executed.
+    Deploy,
+    /// A deletion fsx-drt has just asked for.
+    Delete,
+    /// An operation already in progress when fsx-drt came (`deleting`: a deletion).
+    Attach { deleting: bool },
+}
+
+impl Operation {
+    pub fn deleting(self) -> bool {
+        matches!(
+            self,
+            Operation::Delete | Operation::Attach { deleting: true }
+        )
+    }
+}
+
+/// A status that starts a stack operation (not a step within one, like a rollback).
+fn starts_operation(status: &str, operation: Operation) -> bool {
+    match operation {
+        Operation::Delete => status == "DELETE_IN_PROGRESS",
+        _ => matches!(
+            status,
+            "CREATE_IN_PROGRESS"
+                | "UPDATE_IN_PROGRESS"
+                | "DELETE_IN_PROGRESS"
+                | "IMPORT_IN_PROGRESS"
+        ),
+    }
+}
+
+/// The stack event that ends the operation being followed, if it has ended. `events` are
+/// in chronological order and may include the end of an earlier operation (they are read
+/// from a few seconds before the follow began): for an operation fsx-drt started, only an
+/// end after the operation's own start counts, and a deletion ends only in DELETE_*; for
+/// one already in progress, its start may be long gone, so the first end counts.
+pub fn operation_end<'a>(
+    events: &'a [StackEvent],
+    stack_name: &str,
+    operation: Operation,
+) -> Option<&'a StackEvent> {
+    let ours = |e: &StackEvent| e.is_stack_level() && e.logical_id == stack_name;
+    let from = match operation {
+        Operation::Attach { .. } => 0,
+        _ => {
+            events
+                .iter()
+                .rposition(|e| ours(e) && starts_operation(&e.status, operation))?
+                + 1
+        }
+    };
+    events[from..].iter().find(|e| {
+        ours(e)
+            && is_terminal(&e.status)
+            && (!operation.deleting() || e.status.starts_with("DELETE_"))
+    })
+}
+
 pub fn is_success(status: &str, deleting: bool) -> bool {
     if deleting {
         status == "DELETE_COMPLETE"
@@ -589,6 +650,51 @@ mod tests {
     }
 
     const STACK: &str = "fsx-drt-scheduler";
+
+    #[test]
+    fn the_end_of_an_earlier_operation_is_not_the_end_of_this_one() {
+        let stack = |secs, status| ev(secs, STACK, STACK_TYPE, status, None);
+        let status_of =
+            |events: &[StackEvent], op| operation_end(events, STACK, op).map(|e| e.status.clone());
+        // A deploy ended 4 s before destroy began; its start is outside the window.
+        let mut events = vec![stack(10, "CREATE_COMPLETE")];
+        assert_eq!(status_of(&events, Operation::Delete), None);
+        events.push(stack(14, "DELETE_IN_PROGRESS"));
+        assert_eq!(status_of(&events, Operation::Delete), None);
+        events.push(stack(20, "DELETE_COMPLETE"));
+        assert_eq!(
+            status_of(&events, Operation::Delete).as_deref(),
+            Some("DELETE_COMPLETE")
+        );
+
+        // A quick update started and ended inside the window, then this one.
+        let mut events = vec![stack(1, "UPDATE_IN_PROGRESS"), stack(3, "UPDATE_COMPLETE")];
+        events.push(stack(5, "UPDATE_IN_PROGRESS"));
+        assert_eq!(status_of(&events, Operation::Deploy), None);
+        events.push(stack(6, "UPDATE_ROLLBACK_IN_PROGRESS"));
+        events.push(stack(9, "UPDATE_ROLLBACK_COMPLETE"));
+        assert_eq!(
+            status_of(&events, Operation::Deploy).as_deref(),
+            Some("UPDATE_ROLLBACK_COMPLETE")
+        );
+
+        // Attached to an operation that began long ago: its start is never seen.
+        let events = vec![
+            stack(1, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"),
+            stack(2, "UPDATE_COMPLETE"),
+        ];
+        assert_eq!(
+            status_of(&events, Operation::Attach { deleting: false }).as_deref(),
+            Some("UPDATE_COMPLETE")
+        );
+        // Another resource's or stack's terminal event is not the end.
+        let events = vec![
+            stack(1, "CREATE_IN_PROGRESS"),
+            ev(2, "Function", FUNCTION, "CREATE_COMPLETE", None),
+            ev(3, "other-stack", STACK_TYPE, "CREATE_COMPLETE", None),
+        ];
+        assert_eq!(status_of(&events, Operation::Deploy), None);
+    }
     const ROLE: &str = "AWS::IAM::Role";
     const FUNCTION: &str = "AWS::Lambda::Function";
     const RULE: &str = "AWS::Events::Rule";

@@ -36,7 +36,7 @@ use fsx_drt::commands::status::{gather, Status};
 use fsx_drt::error::{Exit, Failure};
 use fsx_drt::interrupt::Interrupt;
 use fsx_drt::output::Printer;
-use fsx_drt::stack::{self, Progress};
+use fsx_drt::stack::{self, Operation, Progress};
 
 /// Clients answering only from these rules (an unmatched call panics).
 fn aws(cloudformation: &[&Rule], cloudwatch: &[&Rule], fsx: &[&Rule], sns: &[&Rule]) -> Aws {
@@ -122,7 +122,16 @@ async fn follow_a_create_over_several_polls() {
     let aws = aws(&[&rule], &[], &[], &[]);
 
     let started = tokio::time::Instant::now();
-    let status = follow(&aws, STACK, false, 6, HOUR, &Interrupt::never(), &printer()).await;
+    let status = follow(
+        &aws,
+        STACK,
+        Operation::Deploy,
+        6,
+        HOUR,
+        &Interrupt::never(),
+        &printer(),
+    )
+    .await;
     assert_eq!(status.unwrap(), "CREATE_COMPLETE");
     // One call per page, and none after the stack's CREATE_COMPLETE.
     assert_eq!(rule.num_calls(), 3);
@@ -174,7 +183,16 @@ async fn follow_ignores_the_end_of_an_earlier_operation() {
     ]);
     let rule = events_rule(vec![timeline.page(3), timeline.page(7)]);
     let aws = aws(&[&rule], &[], &[], &[]);
-    let status = follow(&aws, STACK, false, 1, HOUR, &Interrupt::never(), &printer()).await;
+    let status = follow(
+        &aws,
+        STACK,
+        Operation::Deploy,
+        1,
+        HOUR,
+        &Interrupt::never(),
+        &printer(),
+    )
+    .await;
     assert_eq!(status.unwrap(), "UPDATE_COMPLETE");
     assert_eq!(rule.num_calls(), 2);
 }
@@ -224,9 +242,17 @@ async fn follow_a_rollback_reports_the_root_cause_first() {
     let rule = events_rule(polls.iter().map(|&n| timeline.page(n)).collect());
     let aws = aws(&[&rule], &[], &[], &[]);
 
-    let failure = follow(&aws, STACK, false, 3, HOUR, &Interrupt::never(), &printer())
-        .await
-        .unwrap_err();
+    let failure = follow(
+        &aws,
+        STACK,
+        Operation::Deploy,
+        3,
+        HOUR,
+        &Interrupt::never(),
+        &printer(),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(rule.num_calls(), 3);
     assert_eq!(failure.exit, Exit::Failed);
     assert_eq!(failure.exit_code, 1);
@@ -273,7 +299,16 @@ async fn follow_rides_out_throttling() {
     let aws = aws(&[&rule], &[], &[], &[]);
 
     let started = tokio::time::Instant::now();
-    let status = follow(&aws, STACK, false, 6, HOUR, &Interrupt::never(), &printer()).await;
+    let status = follow(
+        &aws,
+        STACK,
+        Operation::Deploy,
+        6,
+        HOUR,
+        &Interrupt::never(),
+        &printer(),
+    )
+    .await;
     assert_eq!(status.unwrap(), "CREATE_COMPLETE");
     assert_eq!(rule.num_calls(), 8, "7 throttled attempts, then the page");
     // follow()'s own back-off after two throttled polls: at least 1 s, then at least 2 s
@@ -306,9 +341,17 @@ async fn ctrl_c_stops_following_and_leaves_the_stack_alone() {
         trigger.raise();
     });
     let started = tokio::time::Instant::now();
-    let failure = follow(&aws, STACK, false, 2, HOUR, &interrupt, &printer())
-        .await
-        .unwrap_err();
+    let failure = follow(
+        &aws,
+        STACK,
+        Operation::Deploy,
+        2,
+        HOUR,
+        &interrupt,
+        &printer(),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(failure.exit_code, 130);
     assert_eq!(
         failure.error,
@@ -345,7 +388,7 @@ async fn follow_times_out_with_a_way_back() {
     let failure = follow(
         &aws,
         STACK,
-        false,
+        Operation::Deploy,
         1,
         Duration::from_secs(1),
         &Interrupt::never(),
@@ -405,7 +448,16 @@ async fn follow_a_deletion_to_a_stack_that_no_longer_exists() {
         .http_status(400, Some(gone))
         .build();
     let aws = aws(&[&rule], &[], &[], &[]);
-    let status = follow(&aws, STACK, true, 2, HOUR, &Interrupt::never(), &printer()).await;
+    let status = follow(
+        &aws,
+        STACK,
+        Operation::Delete,
+        2,
+        HOUR,
+        &Interrupt::never(),
+        &printer(),
+    )
+    .await;
     assert_eq!(status.unwrap(), "DELETE_COMPLETE");
     // A ValidationError is not retried.
     assert_eq!(rule.num_calls(), 3);
@@ -423,9 +475,17 @@ async fn follow_a_deploy_whose_stack_vanishes_fails() {
         .http_status(400, Some(gone))
         .build();
     let aws = aws(&[&rule], &[], &[], &[]);
-    let failure = follow(&aws, STACK, false, 2, HOUR, &Interrupt::never(), &printer())
-        .await
-        .unwrap_err();
+    let failure = follow(
+        &aws,
+        STACK,
+        Operation::Deploy,
+        2,
+        HOUR,
+        &Interrupt::never(),
+        &printer(),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(failure.exit_code, 1);
     assert_eq!(
         failure.error,

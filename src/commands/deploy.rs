@@ -15,7 +15,7 @@ use crate::error::{Exit, Failure};
 use crate::interrupt::Interrupt;
 use crate::output::Printer;
 use crate::params::{self, Param, Parameters, Problem, Resolved, Source};
-use crate::stack::{self, Change, ChangeSetSummary, Existing, ParameterChange};
+use crate::stack::{self, Change, ChangeSetSummary, Existing, Operation, ParameterChange};
 use crate::template::TEMPLATE_YAML;
 
 #[derive(Debug, Serialize)]
@@ -196,7 +196,7 @@ pub async fn execute(
     let end = follow::follow(
         aws,
         &args.stack_name,
-        false,
+        Operation::Deploy,
         summary.changes.len(),
         args.timeout,
         interrupt,
@@ -353,7 +353,9 @@ async fn settle_existing(
             let end = follow::follow(
                 aws,
                 &args.stack_name,
-                false,
+                Operation::Attach {
+                    deleting: status.as_deref().is_some_and(|s| s.starts_with("DELETE")),
+                },
                 0,
                 args.timeout,
                 interrupt,

@@ -12,7 +12,7 @@ use crate::aws::{describe, failed, Aws};
 use crate::error::{Exit, Failure};
 use crate::interrupt::Interrupt;
 use crate::output::Printer;
-use crate::stack::{self, StackEvent};
+use crate::stack::{self, Operation, StackEvent};
 
 /// Follows the stack's current operation to its end and returns the final status.
 /// `expected` is the number of resources the operation touches (for the progress bar).
@@ -20,7 +20,7 @@ use crate::stack::{self, StackEvent};
 pub async fn follow(
     aws: &Aws,
     stack_name: &str,
-    deleting: bool,
+    operation: Operation,
     expected: usize,
     timeout: Duration,
     interrupt: &Interrupt,
@@ -93,17 +93,13 @@ pub async fn follow(
                         format!("in progress: {}", progress.in_progress.join(", "))
                     });
                 }
-                let end = events.iter().rev().find(|e| {
-                    e.is_stack_level()
-                        && e.logical_id == stack_name
-                        && stack::is_terminal(&e.status)
-                });
+                let end = stack::operation_end(&events, stack_name, operation);
                 if let Some(end) = end {
                     if let Some(bar) = &bar {
                         bar.finish_and_clear();
                     }
                     let status = end.status.clone();
-                    if stack::is_success(&status, deleting) {
+                    if stack::is_success(&status, operation.deleting()) {
                         return Ok(status);
                     }
                     let next = next_step(&status, stack_name);
@@ -118,7 +114,7 @@ pub async fn follow(
                     });
                 }
             }
-            Err(e) if deleting && describe(&e).contains("does not exist") => {
+            Err(e) if operation.deleting() && describe(&e).contains("does not exist") => {
                 if let Some(bar) = &bar {
                     bar.finish_and_clear();
                 }
@@ -161,7 +157,16 @@ pub async fn delete(
         .send()
         .await
         .map_err(|e| failed("DeleteStack", &e))?;
-    follow(aws, stack_name, true, 0, timeout, interrupt, printer).await
+    follow(
+        aws,
+        stack_name,
+        Operation::Delete,
+        0,
+        timeout,
+        interrupt,
+        printer,
+    )
+    .await
 }
 
 /// The stack's resources: logical id and status.

@@ -17,6 +17,7 @@ use crate::interrupt::Interrupt;
 use crate::output::Printer;
 use crate::schedule::Schedule;
 use crate::stack;
+use crate::stack::Operation;
 
 /// How many of the file system's tasks are shown.
 const TASKS_SHOWN: usize = 10;
@@ -74,7 +75,7 @@ pub async fn gather(
         follow::follow(
             aws,
             &args.stack_name,
-            deleting,
+            Operation::Attach { deleting },
             0,
             args.timeout,
             interrupt,
