@@ -11,6 +11,8 @@ use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 
+use fsx_drt_lambda::aws::AwsError;
+
 use crate::cli::GlobalArgs;
 use crate::error::{Exit, Failure};
 
@@ -161,41 +163,28 @@ pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
 }
 
 /// An AWS call that failed, as the person running fsx-drt needs to read it: the service's
-/// code and message, or the whole chain for transport errors ("cannot reach the endpoint").
-pub fn describe<E, R>(error: &aws_sdk_fsx::error::SdkError<E, R>) -> String
-where
-    E: aws_sdk_fsx::error::ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
-{
-    match error.as_service_error() {
-        Some(service) => format!(
-            "{}: {}",
-            service.code().unwrap_or("error"),
-            service.message().unwrap_or("no message")
-        ),
-        None => aws_sdk_fsx::error::DisplayErrorContext(error).to_string(),
-    }
-}
+/// code and message, or the causes in words ("cannot reach the endpoint").
+pub use fsx_drt_lambda::aws::describe;
 
 /// A failed AWS call as a command failure (exit 1) with what to check next.
-pub fn failed<E, R>(operation: &str, error: &aws_sdk_fsx::error::SdkError<E, R>) -> Failure
+pub fn failed<E, R>(operation: &'static str, error: &aws_sdk_fsx::error::SdkError<E, R>) -> Failure
 where
     E: aws_sdk_fsx::error::ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug,
 {
-    let unreachable = matches!(
-        error,
-        aws_sdk_fsx::error::SdkError::DispatchFailure(_)
-            | aws_sdk_fsx::error::SdkError::TimeoutError(_)
-    );
-    let help = if unreachable {
+    aws_failure(&AwsError {
+        operation,
+        message: describe(error),
+        unreachable: fsx_drt_lambda::aws::unreachable(error),
+    })
+}
+
+/// The same for a failure the Lambda crate's shared code reports.
+pub fn aws_failure(error: &AwsError) -> Failure {
+    let help = if error.unreachable {
         "cannot reach the AWS endpoint: check the network, --region and --endpoint-url (AWS_ENDPOINT_URL)"
     } else {
         "check your credentials and permissions (AWS_PROFILE / --profile), then run the command again"
     };
-    Failure::new(
-        Exit::Failed,
-        format!("{operation} failed: {}", describe(error)),
-        Some(help.into()),
-    )
+    Failure::new(Exit::Failed, error.to_string(), Some(help.into()))
 }

@@ -51,23 +51,37 @@ impl Emulator {
         }
     }
 
+    /// The binary, with real-looking credentials and `--verbose`: whatever it prints, the
+    /// secret key is never in it.
     fn fsx_drt(&self, args: &[&str]) -> Run {
         let output = Command::new(env!("CARGO_BIN_EXE_fsx-drt"))
             .args(args)
+            .arg("--verbose")
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("AWS_ENDPOINT_URL", &self.endpoint)
             .env("AWS_REGION", "us-east-1")
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+            .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+            .env("AWS_SESSION_TOKEN", SESSION_TOKEN)
             .stdin(Stdio::null())
             .output()
             .unwrap();
-        Run {
+        let run = Run {
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8(output.stdout).unwrap(),
             stderr: String::from_utf8(output.stderr).unwrap(),
+        };
+        for secret in [SECRET_KEY, SESSION_TOKEN] {
+            assert!(
+                !run.stdout.contains(secret) && !run.stderr.contains(secret),
+                "fsx-drt {args:?} printed a secret:\n{}\n{}",
+                run.stdout,
+                run.stderr
+            );
         }
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+        run
     }
 
     /// Asks the emulator directly (boto3 from its own venv), returning JSON.
@@ -100,6 +114,11 @@ impl Drop for Emulator {
         let _ = self.child.wait();
     }
 }
+
+/// AWS's documented example key pair, as real credentials look (moto accepts any).
+const ACCESS_KEY: &str = "AKIAIOSFODNN7EXAMPLE";
+const SECRET_KEY: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+const SESSION_TOKEN: &str = "IQoJb3JpZ2luX2VjEXAMPLEdGVzdHRva2VuZm9yZnN4ZHJ0";
 
 struct Run {
     code: i32,
@@ -250,6 +269,63 @@ fn deploy_status_redeploy_and_destroy_on_the_emulator() {
     assert_eq!(json["parameters"]["Schedule"], "rate(1 hour)");
     assert_eq!(json["parameters"]["TaskType"], "Release");
     assert_eq!(json["healthy"], true);
+
+    // --verbose logs each request, and only that.
+    assert!(
+        status
+            .stderr
+            .contains("aws: CloudFormation.DescribeStacks -> HTTP 200"),
+        "{}",
+        status.stderr
+    );
+
+    // Run now, from here (the emulator's Lambda runs no code), and wait: PENDING -> SUCCEEDED.
+    let ran = emulator.fsx_drt(&[
+        "run",
+        "--stack-name",
+        "it",
+        "--direct",
+        "--wait",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let ran: Value = serde_json::from_str(&ran.stdout).unwrap();
+    assert_eq!(ran["result"]["Outcome"], "created");
+    assert_eq!(ran["result"]["Type"], "RELEASE_DATA_FROM_FILESYSTEM");
+    assert_eq!(ran["task"]["lifecycle"], "SUCCEEDED");
+    let task_id = ran["result"]["TaskId"].as_str().unwrap().to_string();
+    assert_eq!(ran["task"]["task_id"], task_id.as_str());
+    assert!(emulator.requests().contains("CreateDataRepositoryTask"));
+
+    // Tasks: listed, filtered, and one running cancelled.
+    let listed = emulator.fsx_drt(&["tasks", "--stack-name", "it", "--lifecycle", "succeeded"]);
+    assert_eq!(listed.code, 0, "{}", listed.stderr);
+    assert!(listed.stdout.contains(&task_id), "{}", listed.stdout);
+    let started = emulator.fsx_drt(&["run", "--stack-name", "it", "--direct", "--output", "json"]);
+    assert_eq!(started.code, 0, "{}", started.stderr);
+    let started: Value = serde_json::from_str(&started.stdout).unwrap();
+    let running = started["result"]["TaskId"].as_str().unwrap().to_string();
+    // Another run while it runs is skipped, not an error.
+    let skipped = emulator.fsx_drt(&["run", "--stack-name", "it", "--direct"]);
+    assert_eq!(skipped.code, 0, "{}", skipped.stderr);
+    assert!(
+        skipped.stdout.starts_with("Skipped: task"),
+        "{}",
+        skipped.stdout
+    );
+    let cancelled = emulator.fsx_drt(&["tasks", "cancel", &running]);
+    assert_eq!(cancelled.code, 0, "{}", cancelled.stderr);
+    assert!(
+        cancelled.stdout.contains("CANCELING"),
+        "{}",
+        cancelled.stdout
+    );
+    let missing = emulator.fsx_drt(&["tasks", "cancel", "task-0123456789abcdef0"]);
+    assert_eq!(missing.code, 2, "{}", missing.stderr);
+    assert!(missing
+        .stderr
+        .contains("there is no task task-0123456789abcdef0"));
 
     // Destroy: gone, and so is its artifact.
     let destroyed = emulator.fsx_drt(&["destroy", "--stack-name", "it", "--yes"]);

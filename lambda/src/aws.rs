@@ -10,6 +10,8 @@ use crate::plan::{Association, Repositories};
 pub struct AwsError {
     pub operation: &'static str,
     pub message: String,
+    /// The request never got an answer (no connection, or it timed out).
+    pub unreachable: bool,
 }
 
 impl std::fmt::Display for AwsError {
@@ -21,23 +23,55 @@ impl std::fmt::Display for AwsError {
 impl std::error::Error for AwsError {}
 
 impl AwsError {
-    /// Keeps the service's error code and message; otherwise the SDK's whole error chain
-    /// (timeouts, unreachable endpoints).
     pub fn from_sdk<E, R>(operation: &'static str, error: SdkError<E, R>) -> Self
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
         R: std::fmt::Debug,
     {
-        let message = match error.as_service_error() {
-            Some(service) => format!(
+        AwsError {
+            operation,
+            message: describe(&error),
+            unreachable: unreachable(&error),
+        }
+    }
+}
+
+/// A failed call as a person reads it: the service's error code and message; else (no
+/// answer) each cause in the chain, in words: "dispatch failure: io error: ... Connection
+/// refused (os error 111)".
+pub fn describe<E, R>(error: &SdkError<E, R>) -> String
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    if let Some(service) = error.as_service_error() {
+        if service.code().is_some() {
+            return format!(
                 "{}: {}",
                 service.code().unwrap_or("error"),
                 service.message().unwrap_or("no message")
-            ),
-            None => aws_sdk_fsx::error::DisplayErrorContext(&error).to_string(),
-        };
-        AwsError { operation, message }
+            );
+        }
     }
+    let mut text = error.to_string();
+    let mut cause = std::error::Error::source(error);
+    while let Some(inner) = cause {
+        let words = inner.to_string();
+        if !text.contains(&words) {
+            text.push_str(": ");
+            text.push_str(&words);
+        }
+        cause = inner.source();
+    }
+    text
+}
+
+/// True when the request got no answer: nothing listening, no network, or a timeout.
+pub fn unreachable<E, R>(error: &SdkError<E, R>) -> bool {
+    matches!(
+        error,
+        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_)
+    )
 }
 
 /// The file system's data repositories: its linked bucket (older file systems) or every

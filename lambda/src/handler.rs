@@ -258,12 +258,14 @@ impl Handler {
             Some(raw) if e.as_service_error().and_then(|s| s.meta().code()).is_none() => {
                 format!("HTTP {}", raw.status().as_u16())
             }
-            _ => aws_sdk_cloudwatch::error::DisplayErrorContext(&e).to_string(),
+            _ => crate::aws::describe(&e),
         };
+        let unreachable = crate::aws::unreachable(&e);
         if self.metrics_required {
             return Err(RunError::Aws(AwsError {
                 operation: "PutMetricData",
                 message,
+                unreachable,
             }));
         }
         warn!(metric, %message, "metric not published");

@@ -550,7 +550,7 @@ async fn preflight(aws: &Aws, parameters: &Parameters) -> Result<(), Failure> {
     }
     let repositories = fsx_drt_lambda::aws::repositories_of(&aws.fsx, fs_id, Some(fs))
         .await
-        .map_err(|e| Failure::new(Exit::Failed, e.to_string(), None))?;
+        .map_err(|e| crate::aws::aws_failure(&e))?;
     let config = crate::commands::plan::lambda_config(parameters);
     fsx_drt_lambda::plan::plan(&config, &repositories)
         .map_err(|e| crate::commands::plan::plan_failure(e, parameters))?;

@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use crate::aws::{block_on, Aws};
 use crate::cli::{GlobalArgs, PlanArgs};
 use crate::commands::resolve_parameters;
-use crate::error::{Exit, Failure};
+use crate::error::Failure;
 use crate::params::{self, Param, Parameters, Problem};
 
 #[derive(Debug, Serialize)]
@@ -38,11 +38,14 @@ pub fn run(args: &PlanArgs, global: &GlobalArgs) -> Result<Planned, Failure> {
             let found = block_on(async {
                 let aws = Aws::connect(global).await?;
                 repositories(&aws.fsx, fs_id).await.map_err(|e| {
-                    Failure::new(
-                        Exit::Failed,
-                        e.to_string(),
-                        Some("check the file system id, region and credentials, or pass --repositories FILE to plan offline".into()),
-                    )
+                    let failure = crate::aws::aws_failure(&e);
+                    if e.unreachable {
+                        return failure;
+                    }
+                    Failure {
+                        help: Some("check the file system id, region and credentials, or pass --repositories FILE to plan offline".into()),
+                        ..failure
+                    }
                 })
             })?;
             (format!("FSx ({fs_id})"), found)

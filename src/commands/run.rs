@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::InvocationType;
-use fsx_drt_lambda::handler::{Handler, Outcome, RunResult};
+use fsx_drt_lambda::handler::{Handler, Outcome, RunError, RunResult};
 use serde::Serialize;
 
 use crate::aws::{block_on, describe, failed, Aws};
@@ -216,12 +216,16 @@ async fn direct(
     handler
         .run(&manual_event(), &request_id)
         .await
-        .map_err(|e| {
-            Failure::new(
+        .map_err(|e| match e {
+            RunError::Aws(e) => crate::aws::aws_failure(&e),
+            RunError::Plan(e) => Failure::new(
                 Exit::Failed,
-                format!("the run failed: {e}"),
-                Some("fix what it names (fsx-drt plan --stack-name shows the request), then run again".into()),
-            )
+                format!("the run failed: cannot plan the task: {e}"),
+                Some(
+                    "the stack's paths no longer match the file system's data repositories: fix them with fsx-drt deploy (fsx-drt plan shows the request)"
+                        .into(),
+                ),
+            ),
         })
 }
 

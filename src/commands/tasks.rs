@@ -125,7 +125,7 @@ pub async fn newest(
 ) -> Result<Vec<Task>, Failure> {
     let mut all = fsx_drt_lambda::aws::tasks(&aws.fsx, fs_id)
         .await
-        .map_err(|e| Failure::new(Exit::Failed, e.to_string(), None))?;
+        .map_err(|e| crate::aws::aws_failure(&e))?;
     all.sort_by_key(|t| std::cmp::Reverse(t.creation_time().map(|c| (c.secs(), c.subsec_nanos()))));
     Ok(all
         .iter()
