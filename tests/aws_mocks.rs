@@ -29,13 +29,12 @@ use aws_sdk_sns::types::Subscription;
 use aws_smithy_mocks::{mock, Rule};
 use common::*;
 use fsx_drt::aws::Aws;
-use fsx_drt::cli::{OutputFormat, StatusArgs};
+use fsx_drt::cli::StatusArgs;
 use fsx_drt::commands::existing_stack;
 use fsx_drt::commands::follow::follow;
 use fsx_drt::commands::status::{gather, Status};
 use fsx_drt::error::{Exit, Failure};
 use fsx_drt::interrupt::Interrupt;
-use fsx_drt::output::Printer;
 use fsx_drt::stack::{self, Operation, Progress};
 
 /// Clients answering only from these rules (an unmatched call panics).
@@ -49,12 +48,6 @@ fn aws(cloudformation: &[&Rule], cloudwatch: &[&Rule], fsx: &[&Rule], sns: &[&Ru
     }
     .aws()
 }
-
-fn printer() -> Printer {
-    Printer::new(OutputFormat::Text)
-}
-
-const HOUR: Duration = Duration::from_secs(3600);
 
 fn progress(done: usize, total: usize, in_progress: &[&str], failed: usize) -> Progress {
     Progress {

@@ -22,42 +22,17 @@ use aws_sdk_cloudformation::types::{
     Change, ChangeAction, ChangeSetStatus, ChangeSetType, ResourceChange, ResourceStatus,
     StackResource, StackStatus,
 };
-use aws_sdk_fsx::operation::describe_data_repository_associations::DescribeDataRepositoryAssociationsOutput;
 use aws_sdk_fsx::operation::describe_data_repository_tasks::DescribeDataRepositoryTasksOutput;
-use aws_sdk_fsx::operation::describe_file_systems::DescribeFileSystemsOutput;
-use aws_sdk_fsx::types::{
-    DataRepositoryAssociation, DataRepositoryLifecycle, FileSystem, FileSystemLifecycle,
-    FileSystemType,
-};
 use aws_sdk_s3::operation::head_bucket::HeadBucketOutput;
 use aws_sdk_s3::operation::head_object::HeadObjectOutput;
 use aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput;
 use aws_smithy_mocks::{mock, Rule};
 use common::*;
 use fsx_drt::artifact::Artifact;
-use fsx_drt::cli::{DeployArgs, DestroyArgs, GlobalArgs, OutputFormat, ParamArgs};
+use fsx_drt::cli::{DeployArgs, DestroyArgs, ParamArgs};
 use fsx_drt::commands::{deploy, destroy, gather_parameters};
 use fsx_drt::error::Failure;
 use fsx_drt::interrupt::Interrupt;
-use fsx_drt::output::Printer;
-
-const HOUR: Duration = Duration::from_secs(3600);
-
-fn printer() -> Printer {
-    Printer::new(OutputFormat::Text)
-}
-
-/// No terminal to ask: what CI sees.
-fn global() -> GlobalArgs {
-    GlobalArgs {
-        output: OutputFormat::Text,
-        no_input: true,
-        region: None,
-        profile: None,
-        endpoint_url: None,
-        verbose: false,
-    }
-}
 
 fn deploy_args() -> DeployArgs {
     DeployArgs {
@@ -105,30 +80,9 @@ impl Preflight {
                     .account("123456789012")
                     .build()
             }),
-            file_system: mock!(aws_sdk_fsx::Client::describe_file_systems).then_output(|| {
-                DescribeFileSystemsOutput::builder()
-                    .file_systems(
-                        FileSystem::builder()
-                            .file_system_id(FS)
-                            .file_system_type(FileSystemType::Lustre)
-                            .lifecycle(FileSystemLifecycle::Available)
-                            .build(),
-                    )
-                    .build()
-            }),
+            file_system: mock!(aws_sdk_fsx::Client::describe_file_systems).then_output(file_system),
             associations: mock!(aws_sdk_fsx::Client::describe_data_repository_associations)
-                .then_output(|| {
-                    DescribeDataRepositoryAssociationsOutput::builder()
-                        .associations(
-                            DataRepositoryAssociation::builder()
-                                .file_system_id(FS)
-                                .file_system_path("/")
-                                .data_repository_path("s3://fsx-drt-data")
-                                .lifecycle(DataRepositoryLifecycle::Available)
-                                .build(),
-                        )
-                        .build()
-                }),
+                .then_output(associations),
             bucket: mock!(aws_sdk_s3::Client::head_bucket)
                 .then_output(|| HeadBucketOutput::builder().build()),
             object: mock!(aws_sdk_s3::Client::head_object)

@@ -16,19 +16,14 @@ use aws_sdk_lambda::operation::invoke::InvokeOutput;
 use aws_sdk_lambda::primitives::Blob;
 use aws_smithy_mocks::{mock, Rule};
 use common::*;
-use fsx_drt::cli::{OutputFormat, RunArgs};
+use fsx_drt::cli::RunArgs;
 use fsx_drt::commands::{run, tasks};
 use fsx_drt::error::Failure;
 use fsx_drt::interrupt::Interrupt;
-use fsx_drt::output::Printer;
 use fsx_drt_lambda::handler::Outcome;
 
 const TASK: &str = "task-0a1b2c3d4e5f60718";
 const FUNCTION_NAME: &str = "fsx-drt-scheduler-Function-AbCdEf123456";
-
-fn printer() -> Printer {
-    Printer::new(OutputFormat::Text)
-}
 
 fn run_args(wait: bool) -> RunArgs {
     RunArgs {

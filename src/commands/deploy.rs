@@ -566,8 +566,9 @@ async fn upload(
     managed: bool,
     printer: &Printer,
 ) -> Result<(), Failure> {
-    if aws.s3.head_bucket().bucket(bucket).send().await.is_err() {
-        if !managed {
+    let found = match aws.s3.head_bucket().bucket(bucket).send().await {
+        Ok(_) => true,
+        Err(e) if !managed && matches!(http_status(&e), Some(403 | 404)) => {
             return Err(Failure::invalid(
                 "the artifact bucket cannot be used",
                 vec![Problem::new(
@@ -580,19 +581,18 @@ async fn upload(
                 )],
             ));
         }
+        Err(e) if http_status(&e) == Some(404) => false,
+        // Throttled or failing after the SDK's retries, or not ours: never "missing".
+        Err(e) => return Err(failed("HeadBucket", &e)),
+    };
+    if !found {
         create_bucket(aws, bucket, printer).await?;
     }
     let key = artifact.key();
-    if aws
-        .s3
-        .head_object()
-        .bucket(bucket)
-        .key(&key)
-        .send()
-        .await
-        .is_ok()
-    {
-        return Ok(());
+    match aws.s3.head_object().bucket(bucket).key(&key).send().await {
+        Ok(_) => return Ok(()),
+        Err(e) if http_status(&e) == Some(404) => {}
+        Err(e) => return Err(failed("HeadObject", &e)),
     }
     printer.info(&format!(
         "Uploading the Lambda artifact to s3://{bucket}/{key}"
@@ -664,6 +664,13 @@ async fn create_bucket(aws: &Aws, bucket: &str, printer: &Printer) -> Result<(),
         .await
         .map_err(|e| failed("PutPublicAccessBlock", &e))?;
     Ok(())
+}
+
+/// The HTTP status of a failed call, when there was an answer.
+fn http_status<E>(
+    error: &aws_sdk_s3::error::SdkError<E, aws_sdk_s3::config::http::HttpResponse>,
+) -> Option<u16> {
+    error.raw_response().map(|r| r.status().as_u16())
 }
 
 /// Best effort: a change set left behind is harmless, and the caller is already leaving.

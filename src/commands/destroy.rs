@@ -98,7 +98,9 @@ pub async fn execute(
             .await;
             match deleted {
                 Ok(status) => break status,
-                Err(failure) if failure.exit == Exit::Failed && retain.is_empty() => {
+                Err(failure)
+                    if follow::ended(&failure) == Some("DELETE_FAILED") && retain.is_empty() =>
+                {
                     let stuck = delete_failed(aws, &args.stack_name).await?;
                     if stuck.is_empty() {
                         return Err(failure);

@@ -121,7 +121,20 @@ pub async fn follow(
                 return Ok("DELETE_COMPLETE".to_string());
             }
             Err(e) if describe(&e).starts_with("Throttling") => throttled += 1,
-            Err(e) => return Err(failed("DescribeStackEvents", &e)),
+            Err(e) => {
+                if let Some(bar) = &bar {
+                    bar.abandon();
+                }
+                let failure = failed("DescribeStackEvents", &e);
+                let help = format!(
+                    "{}; the stack operation goes on without fsx-drt watching: {reattach}",
+                    failure.help.as_deref().unwrap_or_default()
+                );
+                return Err(Failure {
+                    help: Some(help),
+                    ..failure
+                });
+            }
         }
         let jitter = f64::from(Utc::now().timestamp_subsec_millis()) / 1000.0;
         tokio::select! {
@@ -190,6 +203,16 @@ pub async fn resources(aws: &Aws, stack_name: &str) -> Result<Vec<(String, Strin
             )
         })
         .collect())
+}
+
+/// The status a followed stack ended in, when that is what `failure` reports (as opposed to
+/// the follow itself failing).
+pub fn ended(failure: &Failure) -> Option<&str> {
+    failure
+        .error
+        .rsplit_once(" ended ")
+        .filter(|(start, _)| start.starts_with("stack "))
+        .map(|(_, status)| status)
 }
 
 /// What to do after the stack ended in a failed state.

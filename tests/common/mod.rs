@@ -12,6 +12,24 @@ use chrono::Utc;
 use fsx_drt::aws::Aws;
 use fsx_drt::stack;
 
+pub const HOUR: std::time::Duration = std::time::Duration::from_secs(3600);
+
+pub fn printer() -> fsx_drt::output::Printer {
+    fsx_drt::output::Printer::new(fsx_drt::cli::OutputFormat::Text)
+}
+
+/// No terminal to ask: what CI sees.
+pub fn global() -> fsx_drt::cli::GlobalArgs {
+    fsx_drt::cli::GlobalArgs {
+        output: fsx_drt::cli::OutputFormat::Text,
+        no_input: true,
+        region: None,
+        profile: None,
+        endpoint_url: None,
+        verbose: false,
+    }
+}
+
 /// The rules each client answers from; a call no rule matches panics.
 #[derive(Default)]
 pub struct Rules<'a> {
@@ -25,8 +43,8 @@ pub struct Rules<'a> {
 }
 
 impl Rules<'_> {
-    /// Clients answering only from these rules. CloudFormation and FSx retry as aws-config
-    /// sets them up for fsx-drt: standard mode, 3 attempts.
+    /// Clients answering only from these rules. They retry as aws-config sets them up for
+    /// fsx-drt: standard mode, 3 attempts.
     pub fn aws(&self) -> Aws {
         Aws {
             region: "us-east-1".into(),
@@ -39,10 +57,13 @@ impl Rules<'_> {
             cloudwatch: mock_client!(aws_sdk_cloudwatch, RuleMode::MatchAny, &self.cloudwatch),
             fsx: mock_client!(aws_sdk_fsx, RuleMode::MatchAny, &self.fsx, |c| c
                 .retry_config(aws_sdk_fsx::config::retry::RetryConfig::standard())),
-            lambda: mock_client!(aws_sdk_lambda, RuleMode::MatchAny, &self.lambda),
-            s3: mock_client!(aws_sdk_s3, RuleMode::MatchAny, &self.s3),
+            lambda: mock_client!(aws_sdk_lambda, RuleMode::MatchAny, &self.lambda, |c| c
+                .retry_config(aws_sdk_lambda::config::retry::RetryConfig::standard())),
+            s3: mock_client!(aws_sdk_s3, RuleMode::MatchAny, &self.s3, |c| c
+                .retry_config(aws_sdk_s3::config::retry::RetryConfig::standard())),
             sns: mock_client!(aws_sdk_sns, RuleMode::MatchAny, &self.sns),
-            sts: mock_client!(aws_sdk_sts, RuleMode::MatchAny, &self.sts),
+            sts: mock_client!(aws_sdk_sts, RuleMode::MatchAny, &self.sts, |c| c
+                .retry_config(aws_sdk_sts::config::retry::RetryConfig::standard())),
         }
     }
 }
@@ -212,6 +233,33 @@ pub fn stack_rule(stack: Stack) -> Rule {
                 .stacks(stack.clone())
                 .build()
         })
+}
+
+/// The file system every mocked deploy checks: Lustre, AVAILABLE.
+pub fn file_system() -> aws_sdk_fsx::operation::describe_file_systems::DescribeFileSystemsOutput {
+    aws_sdk_fsx::operation::describe_file_systems::DescribeFileSystemsOutput::builder()
+        .file_systems(
+            aws_sdk_fsx::types::FileSystem::builder()
+                .file_system_id(FS)
+                .file_system_type(aws_sdk_fsx::types::FileSystemType::Lustre)
+                .lifecycle(aws_sdk_fsx::types::FileSystemLifecycle::Available)
+                .build(),
+        )
+        .build()
+}
+
+/// Its one data repository association, / -> s3://fsx-drt-data.
+pub fn associations() -> aws_sdk_fsx::operation::describe_data_repository_associations::DescribeDataRepositoryAssociationsOutput{
+    aws_sdk_fsx::operation::describe_data_repository_associations::DescribeDataRepositoryAssociationsOutput::builder()
+        .associations(
+            aws_sdk_fsx::types::DataRepositoryAssociation::builder()
+                .file_system_id(FS)
+                .file_system_path("/")
+                .data_repository_path("s3://fsx-drt-data")
+                .lifecycle(aws_sdk_fsx::types::DataRepositoryLifecycle::Available)
+                .build(),
+        )
+        .build()
 }
 
 /// A CloudFormation error as the service sends it (the awsQuery protocol's XML).
