@@ -94,9 +94,9 @@ pub enum Command {
     Tasks(TasksArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(CompletionsArgs),
-    /// Print the man page (roff).
+    /// Print the man page (roff), or write one per command into a directory.
     #[command(name = "man")]
-    Man,
+    Man(ManArgs),
 }
 
 #[derive(Debug, Args)]
@@ -141,6 +141,13 @@ pub struct CancelArgs {
     /// The task's id (task-...).
     #[arg(value_name = "TASK_ID")]
     pub task_id: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write fsx-drt.1 and fsx-drt-COMMAND.1 for every command here instead.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

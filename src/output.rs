@@ -58,7 +58,8 @@ fn json<T: Serialize>(value: &T) -> String {
     text
 }
 
-fn write_out(text: &str) -> io::Result<()> {
+/// Writes to stdout; a reader that went away (`| head`) is not an error.
+pub fn write_out(text: &str) -> io::Result<()> {
     let mut out = io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),

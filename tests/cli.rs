@@ -498,3 +498,81 @@ fn artifact_names_its_source_and_checksum_or_how_to_get_one() {
         assert!(out.stderr.contains("--lambda-zip"));
     }
 }
+
+#[test]
+fn completions_and_man_pages_come_from_the_command_line_definitions() {
+    for (shell, marker) in [
+        ("bash", "complete -F _fsx__drt"),
+        ("zsh", "#compdef fsx-drt"),
+        ("fish", "complete -c fsx-drt"),
+        ("elvish", "edit:completion:arg-completer[fsx-drt]"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let out = run(fsx_drt().args(["completions", shell]));
+        assert_eq!(out.code, 0, "{shell}: {}", out.stderr);
+        assert!(out.stdout.contains(marker), "{shell}");
+        // Every command and its flags, e.g. run --wait and tasks cancel.
+        for word in [
+            "deploy",
+            "destroy",
+            "tasks",
+            "cancel",
+            "stack-name",
+            "lifecycle",
+        ] {
+            assert!(out.stdout.contains(word), "{shell} completes {word}");
+        }
+    }
+    let bad = run(fsx_drt().args(["completions", "tcsh"]));
+    assert_eq!(bad.code, 2);
+    assert!(bad
+        .stderr
+        .contains("[possible values: bash, elvish, fish, powershell, zsh]"));
+
+    let page = run(fsx_drt().arg("man"));
+    assert_eq!(page.code, 0, "{}", page.stderr);
+    assert!(page.stdout.contains(".TH fsx-drt 1"), "{}", page.stdout);
+    assert!(
+        page.stdout.contains("fsx\\-drt\\-deploy(1)"),
+        "SEE ALSO names the command pages"
+    );
+    let dir = std::env::temp_dir().join(format!("fsx-drt-man-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let written = run(fsx_drt().args(["man", "--out-dir"]).arg(&dir));
+    assert_eq!(written.code, 0, "{}", written.stderr);
+    for name in [
+        "fsx-drt.1",
+        "fsx-drt-deploy.1",
+        "fsx-drt-run.1",
+        "fsx-drt-tasks-cancel.1",
+    ] {
+        let text =
+            std::fs::read_to_string(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(text.starts_with(".ie"), "{name} is roff");
+    }
+}
+
+#[test]
+fn run_and_tasks_bad_input_exits_2_before_any_aws_call() {
+    // No AWS_* at all: an AWS call would fail with exit 1 (no region), not 2 naming the field.
+    for (args, field) in [
+        (vec!["tasks", "cancel", "task-123"], "TASK_ID"),
+        (vec!["tasks", "cancel", "fs-0123456789abcdef0"], "TASK_ID"),
+        (
+            vec!["tasks", "--stack-name", "s", "--lifecycle", "DONE"],
+            "--lifecycle",
+        ),
+        (
+            vec!["tasks", "--stack-name", "s", "--limit", "0"],
+            "--limit",
+        ),
+        (vec!["tasks", "--stack-name", "bad_name!"], "--stack-name"),
+        (vec!["run", "--stack-name", "bad_name!"], "--stack-name"),
+    ] {
+        let out = run(fsx_drt().args(&args));
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains(field), "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains("fix:"), "{args:?}: {}", out.stderr);
+        assert!(out.stdout.is_empty());
+    }
+}

@@ -132,13 +132,11 @@ fn associations_rule(fault: Fault) -> aws_smithy_mocks::Rule {
     )
 }
 
-const DEPLOY_CALLS: [&str; 10] = [
+const DEPLOY_CALLS: [&str; 8] = [
     "GetCallerIdentity",
     "DescribeStacks",
     "DescribeFileSystems",
     "DescribeDataRepositoryAssociations",
-    "DescribeStackResources",
-    "HeadBucket",
     "HeadObject",
     "CreateChangeSet",
     "DescribeChangeSet",

@@ -151,7 +151,18 @@ pub async fn execute(
         }
         Some(Ok(ChangeSetState::NoChanges)) => {
             delete_change_set(aws, &args.stack_name, &name).await;
-            let stack = describe_stack(aws, &args.stack_name).await?;
+            // Nothing changed: the stack read at the start is current, unless another
+            // operation was followed to its end first.
+            let stack = match &target.existing {
+                Some(stack)
+                    if stack
+                        .stack_status()
+                        .is_some_and(|s| !s.as_str().ends_with("_IN_PROGRESS")) =>
+                {
+                    Some(stack.clone())
+                }
+                _ => describe_stack(aws, &args.stack_name).await?,
+            };
             return Ok(Deployed {
                 stack_name: args.stack_name.clone(),
                 status: stack
@@ -324,9 +335,11 @@ async fn settle_existing(
         .as_ref()
         .and_then(|s| s.stack_status())
         .map(|s| s.as_str().to_string());
-    let resources = match &target.existing {
-        Some(_) => until_interrupted(interrupt, count_resources(aws, &args.stack_name)).await?,
-        None => 0,
+    // Only a stack waiting for review needs its resources counted (see stack::decide).
+    let resources = if status.as_deref() == Some("REVIEW_IN_PROGRESS") {
+        until_interrupted(interrupt, count_resources(aws, &args.stack_name)).await?
+    } else {
+        0
     };
     match stack::decide(status.as_deref(), resources, &args.stack_name) {
         Existing::Create => Ok(ChangeSetType::Create),
@@ -566,6 +579,14 @@ async fn upload(
     managed: bool,
     printer: &Printer,
 ) -> Result<(), Failure> {
+    // The usual case, the artifact already there, takes one request.
+    let key = artifact.key();
+    match aws.s3.head_object().bucket(bucket).key(&key).send().await {
+        Ok(_) => return Ok(()),
+        // Missing, or no bucket (HEAD cannot tell which), or not ours: the bucket says.
+        Err(e) if matches!(http_status(&e), Some(403 | 404)) => {}
+        Err(e) => return Err(failed("HeadObject", &e)),
+    }
     let found = match aws.s3.head_bucket().bucket(bucket).send().await {
         Ok(_) => true,
         Err(e) if !managed && matches!(http_status(&e), Some(403 | 404)) => {
@@ -587,12 +608,6 @@ async fn upload(
     };
     if !found {
         create_bucket(aws, bucket, printer).await?;
-    }
-    let key = artifact.key();
-    match aws.s3.head_object().bucket(bucket).key(&key).send().await {
-        Ok(_) => return Ok(()),
-        Err(e) if http_status(&e) == Some(404) => {}
-        Err(e) => return Err(failed("HeadObject", &e)),
     }
     printer.info(&format!(
         "Uploading the Lambda artifact to s3://{bucket}/{key}"

@@ -56,13 +56,11 @@ pub fn run(cli: Cli, printer: &Printer) -> Result<(), Failure> {
         Command::Tasks(args) => printer.outcome(&tasks::run(&args, &cli.global)?),
         Command::Completions(args) => {
             let mut command = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(args.shell, &mut command, "fsx-drt", &mut std::io::stdout());
-            Ok(())
+            let mut script = Vec::new();
+            clap_complete::generate(args.shell, &mut command, "fsx-drt", &mut script);
+            crate::output::write_out(&String::from_utf8_lossy(&script))
         }
-        Command::Man => {
-            let command = <Cli as clap::CommandFactory>::command();
-            clap_mangen::Man::new(command).render(&mut std::io::stdout())
-        }
+        Command::Man(args) => man(args.out_dir.as_deref()),
         Command::Artifact(args) => {
             let artifact = Artifact::load(args.lambda_zip.as_deref())?;
             printer.outcome(&artifact.summary())
@@ -75,6 +73,18 @@ pub fn run(cli: Cli, printer: &Printer) -> Result<(), Failure> {
             None,
         )
     })
+}
+
+/// The man page on stdout, or one page per command written into `dir`.
+fn man(dir: Option<&std::path::Path>) -> std::io::Result<()> {
+    let command = <Cli as clap::CommandFactory>::command();
+    let Some(dir) = dir else {
+        let mut page = Vec::new();
+        clap_mangen::Man::new(command).render(&mut page)?;
+        return crate::output::write_out(&String::from_utf8_lossy(&page));
+    };
+    std::fs::create_dir_all(dir)?;
+    clap_mangen::generate_to(command, dir)
 }
 
 /// Gathers parameter values from flags, the parameters file and the environment, then asks

@@ -41,7 +41,7 @@ const CLI_LATENCY_RUNS: &str = "5";
 
 /// `cargo xtask bench lambda`: measures, then rewrites the Lambda section of BENCHMARKS.md.
 pub fn lambda(sh: &Shell, root: &Path) -> Result<()> {
-    let target_dir = target_dir(root);
+    let target_dir = crate::target_dir();
     let venv = ensure_venv(sh, root, &target_dir)?;
     let bootstrap = build_bootstrap(sh, &target_dir)?;
 
@@ -75,7 +75,7 @@ pub fn all(sh: &Shell, root: &Path) -> Result<()> {
 
 /// `cargo xtask bench cli`: measures, then rewrites the CLI section of BENCHMARKS.md.
 pub fn cli(sh: &Shell, root: &Path) -> Result<()> {
-    let target_dir = target_dir(root);
+    let target_dir = crate::target_dir();
     let venv = target_dir.join("venv-awscli");
     crate::venv::ensure(
         sh,
@@ -197,14 +197,6 @@ fn write_section(root: &Path, heading: &str, section: &str) -> Result<()> {
 
 fn step(what: &str) {
     eprintln!("\n==> {what}");
-}
-
-/// `CARGO_TARGET_DIR` when set (as cargo reads it, relative to the workspace), else target/.
-fn target_dir(root: &Path) -> PathBuf {
-    match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) if !dir.is_empty() => root.join(dir),
-        _ => root.join("target"),
-    }
 }
 
 /// Creates target/venv-bench and installs bench/requirements.txt into it when a pinned version

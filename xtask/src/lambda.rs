@@ -36,7 +36,7 @@ const MODE: u32 = 0o755;
 ///
 /// Progress goes to stderr; nothing is printed to stdout.
 pub fn build_lambda(sh: &Shell) -> Result<PathBuf> {
-    let target_dir = target_dir();
+    let target_dir = crate::target_dir();
     let venv = ensure_toolchain(sh, &target_dir)?;
     ensure_rust_target(sh)?;
 
@@ -84,14 +84,6 @@ pub fn build_lambda(sh: &Shell) -> Result<PathBuf> {
     eprintln!("size: {} bytes", bytes.len());
     eprintln!("sha256: {}", hex(&Sha256::digest(&bytes)));
     Ok(zip)
-}
-
-/// `CARGO_TARGET_DIR` when set (as cargo reads it), else the workspace's target/.
-fn target_dir() -> PathBuf {
-    match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) if !dir.is_empty() => root().join(dir),
-        _ => root().join("target"),
-    }
 }
 
 /// target/venv-lambda with cargo-lambda and zig (lambda/build-requirements.txt).
@@ -311,7 +303,7 @@ pub fn test_arm64(sh: &Shell, zip: &Path) -> Result<()> {
     let mut entry = archive.by_name(BIN).context("the zip has no bootstrap")?;
     let mut binary = Vec::new();
     std::io::Read::read_to_end(&mut entry, &mut binary)?;
-    let dir = target_dir().join("lambda/arm64-check");
+    let dir = crate::target_dir().join("lambda/arm64-check");
     fs::create_dir_all(&dir)?;
     let bootstrap = dir.join(BIN);
     fs::write(&bootstrap, binary)?;

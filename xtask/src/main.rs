@@ -12,6 +12,7 @@
 //!   the AWS CLI (both without an argument); writes BENCHMARKS.md. See bench.rs.
 
 mod bench;
+mod dist;
 mod lambda;
 mod venv;
 
@@ -45,6 +46,7 @@ fn run() -> Result<()> {
             Ok(())
         }
         Some("install") => install(&sh),
+        Some("dist") => dist::dist(&sh),
         Some("emulator") => {
             // The local AWS: moto with the project's FSx extension (emulator/README.md).
             let rest = &args[1..];
@@ -58,7 +60,7 @@ fn run() -> Result<()> {
             _ => bail!("usage: cargo xtask bench [lambda|cli]"),
         },
         _ => {
-            eprintln!("usage: cargo xtask <ci|demo|lint-template|lambda|install|emulator [--detach|--stop]|bench [lambda|cli]>");
+            eprintln!("usage: cargo xtask <ci|demo|lint-template|lambda|install|dist|emulator [--detach|--stop]|bench [lambda|cli]>");
             bail!("unknown or missing task {:?}", args.first())
         }
     }
@@ -73,6 +75,14 @@ fn root() -> PathBuf {
 
 fn step(what: &str) {
     eprintln!("\n==> {what}");
+}
+
+/// `CARGO_TARGET_DIR` when set (as cargo reads it, relative to the workspace), else target/.
+pub(crate) fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) if !dir.is_empty() => root().join(dir),
+        _ => root().join("target"),
+    }
 }
 
 fn ci(sh: &Shell) -> Result<()> {
@@ -253,6 +263,14 @@ fn demo(sh: &Shell) -> Result<()> {
 
     step(&format!("fsx-drt status --stack-name {stack}"));
     cmd!(sh, "{bin} status --stack-name {stack}").run()?;
+
+    step(&format!(
+        "fsx-drt run --stack-name {stack} --direct --wait  (the function's code, run from here: the emulator's Lambda runs none)"
+    ));
+    cmd!(sh, "{bin} run --stack-name {stack} --direct --wait").run()?;
+
+    step(&format!("fsx-drt tasks --stack-name {stack}"));
+    cmd!(sh, "{bin} tasks --stack-name {stack}").run()?;
 
     step("fsx-drt deploy again, unchanged: nothing to do is success (exit 0)");
     cmd!(sh, "{bin} deploy --no-input --yes --stack-name {stack}").run()?;
