@@ -121,6 +121,19 @@ async fn run_invokes_the_function_and_reports_the_task() {
         ran.to_string(),
         "Task task-0a1b2c3d4e5f60718 (EXPORT_TO_REPOSITORY, PENDING) by the function for /data.\n"
     );
+    // An import's paths are the repository's.
+    let import = run::Ran {
+        result: fsx_drt_lambda::handler::RunResult {
+            task_type: "IMPORT_METADATA_FROM_REPOSITORY".into(),
+            paths: vec!["s3://bucket/data/".into()],
+            ..ran.result.clone()
+        },
+        ..ran
+    };
+    assert!(
+        import.to_string().ends_with("for s3://bucket/data/.\n"),
+        "{import}"
+    );
 }
 
 #[tokio::test]

@@ -57,10 +57,17 @@ impl fmt::Display for Ran {
                 if r.paths.is_empty() {
                     "the whole file system".to_string()
                 } else {
-                    // The request's paths are relative to the file system's root.
+                    // Export and Release paths are relative to the file system's root;
+                    // Import paths are the repository's (s3://...).
                     r.paths
                         .iter()
-                        .map(|p| format!("/{p}"))
+                        .map(|p| {
+                            if p.contains("://") {
+                                p.clone()
+                            } else {
+                                format!("/{p}")
+                            }
+                        })
                         .collect::<Vec<_>>()
                         .join(" ")
                 }
