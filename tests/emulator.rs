@@ -235,9 +235,13 @@ fn deploy_status_redeploy_and_destroy_on_the_emulator() {
     assert_eq!(landed["queues"], 1);
 
     // The same again: no change is success, not an error.
-    let again = deploy(&[]);
+    let outputs = emulator.dir.join("outputs.json");
+    let again = deploy(&["--outputs-file", outputs.to_str().unwrap()]);
     assert_eq!(again.code, 0, "{}", again.stderr);
     assert!(again.stdout.contains("is up to date"), "{}", again.stdout);
+    // CI reads the outputs after every deploy, changed or not.
+    let written: Value = serde_json::from_str(&std::fs::read_to_string(&outputs).unwrap()).unwrap();
+    assert_eq!(written["FunctionName"], function.as_str());
 
     // One parameter changes: the change set shows old -> new; the rest comes from the stack.
     let changed = deploy(&["--schedule", "rate(1 hour)"]);

@@ -163,6 +163,13 @@ pub async fn execute(
                 }
                 _ => describe_stack(aws, &args.stack_name).await?,
             };
+            let outputs = stack
+                .as_ref()
+                .map(|s| outputs(s.outputs()))
+                .unwrap_or_default();
+            if let Some(path) = &args.outputs_file {
+                write_outputs(path, &outputs)?;
+            }
             return Ok(Deployed {
                 stack_name: args.stack_name.clone(),
                 status: stack
@@ -172,7 +179,7 @@ pub async fn execute(
                 operation: "none",
                 changes: Vec::new(),
                 parameter_changes: Vec::new(),
-                outputs: stack.map(|s| outputs(s.outputs())).unwrap_or_default(),
+                outputs,
                 duration_seconds: started.elapsed().as_secs_f64(),
             });
         }

@@ -85,43 +85,25 @@ pub async fn execute(
         warn_running_task(aws, &fs_id, printer).await;
     }
     confirm(args, global)?;
-    let status =
-        loop {
-            let deleted = follow::delete(
-                aws,
-                &args.stack_name,
-                &retain,
-                args.timeout,
-                interrupt,
-                printer,
-            )
-            .await;
-            match deleted {
-                Ok(status) => break status,
-                Err(failure)
-                    if follow::ended(&failure) == Some("DELETE_FAILED") && retain.is_empty() =>
-                {
-                    let stuck = delete_failed(aws, &args.stack_name).await?;
-                    if stuck.is_empty() {
-                        return Err(failure);
-                    }
-                    if !offer_retain(args, global, &stuck, &failure, printer) {
-                        return Err(Failure {
-                            help: Some(format!(
-                            "fix the root cause and run `fsx-drt destroy --stack-name {0}` again, \
-                             or keep what cannot be deleted and delete the rest: `fsx-drt destroy \
-                             --stack-name {0}{1}`",
-                            args.stack_name,
-                            stuck.iter().map(|id| format!(" --retain {id}")).collect::<String>()
-                        )),
-                            ..failure
-                        });
-                    }
-                    retain = stuck;
-                }
-                Err(failure) => return Err(failure),
+    let status = loop {
+        let deleted = follow::delete(
+            aws,
+            &args.stack_name,
+            &retain,
+            args.timeout,
+            interrupt,
+            printer,
+        )
+        .await;
+        match deleted {
+            Ok(status) => break status,
+            // Once: a deletion that keeps resources and still fails needs a person.
+            Err(failure) if retain.is_empty() => {
+                retain = what_to_keep(aws, args, global, failure, printer).await?;
             }
-        };
+            Err(failure) => return Err(failure),
+        }
+    };
     let mut removed = Vec::new();
     if let (Some(bucket), Some(key)) = (parameter("CodeBucket"), parameter("CodeKey")) {
         if !used_elsewhere(aws, &args.stack_name, &bucket, &key).await?
@@ -143,6 +125,37 @@ pub async fn execute(
         retained: retain,
         artifacts_removed: removed,
         duration_seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// After a deletion that did not complete: the resources to keep on the next try, when it
+/// ended DELETE_FAILED and the person asked accepts; otherwise the failure, with the
+/// `--retain` command that would finish the job.
+async fn what_to_keep(
+    aws: &Aws,
+    args: &DestroyArgs,
+    global: &GlobalArgs,
+    failure: Failure,
+    printer: &Printer,
+) -> Result<Vec<String>, Failure> {
+    if follow::ended(&failure) != Some("DELETE_FAILED") {
+        return Err(failure);
+    }
+    let stuck = delete_failed(aws, &args.stack_name).await?;
+    if stuck.is_empty() {
+        return Err(failure);
+    }
+    if offer_retain(args, global, &stuck, &failure, printer) {
+        return Ok(stuck);
+    }
+    let flags: String = stuck.iter().map(|id| format!(" --retain {id}")).collect();
+    Err(Failure {
+        help: Some(format!(
+            "fix the root cause and run `fsx-drt destroy --stack-name {0}` again, or keep what \
+             cannot be deleted and delete the rest: `fsx-drt destroy --stack-name {0}{flags}`",
+            args.stack_name
+        )),
+        ..failure
     })
 }
 
