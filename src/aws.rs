@@ -167,10 +167,12 @@ pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
 pub use fsx_drt_lambda::aws::describe;
 
 /// A failed AWS call as a command failure (exit 1) with what to check next.
-pub fn failed<E, R>(operation: &'static str, error: &aws_sdk_fsx::error::SdkError<E, R>) -> Failure
+pub fn failed<E>(
+    operation: &'static str,
+    error: &aws_sdk_fsx::error::SdkError<E, aws_sdk_fsx::config::http::HttpResponse>,
+) -> Failure
 where
     E: aws_sdk_fsx::error::ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
 {
     aws_failure(&AwsError {
         operation,

@@ -1,5 +1,6 @@
 //! Reading a file system's data repositories from FSx: shared by the Lambda and `fsx-drt plan`.
 
+use aws_sdk_fsx::config::http::HttpResponse;
 use aws_sdk_fsx::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_fsx::types::{Filter, FilterName};
 
@@ -23,10 +24,9 @@ impl std::fmt::Display for AwsError {
 impl std::error::Error for AwsError {}
 
 impl AwsError {
-    pub fn from_sdk<E, R>(operation: &'static str, error: SdkError<E, R>) -> Self
+    pub fn from_sdk<E>(operation: &'static str, error: SdkError<E, HttpResponse>) -> Self
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
-        R: std::fmt::Debug,
     {
         AwsError {
             operation,
@@ -39,10 +39,9 @@ impl AwsError {
 /// A failed call as a person reads it: the service's error code and message; else (no
 /// answer) each cause in the chain, in words: "dispatch failure: io error: ... Connection
 /// refused (os error 111)".
-pub fn describe<E, R>(error: &SdkError<E, R>) -> String
+pub fn describe<E>(error: &SdkError<E, HttpResponse>) -> String
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
 {
     if let Some(service) = error.as_service_error() {
         if service.code().is_some() {
@@ -52,6 +51,10 @@ where
                 service.message().unwrap_or("no message")
             );
         }
+    }
+    // An answer without an error code the SDK could read (a bare 500 from a proxy, say).
+    if let Some(raw) = error.raw_response() {
+        return format!("HTTP {} with no error code", raw.status().as_u16());
     }
     let mut text = error.to_string();
     let mut cause = std::error::Error::source(error);
