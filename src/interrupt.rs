@@ -4,6 +4,8 @@
 
 use tokio::sync::watch;
 
+use crate::error::{Exit, Failure};
+
 /// Becomes true once; every clone sees it.
 #[derive(Clone, Debug)]
 pub struct Interrupt(watch::Receiver<bool>);
@@ -44,6 +46,19 @@ impl Interrupt {
         let (trigger, interrupt) = Interrupt::manual();
         std::mem::forget(trigger);
         interrupt
+    }
+
+    /// `future`, unless Ctrl-C comes first: then exit 130 with `message` (what was left).
+    pub async fn until<T>(
+        &self,
+        message: &str,
+        future: impl std::future::Future<Output = Result<T, Failure>>,
+    ) -> Result<T, Failure> {
+        tokio::select! {
+            biased;
+            () = self.raised() => Err(Failure::new(Exit::Interrupted, message, None)),
+            result = future => result,
+        }
     }
 
     pub fn is_raised(&self) -> bool {

@@ -332,3 +332,35 @@ async fn cancel_names_a_missing_or_finished_task() {
     let canceled = tasks::cancel(&rules.aws(), TASK).await.unwrap();
     assert_eq!(canceled.lifecycle, "CANCELING");
 }
+
+#[tokio::test(start_paused = true)]
+async fn ctrl_c_during_a_slow_invoke_stops_and_says_where_to_look() {
+    let stack = stack_rule(deployed_stack(
+        aws_sdk_cloudformation::types::StackStatus::CreateComplete,
+    ));
+    let rules = Rules {
+        cloudformation: vec![&stack],
+        ..Rules::default()
+    };
+    let aws = rules.aws();
+    let (trigger, interrupt) = Interrupt::manual();
+    trigger.raise();
+    // Raised before the function answers: the invoke is abandoned (no Invoke rule exists,
+    // so a call would have panicked).
+    let failure = run::execute(
+        &aws,
+        &run_args(true),
+        &interrupt,
+        &printer(),
+        Instant::now(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(failure.exit_code, 130);
+    assert!(
+        failure
+            .error
+            .contains("see fsx-drt tasks --stack-name fsx-drt-scheduler"),
+        "{failure:?}"
+    );
+}

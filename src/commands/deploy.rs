@@ -91,6 +91,9 @@ pub fn prepare(args: &DeployArgs) -> Result<Prepared, Failure> {
     Ok(Prepared { resolved, artifact })
 }
 
+/// Ctrl-C while deploy only reads (or uploads the content-addressed artifact).
+const UNCHANGED: &str = "interrupted; nothing was changed";
+
 /// The deploy itself, on the given clients. `interrupt` (Ctrl-C) while the change set is
 /// made or awaits approval deletes it, and the stack when it was created just for it; while
 /// the stack changes, it stops following and leaves the stack to finish.
@@ -104,19 +107,22 @@ pub async fn execute(
     started: Instant,
 ) -> Result<Deployed, Failure> {
     // Reading changes nothing: Ctrl-C simply stops.
-    let target = until_interrupted(interrupt, target(aws, args, global, prepared, printer)).await?;
+    let target = interrupt
+        .until(UNCHANGED, target(aws, args, global, prepared, printer))
+        .await?;
     let change_set_type = settle_existing(aws, args, global, &target, interrupt, printer).await?;
-    until_interrupted(
-        interrupt,
-        upload(
-            aws,
-            &target.bucket,
-            &target.artifact,
-            args.artifact_bucket.is_none(),
-            printer,
-        ),
-    )
-    .await?;
+    interrupt
+        .until(
+            UNCHANGED,
+            upload(
+                aws,
+                &target.bucket,
+                &target.artifact,
+                args.artifact_bucket.is_none(),
+                printer,
+            ),
+        )
+        .await?;
     // A new stack exists only for this change set, unless it was already waiting for review
     // (someone else's change set may be waiting with it).
     let new_stack = change_set_type == ChangeSetType::Create
@@ -241,22 +247,6 @@ pub async fn execute(
     })
 }
 
-/// `future`, unless Ctrl-C comes first: then exit 130, nothing changed.
-async fn until_interrupted<T>(
-    interrupt: &Interrupt,
-    future: impl std::future::Future<Output = Result<T, Failure>>,
-) -> Result<T, Failure> {
-    tokio::select! {
-        biased;
-        () = interrupt.raised() => Err(Failure::new(
-            Exit::Interrupted,
-            "interrupted; nothing was changed",
-            None,
-        )),
-        result = future => result,
-    }
-}
-
 /// Where the deploy is going: the stack as it is, and every value the change set sends.
 struct Target {
     existing: Option<aws_sdk_cloudformation::types::Stack>,
@@ -344,7 +334,9 @@ async fn settle_existing(
         .map(|s| s.as_str().to_string());
     // Only a stack waiting for review needs its resources counted (see stack::decide).
     let resources = if status.as_deref() == Some("REVIEW_IN_PROGRESS") {
-        until_interrupted(interrupt, count_resources(aws, &args.stack_name)).await?
+        interrupt
+            .until(UNCHANGED, count_resources(aws, &args.stack_name))
+            .await?
     } else {
         0
     };

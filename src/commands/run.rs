@@ -134,10 +134,16 @@ pub async fn execute(
                 )),
             )
         })?;
+    let left = format!(
+        "interrupted; a task may have been created all the same: see fsx-drt tasks --stack-name {}",
+        args.stack_name
+    );
     let result = if args.direct {
-        direct(aws, &stack, &function_name).await?
+        interrupt
+            .until(&left, direct(aws, &stack, &function_name))
+            .await?
     } else {
-        invoke(aws, &function_name).await?
+        interrupt.until(&left, invoke(aws, &function_name)).await?
     };
     let task = match (&result.outcome, &result.task_id, args.wait) {
         (Outcome::Created, Some(id), true) => {
