@@ -3,12 +3,12 @@
 //! one line per event otherwise; the root cause first when it fails.
 
 use std::collections::HashSet;
-use std::io::IsTerminal;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
 use crate::aws::{describe, failed, Aws};
+use crate::commands::poll::Poll;
 use crate::error::{Exit, Failure};
 use crate::interrupt::Interrupt;
 use crate::output::Printer;
@@ -27,36 +27,21 @@ pub async fn follow(
     printer: &Printer,
 ) -> Result<String, Failure> {
     let since: DateTime<Utc> = Utc::now() - chrono::Duration::seconds(5);
-    let started = Instant::now();
     let reattach = format!("re-attach with `fsx-drt status --watch --stack-name {stack_name}`");
-    let bar = (std::io::stderr().is_terminal() && printer.is_text()).then(|| {
-        let bar = indicatif::ProgressBar::new(expected.max(1) as u64);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{spinner} {pos}/{len} resources done, {elapsed} {wide_msg}",
-            )
-            .expect("valid template"),
-        );
-        bar.enable_steady_tick(Duration::from_millis(120));
-        bar
-    });
+    let mut poll = Poll::new(
+        timeout,
+        interrupt,
+        reattach,
+        "{spinner} {pos}/{len} resources done, {elapsed} {wide_msg}",
+        printer,
+    );
+    if let Some(bar) = &poll.bar {
+        bar.set_length(expected.max(1) as u64);
+    }
     let mut seen = HashSet::new();
     let mut events: Vec<StackEvent> = Vec::new();
-    let mut throttled = 0u32;
     loop {
-        if started.elapsed() > timeout {
-            if let Some(bar) = &bar {
-                bar.abandon();
-            }
-            return Err(Failure::new(
-                Exit::TimedOut,
-                format!(
-                    "stack {stack_name} is still in progress after {}",
-                    humantime::format_duration(timeout)
-                ),
-                Some(format!("this is not a failure: {reattach}")),
-            ));
-        }
+        poll.check_deadline(&format!("stack {stack_name} is still in progress"))?;
         let page = aws
             .cloudformation
             .describe_stack_events()
@@ -65,7 +50,7 @@ pub async fn follow(
             .await;
         match page {
             Ok(page) => {
-                throttled = 0;
+                poll.throttled = 0;
                 let page: Vec<StackEvent> = page
                     .stack_events()
                     .iter()
@@ -76,14 +61,14 @@ pub async fn follow(
                 let fresh: Vec<StackEvent> =
                     stack::chronological(&page).into_iter().cloned().collect();
                 for event in &fresh {
-                    match &bar {
+                    match &poll.bar {
                         // Above the bar, so the latest events stay in view.
                         Some(bar) => bar.println(stack::event_line(event)),
                         None => printer.info(&stack::event_line(event)),
                     }
                 }
                 events.extend(fresh);
-                if let Some(bar) = &bar {
+                if let Some(bar) = &poll.bar {
                     let progress = stack::progress(&events, expected);
                     bar.set_length(progress.total.max(1) as u64);
                     bar.set_position(progress.done as u64);
@@ -95,9 +80,7 @@ pub async fn follow(
                 }
                 let end = stack::operation_end(&events, stack_name, operation);
                 if let Some(end) = end {
-                    if let Some(bar) = &bar {
-                        bar.finish_and_clear();
-                    }
+                    poll.finish();
                     let status = end.status.clone();
                     if stack::is_success(&status, operation.deleting()) {
                         return Ok(status);
@@ -115,20 +98,17 @@ pub async fn follow(
                 }
             }
             Err(e) if operation.deleting() && describe(&e).contains("does not exist") => {
-                if let Some(bar) = &bar {
-                    bar.finish_and_clear();
-                }
+                poll.finish();
                 return Ok("DELETE_COMPLETE".to_string());
             }
-            Err(e) if describe(&e).starts_with("Throttling") => throttled += 1,
+            Err(e) if describe(&e).starts_with("Throttling") => poll.throttled += 1,
             Err(e) => {
-                if let Some(bar) = &bar {
-                    bar.abandon();
-                }
+                poll.abandon();
                 let failure = failed("DescribeStackEvents", &e);
                 let help = format!(
-                    "{}; the stack operation goes on without fsx-drt watching: {reattach}",
-                    failure.help.as_deref().unwrap_or_default()
+                    "{}; the stack operation goes on without fsx-drt watching: {}",
+                    failure.help.as_deref().unwrap_or_default(),
+                    poll.again()
                 );
                 return Err(Failure {
                     help: Some(help),
@@ -136,20 +116,10 @@ pub async fn follow(
                 });
             }
         }
-        let jitter = f64::from(Utc::now().timestamp_subsec_millis()) / 1000.0;
-        tokio::select! {
-            _ = tokio::time::sleep(stack::next_poll_delay(throttled, jitter)) => {}
-            () = interrupt.raised() => {
-                if let Some(bar) = &bar {
-                    bar.abandon();
-                }
-                return Err(Failure::new(
-                    Exit::Interrupted,
-                    format!("stopped following stack {stack_name}; its operation goes on"),
-                    Some(reattach),
-                ));
-            }
-        }
+        poll.pause(&format!(
+            "stopped following stack {stack_name}; its operation goes on"
+        ))
+        .await?;
     }
 }
 

@@ -5,6 +5,7 @@ pub mod deploy;
 pub mod destroy;
 pub mod follow;
 pub mod plan;
+pub mod poll;
 pub mod run;
 pub mod schedule;
 pub mod status;

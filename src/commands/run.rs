@@ -3,7 +3,6 @@
 //! `--direct` runs the function's own handler here instead. `--wait` follows the task.
 
 use std::fmt;
-use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 use aws_sdk_lambda::primitives::Blob;
@@ -13,6 +12,7 @@ use serde::Serialize;
 
 use crate::aws::{block_on, describe, failed, Aws};
 use crate::cli::{GlobalArgs, RunArgs};
+use crate::commands::poll::Poll;
 use crate::commands::tasks::Task;
 use crate::commands::{check_stack_name, existing_stack, parameter_pairs, stack_parameter};
 use crate::error::{Exit, Failure};
@@ -252,19 +252,14 @@ async fn wait(
     interrupt: &Interrupt,
     printer: &Printer,
 ) -> Result<Task, Failure> {
-    let started = Instant::now();
-    let again = "see it with fsx-drt tasks --stack-name NAME".to_string();
-    let bar = (std::io::stderr().is_terminal() && printer.is_text()).then(|| {
-        let bar = indicatif::ProgressBar::new_spinner();
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {elapsed} {wide_msg}")
-                .expect("valid template"),
-        );
-        bar.enable_steady_tick(Duration::from_millis(120));
-        bar
-    });
+    let mut poll = Poll::new(
+        timeout,
+        interrupt,
+        "see it with fsx-drt tasks --stack-name NAME".to_string(),
+        "{spinner} {elapsed} {wide_msg}",
+        printer,
+    );
     let mut last = String::new();
-    let mut throttled = 0u32;
     loop {
         let answer = aws
             .fsx
@@ -274,59 +269,37 @@ async fn wait(
             .await;
         match answer {
             Ok(out) => {
-                throttled = 0;
+                poll.throttled = 0;
                 let Some(task) = out.data_repository_tasks().first().map(Task::from) else {
+                    poll.abandon();
                     return Err(Failure::new(
                         Exit::Failed,
                         format!("task {task_id} is not listed on {fs_id}"),
-                        Some(again),
+                        Some(poll.again().to_string()),
                     ));
                 };
                 let line = progress_line(&task);
                 if line != last {
-                    match &bar {
+                    match &poll.bar {
                         Some(bar) => bar.set_message(line.clone()),
                         None => printer.info(&line),
                     }
                     last = line;
                 }
                 if !task.is_running() {
-                    if let Some(bar) = &bar {
-                        bar.finish_and_clear();
-                    }
+                    poll.finish();
                     return Ok(task);
                 }
             }
-            Err(e) if describe(&e).starts_with("Throttling") => throttled += 1,
-            Err(e) => return Err(failed("DescribeDataRepositoryTasks", &e)),
-        }
-        if started.elapsed() > timeout {
-            if let Some(bar) = &bar {
-                bar.abandon();
-            }
-            return Err(Failure::new(
-                Exit::TimedOut,
-                format!(
-                    "task {task_id} is still running after {}",
-                    humantime::format_duration(timeout)
-                ),
-                Some(format!("this is not a failure: {again}")),
-            ));
-        }
-        let jitter = f64::from(chrono::Utc::now().timestamp_subsec_millis()) / 1000.0;
-        tokio::select! {
-            _ = tokio::time::sleep(crate::stack::next_poll_delay(throttled, jitter)) => {}
-            () = interrupt.raised() => {
-                if let Some(bar) = &bar {
-                    bar.abandon();
-                }
-                return Err(Failure::new(
-                    Exit::Interrupted,
-                    format!("stopped waiting for task {task_id}; it goes on"),
-                    Some(again),
-                ));
+            Err(e) if describe(&e).starts_with("Throttling") => poll.throttled += 1,
+            Err(e) => {
+                poll.abandon();
+                return Err(failed("DescribeDataRepositoryTasks", &e));
             }
         }
+        poll.check_deadline(&format!("task {task_id} is still running"))?;
+        poll.pause(&format!("stopped waiting for task {task_id}; it goes on"))
+            .await?;
     }
 }
 
