@@ -19,8 +19,7 @@ use aws_sdk_cloudformation::operation::describe_stack_resources::DescribeStackRe
 use aws_sdk_cloudformation::operation::describe_stacks::DescribeStacksOutput;
 use aws_sdk_cloudformation::operation::execute_change_set::ExecuteChangeSetOutput;
 use aws_sdk_cloudformation::types::{
-    Change, ChangeAction, ChangeSetStatus, ChangeSetType, ResourceChange, ResourceStatus,
-    StackResource, StackStatus,
+    ChangeAction, ChangeSetStatus, ChangeSetType, ResourceStatus, StackResource, StackStatus,
 };
 use aws_sdk_fsx::operation::describe_data_repository_tasks::DescribeDataRepositoryTasksOutput;
 use aws_sdk_s3::operation::head_bucket::HeadBucketOutput;
@@ -161,22 +160,8 @@ fn create_change_set_rule(kind: ChangeSetType) -> Rule {
 
 /// A change set that adds the function.
 fn change_set_ready_rule() -> Rule {
-    mock!(aws_sdk_cloudformation::Client::describe_change_set).then_output(|| {
-        DescribeChangeSetOutput::builder()
-            .status(ChangeSetStatus::CreateComplete)
-            .changes(
-                Change::builder()
-                    .resource_change(
-                        ResourceChange::builder()
-                            .action(ChangeAction::Add)
-                            .logical_resource_id("Function")
-                            .resource_type(FUNCTION)
-                            .build(),
-                    )
-                    .build(),
-            )
-            .build()
-    })
+    mock!(aws_sdk_cloudformation::Client::describe_change_set)
+        .then_output(|| change_set_ready(ChangeAction::Add, "Function", FUNCTION))
 }
 
 fn execute_rule() -> Rule {

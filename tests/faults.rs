@@ -13,13 +13,10 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_cloudformation::operation::create_change_set::CreateChangeSetOutput;
 use aws_sdk_cloudformation::operation::delete_stack::DeleteStackOutput;
-use aws_sdk_cloudformation::operation::describe_change_set::DescribeChangeSetOutput;
 use aws_sdk_cloudformation::operation::describe_stack_resources::DescribeStackResourcesOutput;
 use aws_sdk_cloudformation::operation::describe_stacks::DescribeStacksOutput;
 use aws_sdk_cloudformation::operation::execute_change_set::ExecuteChangeSetOutput;
-use aws_sdk_cloudformation::types::{
-    Change, ChangeAction, ChangeSetStatus, ResourceChange, StackStatus,
-};
+use aws_sdk_cloudformation::types::{ChangeAction, StackStatus};
 use aws_sdk_fsx::operation::create_data_repository_task::CreateDataRepositoryTaskOutput;
 use aws_sdk_fsx::operation::describe_data_repository_tasks::DescribeDataRepositoryTasksOutput;
 use aws_sdk_fsx::types::{DataRepositoryTask, DataRepositoryTaskLifecycle};
@@ -199,22 +196,7 @@ async fn deploy_with(fault: Fault, outputs: &Path) -> Result<deploy::Deployed, F
         "DescribeChangeSet",
         "query",
         aws_sdk_cloudformation::Client::describe_change_set,
-        || {
-            DescribeChangeSetOutput::builder()
-                .status(ChangeSetStatus::CreateComplete)
-                .changes(
-                    Change::builder()
-                        .resource_change(
-                            ResourceChange::builder()
-                                .action(ChangeAction::Modify)
-                                .logical_resource_id("ScheduleRule")
-                                .resource_type(RULE)
-                                .build(),
-                        )
-                        .build(),
-                )
-                .build()
-        }
+        || change_set_ready(ChangeAction::Modify, "ScheduleRule", RULE)
     );
     let execute = rule!(
         fault,

@@ -176,12 +176,12 @@ fn check_retain(
     stuck: &[String],
     status: Option<&str>,
 ) -> Result<Vec<String>, Failure> {
-    let problem = |value: &str, problem: String, fix: String| Problem {
-        parameter: "--retain".into(),
-        value: Some(value.to_string()),
-        source: None,
-        problem,
-        fix,
+    let problem = |value: &str, problem: String, fix: String| {
+        Problem::new(
+            "--retain",
+            Some(value),
+            fsx_drt_lambda::Invalid::new(problem, fix),
+        )
     };
     let problems: Vec<Problem> = if status != Some("DELETE_FAILED") {
         wanted

@@ -292,13 +292,11 @@ pub async fn cancel(aws: &Aws, task_id: &str) -> Result<Canceled, Failure> {
 fn invalid(flag: &str, value: &str, problem: &str, fix: &str) -> Failure {
     Failure::invalid(
         &format!("invalid {flag}"),
-        vec![Problem {
-            parameter: flag.into(),
-            value: Some(value.into()),
-            source: None,
-            problem: problem.into(),
-            fix: fix.into(),
-        }],
+        vec![Problem::new(
+            flag,
+            Some(value),
+            fsx_drt_lambda::Invalid::new(problem, fix),
+        )],
     )
 }
 

@@ -262,6 +262,29 @@ pub fn associations() -> aws_sdk_fsx::operation::describe_data_repository_associ
         .build()
 }
 
+/// A change set CloudFormation has worked out: one resource change.
+pub fn change_set_ready(
+    action: aws_sdk_cloudformation::types::ChangeAction,
+    logical_id: &str,
+    resource_type: &str,
+) -> aws_sdk_cloudformation::operation::describe_change_set::DescribeChangeSetOutput {
+    use aws_sdk_cloudformation::types::{Change, ChangeSetStatus, ResourceChange};
+    aws_sdk_cloudformation::operation::describe_change_set::DescribeChangeSetOutput::builder()
+        .status(ChangeSetStatus::CreateComplete)
+        .changes(
+            Change::builder()
+                .resource_change(
+                    ResourceChange::builder()
+                        .action(action)
+                        .logical_resource_id(logical_id)
+                        .resource_type(resource_type)
+                        .build(),
+                )
+                .build(),
+        )
+        .build()
+}
+
 /// A CloudFormation error as the service sends it (the awsQuery protocol's XML).
 pub fn query_error(code: &str, message: &str) -> String {
     format!(
