@@ -17,7 +17,15 @@ backend (state + rules) and a response class (JSON in, JSON out):
     Lustre
     ``ImportPath``/``ExportPath`` turned into the
     ``LustreConfiguration.DataRepositoryConfiguration`` that FSx returns; a
-    file system with PENDING/EXECUTING/CANCELING tasks cannot be deleted.
+    file system with PENDING/EXECUTING/CANCELING tasks cannot be deleted;
+    a Lustre file system keeps FileSystemTypeVersion (2.10, 2.12, 2.15),
+    LustreConfiguration.DeploymentType and StorageType (SSD, HDD,
+    INTELLIGENT_TIERING) with CreateFileSystem's documented defaults and
+    combinations (see ``_lustre_version_and_storage``);
+  * tags of tasks and associations on their ResourceARN (TagResource,
+    UntagResource, ListTagsForResource; ResourceNotFound for an unknown one);
+  * automatic export that can be marked running per file system
+    (``FSxDrtBackend.set_auto_export_running``, over HTTP too).
 
 How it hooks into moto (call ``install()`` once, before the first request):
 
@@ -58,13 +66,26 @@ the *server* process when each task is created, floats allowed):
   FAILED     instead of SUCCEEDED when any of the task's Paths contains
              "fail" (any case, e.g. "exports/fail-me" or
              "s3://bucket/fail/"): FailureDetails.Message is set and
-             Status is TotalCount 1, FailedCount 1
+             Status is TotalCount 1, FailedCount 1;
+             or when a path is not valid for the task's type (counts 0):
+             export paths must be relative to the mount point ("path1",
+             not "/path1" nor "/"), release paths too except "/" alone
+             (documented as "release all exported files"), import paths
+             must be s3:// paths. The model's Paths doc: "If a path that
+             you provide isn't valid, the task fails" -- the call succeeds.
   CANCELING  after CancelDataRepositoryTask, for FSX_DRT_EMULATOR_CANCEL_SECONDS
              (default 1), then CANCELED (EndTime set)
 
 StartTime appears with EXECUTING, EndTime with the end state, Status (with
-LastUpdatedTime) from EXECUTING on. Real FSx refreshes Status only about every
-30 s; the emulator refreshes on every read.
+LastUpdatedTime) from EXECUTING on. Real FSx refreshes a running task's Status
+only about every 30 s, so the emulator does too: while the task runs, Status
+is the one of the last refresh, at StartTime + a whole number of
+FSX_DRT_EMULATOR_STATUS_REFRESH_SECONDS (default 30; 0 = on every read, the
+old behaviour). When the lifecycle ends, Status is final at once
+(LastUpdatedTime = EndTime): FSx ends a task when it has counted its last
+file, so a client reading a SUCCEEDED/FAILED task sees its final counts
+(an assumption: AWS documents only that "When the task is complete,
+TotalCount equals the sum of SucceededCount plus FailedCount").
 
 Rules enforced by CreateDataRepositoryTask (in this order):
   BadRequest                 Type/FileSystemId/Report missing or invalid,
@@ -72,14 +93,37 @@ Rules enforced by CreateDataRepositoryTask (in this order):
                              a path with NUL/CR/LF/U+0085/U+2028/U+2029,
                              AUTO_RELEASE_DATA (File Cache only)
   FileSystemNotFound         unknown FileSystemId
-  UnsupportedOperation       the file system is not LUSTRE
+  UnsupportedOperation       the file system is not LUSTRE; a
+                             RELEASE_DATA_FROM_FILESYSTEM task on Lustre 2.10
+                             (release tasks need 2.12+; the resource lacks
+                             the operation, the request is well formed)
+  BadRequest                 no data repository is linked (no association,
+                             no ImportPath/ExportPath: "A
+                             CreateDataRepositoryTask operation will fail if a
+                             data repository is not linked"); Report.Enabled
+                             with a Report.Path outside every association's
+                             DataRepositoryPath and the linked ExportPath
+                             (CompletionReport.Path doc: "must be within the
+                             Amazon S3 location that the file system is
+                             linked to"; component-wise prefix, any
+                             association lifecycle)
   IncompatibleParameterError a ClientRequestToken already used with
                              different parameters (same token and same
                              parameters return the original task, whatever
                              its state now; tokens are remembered until reset)
   DataRepositoryTaskExecuting another task of the file system is PENDING,
                              EXECUTING or CANCELING (CANCELING too: FSx still
-                             finishes in-flight files)
+                             finishes in-flight files); or, for an
+                             EXPORT_TO_REPOSITORY task, automatic export is
+                             marked running on the file system (FSx for
+                             Lustre guide: "Automatic export and export data
+                             repository tasks cannot run at the same time";
+                             AWS documents no error for it: this is the
+                             model's error closest to "wait until the running
+                             work completes", an assumption)
+
+Invalid Paths are not refused here: the task is created and ends FAILED
+(see the lifecycle above).
 
 DescribeDataRepositoryTasks returns newest first (CreationTime descending);
 the order real FSx uses is not documented. Unknown TaskIds give
@@ -95,6 +139,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import os
 import threading
 import time
@@ -118,10 +163,13 @@ from moto.utilities.paginator import paginate
 ENV_PENDING_SECONDS = "FSX_DRT_EMULATOR_PENDING_SECONDS"
 ENV_TASK_SECONDS = "FSX_DRT_EMULATOR_TASK_SECONDS"
 ENV_CANCEL_SECONDS = "FSX_DRT_EMULATOR_CANCEL_SECONDS"
+ENV_STATUS_REFRESH_SECONDS = "FSX_DRT_EMULATOR_STATUS_REFRESH_SECONDS"
 
 DEFAULT_PENDING_SECONDS = 1.0
 DEFAULT_TASK_SECONDS = 3.0
 DEFAULT_CANCEL_SECONDS = 1.0
+#: FSx refreshes a running task's Status about every 30 s (REFERENCE.md, "Other FSx calls").
+DEFAULT_STATUS_REFRESH_SECONDS = 30.0
 
 #: A task whose Paths contain this (case-insensitively) ends FAILED.
 FAIL_MARKER = "fail"
@@ -163,6 +211,11 @@ def task_durations() -> tuple[float, float, float]:
     total = max(pending, _env_seconds(ENV_TASK_SECONDS, DEFAULT_TASK_SECONDS))
     cancel = _env_seconds(ENV_CANCEL_SECONDS, DEFAULT_CANCEL_SECONDS)
     return pending, total, cancel
+
+
+def status_refresh_seconds() -> float:
+    """How often a running task's Status is refreshed (0: on every read), from the environment."""
+    return _env_seconds(ENV_STATUS_REFRESH_SECONDS, DEFAULT_STATUS_REFRESH_SECONDS)
 
 
 def _hex_id(prefix: str, digits: int = 17) -> str:
@@ -219,6 +272,26 @@ class DataRepositoryTaskExecuting(FSxDrtError):
             f"the file system {file_system_id}; wait until it completes, then create "
             "the new task."
         )
+
+
+class AutoExportRunning(DataRepositoryTaskExecuting):
+    """An EXPORT task while automatic export runs (see the module doc for why this error)."""
+
+    def __init__(self, file_system_id: str, association_ids: list[str]) -> None:
+        FSxDrtError.__init__(
+            self,
+            f"Automatic export is currently running on the file system {file_system_id} "
+            f"(data repository association {', '.join(association_ids)}); automatic export "
+            "and export data repository tasks cannot run at the same time. Wait until it "
+            "completes, then create the new task.",
+        )
+
+
+class ResourceNotFound(FSxDrtError):
+    error_name = "ResourceNotFound"
+
+    def __init__(self, resource_arn: str) -> None:
+        super().__init__(f"The resource {resource_arn} does not exist.", ResourceARN=resource_arn)
 
 
 class DataRepositoryTaskEnded(FSxDrtError):
@@ -294,6 +367,27 @@ def _validate_paths(paths: Any, what: str) -> list[str]:
     return list(paths)
 
 
+def _invalid_task_paths(task_type: str, paths: list[str]) -> list[str]:
+    """The Paths the task will fail on, per the CreateDataRepositoryTask model's Paths doc.
+
+    Export: "The paths you provide need to be relative to the mount point of the file
+    system. If the mount point is /mnt/fsx and /mnt/fsx/path1 is a directory or file on
+    the file system you want to export, then the path to provide is path1." So a leading
+    "/" is invalid, "/" alone too: the doc gives it a meaning only for release (omit Paths
+    to export the root directory, "The default path is the file system root directory").
+    Release: "To release all exported files in the file system, specify a forward slash
+    (/) as the path." -- "/" alone is valid, any other path is relative as for export.
+    Import: "The path can be an S3 bucket or prefix in the format s3://bucket-name/prefix".
+    """
+    if task_type == "IMPORT_METADATA_FROM_REPOSITORY":
+        return [p for p in paths if not p.startswith("s3://")]
+    if task_type == "RELEASE_DATA_FROM_FILESYSTEM":
+        return [p for p in paths if p.startswith("/") and p != "/"]
+    if task_type == "EXPORT_TO_REPOSITORY":
+        return [p for p in paths if p.startswith("/")]
+    return []
+
+
 def _filters_to_dict(filters: Any, allowed: tuple[str, ...], max_filters: int) -> dict[str, list[str]]:
     if not filters:
         return {}
@@ -314,6 +408,41 @@ def _check_max_results(value: Any, maximum: int) -> None:
         return
     if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= maximum:
         raise BadRequest(f"MaxResults must be an integer from 1 to {maximum}; got {value!r}.")
+
+
+LUSTRE_VERSIONS = ("2.10", "2.12", "2.15")
+
+
+def _lustre_version_and_storage(lustre: dict[str, Any], version: Any, storage_type: Any) -> tuple[str, str]:
+    """FileSystemTypeVersion and StorageType of a new Lustre file system, as CreateFileSystem
+    documents them; sets LustreConfiguration.DeploymentType's default in ``lustre``.
+
+    CreateFileSystem's FileSystemTypeVersion: "Valid values are 2.10, 2.12, and 2.15: 2.10 is
+    supported by the Scratch and Persistent_1 Lustre deployment types. [...] Default value is
+    2.10, except [...] 2.12 when DeploymentType is set to PERSISTENT_2 without a metadata
+    configuration mode [and] 2.15 when DeploymentType is set to PERSISTENT_2 with a metadata
+    configuration mode." StorageType: "Default value is SSD"; HDD "is supported [...] on
+    PERSISTENT_1 Lustre file system deployment types"; "Intelligent-Tiering is only available
+    [...] for Lustre file systems with the Persistent_2 deployment type." DeploymentType:
+    "The default is SCRATCH_1." Breaking a rule is a BadRequest (the model's generic client
+    error; which code FSx uses for each is not documented).
+    """
+    deployment = lustre.setdefault("DeploymentType", "SCRATCH_1")
+    if version is None:
+        if deployment == "PERSISTENT_2":
+            version = "2.15" if lustre.get("MetadataConfiguration") else "2.12"
+        else:
+            version = "2.10"
+    if version not in LUSTRE_VERSIONS:
+        raise BadRequest(f"Invalid FileSystemTypeVersion {version!r} for Lustre; valid: {', '.join(LUSTRE_VERSIONS)}.")
+    if version == "2.10" and deployment == "PERSISTENT_2":
+        raise BadRequest("Lustre version 2.10 is supported only by the SCRATCH_1, SCRATCH_2 and PERSISTENT_1 deployment types.")
+    storage_type = storage_type or "SSD"
+    if storage_type == "HDD" and deployment != "PERSISTENT_1":
+        raise BadRequest("HDD storage is supported only by the PERSISTENT_1 Lustre deployment type.")
+    if storage_type == "INTELLIGENT_TIERING" and deployment != "PERSISTENT_2":
+        raise BadRequest("INTELLIGENT_TIERING storage is supported only by the PERSISTENT_2 Lustre deployment type.")
+    return version, storage_type
 
 
 # --------------------------------------------------------------------------
@@ -405,7 +534,9 @@ class DataRepositoryTask:
         self.release_configuration = release_configuration
         self.creation_time = now
         self.pending_seconds, self.total_seconds, self.cancel_seconds = task_durations()
-        self.will_fail = any(FAIL_MARKER in p.lower() for p in paths)
+        self.status_refresh_seconds = status_refresh_seconds()
+        self.invalid_paths = _invalid_task_paths(task_type, paths)
+        self.will_fail = bool(self.invalid_paths) or any(FAIL_MARKER in p.lower() for p in paths)
         self.cancel_requested_at: float | None = None
         self.resource_arn = (
             f"arn:{backend.partition}:fsx:{backend.region_name}:{backend.account_id}:task/{self.task_id}"
@@ -472,30 +603,58 @@ class DataRepositoryTask:
             d["StartTime"] = self.start_time
         if end_time is not None:
             d["EndTime"] = end_time
-        if started or end_time is not None:
-            failed = 1 if lifecycle == "FAILED" else 0
+        if end_time is not None:
+            # The counts are final as the lifecycle ends: FSx's own completion moment is
+            # when it has counted the last file, so EndTime and the final Status agree.
+            failed = 1 if lifecycle == "FAILED" and not self.invalid_paths else 0
             d["Status"] = {
                 "TotalCount": failed,
                 "SucceededCount": 0,
                 "FailedCount": failed,
-                "LastUpdatedTime": end_time if end_time is not None else now,
+                "LastUpdatedTime": end_time,
+            }
+        elif started:
+            # Running: the counts as of FSx's last refresh (about every 30 s), not of this read.
+            d["Status"] = {
+                "TotalCount": 0,
+                "SucceededCount": 0,
+                "FailedCount": 0,
+                "LastUpdatedTime": self.status_refreshed_at(now),
             }
         if lifecycle == "FAILED":
-            bad = [p for p in self.paths if FAIL_MARKER in p.lower()]
-            d["FailureDetails"] = {
-                "Message": (
-                    f"1 file(s) failed to process for path {bad[0]!r}; "
-                    "see the task completion report for details."
-                )
-            }
+            d["FailureDetails"] = {"Message": self.failure_message()}
         if self.capacity_to_release is not None:
             d["CapacityToRelease"] = self.capacity_to_release
         if self.release_configuration is not None:
             d["ReleaseConfiguration"] = self.release_configuration
-        tags = self.backend.list_tags_for_resource(self.resource_arn)
-        if tags:
-            d["Tags"] = tags
+        # No "Tags": the DataRepositoryTask shape has the member, but nothing documents FSx
+        # filling it in (REFERENCE.md, audit); the tags are the task ARN's, see
+        # ListTagsForResource.
         return d
+
+    def status_refreshed_at(self, now: float) -> float:
+        """The last Status refresh of a running task: StartTime + a whole number of periods."""
+        period = self.status_refresh_seconds
+        if period <= 0 or now <= self.start_time:
+            return now if period <= 0 else self.start_time
+        return self.start_time + math.floor((now - self.start_time) / period) * period
+
+    def failure_message(self) -> str:
+        if self.invalid_paths:
+            # CreateDataRepositoryTask's Paths: "If a path that you provide isn't valid, the
+            # task fails." The wording of FSx's message is not documented.
+            if self.task_type == "IMPORT_METADATA_FROM_REPOSITORY":
+                rule = "import paths must be S3 paths of the form s3://bucket-name/prefix"
+            else:
+                rule = (
+                    "paths must be relative to the mount point of the file system "
+                    "(path1 for /mnt/fsx/path1)"
+                )
+                if self.task_type == "RELEASE_DATA_FROM_FILESYSTEM":
+                    rule += "; only a forward slash (/) alone stands for the whole file system"
+            return f"Invalid path(s) for {self.task_type}: {', '.join(self.invalid_paths)}: {rule}."
+        bad = [p for p in self.paths if FAIL_MARKER in p.lower()]
+        return f"1 file(s) failed to process for path {bad[0]!r}; see the task completion report for details."
 
 
 # --------------------------------------------------------------------------
@@ -527,7 +686,9 @@ class FSxDrtBackend(FSxBackend):
         # ClientRequestToken -> (parameter fingerprint, resource), per operation.
         self.task_tokens: dict[str, tuple[str, DataRepositoryTask]] = {}
         self.association_tokens: dict[str, tuple[str, DataRepositoryAssociation]] = {}
-        # file system id -> {"Lifecycle", "CreationTime", "OwnerId"}
+        # File systems on which automatic export runs (POST /__fsx_drt_emulator/auto-export).
+        self.auto_export_running: set[str] = set()
+        # file system id -> {"Lifecycle", "CreationTime", "OwnerId", "FileSystemTypeVersion"}
         self.file_system_extras: dict[str, dict[str, Any]] = {}
 
     @property
@@ -547,8 +708,12 @@ class FSxDrtBackend(FSxBackend):
 
     def create_file_system(self, **kwargs: Any) -> Any:  # type: ignore[override]
         lustre = kwargs.get("lustre_configuration")
-        if kwargs.get("file_system_type") == "LUSTRE" and lustre:
-            lustre = dict(lustre)
+        version = kwargs.get("file_system_type_version")
+        if kwargs.get("file_system_type") == "LUSTRE":
+            lustre = dict(lustre or {})
+            version, kwargs["storage_type"] = _lustre_version_and_storage(
+                lustre, version, kwargs.get("storage_type")
+            )
             import_path = lustre.pop("ImportPath", None)
             export_path = lustre.pop("ExportPath", None)
             chunk = lustre.pop("ImportedFileChunkSize", None)
@@ -581,8 +746,7 @@ class FSxDrtBackend(FSxBackend):
             "Lifecycle": "AVAILABLE",
             "CreationTime": time.time(),
             "OwnerId": self.account_id,
-            "FileSystemTypeVersion": kwargs.get("file_system_type_version")
-            or ("2.15" if kwargs.get("file_system_type") == "LUSTRE" else None),
+            "FileSystemTypeVersion": version,
         }
         return fs
 
@@ -794,6 +958,7 @@ class FSxDrtBackend(FSxBackend):
                 raise UnsupportedOperation(
                     f"Data repository tasks are supported only on FSx for Lustre; {file_system_id} is {fs.file_system_type}."
                 )
+            self._check_task_against_file_system(fs, task_type, report)
             if client_request_token and client_request_token in self.task_tokens:
                 fingerprint, task = self.task_tokens[client_request_token]
                 if fingerprint != _fingerprint(params):
@@ -807,6 +972,10 @@ class FSxDrtBackend(FSxBackend):
             for other in self.data_repository_tasks.values():
                 if other.file_system_id == file_system_id and other.lifecycle_at(now) in RUNNING_LIFECYCLES:
                     raise DataRepositoryTaskExecuting(file_system_id, other.task_id)
+            if task_type == "EXPORT_TO_REPOSITORY" and file_system_id in self.auto_export_running:
+                exporting = self._auto_export_associations(file_system_id)
+                if exporting:
+                    raise AutoExportRunning(file_system_id, exporting)
             task = DataRepositoryTask(
                 backend=self,
                 task_type=task_type,
@@ -822,6 +991,67 @@ class FSxDrtBackend(FSxBackend):
             if client_request_token:
                 self.task_tokens[client_request_token] = (_fingerprint(params), task)
             return task
+
+    def _check_task_against_file_system(self, fs: Any, task_type: str, report: dict[str, Any]) -> None:
+        """The rules that depend on the file system (after FileSystemNotFound, before the token)."""
+        fs_id = fs.file_system_id
+        version = self.file_system_extras.get(fs_id, {}).get("FileSystemTypeVersion")
+        if task_type == "RELEASE_DATA_FROM_FILESYSTEM" and version == "2.10":
+            # The FSx for Lustre guide has release tasks for 2.12 and later only; the model's
+            # UnsupportedOperation is "The requested operation is not supported for this
+            # resource or API" -- the resource (a 2.10 file system) is what lacks it, the
+            # request itself is well formed (BadRequest is the generic client error).
+            raise UnsupportedOperation(
+                f"Release data repository tasks are not supported on file system {fs_id}: "
+                "its Lustre version (FileSystemTypeVersion) is 2.10; they need 2.12 or later."
+            )
+        associations = [a for a in self.associations.values() if a.file_system_id == fs_id]
+        linked = (getattr(fs, "lustre_configuration", None) or {}).get("DataRepositoryConfiguration") or {}
+        if not associations and not linked.get("ImportPath") and not linked.get("ExportPath"):
+            # "A CreateDataRepositoryTask operation will fail if a data repository is not
+            # linked to the FSx file system." (model doc; no error code given: BadRequest).
+            raise BadRequest(f"File system {fs_id} is not linked to a data repository.")
+        if report.get("Enabled"):
+            # CompletionReport.Path: "The Path you provide must be within the Amazon S3
+            # location that the file system is linked to [...]: The DataRepositoryPath of one
+            # of the associations [...]; The ExportPath, if the file system was created with an
+            # ImportPath and an ExportPath. For example, if an association links to
+            # s3://amzn-s3-demo-bucket/myPrefix, then s3://amzn-s3-demo-bucket/myPrefix/reports
+            # is valid. The path s3://amzn-s3-demo-bucket/reports is not." A request with an
+            # invalid parameter is the model's BadRequest (unlike Paths, nothing says the task
+            # fails instead).
+            locations = [a.data_repository_path for a in associations]
+            if linked.get("ExportPath"):
+                locations.append(linked["ExportPath"])
+            if not any(_s3_under(report["Path"], loc) for loc in locations):
+                raise BadRequest(
+                    f"Report.Path {report['Path']} is not within the S3 location the file system "
+                    f"{fs_id} is linked to ({', '.join(locations) or 'none'})."
+                )
+
+    def _auto_export_associations(self, file_system_id: str) -> list[str]:
+        """Associations of the file system with automatic export (S3.AutoExportPolicy.Events)."""
+        return [
+            a.association_id
+            for a in self.associations.values()
+            if a.file_system_id == file_system_id and ((a.s3 or {}).get("AutoExportPolicy") or {}).get("Events")
+        ]
+
+    def set_auto_export_running(self, file_system_id: Any, running: bool) -> list[str]:
+        """Mark automatic export as running (or not) on a file system (emulator endpoint)."""
+        with self.drt_lock:
+            self._get_file_system(file_system_id)
+            exporting = self._auto_export_associations(file_system_id)
+            if running and not exporting:
+                raise BadRequest(
+                    f"File system {file_system_id} has no data repository association with "
+                    "automatic export (S3.AutoExportPolicy.Events)."
+                )
+            if running:
+                self.auto_export_running.add(file_system_id)
+            else:
+                self.auto_export_running.discard(file_system_id)
+            return exporting
 
     def _task_matches_association(self, task: DataRepositoryTask, dra: DataRepositoryAssociation) -> bool:
         if task.file_system_id != dra.file_system_id:
@@ -910,7 +1140,30 @@ class FSxDrtBackend(FSxBackend):
                 raise DataRepositoryTaskNotFound([str(task_id)])
             return task.task_id, task.cancel(time.time())
 
-    # Tagging API ---------------------------------------------------------------
+    # Tagging -------------------------------------------------------------------
+    # moto's TagResource / UntagResource / ListTagsForResource take any ARN; the tags of a
+    # task or an association live on its ResourceARN (tagged at creation). An ARN of a task
+    # or association that does not exist is the model's ResourceNotFound ("The resource
+    # specified by the Amazon Resource Name (ARN) can't be found"), as for other resources.
+    def _check_tag_target(self, arn: Any) -> None:
+        with self.drt_lock:
+            known = {t.resource_arn for t in self.data_repository_tasks.values()}
+            known.update(a.resource_arn for a in self.associations.values())
+        if isinstance(arn, str) and (":task/" in arn or ":association/" in arn) and arn not in known:
+            raise ResourceNotFound(arn)
+
+    def list_tags_for_resource(self, resource_arn: str) -> list[dict[str, str]]:
+        self._check_tag_target(resource_arn)
+        return super().list_tags_for_resource(resource_arn)
+
+    def tag_resource(self, arn: str, tags: dict[str, str]) -> None:
+        self._check_tag_target(arn)
+        super().tag_resource(arn, tags)
+
+    def untag_resource(self, arn: str, tag_keys: list[str]) -> None:
+        self._check_tag_target(arn)
+        super().untag_resource(arn, tag_keys)
+
     def iter_tagged_resources(self) -> Iterator[TaggedResource]:
         yield from super().iter_tagged_resources()
         for dra in self.associations.values():

@@ -28,24 +28,68 @@ missing), so upgrading moto is safe; drop a fix when moto has it.
    performed.", a ValidationError that only UpdateStack gives) when the values
    sent happen to equal its typed ones, e.g. every one UsePreviousValue; for
    CreateChangeSet that check is skipped, so the change set says it instead.
+
+3. Stack events carry the operation's ClientRequestToken. CloudFormation's StackEvent has
+   ClientRequestToken: "The token passed to the operation that generated this event. All
+   events triggered by a given stack operation are assigned the same client request token"
+   (ExecuteChangeSet, CreateStack, UpdateStack, DeleteStack take one). moto 5.2.5's Event has
+   the attribute (always None) and serialises it when set, but never sets it. The fix holds
+   the token of the request being served (per thread: the server serves each request in one
+   thread, and moto finishes the operation inside the request) and stamps every Event built
+   meanwhile, so the final event stack_delay.py re-times keeps it too.
+
+4. AWS::Lambda::EventInvokeConfig (FunctionName, Qualifier, MaximumRetryAttempts 0-2,
+   MaximumEventAgeInSeconds 60-21600, DestinationConfig): moto 5.2.5 has no CloudFormation
+   model for it, so a template's config was skipped with a "No Moto CloudFormation support"
+   warning and nothing existed. The fix adds the model, backed by moto's Lambda
+   PutFunctionEventInvokeConfig state, so `aws lambda get-function-event-invoke-config` shows
+   what the stack set, through create, update (in place) and delete. moto's own put appends
+   and its get returns the first config ever put; the model replaces instead (one config per
+   function and qualifier in Lambda). The Qualifier is kept but not separated: moto's Lambda
+   holds one config per function.
+
+5. Termination protection. moto 5.2.5 stores EnableTerminationProtection (CreateStack) and
+   DescribeStacks returns it, but DeleteStack ignores it and UpdateTerminationProtection is
+   not implemented. CloudFormation refuses the delete with ValidationError "Stack [NAME]
+   cannot be deleted while TerminationProtection is enabled" (HTTP 400) and the stack stays;
+   UpdateTerminationProtection (StackName, EnableTerminationProtection) returns the StackId.
+
+6. S3 ExpectedBucketOwner. With the x-amz-expected-bucket-owner header (the SDKs'
+   ExpectedBucketOwner) naming an account other than the bucket's owner, S3 answers HTTP 403
+   AccessDenied ("If the account ID that you provide does not match the actual owner of the
+   bucket, the request fails with the HTTP status code 403 Forbidden (access denied)", S3
+   API reference); likewise x-amz-source-expected-bucket-owner for a copy's source bucket.
+   moto 5.2.5 ignores both. The fix checks them (also given as query parameters, as in a
+   presigned URL) before moto handles a bucket or object request; a bucket that does not
+   exist is left to moto (NoSuchBucket).
 """
 
 from __future__ import annotations
 
 import functools
-from typing import Any
+import threading
+from typing import Any, Callable
 
 _installed = False
+
+
+def _patch(owner: Any, name: str, make: Callable[[Any], Callable[..., Any]]) -> None:
+    """Replace ``owner.name`` by ``make(original)``, once (a second install is a no-op)."""
+    original = getattr(owner, name)
+    if getattr(original, "_fsx_drt_fixed", False):
+        return
+    patched = functools.wraps(original)(make(original))
+    patched._fsx_drt_fixed = True  # type: ignore[attr-defined]
+    setattr(owner, name, patched)
 
 
 def _fix_execute_change_set_outputs() -> None:
     from moto.cloudformation.models import CloudFormationBackend
 
-    original = CloudFormationBackend.execute_change_set
-    if getattr(original, "_fsx_drt_fixed", False):
-        return
+    _patch(CloudFormationBackend, "execute_change_set", _execute_change_set_with_outputs)
 
-    @functools.wraps(original)
+
+def _execute_change_set_with_outputs(original: Any) -> Callable[..., Any]:
     def execute_change_set(self: Any, change_set_name: str, stack_name: str | None = None) -> Any:
         change_set = self.change_sets.get(change_set_name)
         if change_set is None:
@@ -62,8 +106,7 @@ def _fix_execute_change_set_outputs() -> None:
             stack.parameters = dict(change_set.parameters)
         return result
 
-    execute_change_set._fsx_drt_fixed = True  # type: ignore[attr-defined]
-    CloudFormationBackend.execute_change_set = execute_change_set  # type: ignore[method-assign]
+    return execute_change_set
 
 
 NO_CHANGES = "The submitted information didn't contain changes. Submit different information to create a change set."
@@ -79,12 +122,22 @@ def _effective_parameters(template: dict[str, Any], given: dict[str, Any]) -> di
 
 def _fix_empty_update_change_set() -> None:
     from moto.cloudformation.models import CloudFormationBackend
+    from moto.cloudformation.responses import CloudFormationResponse
 
-    original = CloudFormationBackend.create_change_set
-    if getattr(original, "_fsx_drt_fixed", False):
-        return
+    _patch(CloudFormationBackend, "create_change_set", _create_change_set_empty_when_unchanged)
 
-    @functools.wraps(original)
+    def skip_for_change_sets(validate: Any) -> Callable[..., None]:
+        def _validate_different_update(self: Any, *args: Any, **kwargs: Any) -> None:
+            if self._get_action() == "CreateChangeSet":
+                return  # an empty change set is FAILED, not refused (see create_change_set)
+            validate(self, *args, **kwargs)
+
+        return _validate_different_update
+
+    _patch(CloudFormationResponse, "_validate_different_update", skip_for_change_sets)
+
+
+def _create_change_set_empty_when_unchanged(original: Any) -> Callable[..., Any]:
     def create_change_set(self: Any, *args: Any, **kwargs: Any) -> Any:
         change_set_id, stack_id = original(self, *args, **kwargs)
         change_set = self.change_sets.get(change_set_id)
@@ -104,20 +157,195 @@ def _fix_empty_update_change_set() -> None:
             change_set.status_reason = NO_CHANGES
         return change_set_id, stack_id
 
-    create_change_set._fsx_drt_fixed = True  # type: ignore[attr-defined]
-    CloudFormationBackend.create_change_set = create_change_set  # type: ignore[method-assign]
+    return create_change_set
 
+
+_request = threading.local()
+
+#: The operations whose stack events carry the request's ClientRequestToken.
+TOKEN_OPERATIONS = ("create_stack", "update_stack", "delete_stack", "execute_change_set")
+
+
+def _fix_stack_event_client_request_token() -> None:
+    from moto.cloudformation.models import Event
     from moto.cloudformation.responses import CloudFormationResponse
 
-    validate = CloudFormationResponse._validate_different_update
+    def stamped(original: Any) -> Callable[..., None]:
+        def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+            original(self, *args, **kwargs)
+            self.client_request_token = getattr(_request, "client_request_token", None)
 
-    @functools.wraps(validate)
-    def _validate_different_update(self: Any, *args: Any, **kwargs: Any) -> None:
-        if self._get_action() == "CreateChangeSet":
-            return  # an empty change set is FAILED, not refused (see create_change_set above)
-        validate(self, *args, **kwargs)
+        return __init__
 
-    CloudFormationResponse._validate_different_update = _validate_different_update  # type: ignore[method-assign]
+    _patch(Event, "__init__", stamped)
+
+    def with_token(original: Any) -> Callable[..., Any]:
+        def operation(self: Any) -> Any:
+            _request.client_request_token = self._get_param("ClientRequestToken")
+            try:
+                return original(self)
+            finally:
+                _request.client_request_token = None
+
+        return operation
+
+    for name in TOKEN_OPERATIONS:
+        _patch(CloudFormationResponse, name, with_token)
+
+
+def _fix_termination_protection() -> None:
+    from moto.cloudformation.exceptions import ValidationError
+    from moto.cloudformation.models import CloudFormationBackend
+    from moto.cloudformation.responses import CloudFormationResponse
+    from moto.core.responses import ActionResult
+
+    def protected(original: Any) -> Callable[..., None]:
+        def delete_stack(self: Any, name_or_stack_id: str) -> None:
+            for stack in list(self.stacks.values()):
+                if name_or_stack_id in (stack.stack_id, stack.name) and stack.enable_termination_protection:
+                    raise ValidationError(
+                        message=f"Stack [{stack.name}] cannot be deleted while TerminationProtection is enabled"
+                    )
+            original(self, name_or_stack_id)
+
+        return delete_stack
+
+    _patch(CloudFormationBackend, "delete_stack", protected)
+
+    def update_termination_protection(self: Any) -> Any:
+        # Both members are required in the model; get_stack raises moto's ValidationError
+        # "Stack with id NAME does not exist", as CloudFormation does.
+        stack = self.cloudformation_backend.get_stack(self._get_param("StackName"))
+        enabled = self._get_param("EnableTerminationProtection")
+        if isinstance(enabled, str):
+            enabled = enabled.lower() == "true"
+        if enabled is None:
+            raise ValidationError(message="1 validation error detected: Value null at 'enableTerminationProtection' failed to satisfy constraint: Member must not be null")
+        stack.enable_termination_protection = bool(enabled)
+        return ActionResult({"StackId": stack.stack_id})
+
+    CloudFormationResponse.update_termination_protection = update_termination_protection  # type: ignore[attr-defined]
+
+
+def _add_event_invoke_config_resource() -> None:
+    from moto.awslambda.exceptions import UnknownFunctionException
+    from moto.awslambda.models import lambda_backends
+    from moto.cloudformation import parsing
+    from moto.core.common_models import CloudFormationModel
+
+    if "AWS::Lambda::EventInvokeConfig" in parsing.get_model_map():
+        return  # moto has it now: use moto's
+
+    def put(account_id: str, region_name: str, properties: dict[str, Any]) -> str:
+        backend = lambda_backends[account_id][region_name]
+        function_name = properties["FunctionName"]
+        config = {
+            key: properties[key]
+            for key in ("MaximumRetryAttempts", "MaximumEventAgeInSeconds", "DestinationConfig")
+            if key in properties
+        }
+        for key, low, high in (("MaximumRetryAttempts", 0, 2), ("MaximumEventAgeInSeconds", 60, 21600)):
+            if key in config:
+                config[key] = int(config[key])
+                if not low <= config[key] <= high:
+                    raise ValueError(f"{key} must be from {low} to {high}, not {config[key]}")
+        backend.get_function(function_name).event_invoke_config = []
+        backend.put_function_event_invoke_config(function_name, config)
+        return function_name
+
+    class LambdaEventInvokeConfig(CloudFormationModel):
+        # moto's model registry (BaseModel's metaclass) takes the service from the module.
+        __module__ = "moto.awslambda.models"
+
+        def __init__(self, function_name: str, qualifier: str, logical_id: str) -> None:
+            self.function_name = function_name
+            self.qualifier = qualifier
+            self.id = f"{logical_id}-{function_name}-{qualifier}"
+
+        @staticmethod
+        def cloudformation_type() -> str:
+            return "AWS::Lambda::EventInvokeConfig"
+
+        @staticmethod
+        def cloudformation_name_type() -> str:
+            return ""  # no name property
+
+        @classmethod
+        def has_cfn_attr(cls, attr: str) -> bool:
+            return False  # the resource has no Fn::GetAtt attributes
+
+        @property
+        def physical_resource_id(self) -> str:
+            return self.id
+
+        @classmethod
+        def create_from_cloudformation_json(  # type: ignore[misc]
+            cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
+        ) -> "LambdaEventInvokeConfig":
+            properties = cloudformation_json["Properties"]
+            function_name = put(account_id, region_name, properties)
+            return cls(function_name, str(properties.get("Qualifier", "$LATEST")), kwargs.get("LogicalId", resource_name))
+
+        @classmethod
+        def update_from_cloudformation_json(  # type: ignore[misc]
+            cls, original_resource: Any, new_resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str
+        ) -> "LambdaEventInvokeConfig":
+            properties = cloudformation_json["Properties"]
+            if properties["FunctionName"] != original_resource.function_name:
+                original_resource.delete(account_id, region_name)
+            put(account_id, region_name, properties)
+            original_resource.function_name = properties["FunctionName"]
+            original_resource.qualifier = str(properties.get("Qualifier", "$LATEST"))
+            return original_resource
+
+        @classmethod
+        def delete_from_cloudformation_json(  # type: ignore[misc]
+            cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str
+        ) -> None:
+            cls(cloudformation_json["Properties"]["FunctionName"], "", "").delete(account_id, region_name)
+
+        def delete(self, account_id: str, region_name: str) -> None:
+            try:
+                lambda_backends[account_id][region_name].get_function(self.function_name).event_invoke_config = []
+            except UnknownFunctionException:
+                pass  # the function went first (a stack deletes in any order here): nothing left
+
+    for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):
+        cached.cache_clear()
+    assert parsing.get_model_map()["AWS::Lambda::EventInvokeConfig"] is LambdaEventInvokeConfig
+
+
+def _fix_expected_bucket_owner() -> None:
+    from urllib.parse import parse_qs, unquote, urlparse
+
+    from moto.s3.exceptions import S3AccessDeniedError
+    from moto.s3.models import s3_backends
+    from moto.s3.responses import S3Response
+
+    def check(self: Any, request: Any, full_url: str) -> None:
+        query = parse_qs(urlparse(full_url).query)
+
+        def given(name: str) -> str | None:
+            return request.headers.get(name) or (query.get(name) or [None])[0]
+
+        expected = given("x-amz-expected-bucket-owner")
+        bucket = self.parse_bucket_name_from_url(request, full_url)
+        if expected and bucket in s3_backends.bucket_accounts and s3_backends.bucket_accounts[bucket][1] != expected:
+            raise S3AccessDeniedError()
+        source_expected = given("x-amz-source-expected-bucket-owner")
+        source = unquote(request.headers.get("x-amz-copy-source") or "").lstrip("/").split("/", 1)[0]
+        if source_expected and source in s3_backends.bucket_accounts and s3_backends.bucket_accounts[source][1] != source_expected:
+            raise S3AccessDeniedError()
+
+    def checked(original: Any) -> Callable[..., Any]:
+        def response(self: Any, request: Any, full_url: str) -> Any:
+            check(self, request, full_url)  # inside moto's try: serialised as S3's XML error
+            return original(self, request, full_url)
+
+        return response
+
+    for name in ("_bucket_response", "_key_response"):
+        _patch(S3Response, name, checked)
 
 
 def install() -> None:
@@ -126,4 +354,8 @@ def install() -> None:
         return
     _fix_execute_change_set_outputs()
     _fix_empty_update_change_set()
+    _fix_stack_event_client_request_token()
+    _add_event_invoke_config_resource()
+    _fix_termination_protection()
+    _fix_expected_bucket_owner()
     _installed = True

@@ -50,6 +50,12 @@ Emulator endpoints (not AWS; under /__fsx_drt_emulator/):
          "Region"?, "AccountId"?} -> {"Association": {...}}; seeds an
          association in any lifecycle (e.g. MISCONFIGURED), which the FSx API
          cannot do.
+    POST /__fsx_drt_emulator/auto-export   body {"FileSystemId", "Running": true|false,
+         "Region"?, "AccountId"?} -> {"FileSystemId", "Running", "AssociationIds"};
+         marks automatic export as running on the file system (it needs an
+         association with S3.AutoExportPolicy.Events): while it runs,
+         CreateDataRepositoryTask of an EXPORT_TO_REPOSITORY task fails with
+         DataRepositoryTaskExecuting (AWS documents no error for it; see README).
     GET  /__fsx_drt_emulator/stack-delay   -> {"Seconds": N}
     POST /__fsx_drt_emulator/stack-delay   body {"Seconds": N} -> {"Seconds": N};
          CloudFormation stack operations ending from then on show as in
@@ -58,7 +64,8 @@ Emulator endpoints (not AWS; under /__fsx_drt_emulator/):
 
 Task timing and the failure trigger are described in emulator/fsx_drt_moto.py
 (FSX_DRT_EMULATOR_PENDING_SECONDS, FSX_DRT_EMULATOR_TASK_SECONDS,
-FSX_DRT_EMULATOR_CANCEL_SECONDS; a task path containing "fail" ends FAILED).
+FSX_DRT_EMULATOR_CANCEL_SECONDS, FSX_DRT_EMULATOR_STATUS_REFRESH_SECONDS; a task
+path containing "fail" ends FAILED).
 moto's own settings and endpoints apply too, e.g. MOTO_ACCOUNT_ID; note that
 POST /moto-api/reset also wipes the seeded file system and association.
 """
@@ -179,6 +186,15 @@ def _json_response(start_response: Callable[..., Any], status: str, payload: Any
     return [body]
 
 
+def _json_body(environ: dict[str, Any]) -> dict[str, Any]:
+    """An emulator endpoint's JSON request body ({} when empty); ValueError when not an object."""
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = json.loads(environ["wsgi.input"].read(length) or b"{}")
+    if not isinstance(body, dict):
+        raise ValueError("the request body must be a JSON object")
+    return body
+
+
 class EmulatorApp:
     """Wraps moto's DomainDispatcherApplication."""
 
@@ -218,11 +234,16 @@ class EmulatorApp:
                 "200 OK",
                 {"status": "ok", "region": self.region, "file_system_id": self.file_system_id},
             )
-        if sub == "/associations" and method == "POST":
+        if sub in ("/associations", "/auto-export") and method == "POST":
             try:
-                length = int(environ.get("CONTENT_LENGTH") or 0)
-                body = json.loads(environ["wsgi.input"].read(length) or b"{}")
+                body = _json_body(environ)
                 backend = fsx_drt_moto.get_backend(body.get("Region") or self.region, body.get("AccountId") or self.account_id)
+                if sub == "/auto-export":
+                    if not isinstance(body.get("Running"), bool):
+                        raise ValueError('want {"FileSystemId": ..., "Running": true|false}')
+                    ids = backend.set_auto_export_running(body.get("FileSystemId"), body["Running"])
+                    answer = {"FileSystemId": body["FileSystemId"], "Running": body["Running"], "AssociationIds": ids}
+                    return _json_response(start_response, "200 OK", answer)
                 dra = backend.seed_association(
                     file_system_id=body.get("FileSystemId"),
                     file_system_path=body.get("FileSystemPath"),
@@ -243,9 +264,7 @@ class EmulatorApp:
 
             if method == "POST":
                 try:
-                    length = int(environ.get("CONTENT_LENGTH") or 0)
-                    body = json.loads(environ["wsgi.input"].read(length) or b"{}")
-                    stack_delay.configure(float(body["Seconds"]))
+                    stack_delay.configure(float(_json_body(environ)["Seconds"]))
                 except (ValueError, TypeError, KeyError) as exc:
                     return _json_response(start_response, "400 Bad Request", {"__type": "BadRequest", "Message": f"want {{\"Seconds\": N >= 0}}: {exc}"})
             return _json_response(start_response, "200 OK", {"Seconds": stack_delay.current()})
@@ -271,6 +290,9 @@ def serve(port: int, region: str, verbose: bool, write_state: bool) -> int:
     moto_fixes.install()
     try:
         stack_delay.from_environment()
+        # Read again at each task's creation; a typo should stop the server now, not fail a request.
+        fsx_drt_moto.task_durations()
+        fsx_drt_moto.status_refresh_seconds()
     except ValueError as exc:
         print(f"fsx-drt emulator: {exc}", file=sys.stderr)
         return 2

@@ -252,11 +252,23 @@ def check_create_task_and_idempotency() -> None:
     assert TASK_ID_RE.match(task["TaskId"]), task
     assert task["Lifecycle"] == "PENDING" and task["Type"] == "EXPORT_TO_REPOSITORY", task
     assert task["Paths"] == ["exports/a", "exports/b"] and task["FileSystemId"] == ctx.own_fs, task
-    assert task["Tags"] == [{"Key": "fsx-drt", "Value": "test"}], task
     assert task["ResourceARN"].endswith(":task/" + task["TaskId"]), task
     ctx.tasks["ok"] = task["TaskId"]
+    # Tags are stored on the task's ARN, not echoed (nothing documents FSx filling them in).
+    assert "Tags" not in task, task
+    assert "Tags" not in describe_task(task["TaskId"]), describe_task(task["TaskId"])
     tags = ctx.fsx.list_tags_for_resource(ResourceARN=task["ResourceARN"])["Tags"]
     assert tags == [{"Key": "fsx-drt", "Value": "test"}], tags
+    ctx.fsx.tag_resource(ResourceARN=task["ResourceARN"], Tags=[{"Key": "later", "Value": "1"}])
+    tags = ctx.fsx.list_tags_for_resource(ResourceARN=task["ResourceARN"])["Tags"]
+    assert sorted(t["Key"] for t in tags) == ["fsx-drt", "later"], tags
+    ctx.fsx.untag_resource(ResourceARN=task["ResourceARN"], TagKeys=["later"])
+    unknown = task["ResourceARN"].replace(task["TaskId"], "task-00000000000000000")
+    err = expect_error("ResourceNotFound", ctx.fsx.list_tags_for_resource, ResourceARN=unknown)
+    assert err.get("ResourceARN") == unknown, err
+    dra_arn = ctx.fsx.describe_data_repository_associations(AssociationIds=[ctx.exports_dra])["Associations"][0]["ResourceARN"]
+    ctx.fsx.tag_resource(ResourceARN=dra_arn, Tags=[{"Key": "dra", "Value": "x"}])
+    assert ctx.fsx.list_tags_for_resource(ResourceARN=dra_arn)["Tags"] == [{"Key": "dra", "Value": "x"}]
 
     again = ctx.fsx.create_data_repository_task(**kwargs)["DataRepositoryTask"]
     assert again["TaskId"] == task["TaskId"], "same token + same parameters must return the same task"
@@ -431,6 +443,154 @@ def check_describe_tasks_filters_and_pagination() -> None:
     expect_error("BadRequest", ctx.fsx.describe_data_repository_tasks, Filters=[{"Name": "bogus", "Values": ["x"]}])
 
 
+def admin_post(path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """POST to an emulator endpoint (/__fsx_drt_emulator/...); (HTTP status, JSON body)."""
+    req = urllib.request.Request(
+        ctx.endpoint + "/__fsx_drt_emulator" + path,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read() or b"{}")
+
+
+def new_lustre_fs(version: str | None = "2.15", storage: str | None = None, **lustre: Any) -> dict[str, Any]:
+    """A new Lustre file system (PERSISTENT_2 unless DeploymentType says otherwise)."""
+    kwargs: dict[str, Any] = dict(
+        FileSystemType="LUSTRE",
+        StorageCapacity=1200,
+        SubnetIds=["subnet-0123456789abcdef1"],
+        LustreConfiguration={"DeploymentType": "PERSISTENT_2", "PerUnitStorageThroughput": 125, **lustre},
+    )
+    if version:
+        kwargs["FileSystemTypeVersion"] = version
+    if storage:
+        kwargs["StorageType"] = storage
+    return ctx.fsx.create_file_system(**kwargs)["FileSystem"]
+
+
+def new_linked_fs(prefix: str, **s3: Any) -> str:
+    """A new 2.15 file system whose root is associated with s3://fsx-drt-demo-data/<prefix>/."""
+    fs_id = new_lustre_fs()["FileSystemId"]
+    extra = {"S3": s3} if s3 else {}
+    ctx.fsx.create_data_repository_association(
+        FileSystemId=fs_id, FileSystemPath="/", DataRepositoryPath=f"s3://fsx-drt-demo-data/{prefix}/", **extra
+    )
+    return fs_id
+
+
+def check_file_system_versions_and_storage() -> None:
+    """CreateFileSystem keeps FileSystemTypeVersion, DeploymentType, StorageType, with the documented defaults."""
+    fs = new_lustre_fs("2.15", "INTELLIGENT_TIERING")
+    got = ctx.fsx.describe_file_systems(FileSystemIds=[fs["FileSystemId"]])["FileSystems"][0]
+    assert got["FileSystemTypeVersion"] == "2.15" and got["StorageType"] == "INTELLIGENT_TIERING", got
+    assert got["LustreConfiguration"]["DeploymentType"] == "PERSISTENT_2", got
+    scratch = new_lustre_fs(None, DeploymentType="SCRATCH_2")
+    assert (scratch["FileSystemTypeVersion"], scratch["StorageType"]) == ("2.10", "SSD"), scratch
+    assert new_lustre_fs(None)["FileSystemTypeVersion"] == "2.12"  # PERSISTENT_2 without metadata configuration
+    expect_error("BadRequest", new_lustre_fs, version="2.15", storage="INTELLIGENT_TIERING", DeploymentType="SCRATCH_2")
+    expect_error("BadRequest", new_lustre_fs, version="2.10")  # 2.10 is Scratch and Persistent_1 only
+    expect_error("BadRequest", new_lustre_fs, version="2.11")
+
+
+def check_release_needs_lustre_2_12() -> None:
+    old = new_lustre_fs("2.10", DeploymentType="SCRATCH_2", ImportPath="s3://fsx-drt-demo-data/old/")
+    release = dict(Type="RELEASE_DATA_FROM_FILESYSTEM", Paths=["/"], Report=NO_REPORT)
+    err = expect_error("UnsupportedOperation", ctx.fsx.create_data_repository_task, FileSystemId=old["FileSystemId"], **release)
+    assert "2.10" in err["Error"]["Message"], err
+    fs_id = new_linked_fs("release-212")
+    task = ctx.fsx.create_data_repository_task(FileSystemId=fs_id, **release)["DataRepositoryTask"]
+    assert task["Lifecycle"] == "PENDING", task
+
+
+def check_report_path_must_be_in_repository() -> None:
+    export = dict(Type="EXPORT_TO_REPOSITORY", FileSystemId=ctx.own_fs, Paths=["exports/a"])
+
+    def report(path: str) -> dict[str, Any]:
+        return {"Enabled": True, "Path": path, "Format": "REPORT_CSV_20191124", "Scope": "FAILED_FILES_ONLY"}
+
+    # own_fs links s3://fsx-drt-demo-data/exports/ and /imports/ only.
+    for outside in ("s3://fsx-drt-demo-data/reports", "s3://fsx-drt-demo-data/exportsX/reports", "s3://other-bucket/exports/r"):
+        err = expect_error("BadRequest", ctx.fsx.create_data_repository_task, Report=report(outside), **export)
+        assert "Report.Path" in err["Error"]["Message"], err
+    # An older linked file system: the ExportPath counts, not the ImportPath.
+    linked = new_lustre_fs(
+        "2.12", DeploymentType="SCRATCH_2", ImportPath="s3://fsx-drt-demo-data/linked/", ExportPath="s3://fsx-drt-demo-data/linked/out/"
+    )["FileSystemId"]
+    export.update(FileSystemId=linked)
+    expect_error("BadRequest", ctx.fsx.create_data_repository_task, Report=report("s3://fsx-drt-demo-data/linked/r"), **export)
+    task = ctx.fsx.create_data_repository_task(Report=report("s3://fsx-drt-demo-data/linked/out/r"), **export)
+    assert task["DataRepositoryTask"]["Lifecycle"] == "PENDING", task
+    # No data repository at all: the call fails.
+    export.update(FileSystemId=new_lustre_fs()["FileSystemId"])
+    expect_error("BadRequest", ctx.fsx.create_data_repository_task, Report=NO_REPORT, **export)
+
+
+def check_invalid_paths_fail_the_task() -> None:
+    """Paths are checked when the task runs: the call succeeds, the task ends FAILED."""
+    cases = [
+        ("EXPORT_TO_REPOSITORY", "/data/x", "FAILED"),
+        ("EXPORT_TO_REPOSITORY", "/", "FAILED"),
+        ("EXPORT_TO_REPOSITORY", "data/x", "SUCCEEDED"),
+        ("RELEASE_DATA_FROM_FILESYSTEM", "/data/x", "FAILED"),
+        ("RELEASE_DATA_FROM_FILESYSTEM", "/", "SUCCEEDED"),
+        ("IMPORT_METADATA_FROM_REPOSITORY", "fsx-drt-demo-data/paths-5/x", "FAILED"),
+        ("IMPORT_METADATA_FROM_REPOSITORY", "s3://fsx-drt-demo-data/paths-6/x", "SUCCEEDED"),
+    ]
+    started = []
+    for i, (task_type, path, _) in enumerate(cases):
+        fs_id = new_linked_fs(f"paths-{i}")
+        task = ctx.fsx.create_data_repository_task(Type=task_type, FileSystemId=fs_id, Paths=[path], Report=NO_REPORT)
+        assert task["DataRepositoryTask"]["Lifecycle"] == "PENDING", task
+        started.append(task["DataRepositoryTask"]["TaskId"])
+    for task_id, (task_type, path, expected) in zip(started, cases):
+        task, _ = wait_for(task_id, {"SUCCEEDED", "FAILED", "CANCELED"})
+        assert task["Lifecycle"] == expected, (task_type, path, task)
+        if expected == "FAILED":
+            assert path in task["FailureDetails"]["Message"], task
+            status = task["Status"]
+            assert (status["TotalCount"], status["SucceededCount"], status["FailedCount"]) == (0, 0, 0), task
+
+
+def check_auto_export_blocks_export_tasks() -> None:
+    fs_id = new_linked_fs("auto-export", AutoExportPolicy={"Events": ["NEW", "CHANGED"]})
+    plain = new_linked_fs("no-auto-export")
+    status, body = admin_post("/auto-export", {"FileSystemId": plain, "Running": True})
+    assert status == 400 and body["__type"] == "BadRequest", (status, body)
+    status, body = admin_post("/auto-export", {"FileSystemId": fs_id, "Running": True})
+    assert status == 200 and body["Running"] is True and len(body["AssociationIds"]) == 1, (status, body)
+    export = dict(Type="EXPORT_TO_REPOSITORY", FileSystemId=fs_id, Paths=["x"], Report=NO_REPORT)
+    err = expect_error("DataRepositoryTaskExecuting", ctx.fsx.create_data_repository_task, **export)
+    assert "Automatic export" in err["Error"]["Message"], err
+    # Only export conflicts with automatic export.
+    task = ctx.fsx.create_data_repository_task(Type="IMPORT_METADATA_FROM_REPOSITORY", FileSystemId=fs_id, Report=NO_REPORT)
+    ctx.fsx.cancel_data_repository_task(TaskId=task["DataRepositoryTask"]["TaskId"])
+    wait_for(task["DataRepositoryTask"]["TaskId"], {"CANCELED"})
+    assert admin_post("/auto-export", {"FileSystemId": fs_id, "Running": False})[0] == 200
+    assert ctx.fsx.create_data_repository_task(**export)["DataRepositoryTask"]["Lifecycle"] == "PENDING"
+
+
+def check_status_refresh_pace() -> None:
+    """A running task's Status is the one of FSx's last refresh (default every 30 s); final at the end."""
+    if os.environ.get("FSX_DRT_EMULATOR_TEST_ENDPOINT"):
+        return  # its refresh period is its own
+    task_id = ctx.fsx.create_data_repository_task(
+        Type="EXPORT_TO_REPOSITORY", FileSystemId=new_linked_fs("refresh"), Paths=["x"], Report=NO_REPORT
+    )["DataRepositoryTask"]["TaskId"]
+    first, _ = wait_for(task_id, {"EXECUTING", "SUCCEEDED"})
+    time.sleep(0.2)
+    second = describe_task(task_id)
+    assert first["Lifecycle"] == second["Lifecycle"] == "EXECUTING", (first, second)
+    for task in (first, second):
+        assert task["Status"]["LastUpdatedTime"] == task["StartTime"], task  # not refreshed yet
+    done, _ = wait_for(task_id, {"SUCCEEDED"})
+    assert done["Status"]["LastUpdatedTime"] == done["EndTime"], done  # final counts with the end
+
+
 def check_cloudformation() -> None:
     cfn = client("cloudformation")
     template = {
@@ -463,6 +623,139 @@ def check_cloudformation() -> None:
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
     assert outputs.get("QueueUrl", "").endswith("/fsx-drt-emulator-check-cs"), stack
     cfn.delete_stack(StackName=cs_name)
+
+
+def stack_event_tokens(cfn: Any, stack: str) -> list[tuple[str, str | None]]:
+    """(ResourceStatus, ClientRequestToken) of the stack's own events, oldest first."""
+    events = cfn.describe_stack_events(StackName=stack)["StackEvents"]
+    return [(e["ResourceStatus"], e.get("ClientRequestToken")) for e in reversed(events) if e["ResourceType"] == "AWS::CloudFormation::Stack"]
+
+
+def check_stack_events_carry_client_request_token() -> None:
+    """Every event of an operation has the ClientRequestToken it was called with (moto_fixes.py fix 3)."""
+    cfn = client("cloudformation")
+    template = {"Resources": {"Queue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "fsx-drt-emulator-tokens"}}}}
+    stack = f"fsx-drt-emulator-tokens-{int(time.time())}"
+    cfn.create_change_set(StackName=stack, ChangeSetName="c1", ChangeSetType="CREATE", TemplateBody=json.dumps(template))
+    cfn.execute_change_set(StackName=stack, ChangeSetName="c1", ClientRequestToken="exec-1")
+    template["Outputs"] = {"Url": {"Value": {"Ref": "Queue"}}}
+    cfn.update_stack(StackName=stack, TemplateBody=json.dumps(template), ClientRequestToken="update-1")
+    template["Outputs"] = {"Url2": {"Value": {"Ref": "Queue"}}}
+    cfn.update_stack(StackName=stack, TemplateBody=json.dumps(template))  # no token: none on its events
+    stack_id = cfn.describe_stacks(StackName=stack)["Stacks"][0]["StackId"]
+    cfn.delete_stack(StackName=stack, ClientRequestToken="delete-1")
+    assert stack_event_tokens(cfn, stack_id) == [
+        ("REVIEW_IN_PROGRESS", None),
+        ("CREATE_IN_PROGRESS", "exec-1"),
+        ("CREATE_COMPLETE", "exec-1"),
+        ("UPDATE_IN_PROGRESS", "update-1"),
+        ("UPDATE_COMPLETE", "update-1"),
+        ("UPDATE_IN_PROGRESS", None),
+        ("UPDATE_COMPLETE", None),
+        ("DELETE_IN_PROGRESS", "delete-1"),
+        ("DELETE_COMPLETE", "delete-1"),
+    ], stack_event_tokens(cfn, stack_id)
+    cfn.create_stack(StackName=stack + "-direct", TemplateBody=json.dumps(template).replace("tokens", "tokens-direct"), ClientRequestToken="create-1")
+    assert stack_event_tokens(cfn, stack + "-direct") == [("CREATE_IN_PROGRESS", "create-1"), ("CREATE_COMPLETE", "create-1")]
+    cfn.delete_stack(StackName=stack + "-direct")
+
+
+def lambda_zip() -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("index.py", "def handler(event, context):\n    return None\n")
+    return buf.getvalue()
+
+
+def check_event_invoke_config_in_templates() -> None:
+    """AWS::Lambda::EventInvokeConfig is created, updated and deleted with the stack (moto_fixes.py fix 4)."""
+    cfn, lam = client("cloudformation"), client("lambda")
+    role = client("iam").create_role(
+        RoleName=f"fsx-drt-emulator-eic-{int(time.time())}", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []})
+    )["Role"]["Arn"]
+    function = f"fsx-drt-emulator-eic-{int(time.time())}"  # outside the stack, so it outlives it
+    lam.create_function(FunctionName=function, Runtime="python3.12", Role=role, Handler="index.handler", Code={"ZipFile": lambda_zip()})
+
+    def template(retries: int, age: int) -> str:
+        config = {
+            "Type": "AWS::Lambda::EventInvokeConfig",
+            "Properties": {"FunctionName": function, "Qualifier": "$LATEST", "MaximumRetryAttempts": retries, "MaximumEventAgeInSeconds": age},
+        }
+        return json.dumps({"Resources": {"Config": config}})
+
+    def config() -> tuple[int, int]:
+        got = lam.get_function_event_invoke_config(FunctionName=function)
+        return got["MaximumRetryAttempts"], got["MaximumEventAgeInSeconds"]
+
+    stack = function
+    cfn.create_change_set(StackName=stack, ChangeSetName="c1", ChangeSetType="CREATE", TemplateBody=template(0, 60))
+    cfn.execute_change_set(StackName=stack, ChangeSetName="c1")
+    assert cfn.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
+    assert config() == (0, 60), config()
+    cfn.create_change_set(StackName=stack, ChangeSetName="c2", ChangeSetType="UPDATE", TemplateBody=template(2, 21600))
+    changes = cfn.describe_change_set(StackName=stack, ChangeSetName="c2")["Changes"]
+    assert [c["ResourceChange"]["Action"] for c in changes] == ["Modify"], changes
+    cfn.execute_change_set(StackName=stack, ChangeSetName="c2")
+    assert cfn.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"] == "UPDATE_COMPLETE"
+    assert config() == (2, 21600), config()
+    resources = cfn.describe_stack_resources(StackName=stack)["StackResources"]
+    assert [r["ResourceType"] for r in resources] == ["AWS::Lambda::EventInvokeConfig"], resources
+    cfn.delete_stack(StackName=stack)
+    try:
+        lam.get_function_event_invoke_config(FunctionName=function)
+        raise AssertionError("the stack's EventInvokeConfig outlived the stack")
+    except ClientError as exc:
+        assert exc.response["Error"]["Code"] == "ResourceNotFoundException", exc
+
+
+def check_termination_protection() -> None:
+    """DeleteStack refuses a protected stack; UpdateTerminationProtection switches it (moto_fixes.py fix 5)."""
+    cfn = client("cloudformation")
+    stack = f"fsx-drt-emulator-protected-{int(time.time())}"
+    template = {"Resources": {"Queue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": stack}}}}
+    cfn.create_stack(StackName=stack, TemplateBody=json.dumps(template), EnableTerminationProtection=True)
+    assert cfn.describe_stacks(StackName=stack)["Stacks"][0]["EnableTerminationProtection"] is True
+    err = expect_error("ValidationError", cfn.delete_stack, StackName=stack)
+    assert err["Error"]["Message"] == f"Stack [{stack}] cannot be deleted while TerminationProtection is enabled", err
+    assert cfn.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
+    stack_id = cfn.update_termination_protection(StackName=stack, EnableTerminationProtection=False)["StackId"]
+    assert stack_id == cfn.describe_stacks(StackName=stack)["Stacks"][0]["StackId"]
+    assert cfn.describe_stacks(StackName=stack)["Stacks"][0]["EnableTerminationProtection"] is False
+    cfn.update_termination_protection(StackName=stack, EnableTerminationProtection=True)
+    expect_error("ValidationError", cfn.delete_stack, StackName=stack_id)  # by id too
+    cfn.update_termination_protection(StackName=stack, EnableTerminationProtection=False)
+    cfn.delete_stack(StackName=stack)
+    expect_error("ValidationError", cfn.describe_stacks, StackName=stack)
+    expect_error("ValidationError", cfn.update_termination_protection, StackName=stack, EnableTerminationProtection=True)
+
+
+def check_s3_expected_bucket_owner() -> None:
+    """Another account than the bucket owner's in ExpectedBucketOwner: 403 AccessDenied (moto_fixes.py fix 6)."""
+    s3 = client("s3")
+    bucket, owner, other = "fsx-drt-demo-data", "123456789012", "210987654321"
+    s3.head_bucket(Bucket=bucket, ExpectedBucketOwner=owner)
+    s3.put_object(Bucket=bucket, Key="owner/ok.txt", Body=b"ok", ExpectedBucketOwner=owner)
+
+    def denied(fn: Callable[..., Any], **kwargs: Any) -> None:
+        try:
+            fn(**kwargs)
+        except ClientError as exc:
+            assert exc.response["ResponseMetadata"]["HTTPStatusCode"] == 403, exc.response
+            assert exc.response["Error"]["Code"] in ("AccessDenied", "403"), exc.response  # HEAD has no body
+            return
+        raise AssertionError(f"{fn.__name__} with another ExpectedBucketOwner succeeded")
+
+    denied(s3.head_bucket, Bucket=bucket, ExpectedBucketOwner=other)
+    denied(s3.list_objects_v2, Bucket=bucket, ExpectedBucketOwner=other)
+    denied(s3.get_object, Bucket=bucket, Key="owner/ok.txt", ExpectedBucketOwner=other)
+    denied(s3.put_object, Bucket=bucket, Key="owner/denied.txt", Body=b"no", ExpectedBucketOwner=other)
+    denied(s3.copy_object, Bucket=bucket, Key="owner/copy.txt", CopySource=f"{bucket}/owner/ok.txt", ExpectedSourceBucketOwner=other)
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix="owner/")["Contents"]]
+    assert keys == ["owner/ok.txt"], keys
+    s3.delete_object(Bucket=bucket, Key="owner/ok.txt", ExpectedBucketOwner=owner)
 
 
 def stop_server(proc: subprocess.Popen[str]) -> None:
@@ -517,6 +810,48 @@ def check_unchanged_update_change_set() -> None:
     cfn.delete_stack(StackName=stack)
 
 
+def start_private_server(env: dict[str, str], stderr: Any) -> tuple[subprocess.Popen[str], str]:
+    """Another emulator on a free port, with env; (process, AWS endpoint). Stop it with stop_server."""
+    proc = subprocess.Popen([sys.executable, str(SERVER), "--port", "0"], env=env, stdout=subprocess.PIPE, stderr=stderr, text=True)
+    assert proc.stdout is not None
+    lines = [proc.stdout.readline().strip() for _ in range(3)]
+    endpoint = dict(line.split("=", 1) for line in lines if "=" in line).get("AWS_ENDPOINT_URL")
+    if not endpoint:
+        stop_server(proc)
+        raise AssertionError(f"the server did not start: {lines}; see its stderr")
+    return proc, endpoint
+
+
+def check_status_refresh_knob() -> None:
+    """FSX_DRT_EMULATOR_STATUS_REFRESH_SECONDS=0: a running task's Status is refreshed on every read."""
+    if os.environ.get("FSX_DRT_EMULATOR_TEST_ENDPOINT"):
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, **TIMINGS, "FSX_DRT_EMULATOR_STATUS_REFRESH_SECONDS": "0", "AWS_REGION": REGION}
+        env["FSX_DRT_EMULATOR_REQUEST_LOG"] = f"{tmp}/requests.log"
+        with open(f"{tmp}/server.stderr", "w") as stderr:
+            proc, endpoint = start_private_server(env, stderr)
+        saved = ctx.endpoint, ctx.fsx
+        try:
+            ctx.endpoint = endpoint
+            ctx.fsx = client("fsx")
+            fs_id = ctx.fsx.describe_file_systems()["FileSystems"][0]["FileSystemId"]  # the seeded one, /data linked
+            task_id = ctx.fsx.create_data_repository_task(
+                Type="EXPORT_TO_REPOSITORY", FileSystemId=fs_id, Paths=["data/x"], Report=NO_REPORT
+            )["DataRepositoryTask"]["TaskId"]
+            first, _ = wait_for(task_id, {"EXECUTING"})
+            time.sleep(0.2)
+            second = describe_task(task_id)
+            assert second["Lifecycle"] == "EXECUTING", second
+            assert second["Status"]["LastUpdatedTime"] > first["Status"]["LastUpdatedTime"], (first, second)
+        finally:
+            ctx.endpoint, ctx.fsx = saved
+            stop_server(proc)
+    bad_env = {**os.environ, "FSX_DRT_EMULATOR_STATUS_REFRESH_SECONDS": "soon"}
+    out = subprocess.run([sys.executable, str(SERVER), "--port", "0"], env=bad_env, capture_output=True, text=True, timeout=90)
+    assert out.returncode == 2 and "FSX_DRT_EMULATOR_STATUS_REFRESH_SECONDS" in out.stderr, out
+
+
 def check_stack_delay() -> None:
     """FSX_DRT_EMULATOR_STACK_DELAY: operations stay in progress, then end at start + delay."""
     if os.environ.get("FSX_DRT_EMULATOR_TEST_ENDPOINT"):
@@ -533,14 +868,8 @@ def check_stack_delay() -> None:
         }
         env.pop("MOTO_ACCOUNT_ID", None)
         stderr = open(f"{tmp}/server.stderr", "w")
-        proc = subprocess.Popen(
-            [sys.executable, str(SERVER), "--port", "0"], env=env, stdout=subprocess.PIPE, stderr=stderr, text=True
-        )
+        proc, endpoint = start_private_server(env, stderr)
         try:
-            assert proc.stdout is not None
-            lines = [proc.stdout.readline().strip() for _ in range(3)]
-            endpoint = dict(line.split("=", 1) for line in lines if "=" in line).get("AWS_ENDPOINT_URL")
-            assert endpoint, (lines, Path(f"{tmp}/server.stderr").read_text())
             admin = endpoint + "/__fsx_drt_emulator/stack-delay"
             with urllib.request.urlopen(admin, timeout=5) as resp:
                 assert json.loads(resp.read()) == {"Seconds": delay}
@@ -569,7 +898,7 @@ def check_stack_delay() -> None:
                 time.sleep(max(0.0, left))
 
             cfn.create_change_set(StackName=stack, ChangeSetName="c1", ChangeSetType="CREATE", TemplateBody=template)
-            cfn.execute_change_set(StackName=stack, ChangeSetName="c1")
+            cfn.execute_change_set(StackName=stack, ChangeSetName="c1", ClientRequestToken="delayed-1")
             described = cfn.describe_stacks(StackName=stack)["Stacks"][0]
             stack_id = described["StackId"]
             assert described["StackStatus"] == "CREATE_IN_PROGRESS", described
@@ -581,6 +910,8 @@ def check_stack_delay() -> None:
             events = stack_events(stack)
             assert events[0][0] == "CREATE_COMPLETE", events
             assert abs((events[0][1] - started).total_seconds() - delay) < 0.01, (events, delay)
+            # The delayed final event is still the operation's: it carries its token.
+            assert stack_event_tokens(cfn, stack)[-2:] == [("CREATE_IN_PROGRESS", "delayed-1"), ("CREATE_COMPLETE", "delayed-1")]
 
             cfn.delete_stack(StackName=stack)
             described = cfn.describe_stacks(StackName=stack)["Stacks"][0]  # still found by name
@@ -685,8 +1016,19 @@ CHECKS: list[Callable[[], None]] = [
     check_file_system_not_found_and_bad_requests,
     check_error_wire_shape,
     check_describe_tasks_filters_and_pagination,
+    check_file_system_versions_and_storage,
+    check_release_needs_lustre_2_12,
+    check_report_path_must_be_in_repository,
+    check_invalid_paths_fail_the_task,
+    check_auto_export_blocks_export_tasks,
+    check_status_refresh_pace,
     check_cloudformation,
     check_unchanged_update_change_set,
+    check_stack_events_carry_client_request_token,
+    check_event_invoke_config_in_templates,
+    check_termination_protection,
+    check_s3_expected_bucket_owner,
+    check_status_refresh_knob,
     check_request_log,
     check_stack_delay,
     check_detach_and_stop,
