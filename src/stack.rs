@@ -27,6 +27,11 @@ pub struct StackEvent {
     pub status: String,
     pub reason: Option<String>,
     pub physical_id: Option<String>,
+    /// The ClientRequestToken of the operation that made the event (CloudFormation puts the
+    /// token given to ExecuteChangeSet, CreateStack, UpdateStack or DeleteStack on every
+    /// event of that operation).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_request_token: Option<String>,
 }
 
 /// chrono is built without serde; events carry milliseconds, so they are kept.
@@ -266,9 +271,6 @@ pub fn is_terminal(status: &str) -> bool {
     )
 }
 
-/// Whether a terminal status means the operation did what was asked. A rollback that
-/// completed (`*ROLLBACK_COMPLETE`) left a working stack but is still a failed deploy. A
-/// deleted stack may instead vanish from DescribeStacks by name; the caller counts that too.
 /// What a follow is waiting for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operation {
@@ -303,25 +305,72 @@ fn starts_operation(status: &str, operation: Operation) -> bool {
     }
 }
 
+/// Which events belong to the operation being followed. Never the local clock: a laptop
+/// minutes ahead of AWS (SigV4 accepts five) would miss its own operation's start, so AWS's
+/// timestamps are only compared with AWS's own times.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selector {
+    /// The ClientRequestToken fsx-drt passed to ExecuteChangeSet or DeleteStack: every event
+    /// of that operation carries it, and no other event does.
+    Token(String),
+    /// An operation someone else started: events from the stack's own time for it on
+    /// (LastUpdatedTime, CreationTime or DeletionTime, from DescribeStacks).
+    Since(DateTime<Utc>),
+}
+
+impl Selector {
+    pub fn keeps(&self, event: &StackEvent) -> bool {
+        match self {
+            Selector::Token(token) => event.client_request_token.as_deref() == Some(token),
+            Selector::Since(start) => event.timestamp >= *start,
+        }
+    }
+}
+
+/// A unique ClientRequestToken for a stack operation fsx-drt starts (`[a-zA-Z0-9-]`, at
+/// most 128 characters). The local clock only makes it unique; nothing compares it.
+pub fn request_token(verb: &str) -> String {
+    let now = Utc::now();
+    format!(
+        "fsx-drt-{verb}-{}-{}-{}",
+        now.format("%Y%m%dT%H%M%S"),
+        std::process::id(),
+        now.timestamp_subsec_nanos()
+    )
+}
+
+/// The stack's own time for the operation it is in (for attaching to it): DeletionTime while
+/// deleting, else LastUpdatedTime, else CreationTime. None when CloudFormation gave none.
+pub fn operation_started(
+    deleting: bool,
+    creation: Option<DateTime<Utc>>,
+    last_updated: Option<DateTime<Utc>>,
+    deletion: Option<DateTime<Utc>>,
+) -> Option<DateTime<Utc>> {
+    if deleting {
+        deletion.or(last_updated).or(creation)
+    } else {
+        last_updated.or(creation)
+    }
+}
+
 /// The stack event that ends the operation being followed, if it has ended. `events` are
-/// in chronological order and may include the end of an earlier operation (they are read
-/// from a few seconds before the follow began): for an operation fsx-drt started, only an
-/// end after the operation's own start counts, and a deletion ends only in DELETE_*; for
-/// one already in progress, its start may be long gone, so the first end counts.
+/// the operation's own (see [`Selector`]), in chronological order: only an end after the
+/// operation's start counts, and a deletion ends only in DELETE_*. For an operation already
+/// in progress, its start may no longer be in view, so then the first end counts.
 pub fn operation_end<'a>(
     events: &'a [StackEvent],
     stack_name: &str,
     operation: Operation,
 ) -> Option<&'a StackEvent> {
     let ours = |e: &StackEvent| e.is_stack_level() && e.logical_id == stack_name;
-    let from = match operation {
-        Operation::Attach { .. } => 0,
-        _ => {
-            events
-                .iter()
-                .rposition(|e| ours(e) && starts_operation(&e.status, operation))?
-                + 1
-        }
+    let start = events
+        .iter()
+        .rposition(|e| ours(e) && starts_operation(&e.status, operation));
+    let from = match (start, operation) {
+        (Some(i), _) => i + 1,
+        (None, Operation::Attach { .. }) => 0,
+        (None, _) => return None,
     };
     events[from..].iter().find(|e| {
         ours(e)
@@ -330,6 +379,9 @@ pub fn operation_end<'a>(
     })
 }
 
+/// Whether a terminal status means the operation did what was asked. A rollback that
+/// completed (`*ROLLBACK_COMPLETE`) left a working stack but is still a failed deploy. A
+/// deleted stack may instead vanish from DescribeStacks by name; the caller counts that too.
 pub fn is_success(status: &str, deleting: bool) -> bool {
     if deleting {
         status == "DELETE_COMPLETE"
@@ -646,10 +698,63 @@ mod tests {
             status: status.to_string(),
             reason: reason.map(str::to_string),
             physical_id: None,
+            client_request_token: None,
         }
     }
 
     const STACK: &str = "fsx-drt-scheduler";
+
+    /// Events are chosen by the operation's token, or by the stack's own start time, never by
+    /// the local clock: these events are from 2026, whatever today is.
+    #[test]
+    fn an_operation_s_events_are_chosen_by_token_or_the_stack_s_own_time() {
+        let tagged = |secs, token: Option<&str>| StackEvent {
+            client_request_token: token.map(str::to_string),
+            ..ev(secs, STACK, STACK_TYPE, "UPDATE_IN_PROGRESS", None)
+        };
+        let mine = Selector::Token("fsx-drt-deploy-1".into());
+        assert!(mine.keeps(&tagged(5, Some("fsx-drt-deploy-1"))));
+        assert!(!mine.keeps(&tagged(5, Some("fsx-drt-deploy-2"))));
+        assert!(!mine.keeps(&tagged(5, None)));
+        let since = Selector::Since(at(5, 0));
+        assert!(since.keeps(&tagged(5, None)));
+        assert!(since.keeps(&tagged(6, Some("someone-else"))));
+        assert!(!since.keeps(&tagged(4, None)));
+
+        // The stack's own time for each kind of operation.
+        let (created, updated, deleted) = (Some(at(1, 0)), Some(at(2, 0)), Some(at(3, 0)));
+        assert_eq!(operation_started(false, created, None, None), created);
+        assert_eq!(operation_started(false, created, updated, None), updated);
+        assert_eq!(operation_started(true, created, updated, deleted), deleted);
+        assert_eq!(operation_started(true, None, None, None), None);
+
+        // Tokens are unique and within CloudFormation's pattern and length.
+        let (a, b) = (request_token("deploy"), request_token("deploy"));
+        assert_ne!(a, b);
+        for token in [a, b] {
+            assert!(token.len() <= 128, "{token}");
+            assert!(token.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+        }
+    }
+
+    /// Attached to an operation whose start is in view (the stack's own time can take in
+    /// the end of the operation just before): the end after that start counts.
+    #[test]
+    fn attaching_skips_an_earlier_end_when_the_start_is_in_view() {
+        let stack = |secs, status| ev(secs, STACK, STACK_TYPE, status, None);
+        let events = vec![
+            stack(1, "UPDATE_COMPLETE"),
+            stack(1, "UPDATE_IN_PROGRESS"),
+            stack(9, "UPDATE_ROLLBACK_COMPLETE"),
+        ];
+        let end = operation_end(&events[..2], STACK, Operation::Attach { deleting: false });
+        assert_eq!(end, None);
+        let end = operation_end(&events, STACK, Operation::Attach { deleting: false });
+        assert_eq!(
+            end.map(|e| e.status.as_str()),
+            Some("UPDATE_ROLLBACK_COMPLETE")
+        );
+    }
 
     #[test]
     fn the_end_of_an_earlier_operation_is_not_the_end_of_this_one() {

@@ -31,11 +31,11 @@ use common::*;
 use fsx_drt::aws::Aws;
 use fsx_drt::cli::StatusArgs;
 use fsx_drt::commands::existing_stack;
-use fsx_drt::commands::follow::follow;
+use fsx_drt::commands::follow::{follow, Followed};
 use fsx_drt::commands::status::{gather, Status};
 use fsx_drt::error::{Exit, Failure};
 use fsx_drt::interrupt::Interrupt;
-use fsx_drt::stack::{self, Operation, Progress};
+use fsx_drt::stack::{self, Operation, Progress, Selector};
 
 /// Clients answering only from these rules (an unmatched call panics).
 fn aws(cloudformation: &[&Rule], cloudwatch: &[&Rule], fsx: &[&Rule], sns: &[&Rule]) -> Aws {
@@ -115,16 +115,7 @@ async fn follow_a_create_over_several_polls() {
     let aws = aws(&[&rule], &[], &[], &[]);
 
     let started = tokio::time::Instant::now();
-    let status = follow(
-        &aws,
-        STACK,
-        Operation::Deploy,
-        6,
-        HOUR,
-        &Interrupt::never(),
-        &printer(),
-    )
-    .await;
+    let status = follow_for(&aws, &followed(Operation::Deploy, 6)).await;
     assert_eq!(status.unwrap(), "CREATE_COMPLETE");
     // One call per page, and none after the stack's CREATE_COMPLETE.
     assert_eq!(rule.num_calls(), 3);
@@ -176,17 +167,73 @@ async fn follow_ignores_the_end_of_an_earlier_operation() {
     ]);
     let rule = events_rule(vec![timeline.page(3), timeline.page(7)]);
     let aws = aws(&[&rule], &[], &[], &[]);
-    let status = follow(
-        &aws,
-        STACK,
-        Operation::Deploy,
-        1,
-        HOUR,
-        &Interrupt::never(),
-        &printer(),
-    )
-    .await;
+    let status = follow_for(&aws, &followed(Operation::Deploy, 1)).await;
     assert_eq!(status.unwrap(), "UPDATE_COMPLETE");
+    assert_eq!(rule.num_calls(), 2);
+}
+
+/// Follows for up to an hour (of tokio's paused clock), never interrupted.
+async fn follow_for(aws: &Aws, followed: &Followed) -> Result<String, Failure> {
+    follow(aws, STACK, followed, HOUR, &Interrupt::never(), &printer()).await
+}
+
+/// The operation fsx-drt started, told by the token its events carry.
+fn followed(operation: Operation, expected: usize) -> Followed {
+    Followed {
+        operation,
+        events: Selector::Token(TOKEN.into()),
+        expected,
+    }
+}
+
+/// This machine's clock runs 4 minutes ahead of AWS's (SigV4 accepts up to 5): every event
+/// of the operation is "older" than the moment the follow began by the local clock. Chosen
+/// by its token, the operation still ends at the first poll.
+#[tokio::test(start_paused = true)]
+async fn follow_ends_at_once_when_the_local_clock_runs_ahead() {
+    let aws_now = chrono::Utc::now().timestamp() - 240;
+    let timeline = Timeline::started(
+        aws_now - 8,
+        vec![
+            (-60, STACK, STACK_TYPE, "UPDATE_COMPLETE", None),
+            (0, STACK, STACK_TYPE, "UPDATE_IN_PROGRESS", USER),
+            (2, "Function", FUNCTION, "UPDATE_COMPLETE", None),
+            (3, STACK, STACK_TYPE, "UPDATE_COMPLETE", None),
+        ],
+    );
+    let rule = events_rule(vec![timeline.page(4)]);
+    let aws = aws(&[&rule], &[], &[], &[]);
+    let status = follow_for(&aws, &followed(Operation::Deploy, 1)).await;
+    assert_eq!(status.unwrap(), "UPDATE_COMPLETE");
+    assert_eq!(rule.num_calls(), 1);
+}
+
+/// The same when attaching to an operation someone else started (`status --watch`): its
+/// events are chosen from the stack's own LastUpdatedTime, an AWS time, so a local clock
+/// minutes ahead changes nothing, and the end of the operation before is not taken for it.
+#[tokio::test(start_paused = true)]
+async fn attaching_ends_at_once_when_the_local_clock_runs_ahead() {
+    let aws_now = chrono::Utc::now().timestamp() - 240;
+    let timeline = Timeline::started(
+        aws_now - 8,
+        vec![
+            (-1, STACK, STACK_TYPE, "UPDATE_COMPLETE", None),
+            (0, STACK, STACK_TYPE, "UPDATE_IN_PROGRESS", USER),
+            (2, "Function", FUNCTION, "UPDATE_FAILED", None),
+            (3, STACK, STACK_TYPE, "UPDATE_ROLLBACK_COMPLETE", None),
+        ],
+    );
+    let rule = events_rule(vec![timeline.page(2), timeline.page(4)]);
+    let aws = aws(&[&rule], &[], &[], &[]);
+    let mut stack = deployed_stack(StackStatus::UpdateInProgress);
+    stack.last_updated_time = Some(DateTime::from_secs(timeline.time(0).timestamp()));
+    let failure = follow_for(&aws, &Followed::attach(&stack))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        failure.error,
+        "stack fsx-drt-scheduler ended UPDATE_ROLLBACK_COMPLETE"
+    );
     assert_eq!(rule.num_calls(), 2);
 }
 
@@ -235,17 +282,9 @@ async fn follow_a_rollback_reports_the_root_cause_first() {
     let rule = events_rule(polls.iter().map(|&n| timeline.page(n)).collect());
     let aws = aws(&[&rule], &[], &[], &[]);
 
-    let failure = follow(
-        &aws,
-        STACK,
-        Operation::Deploy,
-        3,
-        HOUR,
-        &Interrupt::never(),
-        &printer(),
-    )
-    .await
-    .unwrap_err();
+    let failure = follow_for(&aws, &followed(Operation::Deploy, 3))
+        .await
+        .unwrap_err();
     assert_eq!(rule.num_calls(), 3);
     assert_eq!(failure.exit, Exit::Failed);
     assert_eq!(failure.exit_code, 1);
@@ -292,16 +331,7 @@ async fn follow_rides_out_throttling() {
     let aws = aws(&[&rule], &[], &[], &[]);
 
     let started = tokio::time::Instant::now();
-    let status = follow(
-        &aws,
-        STACK,
-        Operation::Deploy,
-        6,
-        HOUR,
-        &Interrupt::never(),
-        &printer(),
-    )
-    .await;
+    let status = follow_for(&aws, &followed(Operation::Deploy, 6)).await;
     assert_eq!(status.unwrap(), "CREATE_COMPLETE");
     assert_eq!(rule.num_calls(), 8, "7 throttled attempts, then the page");
     // follow()'s own back-off after two throttled polls: at least 1 s, then at least 2 s
@@ -337,8 +367,7 @@ async fn ctrl_c_stops_following_and_leaves_the_stack_alone() {
     let failure = follow(
         &aws,
         STACK,
-        Operation::Deploy,
-        2,
+        &followed(Operation::Deploy, 2),
         HOUR,
         &interrupt,
         &printer(),
@@ -381,8 +410,7 @@ async fn follow_times_out_with_a_way_back() {
     let failure = follow(
         &aws,
         STACK,
-        Operation::Deploy,
-        1,
+        &followed(Operation::Deploy, 1),
         Duration::from_secs(1),
         &Interrupt::never(),
         &printer(),
@@ -441,16 +469,7 @@ async fn follow_a_deletion_to_a_stack_that_no_longer_exists() {
         .http_status(400, Some(gone))
         .build();
     let aws = aws(&[&rule], &[], &[], &[]);
-    let status = follow(
-        &aws,
-        STACK,
-        Operation::Delete,
-        2,
-        HOUR,
-        &Interrupt::never(),
-        &printer(),
-    )
-    .await;
+    let status = follow_for(&aws, &followed(Operation::Delete, 2)).await;
     assert_eq!(status.unwrap(), "DELETE_COMPLETE");
     // A ValidationError is not retried.
     assert_eq!(rule.num_calls(), 3);
@@ -468,17 +487,9 @@ async fn follow_a_deploy_whose_stack_vanishes_fails() {
         .http_status(400, Some(gone))
         .build();
     let aws = aws(&[&rule], &[], &[], &[]);
-    let failure = follow(
-        &aws,
-        STACK,
-        Operation::Deploy,
-        2,
-        HOUR,
-        &Interrupt::never(),
-        &printer(),
-    )
-    .await
-    .unwrap_err();
+    let failure = follow_for(&aws, &followed(Operation::Deploy, 2))
+        .await
+        .unwrap_err();
     assert_eq!(failure.exit_code, 1);
     assert_eq!(
         failure.error,

@@ -166,12 +166,17 @@ fn change_set_ready_rule() -> Rule {
 
 fn execute_rule() -> Rule {
     mock!(aws_sdk_cloudformation::Client::execute_change_set)
+        .match_requests(|r| sent_token(r.client_request_token()))
         .then_output(|| ExecuteChangeSetOutput::builder().build())
 }
 
 fn delete_stack_rule() -> Rule {
     mock!(aws_sdk_cloudformation::Client::delete_stack)
-        .match_requests(|r| r.stack_name() == Some(STACK) && r.retain_resources().is_empty())
+        .match_requests(|r| {
+            r.stack_name() == Some(STACK)
+                && r.retain_resources().is_empty()
+                && sent_token(r.client_request_token())
+        })
         .then_output(|| DeleteStackOutput::builder().build())
 }
 
@@ -510,7 +515,9 @@ async fn retain_keeps_the_failed_resource_and_deletes_the_rest() {
     let tasks = no_tasks_rule();
     let resources = resources_rule(&["LogGroup"], ResourceStatus::DeleteFailed);
     let delete = mock!(aws_sdk_cloudformation::Client::delete_stack)
-        .match_requests(|r| r.retain_resources() == ["LogGroup"])
+        .match_requests(|r| {
+            r.retain_resources() == ["LogGroup"] && sent_token(r.client_request_token())
+        })
         .then_output(|| DeleteStackOutput::builder().build());
     let deletion = Timeline::new(vec![
         (0, STACK, STACK_TYPE, "DELETE_IN_PROGRESS", USER),

@@ -69,8 +69,11 @@ fn throttling(protocol: &str) -> (u16, String) {
 
 /// A rule for `$op`, answering `$output` every time, after the fault if it is this call's.
 macro_rules! rule {
-    ($fault:expr, $name:literal, $protocol:literal, $op:path, $output:expr) => {{
-        let mut sequence = mock!($op).sequence();
+    ($fault:expr, $name:literal, $protocol:literal, $op:path, $output:expr) => {
+        rule!($fault, $name, $protocol, $op, $output, |_| true)
+    };
+    ($fault:expr, $name:literal, $protocol:literal, $op:path, $output:expr, $matches:expr) => {{
+        let mut sequence = mock!($op).match_requests($matches).sequence();
         match $fault.on($name) {
             Some(Kind::Flaky) => {
                 let (status, body) = throttling($protocol);
@@ -203,14 +206,15 @@ async fn deploy_with(fault: Fault, outputs: &Path) -> Result<deploy::Deployed, F
         "ExecuteChangeSet",
         "query",
         aws_sdk_cloudformation::Client::execute_change_set,
-        || { ExecuteChangeSetOutput::builder().build() }
+        || { ExecuteChangeSetOutput::builder().build() },
+        |r| sent_token(r.client_request_token())
     );
     let events = rule!(
         fault,
         "DescribeStackEvents",
         "query",
         aws_sdk_cloudformation::Client::describe_stack_events,
-        move || page.clone()
+        move || with_sent_token(page.clone())
     );
     // Discarding a change set after a failure: best effort, never faulty here.
     let discard = mock!(aws_sdk_cloudformation::Client::delete_change_set)
@@ -339,14 +343,15 @@ async fn destroy_with(fault: Fault) -> Result<destroy::Destroyed, Failure> {
         "DeleteStack",
         "query",
         aws_sdk_cloudformation::Client::delete_stack,
-        || { DeleteStackOutput::builder().build() }
+        || { DeleteStackOutput::builder().build() },
+        |r| sent_token(r.client_request_token())
     );
     let events = rule!(
         fault,
         "DescribeStackEvents",
         "query",
         aws_sdk_cloudformation::Client::describe_stack_events,
-        move || page.clone()
+        move || with_sent_token(page.clone())
     );
     let unused_s3 = mock!(aws_sdk_s3::Client::delete_object)
         .then_output(|| DeleteObjectOutput::builder().build());

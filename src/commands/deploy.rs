@@ -10,12 +10,16 @@ use serde::Serialize;
 use crate::artifact::Artifact;
 use crate::aws::{block_on, failed, Aws};
 use crate::cli::{DeployArgs, GlobalArgs};
+use crate::commands::bucket::{self, Bucket};
+use crate::commands::follow::Followed;
 use crate::commands::{check_stack_name, follow, gather_parameters, interactive, prompt_missing};
 use crate::error::{Exit, Failure};
 use crate::interrupt::Interrupt;
 use crate::output::Printer;
 use crate::params::{self, Param, Parameters, Problem, Resolved, Source};
-use crate::stack::{self, Change, ChangeSetSummary, Existing, Operation, ParameterChange};
+use crate::stack::{
+    self, Change, ChangeSetSummary, Existing, Operation, ParameterChange, Selector,
+};
 use crate::template::TEMPLATE_YAML;
 
 #[derive(Debug, Serialize)]
@@ -111,16 +115,15 @@ pub async fn execute(
         .until(UNCHANGED, target(aws, args, global, prepared, printer))
         .await?;
     let change_set_type = settle_existing(aws, args, global, &target, interrupt, printer).await?;
+    let bucket = Bucket {
+        name: &target.bucket,
+        owner: &target.account,
+        managed: args.artifact_bucket.is_none(),
+    };
     interrupt
         .until(
             UNCHANGED,
-            upload(
-                aws,
-                &target.bucket,
-                &target.artifact,
-                args.artifact_bucket.is_none(),
-                printer,
-            ),
+            bucket::upload(aws, &bucket, &target.artifact, printer),
         )
         .await?;
     // A new stack exists only for this change set, unless it was already waiting for review
@@ -210,18 +213,24 @@ pub async fn execute(
     )
     .await?;
 
+    let token = stack::request_token("deploy");
     aws.cloudformation
         .execute_change_set()
         .stack_name(&args.stack_name)
         .change_set_name(&name)
+        .client_request_token(&token)
         .send()
         .await
         .map_err(|e| failed("ExecuteChangeSet", &e))?;
+    let followed = Followed {
+        operation: Operation::Deploy,
+        events: Selector::Token(token),
+        expected: summary.changes.len(),
+    };
     let end = follow::follow(
         aws,
         &args.stack_name,
-        Operation::Deploy,
-        summary.changes.len(),
+        &followed,
         args.timeout,
         interrupt,
         printer,
@@ -254,6 +263,8 @@ struct Target {
     old_values: Vec<(String, String)>,
     values: Vec<(String, String)>,
     bucket: String,
+    /// The caller's account, which must own the bucket.
+    account: String,
     artifact: Artifact,
 }
 
@@ -312,6 +323,7 @@ async fn target(
         old_values,
         values,
         bucket,
+        account,
         artifact,
     })
 }
@@ -344,6 +356,9 @@ async fn settle_existing(
         Existing::Create => Ok(ChangeSetType::Create),
         Existing::Update => Ok(ChangeSetType::Update),
         Existing::Recreate { why } => {
+            if let Some(stack) = &target.existing {
+                follow::check_deletable(stack, &args.stack_name)?;
+            }
             printer.info(&why);
             approve(
                 args,
@@ -362,13 +377,13 @@ async fn settle_existing(
                 args.stack_name,
                 status.as_deref().unwrap_or("?")
             ));
+            let Some(stack) = &target.existing else {
+                return Ok(ChangeSetType::Create);
+            };
             let end = follow::follow(
                 aws,
                 &args.stack_name,
-                Operation::Attach {
-                    deleting: status.as_deref().is_some_and(|s| s.starts_with("DELETE")),
-                },
-                0,
+                &Followed::attach(stack),
                 args.timeout,
                 interrupt,
                 printer,
@@ -567,124 +582,6 @@ async fn preflight(aws: &Aws, parameters: &Parameters) -> Result<(), Failure> {
     fsx_drt_lambda::plan::plan(&config, &repositories)
         .map_err(|e| crate::commands::plan::plan_failure(e, parameters))?;
     Ok(())
-}
-
-/// Uploads the artifact to `s3://bucket/fsx-drt/<sha256>.zip` unless it is there already;
-/// creates the managed bucket (encrypted, public access blocked) on first use.
-async fn upload(
-    aws: &Aws,
-    bucket: &str,
-    artifact: &Artifact,
-    managed: bool,
-    printer: &Printer,
-) -> Result<(), Failure> {
-    // The usual case, the artifact already there, takes one request.
-    let key = artifact.key();
-    match aws.s3.head_object().bucket(bucket).key(&key).send().await {
-        Ok(_) => return Ok(()),
-        // Missing, or no bucket (HEAD cannot tell which), or not ours: the bucket says.
-        Err(e) if matches!(http_status(&e), Some(403 | 404)) => {}
-        Err(e) => return Err(failed("HeadObject", &e)),
-    }
-    let found = match aws.s3.head_bucket().bucket(bucket).send().await {
-        Ok(_) => true,
-        Err(e) if !managed && matches!(http_status(&e), Some(403 | 404)) => {
-            return Err(Failure::invalid(
-                "the artifact bucket cannot be used",
-                vec![Problem::new(
-                    "--artifact-bucket",
-                    Some(bucket),
-                    fsx_drt_lambda::Invalid::new(
-                        "the bucket does not exist or is not yours",
-                        "create it in this region, or leave --artifact-bucket out to use a managed bucket",
-                    ),
-                )],
-            ));
-        }
-        Err(e) if http_status(&e) == Some(404) => false,
-        // Throttled or failing after the SDK's retries, or not ours: never "missing".
-        Err(e) => return Err(failed("HeadBucket", &e)),
-    };
-    if !found {
-        create_bucket(aws, bucket, printer).await?;
-    }
-    printer.info(&format!(
-        "Uploading the Lambda artifact to s3://{bucket}/{key}"
-    ));
-    aws.s3
-        .put_object()
-        .bucket(bucket)
-        .key(&key)
-        .body(artifact.bytes.to_vec().into())
-        .send()
-        .await
-        .map_err(|e| failed("PutObject", &e))?;
-    Ok(())
-}
-
-async fn create_bucket(aws: &Aws, bucket: &str, printer: &Printer) -> Result<(), Failure> {
-    use aws_sdk_s3::types::{
-        BucketLocationConstraint, CreateBucketConfiguration, PublicAccessBlockConfiguration,
-        ServerSideEncryption, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
-        ServerSideEncryptionRule,
-    };
-    printer.info(&format!("Creating the artifact bucket {bucket}"));
-    let mut create = aws.s3.create_bucket().bucket(bucket);
-    if aws.region != "us-east-1" {
-        create = create.create_bucket_configuration(
-            CreateBucketConfiguration::builder()
-                .location_constraint(BucketLocationConstraint::from(aws.region.as_str()))
-                .build(),
-        );
-    }
-    match create.send().await {
-        Ok(_) => {}
-        // Another deploy created it a moment ago: it's ours all the same.
-        Err(e) if crate::aws::describe(&e).starts_with("BucketAlreadyOwnedByYou") => {}
-        Err(e) => return Err(failed("CreateBucket", &e)),
-    }
-    let encryption = ServerSideEncryptionConfiguration::builder()
-        .rules(
-            ServerSideEncryptionRule::builder()
-                .apply_server_side_encryption_by_default(
-                    ServerSideEncryptionByDefault::builder()
-                        .sse_algorithm(ServerSideEncryption::Aes256)
-                        .build()
-                        .expect("algorithm set"),
-                )
-                .build(),
-        )
-        .build()
-        .expect("rules set");
-    aws.s3
-        .put_bucket_encryption()
-        .bucket(bucket)
-        .server_side_encryption_configuration(encryption)
-        .send()
-        .await
-        .map_err(|e| failed("PutBucketEncryption", &e))?;
-    aws.s3
-        .put_public_access_block()
-        .bucket(bucket)
-        .public_access_block_configuration(
-            PublicAccessBlockConfiguration::builder()
-                .block_public_acls(true)
-                .ignore_public_acls(true)
-                .block_public_policy(true)
-                .restrict_public_buckets(true)
-                .build(),
-        )
-        .send()
-        .await
-        .map_err(|e| failed("PutPublicAccessBlock", &e))?;
-    Ok(())
-}
-
-/// The HTTP status of a failed call, when there was an answer.
-fn http_status<E>(
-    error: &aws_sdk_s3::error::SdkError<E, aws_sdk_s3::config::http::HttpResponse>,
-) -> Option<u16> {
-    error.raw_response().map(|r| r.status().as_u16())
 }
 
 /// Best effort: a change set left behind is harmless, and the caller is already leaving.

@@ -69,6 +69,7 @@ pub async fn execute(
     started: Instant,
 ) -> Result<Destroyed, Failure> {
     let stack = existing_stack(aws, &args.stack_name).await?;
+    follow::check_deletable(&stack, &args.stack_name)?;
     let parameter = |key: &str| stack_parameter(&stack, key);
     let mut retain = Vec::new();
     if !args.retain.is_empty() {
@@ -106,17 +107,22 @@ pub async fn execute(
     };
     let mut removed = Vec::new();
     if let (Some(bucket), Some(key)) = (parameter("CodeBucket"), parameter("CodeKey")) {
-        if !used_elsewhere(aws, &args.stack_name, &bucket, &key).await?
-            && aws
-                .s3
-                .delete_object()
-                .bucket(&bucket)
-                .key(&key)
-                .send()
-                .await
-                .is_ok()
-        {
-            removed.push(format!("s3://{bucket}/{key}"));
+        // The stack is gone already: failing to tidy up must not turn that into a failure.
+        match used_elsewhere(aws, &args.stack_name, &bucket, &key).await {
+            Ok(true) => {}
+            Ok(false) => {
+                let owner = stack.stack_id().and_then(account_of);
+                if crate::commands::bucket::delete_artifact(aws, &bucket, &key, owner)
+                    .await
+                    .is_ok()
+                {
+                    removed.push(format!("s3://{bucket}/{key}"));
+                }
+            }
+            Err(failure) => printer.info(&format!(
+                "warning: kept s3://{bucket}/{key}: fsx-drt could not tell whether another stack uses it ({}); delete it by hand if none does",
+                failure.error
+            )),
         }
     }
     Ok(Destroyed {
@@ -294,6 +300,12 @@ async fn warn_running_task(aws: &Aws, fs_id: &str, printer: &Printer) {
             ));
         }
     }
+}
+
+/// The account in a stack's ARN (`arn:aws:cloudformation:REGION:ACCOUNT:stack/...`): the
+/// owner of the artifact bucket deploy used, since deploy only uses the caller's own buckets.
+fn account_of(stack_id: &str) -> Option<&str> {
+    stack_id.split(':').nth(4).filter(|a| !a.is_empty())
 }
 
 /// True when another stack's CodeBucket/CodeKey name the same artifact.

@@ -5,28 +5,64 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::DateTime;
 
 use crate::aws::{describe, failed, Aws};
 use crate::commands::poll::Poll;
 use crate::error::{Exit, Failure};
 use crate::interrupt::Interrupt;
 use crate::output::Printer;
-use crate::stack::{self, Operation, StackEvent};
+use crate::stack::{self, Operation, Selector, StackEvent};
 
-/// Follows the stack's current operation to its end and returns the final status.
-/// `expected` is the number of resources the operation touches (for the progress bar).
-/// When `interrupt` is raised it stops following (exit 130) and leaves the stack alone.
+/// The stack operation to follow.
+#[derive(Debug, Clone)]
+pub struct Followed {
+    pub operation: Operation,
+    /// How its events are told from those of other operations.
+    pub events: Selector,
+    /// The number of resources it touches (for the progress bar; 0 when unknown).
+    pub expected: usize,
+}
+
+impl Followed {
+    /// An operation someone else started, as DescribeStacks shows the stack now.
+    pub fn attach(stack: &aws_sdk_cloudformation::types::Stack) -> Followed {
+        let deleting = stack
+            .stack_status()
+            .is_some_and(|s| s.as_str().starts_with("DELETE"));
+        let time = |t: Option<&aws_sdk_cloudformation::primitives::DateTime>| {
+            t.and_then(|t| DateTime::from_timestamp(t.secs(), t.subsec_nanos()))
+        };
+        let since = stack::operation_started(
+            deleting,
+            time(stack.creation_time()),
+            time(stack.last_updated_time()),
+            time(stack.deletion_time()),
+        );
+        Followed {
+            operation: Operation::Attach { deleting },
+            events: Selector::Since(since.unwrap_or(DateTime::UNIX_EPOCH)),
+            expected: 0,
+        }
+    }
+}
+
+/// Follows the stack's operation to its end and returns the final status. When `interrupt`
+/// is raised it stops following (exit 130) and leaves the stack alone.
 pub async fn follow(
     aws: &Aws,
     stack_name: &str,
-    operation: Operation,
-    expected: usize,
+    followed: &Followed,
     timeout: Duration,
     interrupt: &Interrupt,
     printer: &Printer,
 ) -> Result<String, Failure> {
-    let since: DateTime<Utc> = Utc::now() - chrono::Duration::seconds(5);
+    let Followed {
+        operation,
+        events: selector,
+        expected,
+    } = followed;
+    let (operation, expected) = (*operation, *expected);
     let reattach = format!("re-attach with `fsx-drt status --watch --stack-name {stack_name}`");
     let mut poll = Poll::new(
         timeout,
@@ -55,7 +91,7 @@ pub async fn follow(
                     .stack_events()
                     .iter()
                     .filter_map(convert)
-                    .filter(|e| e.timestamp >= since && seen.insert(e.event_id.clone()))
+                    .filter(|e| selector.keeps(e) && seen.insert(e.event_id.clone()))
                     .collect();
                 // Oldest first, ties in the order CloudFormation made them.
                 let fresh: Vec<StackEvent> =
@@ -133,23 +169,41 @@ pub async fn delete(
     interrupt: &Interrupt,
     printer: &Printer,
 ) -> Result<String, Failure> {
+    let token = stack::request_token("delete");
     aws.cloudformation
         .delete_stack()
         .stack_name(stack_name)
         .set_retain_resources((!retain.is_empty()).then(|| retain.to_vec()))
+        .client_request_token(&token)
         .send()
         .await
         .map_err(|e| failed("DeleteStack", &e))?;
-    follow(
-        aws,
-        stack_name,
-        Operation::Delete,
-        0,
-        timeout,
-        interrupt,
-        printer,
-    )
-    .await
+    let followed = Followed {
+        operation: Operation::Delete,
+        events: Selector::Token(token),
+        expected: 0,
+    };
+    follow(aws, stack_name, &followed, timeout, interrupt, printer).await
+}
+
+/// A stack with termination protection cannot be deleted: say so, and how to lift it, before
+/// asking for anything (CloudFormation would refuse DeleteStack with a ValidationError).
+pub fn check_deletable(
+    stack: &aws_sdk_cloudformation::types::Stack,
+    stack_name: &str,
+) -> Result<(), Failure> {
+    if stack.enable_termination_protection() != Some(true) {
+        return Ok(());
+    }
+    Err(Failure::new(
+        Exit::ManualAction,
+        format!("stack {stack_name} has termination protection on; nothing was deleted"),
+        Some(format!(
+            "if it really should go, lift the protection with `aws cloudformation \
+             update-termination-protection --no-enable-termination-protection --stack-name \
+             {stack_name}`, then run the command again"
+        )),
+    ))
 }
 
 /// The stack's resources: logical id and status.
@@ -217,5 +271,6 @@ fn convert(e: &aws_sdk_cloudformation::types::StackEvent) -> Option<StackEvent> 
             .unwrap_or_default(),
         reason: e.resource_status_reason().map(str::to_string),
         physical_id: e.physical_resource_id().map(str::to_string),
+        client_request_token: e.client_request_token().map(str::to_string),
     })
 }

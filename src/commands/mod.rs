@@ -1,6 +1,7 @@
 //! One module per command. Each returns a typed outcome that is both `Display` (text) and
 //! `Serialize` (`--output json`), or a [`Failure`].
 
+pub mod bucket;
 pub mod deploy;
 pub mod destroy;
 pub mod follow;

@@ -17,7 +17,6 @@ use crate::interrupt::Interrupt;
 use crate::output::Printer;
 use crate::schedule::Schedule;
 use crate::stack;
-use crate::stack::Operation;
 
 /// How many of the file system's tasks are shown.
 const TASKS_SHOWN: usize = 10;
@@ -69,14 +68,10 @@ pub async fn gather(
         .stack_status()
         .is_some_and(|s| s.as_str().ends_with("_IN_PROGRESS"));
     if args.watch && in_progress {
-        let deleting = stack
-            .stack_status()
-            .is_some_and(|s| s.as_str().starts_with("DELETE"));
         follow::follow(
             aws,
             &args.stack_name,
-            Operation::Attach { deleting },
-            0,
+            &follow::Followed::attach(&stack),
             args.timeout,
             interrupt,
             printer,

@@ -30,6 +30,47 @@ pub fn global() -> fsx_drt::cli::GlobalArgs {
     }
 }
 
+/// The ClientRequestToken the mocked events of the followed operation carry (what
+/// CloudFormation does with the token given to ExecuteChangeSet or DeleteStack).
+pub const TOKEN: &str = "fsx-drt-test-operation";
+
+thread_local! {
+    /// The token fsx-drt sent with its last ExecuteChangeSet or DeleteStack, in this test
+    /// (tokio's test runtime runs the test and its mocked calls on one thread).
+    static SENT_TOKEN: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// For the `match_requests` of an ExecuteChangeSet or DeleteStack rule: remembers the token
+/// fsx-drt sent, so that the events answered afterwards carry it. Always matches.
+pub fn sent_token(token: Option<&str>) -> bool {
+    SENT_TOKEN.with(|sent| *sent.borrow_mut() = token.map(str::to_string));
+    true
+}
+
+/// A page of events as CloudFormation would answer it now: the followed operation's events
+/// carry the token fsx-drt sent (when a test's rule saw one), else [`TOKEN`].
+pub fn with_sent_token(mut page: DescribeStackEventsOutput) -> DescribeStackEventsOutput {
+    let Some(sent) = SENT_TOKEN.with(|sent| sent.borrow().clone()) else {
+        return page;
+    };
+    let events = page.stack_events.take().unwrap_or_default();
+    page.stack_events = Some(
+        events
+            .into_iter()
+            .map(|e| {
+                if e.client_request_token() == Some(TOKEN) {
+                    let mut e = e;
+                    e.client_request_token = Some(sent.clone());
+                    e
+                } else {
+                    e
+                }
+            })
+            .collect(),
+    );
+    page
+}
+
 /// The rules each client answers from; a call no rule matches panics.
 #[derive(Default)]
 pub struct Rules<'a> {
@@ -103,9 +144,14 @@ pub struct Timeline {
 
 impl Timeline {
     /// The operation started 2 s ago, on a whole second (so each event's time of day is
-    /// exact): within the 5 s follow() allows for events it did not see start.
+    /// exact). Events at 0 s or later are the operation's own and carry [`TOKEN`].
     pub fn new(events: Vec<Ev>) -> Timeline {
-        let start = chrono::DateTime::from_timestamp(Utc::now().timestamp() - 2, 0).unwrap();
+        Timeline::started(Utc::now().timestamp() - 2, events)
+    }
+
+    /// The same, started at `start` (Unix seconds, by AWS's clock).
+    pub fn started(start: i64, events: Vec<Ev>) -> Timeline {
+        let start = chrono::DateTime::from_timestamp(start, 0).unwrap();
         Timeline { start, events }
     }
 
@@ -135,6 +181,7 @@ impl Timeline {
             .resource_status(ResourceStatus::from(status))
             .set_resource_status_reason(reason.map(str::to_string))
             .timestamp(DateTime::from_secs(self.time(at).timestamp()))
+            .set_client_request_token((at >= 0).then(|| TOKEN.to_string()))
             .build()
     }
 
@@ -160,6 +207,7 @@ impl Timeline {
                     status: status.into(),
                     reason: reason.map(str::to_string),
                     physical_id: None,
+                    client_request_token: Some(TOKEN.into()),
                 }
             })
             .collect()
@@ -184,7 +232,7 @@ pub fn events_rule(pages: Vec<DescribeStackEventsOutput>) -> Rule {
         .match_requests(|r| r.stack_name() == Some(STACK))
         .sequence();
     for page in pages {
-        sequence = sequence.output(move || page.clone());
+        sequence = sequence.output(move || with_sent_token(page.clone()));
     }
     sequence.build()
 }
