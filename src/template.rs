@@ -1,10 +1,42 @@
 //! The CloudFormation template deploy uses, embedded at build time.
 
+use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 use serde_yaml::value::TaggedValue;
 
+use crate::schedule::Schedule;
+
 /// The template as written (YAML, short-form intrinsics).
 pub const TEMPLATE_YAML: &str = include_str!("../templates/fsx-drt.yaml");
+
+/// The template parameter deploy derives from the schedule: how long Lambda goes on retrying
+/// a scheduled run whose function failed (AWS::Lambda::EventInvokeConfig).
+pub const MAXIMUM_EVENT_AGE: &str = "MaximumEventAgeSeconds";
+
+/// The template's default for [`MAXIMUM_EVENT_AGE`] (stacks made with plain create-stack get
+/// it), and the most deploy sets: retries happen within minutes, or not usefully at all.
+const DEFAULT_EVENT_AGE_SECONDS: i64 = 3600;
+/// Lambda's lower bound for MaximumEventAgeInSeconds (the upper is 21,600).
+const MIN_EVENT_AGE_SECONDS: i64 = 60;
+/// How many runs ahead the shortest gap is looked for: a day and a half of a per-minute
+/// schedule, years of an hourly one.
+const GAP_RUNS: usize = 2000;
+
+/// [`MAXIMUM_EVENT_AGE`] for a schedule: a minute shorter than the shortest gap between its
+/// runs, so a retried run never starts after the next slot fired; at least Lambda's minimum
+/// of 60 s, at most an hour.
+pub fn maximum_event_age(schedule: &Schedule, now: DateTime<Utc>) -> i64 {
+    let runs = schedule.upcoming(now, GAP_RUNS);
+    let shortest_gap = runs
+        .windows(2)
+        .map(|pair| (pair[1] - pair[0]).num_seconds())
+        .min();
+    shortest_gap
+        .map_or(DEFAULT_EVENT_AGE_SECONDS, |gap| {
+            (gap - 60).min(DEFAULT_EVENT_AGE_SECONDS)
+        })
+        .max(MIN_EVENT_AGE_SECONDS)
+}
 
 /// The template as JSON, with `!Ref x` and friends in their long `{"Ref": x}` form, for tools
 /// that read JSON (CloudFormation accepts both).
@@ -86,5 +118,22 @@ mod tests {
         let json = template_json();
         assert!(json["Resources"].is_object());
         assert!(json["Parameters"]["FileSystemId"].is_object());
+    }
+
+    #[test]
+    fn retries_end_a_minute_before_the_next_run_at_most_an_hour_at_least_a_minute() {
+        use chrono::TimeZone;
+        let now = Utc.with_ymd_and_hms(2026, 11, 30, 12, 0, 0).unwrap();
+        let age = |expression: &str| maximum_event_age(&Schedule::parse(expression).unwrap(), now);
+        assert_eq!(age("rate(15 minutes)"), 14 * 60);
+        assert_eq!(age("rate(1 minute)"), 60);
+        assert_eq!(age("rate(6 hours)"), 3600);
+        assert_eq!(age("0 0/6 * * ? *"), 3600);
+        // Twice on Mondays, half an hour apart: the shortest gap, not the usual one.
+        assert_eq!(age("0,30 8 ? * MON *"), 29 * 60);
+        // Once a day: a day apart, so the most.
+        assert_eq!(age("50 8 * * ? *"), 3600);
+        // A single run left (the year 2199): no gap, the default.
+        assert_eq!(age("0 0 1 1 ? 2199"), 3600);
     }
 }

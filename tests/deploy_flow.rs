@@ -63,6 +63,8 @@ fn prepared(args: &DeployArgs) -> deploy::Prepared {
 
 /// What any deploy reads before it touches the stack: who is calling, the file system and
 /// its repository, and the artifact already in the managed bucket.
+const ACCOUNT: &str = "123456789012";
+
 struct Preflight {
     identity: Rule,
     file_system: Rule,
@@ -74,17 +76,17 @@ struct Preflight {
 impl Preflight {
     fn new() -> Preflight {
         Preflight {
-            identity: mock!(aws_sdk_sts::Client::get_caller_identity).then_output(|| {
-                GetCallerIdentityOutput::builder()
-                    .account("123456789012")
-                    .build()
-            }),
+            identity: mock!(aws_sdk_sts::Client::get_caller_identity)
+                .then_output(|| GetCallerIdentityOutput::builder().account(ACCOUNT).build()),
             file_system: mock!(aws_sdk_fsx::Client::describe_file_systems).then_output(file_system),
             associations: mock!(aws_sdk_fsx::Client::describe_data_repository_associations)
                 .then_output(associations),
+            // Every call on the artifact bucket names the account that must own it.
             bucket: mock!(aws_sdk_s3::Client::head_bucket)
+                .match_requests(|r| r.expected_bucket_owner() == Some(ACCOUNT))
                 .then_output(|| HeadBucketOutput::builder().build()),
             object: mock!(aws_sdk_s3::Client::head_object)
+                .match_requests(|r| r.expected_bucket_owner() == Some(ACCOUNT))
                 .then_output(|| HeadObjectOutput::builder().build()),
         }
     }
@@ -437,6 +439,109 @@ async fn ctrl_c_keeps_a_stack_that_was_already_waiting_for_review() {
     assert_eq!((change_sets_deleted, stacks_deleted), (1, 0));
 }
 
+/// HeadObject and HeadBucket on the artifact bucket, both answering this HTTP status.
+fn heads_answering(status: u16) -> (Rule, Rule) {
+    (
+        mock!(aws_sdk_s3::Client::head_object)
+            .sequence()
+            .http_status(status, None)
+            .build(),
+        mock!(aws_sdk_s3::Client::head_bucket)
+            .sequence()
+            .http_status(status, None)
+            .build(),
+    )
+}
+
+/// S3 answers 403 to HeadObject and HeadBucket when the bucket is another account's (the
+/// ExpectedBucketOwner check): a clear failure naming the bucket and --artifact-bucket, and
+/// nothing uploaded and no change set (neither has a rule: a call would panic).
+#[tokio::test(start_paused = true)]
+async fn a_bucket_owned_by_another_account_is_refused_before_anything_is_uploaded() {
+    let preflight = Preflight::new();
+    let stacks = stacks_rule(vec![Some(StackStatus::UpdateComplete)]);
+    let (object, bucket) = heads_answering(403);
+    let rules = Rules {
+        cloudformation: vec![&stacks],
+        fsx: preflight.fsx(),
+        s3: vec![&object, &bucket],
+        sts: vec![&preflight.identity],
+        ..Rules::default()
+    };
+    let failure = deploy(&rules, &deploy_args()).await.unwrap_err();
+    assert_eq!(failure.exit_code, 1, "{failure:?}");
+    let bucket_name = format!("fsx-drt-artifacts-{ACCOUNT}-us-east-1");
+    assert!(failure.error.contains(&bucket_name), "{failure:?}");
+    assert!(failure.error.contains("another account"), "{failure:?}");
+    assert!(
+        failure
+            .help
+            .as_deref()
+            .unwrap_or("")
+            .contains("--artifact-bucket"),
+        "{failure:?}"
+    );
+}
+
+/// The managed bucket, missing, is created and then only used as this account's: every call
+/// names the owner, and its policy refuses plain HTTP.
+#[tokio::test(start_paused = true)]
+async fn a_new_managed_bucket_is_owned_encrypted_and_tls_only() {
+    use aws_sdk_s3::operation::{
+        create_bucket::CreateBucketOutput, put_bucket_encryption::PutBucketEncryptionOutput,
+        put_bucket_policy::PutBucketPolicyOutput, put_object::PutObjectOutput,
+        put_public_access_block::PutPublicAccessBlockOutput,
+    };
+    let preflight = Preflight::new();
+    let stacks = stacks_rule(vec![Some(StackStatus::UpdateComplete)]);
+    let (object, bucket) = heads_answering(404);
+    let create = mock!(aws_sdk_s3::Client::create_bucket)
+        .then_output(|| CreateBucketOutput::builder().build());
+    let encryption = mock!(aws_sdk_s3::Client::put_bucket_encryption)
+        .match_requests(|r| r.expected_bucket_owner() == Some(ACCOUNT))
+        .then_output(|| PutBucketEncryptionOutput::builder().build());
+    let public = mock!(aws_sdk_s3::Client::put_public_access_block)
+        .match_requests(|r| r.expected_bucket_owner() == Some(ACCOUNT))
+        .then_output(|| PutPublicAccessBlockOutput::builder().build());
+    let policy = mock!(aws_sdk_s3::Client::put_bucket_policy)
+        .match_requests(|r| {
+            r.expected_bucket_owner() == Some(ACCOUNT)
+                && r.policy()
+                    .is_some_and(|p| p.contains("\"aws:SecureTransport\":\"false\""))
+        })
+        .then_output(|| PutBucketPolicyOutput::builder().build());
+    let put = mock!(aws_sdk_s3::Client::put_object)
+        .match_requests(|r| r.expected_bucket_owner() == Some(ACCOUNT))
+        .then_output(|| PutObjectOutput::builder().build());
+    // The change set is refused, so the deploy ends right after the upload.
+    let change_set = mock!(aws_sdk_cloudformation::Client::create_change_set)
+        .sequence()
+        .http_status(400, Some(query_error("ValidationError", "Template error")))
+        .build();
+    let discard = mock!(aws_sdk_cloudformation::Client::delete_change_set)
+        .then_output(|| DeleteChangeSetOutput::builder().build());
+    let rules = Rules {
+        cloudformation: vec![&stacks, &change_set, &discard],
+        fsx: preflight.fsx(),
+        s3: vec![
+            &object,
+            &bucket,
+            &create,
+            &encryption,
+            &public,
+            &policy,
+            &put,
+        ],
+        sts: vec![&preflight.identity],
+        ..Rules::default()
+    };
+    let failure = deploy(&rules, &deploy_args()).await.unwrap_err();
+    assert!(failure.error.contains("CreateChangeSet"), "{failure:?}");
+    for rule in [&create, &encryption, &public, &policy, &put] {
+        assert_eq!(rule.num_calls(), 1);
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // destroy
 
@@ -570,4 +675,72 @@ async fn retain_is_refused_before_anything_is_deleted() {
             "{problem:?}"
         );
     }
+}
+
+/// A stack with termination protection: destroy says so and how to lift it (exit 3), before
+/// asking or deleting anything (DeleteStack has no rule: a call would panic).
+#[tokio::test]
+async fn a_protected_stack_is_explained_and_left_alone() {
+    let stacks = mock!(aws_sdk_cloudformation::Client::describe_stacks).then_output(|| {
+        let mut stack = deployed_stack(StackStatus::UpdateComplete);
+        stack.enable_termination_protection = Some(true);
+        DescribeStacksOutput::builder().stacks(stack).build()
+    });
+    let rules = Rules {
+        cloudformation: vec![&stacks],
+        ..Rules::default()
+    };
+    let failure = destroy(&rules, &destroy_args(&[])).await.unwrap_err();
+    assert_eq!(failure.exit_code, 3, "{failure:?}");
+    assert!(
+        failure.error.contains("termination protection"),
+        "{failure:?}"
+    );
+    assert!(
+        failure
+            .help
+            .as_deref()
+            .unwrap_or("")
+            .contains("update-termination-protection --no-enable-termination-protection"),
+        "{failure:?}"
+    );
+}
+
+/// The stack is gone; whether another stack shares its artifact cannot be told (the scan of
+/// every stack is denied): the artifact is kept with a warning, and destroy still succeeds.
+#[tokio::test(start_paused = true)]
+async fn a_failed_artifact_scan_keeps_the_artifact_and_still_succeeds() {
+    let with_artifact = || {
+        let mut stack = deployed_stack(StackStatus::UpdateComplete);
+        for (key, value) in [("CodeBucket", "artifacts"), ("CodeKey", "fsx-drt/ab.zip")] {
+            stack.parameters.get_or_insert_with(Vec::new).push(
+                aws_sdk_cloudformation::types::Parameter::builder()
+                    .parameter_key(key)
+                    .parameter_value(value)
+                    .build(),
+            );
+        }
+        DescribeStacksOutput::builder().stacks(stack).build()
+    };
+    let stacks = mock!(aws_sdk_cloudformation::Client::describe_stacks)
+        .match_requests(|r| r.stack_name() == Some(STACK))
+        .then_output(with_artifact);
+    let scan = mock!(aws_sdk_cloudformation::Client::describe_stacks)
+        .match_requests(|r| r.stack_name().is_none())
+        .sequence()
+        .http_status(403, Some(query_error("AccessDenied", "not allowed")))
+        .build();
+    let tasks = no_tasks_rule();
+    let delete = delete_stack_rule();
+    let deletion = operation("DELETE_IN_PROGRESS", "DELETE_COMPLETE");
+    let events = events_rule(vec![deletion.page(4)]);
+    let rules = Rules {
+        cloudformation: vec![&stacks, &scan, &delete, &events],
+        fsx: vec![&tasks],
+        ..Rules::default()
+    };
+    let destroyed = destroy(&rules, &destroy_args(&[])).await.unwrap();
+    assert_eq!(destroyed.status, "DELETE_COMPLETE");
+    assert!(destroyed.artifacts_removed.is_empty());
+    assert_eq!(scan.num_calls(), 1);
 }

@@ -3,7 +3,7 @@
 
 use fsx_drt::params::{Param, LOG_RETENTION_DAYS};
 use fsx_drt::schedule::Schedule;
-use fsx_drt::template::template_json;
+use fsx_drt::template::{template_json, MAXIMUM_EVENT_AGE};
 use fsx_drt_lambda::{env, metrics, TaskType};
 use serde_json::{json, Value};
 
@@ -34,7 +34,7 @@ fn parameters_keep_the_reference_names_and_add_ours() {
     let mut names: Vec<&str> = params.keys().map(String::as_str).collect();
     names.sort();
     let mut expected: Vec<&str> = Param::ALL.iter().map(|p| p.key()).collect();
-    expected.extend(["CodeBucket", "CodeKey"]);
+    expected.extend(["CodeBucket", "CodeKey", MAXIMUM_EVENT_AGE]);
     expected.sort();
     assert_eq!(names, expected);
 
@@ -78,7 +78,17 @@ fn the_function() {
     assert_eq!(p["Architectures"], json!(["arm64"]));
     assert_eq!(p["Handler"], "bootstrap");
     assert_eq!(p["MemorySize"], 128);
-    assert_eq!(p["ReservedConcurrentExecutions"], 1);
+    // No reservation: on accounts with a low concurrency quota it fails the first deploy.
+    assert!(p.get("ReservedConcurrentExecutions").is_none());
+    // Lambda's retries of a failed scheduled run are bounded instead.
+    let (_, invoke) = one_of(&t, "AWS::Lambda::EventInvokeConfig");
+    let invoke = &invoke["Properties"];
+    assert_eq!(invoke["FunctionName"], json!({"Ref": "Function"}));
+    assert_eq!(invoke["MaximumRetryAttempts"], 2);
+    assert_eq!(
+        invoke["MaximumEventAgeInSeconds"],
+        json!({"Ref": MAXIMUM_EVENT_AGE})
+    );
     assert_eq!(p["TracingConfig"]["Mode"], "Active");
     assert_eq!(p["Code"]["S3Bucket"], json!({"Ref": "CodeBucket"}));
     assert_eq!(p["Code"]["S3Key"], json!({"Ref": "CodeKey"}));
@@ -229,8 +239,23 @@ fn schedule_dead_letters_permission_and_alarms() {
         json!({"Ref": key_id})
     );
     assert_eq!(key["Properties"]["EnableKeyRotation"], true);
-    let policy = key["Properties"]["KeyPolicy"]["Statement"].to_string();
-    assert!(policy.contains("cloudwatch.amazonaws.com"), "{policy}");
+    let statements = key["Properties"]["KeyPolicy"]["Statement"]
+        .as_array()
+        .unwrap();
+    let alarms = statements
+        .iter()
+        .find(|s| s["Principal"]["Service"] == "cloudwatch.amazonaws.com")
+        .expect("a statement for CloudWatch alarms");
+    // Only alarms of this account and Region may use the key.
+    assert_eq!(
+        alarms["Condition"]["StringEquals"]["aws:SourceAccount"],
+        json!({"Ref": "AWS::AccountId"})
+    );
+    let source = alarms["Condition"]["ArnLike"]["aws:SourceArn"].to_string();
+    assert!(
+        source.contains(":cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:*"),
+        "{source}"
+    );
     let (_, subscription) = one_of(&t, "AWS::SNS::Subscription");
     assert_eq!(subscription["Properties"]["Protocol"], "email");
     assert_eq!(

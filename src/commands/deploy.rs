@@ -20,7 +20,7 @@ use crate::params::{self, Param, Parameters, Problem, Resolved, Source};
 use crate::stack::{
     self, Change, ChangeSetSummary, Existing, Operation, ParameterChange, Selector,
 };
-use crate::template::TEMPLATE_YAML;
+use crate::template::{maximum_event_age, MAXIMUM_EVENT_AGE, TEMPLATE_YAML};
 
 #[derive(Debug, Serialize)]
 pub struct Deployed {
@@ -318,6 +318,10 @@ async fn target(
         .collect();
     values.push(("CodeBucket".into(), bucket.clone()));
     values.push(("CodeKey".into(), artifact.key()));
+    values.push((
+        MAXIMUM_EVENT_AGE.into(),
+        maximum_event_age(&parameters.schedule, chrono::Utc::now()).to_string(),
+    ));
     Ok(Target {
         existing,
         old_values,

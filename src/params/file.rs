@@ -7,8 +7,12 @@ use serde_json::Value;
 
 use super::{Param, Problem, Values};
 
-/// Keys the template has that fsx-drt sets itself.
-const MANAGED_KEYS: [&str; 2] = ["CodeBucket", "CodeKey"];
+/// Keys the template has that fsx-drt sets itself, and from what.
+const MANAGED_KEYS: [(&str, &str); 3] = [
+    ("CodeBucket", "to the bundled Lambda artifact"),
+    ("CodeKey", "to the bundled Lambda artifact"),
+    (crate::template::MAXIMUM_EVENT_AGE, "from the schedule"),
+];
 
 enum Format {
     Json,
@@ -233,8 +237,8 @@ fn file_problem(name: &str, key: Option<&str>, problem: String, fix: impl Into<S
 }
 
 fn unknown_key(name: &str, key: &str) -> Problem {
-    let fix = if MANAGED_KEYS.contains(&key) {
-        format!("remove {key}: fsx-drt deploy sets it to the bundled Lambda artifact")
+    let fix = if let Some((_, from)) = MANAGED_KEYS.iter().find(|(k, _)| *k == key) {
+        format!("remove {key}: fsx-drt deploy sets it {from}")
     } else if let Some(suggestion) = did_you_mean(key) {
         format!("did you mean {suggestion}?")
     } else {
