@@ -305,6 +305,34 @@ fn starts_operation(status: &str, operation: Operation) -> bool {
     }
 }
 
+/// Whether a created change set (status CREATE_COMPLETE) can be executed, by its
+/// ExecutionStatus: only AVAILABLE can.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Executable {
+    Yes,
+    /// UNAVAILABLE: CloudFormation may still be getting it ready; ask again.
+    Wait,
+    No {
+        why: &'static str,
+    },
+}
+
+pub fn change_set_execution(execution_status: &str) -> Executable {
+    match execution_status {
+        "AVAILABLE" => Executable::Yes,
+        "UNAVAILABLE" => Executable::Wait,
+        "OBSOLETE" => Executable::No {
+            why: "the stack changed after it was made (another deploy or update)",
+        },
+        "EXECUTE_IN_PROGRESS" | "EXECUTE_COMPLETE" | "EXECUTE_FAILED" => Executable::No {
+            why: "someone else has executed it already",
+        },
+        _ => Executable::No {
+            why: "CloudFormation does not offer it for execution",
+        },
+    }
+}
+
 /// Which events belong to the operation being followed. Never the local clock: a laptop
 /// minutes ahead of AWS (SigV4 accepts five) would miss its own operation's start, so AWS's
 /// timestamps are only compared with AWS's own times.
@@ -703,6 +731,18 @@ mod tests {
     }
 
     const STACK: &str = "fsx-drt-scheduler";
+
+    #[test]
+    fn only_an_available_change_set_is_executed() {
+        assert_eq!(change_set_execution("AVAILABLE"), Executable::Yes);
+        assert_eq!(change_set_execution("UNAVAILABLE"), Executable::Wait);
+        for status in ["OBSOLETE", "EXECUTE_COMPLETE", "EXECUTE_FAILED", ""] {
+            assert!(
+                matches!(change_set_execution(status), Executable::No { .. }),
+                "{status}"
+            );
+        }
+    }
 
     /// Events are chosen by the operation's token, or by the stack's own start time, never by
     /// the local clock: these events are from 2026, whatever today is.

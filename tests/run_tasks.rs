@@ -121,18 +121,37 @@ async fn run_invokes_the_function_and_reports_the_task() {
         ran.to_string(),
         "Task task-0a1b2c3d4e5f60718 (EXPORT_TO_REPOSITORY, PENDING) by the function for /data.\n"
     );
-    // An import's paths are the repository's.
+    // Paths as the user wrote them; an import's also as the repository's.
     let import = run::Ran {
         result: fsx_drt_lambda::handler::RunResult {
             task_type: "IMPORT_METADATA_FROM_REPOSITORY".into(),
             paths: vec!["s3://bucket/data/".into()],
             ..ran.result.clone()
         },
+        paths: "/data".into(),
         ..ran
     };
     assert!(
-        import.to_string().ends_with("for s3://bucket/data/.\n"),
+        import
+            .to_string()
+            .ends_with("for /data (from s3://bucket/data/).\n"),
         "{import}"
+    );
+    // A release of everything is sent as `/`, and said in words.
+    let release = run::Ran {
+        result: fsx_drt_lambda::handler::RunResult {
+            task_type: "RELEASE_DATA_FROM_FILESYSTEM".into(),
+            paths: vec!["/".into()],
+            ..import.result.clone()
+        },
+        paths: "/".into(),
+        ..import
+    };
+    assert!(
+        release
+            .to_string()
+            .ends_with("for the whole file system.\n"),
+        "{release}"
     );
 }
 
@@ -161,8 +180,9 @@ async fn a_function_error_is_exit_1_with_its_message_and_the_way_to_its_log() {
         )
     );
     let help = failure.help.unwrap();
+    // The function logs to the stack's own log group, not /aws/lambda/NAME.
     assert!(
-        help.contains(&format!("aws logs tail /aws/lambda/{FUNCTION_NAME}")),
+        help.contains(&format!("aws logs tail {LOG_GROUP_NAME}")),
         "{help}"
     );
     assert!(help.contains("run --direct"), "{help}");

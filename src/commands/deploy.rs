@@ -18,7 +18,7 @@ use crate::interrupt::Interrupt;
 use crate::output::Printer;
 use crate::params::{self, Param, Parameters, Problem, Resolved, Source};
 use crate::stack::{
-    self, Change, ChangeSetSummary, Existing, Operation, ParameterChange, Selector,
+    self, Change, ChangeSetSummary, Executable, Existing, Operation, ParameterChange, Selector,
 };
 use crate::template::{maximum_event_age, MAXIMUM_EVENT_AGE, TEMPLATE_YAML};
 
@@ -604,12 +604,18 @@ enum ChangeSetState {
     NoChanges,
 }
 
-/// Polls the change set every second until it is ready; an empty one is not an error.
+/// How many polls a created change set may stay UNAVAILABLE (not yet offered for execution)
+/// before deploy gives up on it.
+const UNAVAILABLE_POLLS: u32 = 30;
+
+/// Polls the change set every second until it is ready; an empty one is not an error, one
+/// that cannot be executed (only AVAILABLE can) is explained, never executed.
 async fn wait_change_set(
     aws: &Aws,
     stack_name: &str,
     name: &str,
 ) -> Result<ChangeSetState, Failure> {
+    let mut unavailable = 0;
     for attempt in 0..600u32 {
         let out = aws
             .cloudformation
@@ -620,8 +626,28 @@ async fn wait_change_set(
             .await
             .map_err(|e| failed("DescribeChangeSet", &e))?;
         let status = out.status().map(|s| s.as_str()).unwrap_or("");
-        match status {
-            "CREATE_COMPLETE" => {
+        let execution = out.execution_status().map_or("", |s| s.as_str());
+        match (status, stack::change_set_execution(execution)) {
+            ("CREATE_COMPLETE", Executable::Wait) if unavailable < UNAVAILABLE_POLLS => {
+                unavailable += 1;
+                tokio::time::sleep(stack::next_poll_delay(0, f64::from(attempt % 7) / 7.0)).await;
+            }
+            ("CREATE_COMPLETE", Executable::Wait | Executable::No { .. }) => {
+                let why = match stack::change_set_execution(execution) {
+                    Executable::No { why } => why,
+                    _ => "CloudFormation still does not offer it for execution",
+                };
+                return Err(Failure::new(
+                    Exit::Failed,
+                    format!(
+                        "change set {name} cannot be executed (ExecutionStatus {execution}): {why}; nothing was changed"
+                    ),
+                    Some(
+                        "run fsx-drt deploy again: it makes a new change set from the stack as it is now".into(),
+                    ),
+                ));
+            }
+            ("CREATE_COMPLETE", Executable::Yes) => {
                 let changes = out
                     .changes()
                     .iter()
@@ -638,7 +664,7 @@ async fn wait_change_set(
                     .collect();
                 return Ok(ChangeSetState::Ready(changes));
             }
-            "FAILED" => {
+            ("FAILED", _) => {
                 let reason = out.status_reason().unwrap_or_default();
                 if stack::is_no_changes_reason(reason) {
                     return Ok(ChangeSetState::NoChanges);

@@ -25,6 +25,8 @@ pub struct Ran {
     pub stack_name: String,
     /// "function" (invoked) or "direct".
     pub via: &'static str,
+    /// The stack's Paths, as the user wrote them (the request's are the API's form).
+    pub paths: String,
     /// The run's result, as the function reports it.
     pub result: RunResult,
     /// The task as it ended (with --wait).
@@ -33,6 +35,20 @@ pub struct Ran {
 }
 
 impl Ran {
+    /// The paths as the user wrote them; an import's also as the S3 paths it reads.
+    fn paths_in_words(&self) -> String {
+        let written = match self.paths.trim() {
+            "" | "/" => "the whole file system".to_string(),
+            paths => paths.to_string(),
+        };
+        let s3 = &self.result.paths;
+        if s3.iter().any(|p| p.starts_with("s3://")) {
+            format!("{written} (from {})", s3.join(" "))
+        } else {
+            written
+        }
+    }
+
     /// Waited for, and it failed or some files did.
     pub fn failed(&self) -> bool {
         self.task.as_ref().is_some_and(Task::failed_outright)
@@ -54,23 +70,7 @@ impl fmt::Display for Ran {
                 r.task_id.as_deref().unwrap_or("?"),
                 r.task_type,
                 r.lifecycle.as_deref().unwrap_or("?"),
-                if r.paths.is_empty() {
-                    "the whole file system".to_string()
-                } else {
-                    // Export and Release paths are relative to the file system's root;
-                    // Import paths are the repository's (s3://...).
-                    r.paths
-                        .iter()
-                        .map(|p| {
-                            if p.contains("://") {
-                                p.clone()
-                            } else {
-                                format!("/{p}")
-                            }
-                        })
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                }
+                self.paths_in_words()
             )?,
             Outcome::Skipped => writeln!(
                 f,
@@ -114,26 +114,20 @@ pub async fn execute(
     started: Instant,
 ) -> Result<Ran, Failure> {
     let stack = existing_stack(aws, &args.stack_name).await?;
-    let function_name = stack
-        .outputs()
-        .iter()
-        .find(|o| o.output_key() == Some("FunctionName"))
-        .and_then(|o| o.output_value())
-        .map(str::to_string)
-        .ok_or_else(|| {
-            Failure::new(
-                Exit::Failed,
-                format!(
-                    "stack {} has no FunctionName output ({})",
-                    args.stack_name,
-                    stack.stack_status().map_or("?", |s| s.as_str())
-                ),
-                Some(format!(
-                    "see fsx-drt status --stack-name {}; deploy it if it is not complete",
-                    args.stack_name
-                )),
-            )
-        })?;
+    let function_name = stack_output(&stack, "FunctionName").ok_or_else(|| {
+        Failure::new(
+            Exit::Failed,
+            format!(
+                "stack {} has no FunctionName output ({})",
+                args.stack_name,
+                stack.stack_status().map_or("?", |s| s.as_str())
+            ),
+            Some(format!(
+                "see fsx-drt status --stack-name {}; deploy it if it is not complete",
+                args.stack_name
+            )),
+        )
+    })?;
     let left = format!(
         "interrupted; a task may have been created all the same: see fsx-drt tasks --stack-name {}",
         args.stack_name
@@ -143,7 +137,10 @@ pub async fn execute(
             .until(&left, direct(aws, &stack, &function_name))
             .await?
     } else {
-        interrupt.until(&left, invoke(aws, &function_name)).await?
+        let log_group = stack_output(&stack, "LogGroupName");
+        interrupt
+            .until(&left, invoke(aws, &function_name, log_group.as_deref()))
+            .await?
     };
     let task = match (&result.outcome, &result.task_id, args.wait) {
         (Outcome::Created, Some(id), true) => {
@@ -155,10 +152,20 @@ pub async fn execute(
     Ok(Ran {
         stack_name: args.stack_name.clone(),
         via: if args.direct { "direct" } else { "function" },
+        paths: stack_parameter(&stack, "Paths").unwrap_or_default(),
         result,
         task,
         duration_seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+fn stack_output(stack: &aws_sdk_cloudformation::types::Stack, key: &str) -> Option<String> {
+    stack
+        .outputs()
+        .iter()
+        .find(|o| o.output_key() == Some(key))
+        .and_then(|o| o.output_value())
+        .map(str::to_string)
 }
 
 /// The event a manual run sends: not a scheduled slot, so the function makes a fresh
@@ -168,7 +175,13 @@ fn manual_event() -> serde_json::Value {
 }
 
 /// Invokes the function and waits for its answer (RequestResponse).
-async fn invoke(aws: &Aws, function_name: &str) -> Result<RunResult, Failure> {
+/// `log_group`: the stack's LogGroupName output, where the function logs (not
+/// `/aws/lambda/NAME`: the template gives it a log group of its own).
+async fn invoke(
+    aws: &Aws,
+    function_name: &str,
+    log_group: Option<&str>,
+) -> Result<RunResult, Failure> {
     let out = aws
         .lambda
         .invoke()
@@ -179,7 +192,10 @@ async fn invoke(aws: &Aws, function_name: &str) -> Result<RunResult, Failure> {
         .await
         .map_err(|e| failed("Invoke", &e))?;
     let payload = out.payload().map(|p| p.as_ref()).unwrap_or_default();
-    let logs = format!("its log: aws logs tail /aws/lambda/{function_name} --since 10m");
+    let logs = match log_group {
+        Some(group) => format!("its log: aws logs tail {group} --since 10m"),
+        None => "its log: the stack's LogGroupName output (fsx-drt status)".to_string(),
+    };
     if let Some(kind) = out.function_error() {
         let message = serde_json::from_slice::<serde_json::Value>(payload)
             .ok()

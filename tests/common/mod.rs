@@ -240,6 +240,7 @@ pub fn events_rule(pages: Vec<DescribeStackEventsOutput>) -> Rule {
 pub const FS: &str = "fs-0123456789abcdef0";
 pub const TOPIC: &str =
     "arn:aws:sns:us-east-1:123456789012:fsx-drt-scheduler-AlarmTopic-Q1W2E3R4T5Y6";
+pub const LOG_GROUP_NAME: &str = "fsx-drt-scheduler-LogGroup-Z9Y8X7W6V5U4";
 pub const ERROR_ALARM: &str = "fsx-drt-scheduler-ErrorAlarm-1A2B3C4D5E6F";
 pub const TASK_ALARM: &str = "fsx-drt-scheduler-FailedTaskAlarm-7G8H9I0J1K2L";
 
@@ -263,6 +264,7 @@ pub fn deployed_stack(status: StackStatus) -> Stack {
         .parameters(parameter("Schedule", "cron(0 0 1 1 ? 2199)"))
         .parameters(parameter("TaskType", "Export"))
         .parameters(parameter("EmailAddress", "ops@example.com"))
+        .parameters(parameter("Paths", "/data"))
         .outputs(output(
             "FunctionName",
             "fsx-drt-scheduler-Function-AbCdEf123456",
@@ -270,6 +272,7 @@ pub fn deployed_stack(status: StackStatus) -> Stack {
         .outputs(output("TopicArn", TOPIC))
         .outputs(output("ErrorAlarmName", ERROR_ALARM))
         .outputs(output("FailedTaskAlarmName", TASK_ALARM))
+        .outputs(output("LogGroupName", LOG_GROUP_NAME))
         .build()
 }
 
@@ -319,6 +322,7 @@ pub fn change_set_ready(
     use aws_sdk_cloudformation::types::{Change, ChangeSetStatus, ResourceChange};
     aws_sdk_cloudformation::operation::describe_change_set::DescribeChangeSetOutput::builder()
         .status(ChangeSetStatus::CreateComplete)
+        .execution_status(aws_sdk_cloudformation::types::ExecutionStatus::Available)
         .changes(
             Change::builder()
                 .resource_change(
