@@ -172,6 +172,14 @@ fn the_role_is_scoped() {
         json!([fsx_drt_lambda::TASK_TAG])
     );
 
+    // The function reads back its tasks' tag, on tasks only.
+    let tags = with("fsx:ListTagsForResource");
+    assert!(
+        tags["Resource"].to_string().ends_with(":task/*\"}"),
+        "{}",
+        tags["Resource"]
+    );
+
     for describe in [
         "fsx:DescribeFileSystems",
         "fsx:DescribeDataRepositoryAssociations",

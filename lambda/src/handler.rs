@@ -17,6 +17,10 @@ use crate::plan::{plan, PlanError, TaskRequest};
 use crate::slot::Slot;
 use crate::{metrics, TASK_TAG};
 
+/// How many of the newest tasks with this function's report path are asked for their tags
+/// before giving up on finding its latest (more only when other stacks share the path).
+const MAX_TAG_LOOKUPS: usize = 5;
+
 /// The SDK clients, built once when the function starts, and the configuration.
 pub struct Handler {
     pub fsx: aws_sdk_fsx::Client,
@@ -105,7 +109,8 @@ impl Handler {
         let tasks = tasks(&self.fsx, self.config.file_system_id.as_str())
             .await
             .map_err(RunError::Aws)?;
-        self.report_previous_failure(&tasks, warnings).await?;
+        self.report_previous_failure(&tasks, &request.report.path, warnings)
+            .await?;
 
         let base = |outcome, task: Option<&DataRepositoryTask>, reason: Option<String>| RunResult {
             outcome,
@@ -154,20 +159,46 @@ impl Handler {
     /// Publishes FailedTasks when the latest task this function created has finished badly.
     /// Only the latest, and only once it has finished: a task still running was created after
     /// its predecessor was checked, so every task is reported once.
+    ///
+    /// The function's own tasks are those with its completion-report path (Report.Path, which
+    /// DescribeDataRepositoryTasks returns) and its tag, read with ListTagsForResource: nothing
+    /// documents that DescribeDataRepositoryTasks fills in Tags, and another stack on the same
+    /// file system may use the same report path.
     async fn report_previous_failure(
         &self,
         tasks: &[DataRepositoryTask],
+        report_path: &str,
         warnings: &mut Vec<String>,
     ) -> Result<(), RunError> {
-        let ours = tasks
-            .iter()
-            .filter(|t| {
-                t.tags().iter().any(|tag| {
-                    tag.key() == Some(TASK_TAG) && tag.value() == Some(&self.function_name)
-                })
-            })
-            .max_by_key(|t| t.creation_time().map(|c| (c.secs(), c.subsec_nanos())));
-        let Some(latest) = ours else { return Ok(()) };
+        let same_report = |t: &&DataRepositoryTask| {
+            t.report()
+                .and_then(|r| r.path())
+                .map(|p| p.trim_end_matches('/'))
+                == Some(report_path.trim_end_matches('/'))
+        };
+        let mut candidates: Vec<&DataRepositoryTask> = tasks.iter().filter(same_report).collect();
+        candidates.sort_by_key(|t| {
+            std::cmp::Reverse(t.creation_time().map(|c| (c.secs(), c.subsec_nanos())))
+        });
+        let mut latest = None;
+        for task in candidates.into_iter().take(MAX_TAG_LOOKUPS) {
+            match self.is_ours(task).await {
+                Ok(true) => {
+                    latest = Some(task);
+                    break;
+                }
+                Ok(false) => {}
+                // Not being able to tell must not cost this slot its task.
+                Err(e) => {
+                    warn!(error = %e, "cannot tell this function's tasks apart");
+                    warnings.push(format!(
+                        "the previous task was not checked for failure ({e})"
+                    ));
+                    return Ok(());
+                }
+            }
+        }
+        let Some(latest) = latest else { return Ok(()) };
         let failed_files = latest.status().and_then(|s| s.failed_count()).unwrap_or(0);
         let failed = match latest.lifecycle() {
             Some(DataRepositoryTaskLifecycle::Failed) => true,
@@ -188,6 +219,24 @@ impl Handler {
             self.publish(metrics::FAILED_TASKS, warnings).await?;
         }
         Ok(())
+    }
+
+    /// Whether this function created the task: its tag, as ListTagsForResource reports it.
+    async fn is_ours(&self, task: &DataRepositoryTask) -> Result<bool, AwsError> {
+        let Some(arn) = task.resource_arn() else {
+            return Ok(false);
+        };
+        let tags = self
+            .fsx
+            .list_tags_for_resource()
+            .resource_arn(arn)
+            .send()
+            .await
+            .map_err(|e| AwsError::from_sdk("ListTagsForResource", e))?;
+        Ok(tags
+            .tags()
+            .iter()
+            .any(|tag| tag.key() == Some(TASK_TAG) && tag.value() == Some(&self.function_name)))
     }
 
     async fn create(

@@ -12,11 +12,13 @@ use aws_sdk_fsx::operation::create_data_repository_task::{
 use aws_sdk_fsx::operation::describe_data_repository_associations::DescribeDataRepositoryAssociationsOutput;
 use aws_sdk_fsx::operation::describe_data_repository_tasks::DescribeDataRepositoryTasksOutput;
 use aws_sdk_fsx::operation::describe_file_systems::DescribeFileSystemsOutput;
+use aws_sdk_fsx::operation::list_tags_for_resource::ListTagsForResourceOutput;
 use aws_sdk_fsx::types::error::DataRepositoryTaskExecuting;
 use aws_sdk_fsx::types::{
-    DataRepositoryAssociation, DataRepositoryConfiguration, DataRepositoryLifecycle,
-    DataRepositoryTask, DataRepositoryTaskLifecycle, DataRepositoryTaskStatus,
-    DataRepositoryTaskType, FileSystem, FileSystemType, LustreFileSystemConfiguration, Tag,
+    CompletionReport, DataRepositoryAssociation, DataRepositoryConfiguration,
+    DataRepositoryLifecycle, DataRepositoryTask, DataRepositoryTaskLifecycle,
+    DataRepositoryTaskStatus, DataRepositoryTaskType, FileSystem, FileSystemType,
+    LustreFileSystemConfiguration, Tag,
 };
 use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
 use aws_smithy_types::DateTime;
@@ -169,22 +171,68 @@ fn tasks(list: Vec<DataRepositoryTask>) -> Rule {
     })
 }
 
+/// Whose a task is, as the handler can tell: by its report path, then by its tag.
+#[derive(Clone, Copy)]
+enum Owner {
+    /// This function's: its report path and its tag.
+    Ours,
+    /// Another stack's on the same file system with the same report path: another tag.
+    SameReportPath,
+    /// Someone's by hand: another report path.
+    Other,
+}
+
+/// The report path this function's tasks use (config `/fsx-drt-completion-reports` under
+/// the association of `/data`).
+const REPORT: &str = "s3://bucket-a/data/fsx-drt-completion-reports";
+
+fn task_arn(id: &str) -> String {
+    format!("arn:aws:fsx:us-east-1:123456789012:task/{id}")
+}
+
+/// A task as DescribeDataRepositoryTasks returns it: Report.Path, but no Tags (nothing
+/// documents that FSx fills them in there).
 fn task(
     id: &str,
     lifecycle: DataRepositoryTaskLifecycle,
     created: i64,
-    ours: bool,
+    owner: Owner,
 ) -> DataRepositoryTask {
-    let mut builder = DataRepositoryTask::builder()
+    let report = match owner {
+        Owner::Ours | Owner::SameReportPath => REPORT.to_string(),
+        Owner::Other => "s3://bucket-a/data/other-reports".to_string(),
+    };
+    DataRepositoryTask::builder()
         .task_id(id)
+        .resource_arn(task_arn(id))
         .lifecycle(lifecycle)
         .r#type(DataRepositoryTaskType::Export)
         .creation_time(DateTime::from_secs(created))
-        .file_system_id(FS);
-    if ours {
-        builder = builder.tags(Tag::builder().key(TASK_TAG).value(FUNCTION).build());
-    }
-    builder.build()
+        .file_system_id(FS)
+        .report(
+            CompletionReport::builder()
+                .enabled(true)
+                .path(report)
+                .build(),
+        )
+        .build()
+}
+
+/// ListTagsForResource: each task's tag, by its owner.
+fn tags_of(owners: Vec<(&'static str, Owner)>) -> Rule {
+    mock!(aws_sdk_fsx::Client::list_tags_for_resource).then_compute_output(move |req| {
+        let owner = owners
+            .iter()
+            .find(|(id, _)| req.resource_arn() == Some(task_arn(id).as_str()))
+            .map(|(_, owner)| *owner);
+        let function = match owner {
+            Some(Owner::Ours) => FUNCTION,
+            _ => "another-stack-Function-DEF",
+        };
+        ListTagsForResourceOutput::builder()
+            .tags(Tag::builder().key(TASK_TAG).value(function).build())
+            .build()
+    })
 }
 
 /// Echoes the request back as the created task, PENDING.
@@ -216,6 +264,7 @@ struct Rules {
     file_systems: Rule,
     associations: Vec<Rule>,
     tasks: Rule,
+    tags: Rule,
     create: Rule,
     metrics: Rule,
 }
@@ -226,6 +275,7 @@ impl Rules {
             file_systems: associations_fs(),
             associations: associations(),
             tasks: tasks(vec![]),
+            tags: tags_of(vec![]),
             create: create_ok(),
             metrics: metrics_ok(),
         }
@@ -234,7 +284,7 @@ impl Rules {
     fn handler(&self, config: Config) -> (Handler, Wire) {
         let wire = Wire::default();
         let recorder = wire.clone();
-        let mut fsx_rules = vec![&self.file_systems, &self.tasks, &self.create];
+        let mut fsx_rules = vec![&self.file_systems, &self.tasks, &self.tags, &self.create];
         fsx_rules.extend(self.associations.iter());
         let fsx = mock_client!(aws_sdk_fsx, RuleMode::MatchAny, fsx_rules, |c| c
             .interceptor(recorder.clone()));
@@ -393,7 +443,7 @@ async fn a_running_task_means_this_run_is_skipped_not_failed() {
             "task-busy",
             DataRepositoryTaskLifecycle::Executing,
             100,
-            false,
+            Owner::Other,
         )]),
         ..Rules::standard()
     };
@@ -483,21 +533,32 @@ async fn the_previous_task_failing_publishes_failed_tasks() {
                 "task-older-ok",
                 DataRepositoryTaskLifecycle::Succeeded,
                 100,
-                true,
+                Owner::Ours,
             ),
             task(
                 "task-old-failed",
                 DataRepositoryTaskLifecycle::Failed,
                 200,
-                true,
+                Owner::Ours,
             ),
-            // Someone else's failure is not ours to report.
+            // Someone else's failures are not ours to report: by hand, or another stack's
+            // with the same report path (newer, so its tag is read and it is passed over).
             task(
                 "task-other",
                 DataRepositoryTaskLifecycle::Failed,
                 300,
-                false,
+                Owner::Other,
             ),
+            task(
+                "task-other-stack",
+                DataRepositoryTaskLifecycle::Succeeded,
+                250,
+                Owner::SameReportPath,
+            ),
+        ]),
+        tags: tags_of(vec![
+            ("task-old-failed", Owner::Ours),
+            ("task-other-stack", Owner::SameReportPath),
         ]),
         metrics: mock!(aws_sdk_cloudwatch::Client::put_metric_data)
             .match_requests(|r| {
@@ -511,6 +572,38 @@ async fn the_previous_task_failing_publishes_failed_tasks() {
     let (result, _) = rules.run(config("Export", "/data")).await;
     assert_eq!(result.unwrap().outcome, Outcome::Created);
     assert_eq!(rules.metrics.num_calls(), 1);
+    // The other stack's newer task, then ours: the hand-made one is never asked about.
+    assert_eq!(rules.tags.num_calls(), 2);
+}
+
+/// The latest task with this function's report path is another stack's: its failure is
+/// that stack's to report, and this function's own latest succeeded.
+#[tokio::test]
+async fn another_stack_s_failure_with_the_same_report_path_is_not_reported() {
+    let rules = Rules {
+        tasks: tasks(vec![
+            task(
+                "task-ours-ok",
+                DataRepositoryTaskLifecycle::Succeeded,
+                100,
+                Owner::Ours,
+            ),
+            task(
+                "task-theirs-failed",
+                DataRepositoryTaskLifecycle::Failed,
+                200,
+                Owner::SameReportPath,
+            ),
+        ]),
+        tags: tags_of(vec![
+            ("task-ours-ok", Owner::Ours),
+            ("task-theirs-failed", Owner::SameReportPath),
+        ]),
+        ..Rules::standard()
+    };
+    let (result, _) = rules.run(config("Export", "/data")).await;
+    assert_eq!(result.unwrap().outcome, Outcome::Created);
+    assert_eq!(rules.metrics.num_calls(), 0);
 }
 
 #[tokio::test]
@@ -520,7 +613,7 @@ async fn failed_files_count_as_failure_but_a_clean_task_does_not() {
             "task-done",
             DataRepositoryTaskLifecycle::Succeeded,
             200,
-            true,
+            Owner::Ours,
         );
         done.status = Some(
             DataRepositoryTaskStatus::builder()
@@ -529,6 +622,7 @@ async fn failed_files_count_as_failure_but_a_clean_task_does_not() {
         );
         let rules = Rules {
             tasks: tasks(vec![done]),
+            tags: tags_of(vec![("task-done", Owner::Ours)]),
             ..Rules::standard()
         };
         let (result, _) = rules.run(config("Export", "/data")).await;
