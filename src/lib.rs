@@ -7,6 +7,7 @@ pub mod aws;
 pub mod cli;
 pub mod commands;
 pub mod error;
+pub mod file_system;
 pub mod interrupt;
 pub mod output;
 pub mod params;

@@ -476,6 +476,46 @@ async fn ctrl_c_keeps_a_stack_that_was_already_waiting_for_review() {
     assert_eq!((change_sets_deleted, stacks_deleted), (1, 0));
 }
 
+/// A release schedule for a Lustre 2.10 file system: refused (exit 2, TaskType named, with
+/// why) before anything is uploaded or any change set made (no rule: a call would panic).
+#[tokio::test]
+async fn release_on_lustre_2_10_is_refused_before_any_change() {
+    let preflight = Preflight::new();
+    let stacks = stacks_rule(vec![None]);
+    let old = mock!(aws_sdk_fsx::Client::describe_file_systems).then_output(|| {
+        let mut out = file_system();
+        // A 2.10 file system with its linked bucket: export and import work, release not.
+        if let Some(fs) = out.file_systems.as_mut().and_then(|f| f.first_mut()) {
+            fs.file_system_type_version = Some("2.10".into());
+            fs.lustre_configuration = Some(
+                aws_sdk_fsx::types::LustreFileSystemConfiguration::builder()
+                    .data_repository_configuration(
+                        aws_sdk_fsx::types::DataRepositoryConfiguration::builder()
+                            .import_path("s3://fsx-drt-data")
+                            .export_path("s3://fsx-drt-data/export")
+                            .build(),
+                    )
+                    .build(),
+            );
+        }
+        out
+    });
+    let rules = Rules {
+        cloudformation: vec![&stacks],
+        fsx: vec![&old, &preflight.associations],
+        sts: vec![&preflight.identity],
+        ..Rules::default()
+    };
+    let mut args = deploy_args();
+    args.params.task_type = Some("Release".into());
+    let failure = deploy(&rules, &args).await.unwrap_err();
+    assert_eq!(failure.exit_code, 2, "{failure:?}");
+    let problem = &failure.problems[0];
+    assert_eq!(problem.parameter, "TaskType");
+    assert_eq!(problem.value.as_deref(), Some("Release"));
+    assert!(problem.problem.contains("Lustre 2.10"), "{problem:?}");
+}
+
 /// HeadObject and HeadBucket on the artifact bucket, both answering this HTTP status.
 fn heads_answering(status: u16) -> (Rule, Rule) {
     (

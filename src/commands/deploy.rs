@@ -579,6 +579,25 @@ async fn preflight(aws: &Aws, parameters: &Parameters) -> Result<(), Failure> {
             "wait until the file system is AVAILABLE, then deploy again",
         ));
     }
+    let lustre = fs.lustre_configuration();
+    let facts = crate::file_system::Facts {
+        version: fs.file_system_type_version(),
+        deployment: lustre.and_then(|l| l.deployment_type()).map(|d| d.as_str()),
+        storage: fs.storage_type().map(|s| s.as_str()),
+        linked: lustre
+            .and_then(|l| l.data_repository_configuration())
+            .is_some_and(|d| d.import_path().is_some() || d.export_path().is_some()),
+    };
+    if let Err((param, why)) = crate::file_system::check(&facts, parameters.task_type) {
+        let value = match param {
+            Param::TaskType => parameters.task_type.name(),
+            _ => fs_id,
+        };
+        return Err(Failure::invalid(
+            "the file system cannot run these tasks",
+            vec![Problem::new(param.key(), Some(value), why)],
+        ));
+    }
     let repositories = fsx_drt_lambda::aws::repositories_of(&aws.fsx, fs_id, Some(fs))
         .await
         .map_err(|e| crate::aws::aws_failure(&e))?;
