@@ -19,6 +19,8 @@ use crate::error::{Exit, Failure};
 /// The SDK clients the commands use, built from one configuration.
 pub struct Aws {
     pub region: String,
+    /// A custom endpoint (a local emulator, say), when one is configured.
+    pub endpoint_url: Option<String>,
     pub cloudformation: aws_sdk_cloudformation::Client,
     pub cloudwatch: aws_sdk_cloudwatch::Client,
     pub fsx: aws_sdk_fsx::Client,
@@ -62,6 +64,7 @@ impl Aws {
         }
         Aws {
             region: config.region().map(ToString::to_string).unwrap_or_default(),
+            endpoint_url: config.endpoint_url().map(str::to_string),
             cloudformation: client!(aws_sdk_cloudformation),
             cloudwatch: client!(aws_sdk_cloudwatch),
             fsx: client!(aws_sdk_fsx),

@@ -215,6 +215,15 @@ fn deploy_status_redeploy_and_destroy_on_the_emulator() {
     let landed = emulator.aws(&format!(
         "lam = boto3.client('lambda', **kw)\nf = lam.get_function_configuration(FunctionName={function:?})\nrules = boto3.client('events', **kw).list_rules()['Rules']\npolicy = json.loads(lam.get_policy(FunctionName={function:?})['Policy'])\nprint(json.dumps({{'runtime': f['Runtime'], 'handler': f['Handler'], 'memory': f['MemorySize'], 'env': f['Environment']['Variables'], 'schedules': [r.get('ScheduleExpression') for r in rules], 'principals': [s['Principal'] for s in policy['Statement']], 'topics': len(boto3.client('sns', **kw).list_topics()['Topics']), 'queues': len(boto3.client('sqs', **kw).list_queues().get('QueueUrls', []))}}))"
     ));
+    // No reserved concurrency (it fails first deploys on low-quota accounts); Lambda's
+    // retries of a failed run bounded instead, here by a daily schedule's hour.
+    let invoke = emulator.aws(&format!(
+        "lam = boto3.client('lambda', **kw)\nc = lam.get_function_event_invoke_config(FunctionName={function:?})\nr = lam.get_function_concurrency(FunctionName={function:?})\nprint(json.dumps({{'retries': c['MaximumRetryAttempts'], 'age': c['MaximumEventAgeInSeconds'], 'reserved': r.get('ReservedConcurrentExecutions')}}))"
+    ));
+    assert_eq!(
+        invoke,
+        serde_json::json!({"retries": 2, "age": 3600, "reserved": null})
+    );
     assert_eq!(landed["runtime"], "provided.al2023");
     assert_eq!(landed["handler"], "bootstrap");
     assert_eq!(landed["memory"], 128);
@@ -246,10 +255,20 @@ fn deploy_status_redeploy_and_destroy_on_the_emulator() {
     // One parameter changes: the change set shows old -> new; the rest comes from the stack.
     let changed = deploy(&["--schedule", "rate(1 hour)"]);
     assert_eq!(changed.code, 0, "{}", changed.stderr);
-    assert!(
+    let parameter_change = |key: &str, change: &str| {
         changed
             .stderr
-            .contains("Schedule:  cron(15 6 * * ? *) -> rate(1 hour)"),
+            .lines()
+            .any(|l| l.trim_start().starts_with(key) && l.ends_with(change))
+    };
+    assert!(
+        parameter_change("Schedule:", "cron(15 6 * * ? *) -> rate(1 hour)"),
+        "{}",
+        changed.stderr
+    );
+    // Lambda's retries of a failed run now end a minute before the next hourly run.
+    assert!(
+        parameter_change("MaximumEventAgeSeconds:", "3600 -> 3540"),
         "{}",
         changed.stderr
     );
@@ -330,6 +349,26 @@ fn deploy_status_redeploy_and_destroy_on_the_emulator() {
     assert!(missing
         .stderr
         .contains("there is no task task-0123456789abcdef0"));
+
+    // Termination protection: destroy says how to lift it and deletes nothing.
+    let protect = |on: bool| {
+        emulator.aws(&format!(
+            "cf = boto3.client('cloudformation', **kw)\ncf.update_termination_protection(StackName='it', EnableTerminationProtection={})\nprint(json.dumps(cf.describe_stacks(StackName='it')['Stacks'][0]['EnableTerminationProtection']))",
+            if on { "True" } else { "False" }
+        ))
+    };
+    assert_eq!(protect(true), true);
+    let refused = emulator.fsx_drt(&["destroy", "--stack-name", "it", "--yes"]);
+    assert_eq!(refused.code, 3, "{}", refused.stderr);
+    assert!(
+        refused
+            .stderr
+            .contains("update-termination-protection --no-enable-termination-protection"),
+        "{}",
+        refused.stderr
+    );
+    assert!(!emulator.requests().contains("DeleteStack"));
+    assert_eq!(protect(false), false);
 
     // Destroy: gone, and so is its artifact.
     let destroyed = emulator.fsx_drt(&["destroy", "--stack-name", "it", "--yes"]);

@@ -195,15 +195,25 @@ async fn create(aws: &Aws, bucket: &Bucket<'_>, printer: &Printer) -> Result<(),
         .send()
         .await
         .map_err(|e| failed("PutPublicAccessBlock", &e))?;
-    aws.s3
-        .put_bucket_policy()
-        .bucket(name)
-        .expected_bucket_owner(bucket.owner)
-        .policy(tls_only_policy(name, &aws.region))
-        .send()
-        .await
-        .map_err(|e| failed("PutBucketPolicy", &e))?;
+    // Over plain HTTP (a local emulator) a TLS-only bucket would refuse fsx-drt itself.
+    if !plain_http(aws.endpoint_url.as_deref()) {
+        aws.s3
+            .put_bucket_policy()
+            .bucket(name)
+            .expected_bucket_owner(bucket.owner)
+            .policy(tls_only_policy(name, &aws.region))
+            .send()
+            .await
+            .map_err(|e| failed("PutBucketPolicy", &e))?;
+    }
     Ok(())
+}
+
+fn plain_http(endpoint_url: Option<&str>) -> bool {
+    endpoint_url.is_some_and(|url| {
+        url.get(..7)
+            .is_some_and(|s| s.eq_ignore_ascii_case("http://"))
+    })
 }
 
 /// Denies every request that does not use TLS (AWS's documented policy for S3 buckets, the
@@ -261,5 +271,13 @@ mod tests {
         );
         let policy = tls_only_policy("b", "eu-west-1");
         assert!(policy.contains("arn:aws:s3:::b/*"), "{policy}");
+    }
+
+    #[test]
+    fn only_a_plain_http_endpoint_goes_without_the_policy() {
+        assert!(plain_http(Some("http://127.0.0.1:4566")));
+        assert!(plain_http(Some("HTTP://localhost")));
+        assert!(!plain_http(Some("https://s3.example.com")));
+        assert!(!plain_http(None));
     }
 }

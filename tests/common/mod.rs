@@ -89,6 +89,7 @@ impl Rules<'_> {
     pub fn aws(&self) -> Aws {
         Aws {
             region: "us-east-1".into(),
+            endpoint_url: None,
             cloudformation: mock_client!(
                 aws_sdk_cloudformation,
                 RuleMode::MatchAny,
