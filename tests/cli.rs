@@ -553,7 +553,7 @@ fn completions_and_man_pages_come_from_the_command_line_definitions() {
 }
 
 #[test]
-fn run_and_tasks_bad_input_exits_2_before_any_aws_call() {
+fn run_tasks_and_status_bad_input_exits_2_before_any_aws_call() {
     // No AWS_* at all: an AWS call would fail with exit 1 (no region), not 2 naming the field.
     for (args, field) in [
         (vec!["tasks", "cancel", "task-123"], "TASK_ID"),
@@ -568,6 +568,11 @@ fn run_and_tasks_bad_input_exits_2_before_any_aws_call() {
         ),
         (vec!["tasks", "--stack-name", "bad_name!"], "--stack-name"),
         (vec!["run", "--stack-name", "bad_name!"], "--stack-name"),
+        (vec!["status", "--stack-name", "bad_name!"], "--stack-name"),
+        (
+            vec!["status", "--stack-name", "1-a", "--watch"],
+            "--stack-name",
+        ),
     ] {
         let out = run(fsx_drt().args(&args));
         assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
