@@ -32,7 +32,7 @@ impl Aws {
     pub async fn connect(global: &GlobalArgs) -> Result<Aws, Failure> {
         let config = sdk_config(global).await?;
         if global.verbose {
-            eprintln!(
+            crate::output::log(&format!(
                 "aws: region {}, endpoint {}, profile {}",
                 config.region().map_or("-", |r| r.as_ref()),
                 config.endpoint_url().unwrap_or("(the service's)"),
@@ -41,7 +41,7 @@ impl Aws {
                     .as_deref()
                     .or(std::env::var("AWS_PROFILE").ok().as_deref())
                     .unwrap_or("(default chain)")
-            );
+            ));
         }
         Ok(Aws::with_log(&config, global.verbose))
     }
@@ -125,7 +125,7 @@ impl Intercept for RequestLog {
             },
             (None, _) => "no response".to_string(),
         };
-        eprintln!("aws: {operation} -> {outcome} ({took} ms)");
+        crate::output::log(&format!("aws: {operation} -> {outcome} ({took} ms)"));
         Ok(())
     }
 }

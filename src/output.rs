@@ -43,12 +43,12 @@ impl Printer {
 
     /// Progress for the person watching: stderr, never part of the result.
     pub fn info(&self, text: &str) {
-        let _ = writeln!(io::stderr().lock(), "{text}");
+        log(text);
     }
 
     /// A remark for the person at the terminal; never part of the result.
     pub fn note(&self, text: &str) {
-        let _ = writeln!(io::stderr().lock(), "note: {text}");
+        log(&format!("note: {text}"));
     }
 }
 
@@ -56,6 +56,12 @@ fn json<T: Serialize>(value: &T) -> String {
     let mut text = serde_json::to_string_pretty(value).expect("outputs serialize");
     text.push('\n');
     text
+}
+
+/// A line on stderr for the person watching. A closed or full stderr loses the line, never
+/// the command (`eprintln!` would panic).
+pub fn log(text: &str) {
+    let _ = writeln!(io::stderr().lock(), "{text}");
 }
 
 /// Writes to stdout; a reader that went away (`| head`) is not an error.

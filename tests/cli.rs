@@ -581,3 +581,25 @@ fn run_tasks_and_status_bad_input_exits_2_before_any_aws_call() {
         assert!(out.stdout.is_empty());
     }
 }
+
+#[test]
+fn a_closed_or_full_stderr_never_panics() {
+    // `--verbose` logs every request to stderr; a line that cannot be written is lost, the
+    // command is not (exit 1: nothing listens at the endpoint; a panic would be 101).
+    for redirect in ["2>&-", "2>/dev/full"] {
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "{} status --stack-name s --verbose --no-input {redirect}",
+                env!("CARGO_BIN_EXE_fsx-drt")
+            ))
+            .env_clear()
+            .env("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+            .env("AWS_SECRET_ACCESS_KEY", "secret")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{redirect}");
+    }
+}

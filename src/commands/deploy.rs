@@ -469,7 +469,7 @@ where
         Ok(yes) => yes,
         Err(_) => {
             // Ctrl-C: end the prompt's line before the error.
-            eprintln!();
+            crate::output::log("");
             false
         }
     };
