@@ -603,3 +603,46 @@ fn a_closed_or_full_stderr_never_panics() {
         assert_eq!(out.status.code(), Some(1), "{redirect}");
     }
 }
+
+/// The binary with dummy credentials and a region, as an AWS command needs.
+fn with_aws(cmd: &mut Command) -> &mut Command {
+    cmd.env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+        .env("AWS_SECRET_ACCESS_KEY", "secret")
+}
+
+#[test]
+fn an_empty_endpoint_is_unset_and_a_malformed_one_exits_2() {
+    // Nothing listens on port 1: reaching it is exit 1, a panic in the SDK was 101.
+    let nowhere = "http://127.0.0.1:1";
+    for (flag, env) in [
+        ("", ("AWS_ENDPOINT_URL", nowhere)),
+        (nowhere, ("AWS_ENDPOINT_URL", "")),
+        (nowhere, ("AWS_ENDPOINT_URL_CLOUDFORMATION", "")),
+    ] {
+        let out = run(with_aws(&mut fsx_drt())
+            .args(["status", "--stack-name", "s", "--endpoint-url", flag])
+            .env(env.0, env.1));
+        assert_eq!(out.code, 1, "{flag:?} {env:?}: {}", out.stderr);
+        assert!(out.stderr.contains("cannot reach"), "{}", out.stderr);
+    }
+    for (flag, env, named) in [
+        (Some("localhost:5000"), None, "--endpoint-url"),
+        (None, Some("http://exa mple.com"), "AWS_ENDPOINT_URL"),
+        (Some("https://"), Some(nowhere), "--endpoint-url"),
+    ] {
+        let mut cmd = fsx_drt();
+        with_aws(&mut cmd).args(["tasks", "--stack-name", "s", "--output", "json"]);
+        if let Some(flag) = flag {
+            cmd.args(["--endpoint-url", flag]);
+        }
+        if let Some(env) = env {
+            cmd.env("AWS_ENDPOINT_URL", env);
+        }
+        let out = run(&mut cmd);
+        assert_eq!(out.code, 2, "{flag:?} {env:?}: {}", out.stdout);
+        let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        assert_eq!(json["problems"][0]["parameter"], named);
+        assert!(!out.stdout.contains("Builder"), "{}", out.stdout);
+    }
+}
