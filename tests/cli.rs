@@ -103,6 +103,8 @@ fn bad_inputs_exit_2_naming_the_field() {
         (vec!["--schedule", "0 0 30 2 ? *"], "Schedule"),
         (vec!["--schedule", "0 0 1 1 ? 2000"], "Schedule"),
         (vec!["--schedule", "* * * * ? 2200"], "Schedule"),
+        (vec!["--schedule", "rate(99999999999 days)"], "Schedule"),
+        (vec!["--schedule", "rate(4000000000 days)"], "Schedule"),
         // Paths
         (vec!["--paths", ""], "Paths"),
         (vec!["--paths", "relative/dir"], "Paths"),
