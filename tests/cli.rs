@@ -129,6 +129,7 @@ fn bad_inputs_exit_2_naming_the_field() {
         (vec!["--email", "ops@example"], "EmailAddress"),
         (vec!["--email", "a@b.com,c@d.com"], "EmailAddress"),
         (vec!["--email", ""], "EmailAddress"),
+        (vec!["--email", "ops@ex\u{430}mple.com"], "EmailAddress"),
         // ReleaseAfterDays
         (
             vec!["--task-type", "Release", "--release-after-days=-1"],
