@@ -28,12 +28,13 @@ impl Printer {
 
     /// Prints a failure: to stderr for people, as the JSON result for programs.
     pub fn failure(&self, failure: &Failure) -> io::Result<()> {
+        let failure = failure.shown();
         match self.format {
             OutputFormat::Text => {
                 let mut err = io::stderr().lock();
                 write!(err, "{failure}")
             }
-            OutputFormat::Json => write_out(&json(failure)),
+            OutputFormat::Json => write_out(&json(&failure)),
         }
     }
 

@@ -266,7 +266,8 @@ impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}", self.parameter)?;
         if let Some(value) = &self.value {
-            write!(f, " = {value:?}")?;
+            // Quoted, its quotes escaped; control characters are escaped by Failure::shown.
+            write!(f, " = \"{}\"", value.replace('"', "\\\""))?;
         }
         if let Some(source) = &self.source {
             write!(f, " (from {source})")?;

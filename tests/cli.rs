@@ -215,6 +215,39 @@ fn environment_values_are_checked_and_named() {
 }
 
 #[test]
+fn messages_escape_control_characters_and_cut_long_values() {
+    // A 1 MB value comes from a file: an argument that long is too long for exec.
+    let huge = temp_file(
+        "huge.yaml",
+        &format!("TaskCompletionReportPath: /{}\n", "a".repeat(1_000_000)),
+    );
+    let out = run(&mut validate(&[
+        "--paths",
+        "\"/a\u{1b}[2Jb\"",
+        "--parameters-file",
+        huge.to_str().unwrap(),
+    ]));
+    assert_eq!(out.code, 2);
+    assert!(!out.stderr.contains('\u{1b}'), "{}", out.stderr);
+    assert!(out.stderr.contains(r"\u{1b}[2J"), "{}", out.stderr);
+    assert!(out.stderr.len() < 5_000, "{} bytes", out.stderr.len());
+    assert!(
+        out.stderr.contains("… (999801 more characters)"),
+        "{}",
+        out.stderr
+    );
+    let key = temp_file("esc.yaml", "\"Pa\\ths\u{1b}]0;x\u{7}\": /x\n");
+    let out = run(&mut validate(&[
+        "--parameters-file",
+        key.to_str().unwrap(),
+        "--output",
+        "json",
+    ]));
+    assert_eq!(out.code, 2);
+    assert!(!out.stdout.contains(r"\u001b"), "{}", out.stdout);
+}
+
+#[test]
 fn invalid_schedule_expression_exits_2() {
     for expr in ["0 8 * * MON *", "rate(2 day)", "cron(* * * * ? 2300)"] {
         let out = run(fsx_drt().args(["schedule", expr]));
