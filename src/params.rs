@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use crate::schedule::Schedule;
 
-pub use file::parse_file;
+pub use file::{parse_file, MAX_FILE_BYTES};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Param {

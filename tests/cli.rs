@@ -215,6 +215,55 @@ fn environment_values_are_checked_and_named() {
 }
 
 #[test]
+fn a_variable_that_is_not_utf8_is_named_not_ignored() {
+    use std::os::unix::ffi::OsStrExt;
+    let out = run(validate(&[]).env(
+        "FSX_DRT_PATHS",
+        std::ffi::OsStr::from_bytes(b"/data/caf\xe9"),
+    ));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(
+            "- Paths = \"/data/caf\u{fffd}\" (from environment): the value is not UTF-8 text"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("(in FSX_DRT_PATHS)"), "{}", out.stderr);
+}
+
+#[test]
+fn parameters_files_point_the_right_way() {
+    // A byte-order mark is read past; UTF-16 is named, not "more than one document".
+    let bom = temp_file("bom.json", "\u{feff}{\"Paths\": \"/bom\"}");
+    let out = run(&mut validate(&["--parameters-file", bom.to_str().unwrap()]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("/bom"), "{}", out.stdout);
+    let utf16 = temp_file("utf16.yaml", "");
+    let bytes: Vec<u8> = "\u{feff}Paths: /x\n"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    std::fs::write(&utf16, bytes).unwrap();
+    let deep = temp_file("deep.yaml", &"- ".repeat(100_000));
+    let twice = temp_file("twice.json", "{\"Paths\": \"/a\",\n \"Paths\": \"/b\"}");
+    for (file, says) in [
+        (&utf16, "the file is UTF-16 text"),
+        (&deep, "nests more than 32 levels"),
+        (&twice, "Paths is given twice in one map (lines 1 and 2)"),
+    ] {
+        let started = std::time::Instant::now();
+        let out = run(&mut validate(&[
+            "--parameters-file",
+            file.to_str().unwrap(),
+        ]));
+        assert_eq!(out.code, 2, "{}", out.stderr);
+        assert!(out.stderr.contains(says), "{}", out.stderr);
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
+}
+
+#[test]
 fn messages_escape_control_characters_and_cut_long_values() {
     // A 1 MB value comes from a file: an argument that long is too long for exec.
     let huge = temp_file(

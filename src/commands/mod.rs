@@ -13,7 +13,9 @@ pub mod tasks;
 pub mod template;
 pub mod validate;
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Read};
+
+use fsx_drt_lambda::Invalid;
 
 use crate::artifact::Artifact;
 use crate::cli::{Cli, Command, GlobalArgs, ParamArgs};
@@ -101,7 +103,13 @@ pub fn gather_parameters(args: &ParamArgs) -> Result<Resolved, Failure> {
     let mut layers = vec![(Source::Flag, args.values())];
     if let Some(path) = &args.parameters_file {
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        // Read no more than a parameters file may hold: /dev/zero or a huge file ends here.
+        let mut bytes = Vec::new();
+        let read = std::fs::File::open(path).and_then(|file| {
+            file.take(params::MAX_FILE_BYTES + 1)
+                .read_to_end(&mut bytes)
+        });
+        read.map_err(|e| {
             Failure::invalid(
                 "cannot read the parameters file",
                 vec![Problem {
@@ -113,9 +121,26 @@ pub fn gather_parameters(args: &ParamArgs) -> Result<Resolved, Failure> {
                 }],
             )
         })?;
-        let values = params::parse_file(&name, &text)
+        let values = params::parse_file(&name, &bytes)
             .map_err(|problems| Failure::invalid("the parameters file is invalid", problems))?;
         layers.push((Source::File(name), values));
+    }
+    // A variable that is not UTF-8 is set, not unset: say so rather than use the default.
+    let not_utf8: Vec<Problem> = Param::ALL
+        .into_iter()
+        .filter_map(|param| {
+            let raw = std::env::var_os(param.env())?;
+            raw.to_str().is_none().then(|| {
+                let invalid = Invalid::new(
+                    "the value is not UTF-8 text",
+                    "set it as UTF-8 text, or unset it",
+                );
+                Problem::sourced(param, &raw.to_string_lossy(), &Source::Env, invalid)
+            })
+        })
+        .collect();
+    if !not_utf8.is_empty() {
+        return Err(Failure::invalid("the parameters are invalid", not_utf8));
     }
     layers.push((
         Source::Env,
