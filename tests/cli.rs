@@ -731,3 +731,41 @@ fn an_empty_endpoint_is_unset_and_a_malformed_one_exits_2() {
         assert!(!out.stdout.contains("Builder"), "{}", out.stdout);
     }
 }
+
+#[test]
+fn usage_errors_are_one_json_object_with_output_json() {
+    use std::os::unix::ffi::OsStrExt;
+    let not_utf8 = std::ffi::OsStr::from_bytes(b"--paths=/caf\xe9");
+    let cases: Vec<Vec<&std::ffi::OsStr>> = vec![
+        vec![
+            "validate".as_ref(),
+            "--bogus".as_ref(),
+            "--output".as_ref(),
+            "json".as_ref(),
+        ],
+        vec![
+            "--output=json".as_ref(),
+            "validate".as_ref(),
+            "--paths".as_ref(),
+        ],
+        vec!["status".as_ref(), "--output".as_ref(), "json".as_ref()],
+        vec!["--output=json".as_ref(), "nonsense".as_ref()],
+        vec!["validate".as_ref(), not_utf8, "--output=json".as_ref()],
+    ];
+    for args in cases {
+        let out = run(fsx_drt().args(&args));
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        let json: serde_json::Value = serde_json::from_str(&out.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: {e}: {:?}", out.stdout));
+        assert_eq!(json["exit_code"], 2, "{args:?}");
+        assert!(!json["error"].as_str().unwrap().is_empty(), "{args:?}");
+        assert!(out.stderr.is_empty(), "{args:?}: {}", out.stderr);
+    }
+    // Without it, clap's own text for people; help still goes to stdout.
+    let out = run(fsx_drt().args(["validate", "--bogus"]));
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("unexpected argument"), "{}", out.stderr);
+    let out = run(fsx_drt().args(["--help", "--output", "json"]));
+    assert_eq!(out.code, 0);
+    assert!(out.stdout.contains("Usage"));
+}

@@ -171,7 +171,11 @@ fn prompt(param: Param) -> Result<String, Failure> {
         .with_prompt(param.prompt())
         .validate_with(|value: &String| params::check(param, value))
         .interact_text()
-        .map_err(|e| {
+        .map_err(|dialoguer::Error::IO(e)| {
+            // Ctrl-C at a prompt reads as an interrupted read (the terminal is in raw mode).
+            if e.kind() == std::io::ErrorKind::Interrupted {
+                return Failure::new(Exit::Interrupted, "interrupted; nothing was changed", None);
+            }
             Failure::new(
                 Exit::Invalid,
                 format!("no value for {}: {e}", param.key()),
