@@ -769,3 +769,27 @@ fn usage_errors_are_one_json_object_with_output_json() {
     assert_eq!(out.code, 0);
     assert!(out.stdout.contains("Usage"));
 }
+
+#[test]
+fn deploy_refuses_an_outputs_file_it_could_not_write_before_any_aws_call() {
+    let dir = std::env::temp_dir().join(format!("fsx-drt-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let missing = dir.join("no-such-dir/outputs.json");
+    for path in [missing.to_str().unwrap(), dir.to_str().unwrap()] {
+        let out = run(fsx_drt().args([
+            "deploy",
+            "--stack-name",
+            "s",
+            "--yes",
+            "--file-system-id",
+            FS,
+            "--email",
+            "ops@example.com",
+            "--outputs-file",
+            path,
+        ]));
+        assert_eq!(out.code, 2, "{path}: {}", out.stderr);
+        assert!(out.stderr.contains("- --outputs-file"), "{}", out.stderr);
+        assert!(!missing.parent().unwrap().exists());
+    }
+}
