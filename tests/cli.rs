@@ -793,3 +793,27 @@ fn deploy_refuses_an_outputs_file_it_could_not_write_before_any_aws_call() {
         assert!(!missing.parent().unwrap().exists());
     }
 }
+
+#[test]
+fn endless_files_are_refused_not_read_whole() {
+    // /dev/zero never ends: reading it whole ran out of memory.
+    let out = run(&mut validate(&["--parameters-file", "/dev/zero"]));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("larger than 1024 KiB"),
+        "{}",
+        out.stderr
+    );
+    let out = run(fsx_drt().args([
+        "plan",
+        "--no-input",
+        "--file-system-id",
+        FS,
+        "--email",
+        "ops@example.com",
+        "--repositories",
+        "/dev/zero",
+    ]));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("larger than 16 MiB"), "{}", out.stderr);
+}

@@ -103,13 +103,7 @@ pub fn gather_parameters(args: &ParamArgs) -> Result<Resolved, Failure> {
     let mut layers = vec![(Source::Flag, args.values())];
     if let Some(path) = &args.parameters_file {
         let name = path.display().to_string();
-        // Read no more than a parameters file may hold: /dev/zero or a huge file ends here.
-        let mut bytes = Vec::new();
-        let read = std::fs::File::open(path).and_then(|file| {
-            file.take(params::MAX_FILE_BYTES + 1)
-                .read_to_end(&mut bytes)
-        });
-        read.map_err(|e| {
+        let bytes = read_at_most(path, params::MAX_FILE_BYTES).map_err(|e| {
             Failure::invalid(
                 "cannot read the parameters file",
                 vec![Problem {
@@ -147,6 +141,16 @@ pub fn gather_parameters(args: &ParamArgs) -> Result<Resolved, Failure> {
         Resolved::env_values(|name| std::env::var(name).ok()),
     ));
     Ok(Resolved::from_layers(layers))
+}
+
+/// A file's bytes, but no more than one past `max`: /dev/zero or a huge file ends there, and
+/// the caller says it is too large.
+pub fn read_at_most(path: &std::path::Path, max: u64) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(max + 1)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// Asks for required parameters that are still missing, when a person can answer.
