@@ -817,3 +817,30 @@ fn endless_files_are_refused_not_read_whole() {
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stderr.contains("larger than 16 MiB"), "{}", out.stderr);
 }
+
+#[test]
+fn ctrl_c_at_a_prompt_is_exit_130_with_the_json_object() {
+    // A prompt needs a terminal: script(1) gives the command one, and ^C reaches it as a key
+    // (which the terminal library turned into SIGINT, ending the process before any JSON).
+    let command = format!(
+        "{} validate --output json --email ops@example.com",
+        env!("CARGO_BIN_EXE_fsx-drt")
+    );
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "(sleep 1; printf '\\003'; sleep 1) | timeout 20 script -qec '{command}' /dev/null"
+        ))
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap())
+        .env("TERM", "dumb")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(130), "{stdout}");
+    assert!(stdout.contains("\"exit_code\": 130"), "{stdout}");
+    assert!(
+        stdout.contains("interrupted; nothing was changed"),
+        "{stdout}"
+    );
+}

@@ -94,7 +94,10 @@ fn man(dir: Option<&std::path::Path>) -> std::io::Result<()> {
 /// for what is still missing when a person is at the terminal.
 pub fn resolve_parameters(args: &ParamArgs, global: &GlobalArgs) -> Result<Resolved, Failure> {
     let mut resolved = gather_parameters(args)?;
-    prompt_missing(&mut resolved, global)?;
+    // Only when someone will be asked: catching Ctrl-C costs a runtime.
+    if interactive(global) && !resolved.missing().is_empty() {
+        crate::interrupt::catching_ctrl_c(|| prompt_missing(&mut resolved, global))?;
+    }
     Ok(resolved)
 }
 
@@ -178,6 +181,8 @@ fn prompt(param: Param) -> Result<String, Failure> {
         .map_err(|dialoguer::Error::IO(e)| {
             // Ctrl-C at a prompt reads as an interrupted read (the terminal is in raw mode).
             if e.kind() == std::io::ErrorKind::Interrupted {
+                // End the prompt's line before the failure.
+                crate::output::log("");
                 return Failure::new(Exit::Interrupted, "interrupted; nothing was changed", None);
             }
             Failure::new(
