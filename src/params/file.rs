@@ -47,7 +47,12 @@ pub fn parse_file(name: &str, bytes: &[u8]) -> Result<Values, Vec<Problem>> {
             // serde_norway's own value refuses a key given twice; serde_json's keeps the last.
             if let Err(e) = serde_yaml::from_str::<serde_yaml::Value>(text) {
                 if let Some(key) = duplicate_yaml_key(&e.to_string()) {
-                    return Err(vec![duplicate_key(name, &key, &yaml_key_lines(text, &key))]);
+                    let map = e.location().map(|l| (l.line(), l.column()));
+                    let at = match (yaml_key_lines(text, &key, map), map) {
+                        (lines, _) if lines.len() == 2 => Some((lines[0], lines[1])),
+                        _ => None,
+                    };
+                    return Err(vec![duplicate_key(name, &key, at, map.map(|m| m.0))]);
                 }
             }
             serde_yaml::from_str(text).map_err(|e| {
@@ -351,7 +356,7 @@ fn check_json_duplicates(name: &str, text: &str) -> Result<(), Vec<Problem>> {
                 if let (Some(Some(keys)), Some((raw, at))) = (open.last_mut(), last_string) {
                     let key: String = serde_json::from_str(raw).unwrap_or_else(|_| raw.into());
                     if let Some((_, first)) = keys.iter().find(|(k, _)| *k == key) {
-                        return Err(vec![duplicate_key(name, &key, &[*first, at])]);
+                        return Err(vec![duplicate_key(name, &key, Some((*first, at)), None)]);
                     }
                     keys.push((key, at));
                 }
@@ -370,34 +375,49 @@ fn check_json_duplicates(name: &str, text: &str) -> Result<(), Vec<Problem>> {
     Ok(())
 }
 
-/// The key of serde_norway's "duplicate entry with key \"Paths\"".
+/// The key of serde_norway's "[1]: duplicate entry with key \"Paths\" at line 3 column 3".
 fn duplicate_yaml_key(message: &str) -> Option<String> {
-    let quoted = message.strip_prefix("duplicate entry with key ")?;
+    let (_, quoted) = message.split_once("duplicate entry with key ")?;
     let quoted = quoted.split(" at line ").next().unwrap_or(quoted);
     Some(serde_json::from_str(quoted).unwrap_or_else(|_| quoted.to_string()))
 }
 
-/// The lines where `key:` starts a map entry (after indentation or `- `), plain or quoted.
-fn yaml_key_lines(text: &str, key: &str) -> Vec<usize> {
+/// The first two lines where `key:` starts an entry of the block map at `map` (its first
+/// key's line and column, as serde_norway reports it), plain or quoted.
+fn yaml_key_lines(text: &str, key: &str, map: Option<(usize, usize)>) -> Vec<usize> {
+    let Some((line, column)) = map else {
+        return Vec::new();
+    };
     let spellings = [key.to_string(), format!("\"{key}\""), format!("'{key}'")];
     text.lines()
         .enumerate()
-        .filter(|(_, line)| {
-            let entry = line.trim_start().trim_start_matches(['-', ' ']);
-            spellings.iter().any(|s| {
-                entry
-                    .strip_prefix(s.as_str())
-                    .is_some_and(|rest| rest.trim_start().starts_with(':'))
-            })
+        .skip(line.saturating_sub(1))
+        .filter(|(_, text)| {
+            let indent: String = text.chars().take(column.saturating_sub(1)).collect();
+            let entry: String = text.chars().skip(column.saturating_sub(1)).collect();
+            indent.chars().all(|c| c == ' ' || c == '-')
+                && spellings.iter().any(|s| {
+                    entry
+                        .strip_prefix(s.as_str())
+                        .is_some_and(|rest| rest.trim_start().starts_with(':'))
+                })
         })
         .map(|(i, _)| i + 1)
+        .take(2)
         .collect()
 }
 
-fn duplicate_key(name: &str, key: &str, lines: &[usize]) -> Problem {
-    let at = match lines {
-        [first, second, ..] => format!(" (lines {first} and {second})"),
-        _ => String::new(),
+/// `lines`: both entries' lines when known; else `map`, the line the map starts on.
+fn duplicate_key(
+    name: &str,
+    key: &str,
+    lines: Option<(usize, usize)>,
+    map: Option<usize>,
+) -> Problem {
+    let at = match (lines, map) {
+        (Some((first, second)), _) => format!(" (lines {first} and {second})"),
+        (None, Some(map)) => format!(" (the map starting at line {map})"),
+        (None, None) => String::new(),
     };
     file_problem(
         name,
@@ -673,6 +693,21 @@ mod tests {
             ("p.json", "{\"Paths\": \"/a\", \"Pa\\u0074hs\": \"/b\"}", "Paths is given twice in one map (lines 1 and 1)"),
             ("p.yaml", "Paths: /a\nSchedule: rate(1 hour)\nPaths: /b\n", "Paths is given twice in one map (lines 1 and 3)"),
             ("p.yaml", "Paths: /a\n'Paths': /b\n", "Paths is given twice in one map (lines 1 and 2)"),
+            (
+                "p.yaml",
+                "- ParameterKey: Paths\n  ParameterValue: /a\n- ParameterKey: Schedule\n  ParameterKey: TaskType\n",
+                "ParameterKey is given twice in one map (lines 3 and 4)",
+            ),
+            (
+                "p.yaml",
+                "Other:\n  Paths: x\nParams:\n  Paths: /a\n  \"Paths\" : /b\n",
+                "Paths is given twice in one map (lines 4 and 5)",
+            ),
+            (
+                "p.yaml",
+                "Paths: /x\nTaskType: {a: 1, a: 2}\n",
+                "a is given twice in one map (the map starting at line 2)",
+            ),
         ] {
             let problems = err(name, text);
             assert!(problems[0].problem.starts_with(says), "{text}: {:?}", problems[0]);
