@@ -14,10 +14,13 @@ const MAX_LINKS: usize = 40;
 /// Why `path` cannot be written, said before anything else is done: its directory does not
 /// exist, or it is a directory.
 pub fn check(path: &Path) -> Result<(), String> {
-    let target = resolve(path).map_err(|e| format!("cannot follow {}: {e}", path.display()))?;
-    if target.is_dir() {
+    if path.is_dir() {
         return Err(format!("{} is a directory", path.display()));
     }
+    if path.exists() {
+        return Ok(());
+    }
+    let target = resolve(path).map_err(|e| format!("cannot follow {}: {e}", path.display()))?;
     let parent = match target.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -35,8 +38,8 @@ pub fn write(path: &Path, contents: &[u8]) -> io::Result<()> {
 
 /// [`write`] with the writing given, so tests can make it fail halfway.
 fn replace_with(path: &Path, fill: impl FnOnce(&mut fs::File) -> io::Result<()>) -> io::Result<()> {
-    let target = resolve(path)?;
-    let existing = fs::metadata(&target).ok();
+    // The kernel follows every link here, /proc/self/fd/1's to a pipe too (it names no path).
+    let existing = fs::metadata(path).ok();
     if let Some(metadata) = existing.as_ref().filter(|m| !m.is_file()) {
         if metadata.is_dir() {
             return Err(io::Error::new(
@@ -45,9 +48,11 @@ fn replace_with(path: &Path, fill: impl FnOnce(&mut fs::File) -> io::Result<()>)
             ));
         }
         // Not a regular file: renaming over it would replace a device or a pipe's end.
-        let mut file = fs::OpenOptions::new().write(true).open(&target)?;
+        let mut file = fs::OpenOptions::new().write(true).open(path)?;
         return fill(&mut file).and_then(|()| file.flush());
     }
+    // A regular file (or none yet) is replaced where it is, beside its links.
+    let target = resolve(path)?;
     let temporary = target.with_extension("fsx-drt-tmp");
     let written = fs::File::create(&temporary).and_then(|mut file| {
         fill(&mut file)?;
@@ -165,6 +170,22 @@ mod tests {
         assert_eq!(reader.join().unwrap(), "{\"a\": \"b\"}\n");
         assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
         assert_eq!(entries(&dir), ["pipe"]);
+    }
+
+    #[test]
+    fn a_pipe_behind_dev_stdout_is_written_to() {
+        use std::io::Read;
+        use std::os::fd::AsRawFd;
+        // /dev/stdout is a link to /proc/self/fd/1, which links to "pipe:[N]" when stdout is
+        // a pipe: no path to put a temporary file beside.
+        let (mut reader, writer) = io::pipe().unwrap();
+        let path = PathBuf::from(format!("/proc/self/fd/{}", writer.as_raw_fd()));
+        assert_eq!(check(&path), Ok(()));
+        write(&path, b"{}\n").unwrap();
+        drop(writer);
+        let mut text = String::new();
+        reader.read_to_string(&mut text).unwrap();
+        assert_eq!(text, "{}\n");
     }
 
     #[test]
