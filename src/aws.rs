@@ -219,6 +219,21 @@ fn check_endpoint_url(value: &str) -> Result<(), String> {
         return Err(format!("the URL contains {bad:?}, which a URL cannot hold"));
     }
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    // What follows the host is RFC 3986's characters, with %XX escapes whole.
+    let path = &rest[authority.len()..];
+    if let Some(bad) = path
+        .chars()
+        .find(|c| !c.is_ascii_alphanumeric() && !"-._~!$&'()*+,;=:@/?#%".contains(*c))
+    {
+        return Err(format!("the URL contains {bad:?}, which a URL cannot hold"));
+    }
+    let escapes_whole = path
+        .split('%')
+        .skip(1)
+        .all(|after| after.len() >= 2 && after.as_bytes()[..2].iter().all(u8::is_ascii_hexdigit));
+    if !escapes_whole {
+        return Err("a % in the URL is not followed by two hex digits".into());
+    }
     // An IPv6 literal is bracketed; its colons are not the port's.
     let (host, port, valid_host) = match authority.strip_prefix('[') {
         Some(v6) => {
@@ -312,6 +327,7 @@ mod tests {
             "http://localhost",
             "HTTPS://fsx.us-east-1.amazonaws.com",
             "http://[::1]:4566/",
+            "https://h.example.com/a%20b?x=1&y=~#f",
             "http://a_b:1",
         ] {
             assert_eq!(check_endpoint_url(good), Ok(()), "{good}");
@@ -326,6 +342,9 @@ mod tests {
             "http://x:99999",
             "http://x:y",
             "http://u@x",
+            "http://x/a{b}",
+            "http://x/%zz",
+            "http://x/a%2",
             "http://ex\u{430}mple.com",
         ] {
             assert!(check_endpoint_url(bad).is_err(), "{bad}");
