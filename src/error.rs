@@ -116,7 +116,7 @@ impl Failure {
 }
 
 /// Control characters as Rust writes them in strings: `\u{1b}`, `\n`, `\t`.
-fn escape(text: &str, keep_newlines: bool) -> String {
+pub fn escape(text: &str, keep_newlines: bool) -> String {
     text.chars()
         .map(|c| match c {
             '\n' if keep_newlines => c.to_string(),

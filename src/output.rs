@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::cli::OutputFormat;
-use crate::error::Failure;
+use crate::error::{escape, Failure};
 
 pub struct Printer {
     pub format: OutputFormat,
@@ -60,9 +60,10 @@ fn json<T: Serialize>(value: &T) -> String {
 }
 
 /// A line on stderr for the person watching. A closed or full stderr loses the line, never
-/// the command (`eprintln!` would panic).
+/// the command (`eprintln!` would panic); a control character in it (from a stack event or
+/// a value) is escaped, as in failures.
 pub fn log(text: &str) {
-    let _ = writeln!(io::stderr().lock(), "{text}");
+    let _ = writeln!(io::stderr().lock(), "{}", escape(text, true));
 }
 
 /// Writes to stdout; a reader that went away (`| head`) is not an error.
