@@ -14,6 +14,7 @@ use crate::aws::{block_on, Aws};
 use crate::cli::{GlobalArgs, PlanArgs};
 use crate::commands::{read_at_most, resolve_parameters};
 use crate::error::Failure;
+use crate::interrupt::Interrupt;
 use crate::params::{self, Param, Parameters, Problem};
 
 #[derive(Debug, Serialize)]
@@ -35,7 +36,7 @@ pub fn run(args: &PlanArgs, global: &GlobalArgs) -> Result<Planned, Failure> {
         Some(path) => (format!("file {}", path.display()), read_repositories(path)?),
         None => {
             let fs_id = parameters.file_system_id.as_str();
-            let found = block_on(async {
+            let read = async {
                 let aws = Aws::connect(global).await?;
                 repositories(&aws.fsx, fs_id).await.map_err(|e| {
                     let failure = crate::aws::aws_failure(&e);
@@ -47,6 +48,12 @@ pub fn run(args: &PlanArgs, global: &GlobalArgs) -> Result<Planned, Failure> {
                         ..failure
                     }
                 })
+            };
+            // Ctrl-C must stop the reading: once a prompt caught SIGINT, it no longer would.
+            let found = block_on(async {
+                Interrupt::ctrl_c()
+                    .until("interrupted; nothing was changed", read)
+                    .await
             })?;
             (format!("FSx ({fs_id})"), found)
         }
