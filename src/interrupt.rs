@@ -74,6 +74,20 @@ impl Interrupt {
     }
 }
 
+/// Runs `prompts` (outside any runtime) with SIGINT caught. Ctrl-C at a prompt makes the
+/// terminal library raise SIGINT, which by default ends the process before the failure (and
+/// its JSON object) is printed; caught, the prompt returns an interrupted read instead.
+pub fn catching_ctrl_c<T>(prompts: impl FnOnce() -> T) -> T {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime starts");
+    let _context = runtime.enter();
+    // Registering installs the handler; nothing needs to read it.
+    let _signal = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt());
+    prompts()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,6 +9,7 @@ pub mod commands;
 pub mod error;
 pub mod file_system;
 pub mod interrupt;
+pub mod outfile;
 pub mod output;
 pub mod params;
 pub mod schedule;

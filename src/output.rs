@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::cli::OutputFormat;
-use crate::error::Failure;
+use crate::error::{escape, Failure};
 
 pub struct Printer {
     pub format: OutputFormat,
@@ -28,12 +28,13 @@ impl Printer {
 
     /// Prints a failure: to stderr for people, as the JSON result for programs.
     pub fn failure(&self, failure: &Failure) -> io::Result<()> {
+        let failure = failure.shown();
         match self.format {
             OutputFormat::Text => {
                 let mut err = io::stderr().lock();
                 write!(err, "{failure}")
             }
-            OutputFormat::Json => write_out(&json(failure)),
+            OutputFormat::Json => write_out(&json(&failure)),
         }
     }
 
@@ -43,12 +44,12 @@ impl Printer {
 
     /// Progress for the person watching: stderr, never part of the result.
     pub fn info(&self, text: &str) {
-        let _ = writeln!(io::stderr().lock(), "{text}");
+        log(text);
     }
 
     /// A remark for the person at the terminal; never part of the result.
     pub fn note(&self, text: &str) {
-        let _ = writeln!(io::stderr().lock(), "note: {text}");
+        log(&format!("note: {text}"));
     }
 }
 
@@ -56,6 +57,13 @@ fn json<T: Serialize>(value: &T) -> String {
     let mut text = serde_json::to_string_pretty(value).expect("outputs serialize");
     text.push('\n');
     text
+}
+
+/// A line on stderr for the person watching. A closed or full stderr loses the line, never
+/// the command (`eprintln!` would panic); a control character in it (from a stack event or
+/// a value) is escaped, as in failures.
+pub fn log(text: &str) {
+    let _ = writeln!(io::stderr().lock(), "{}", escape(text, true));
 }
 
 /// Writes to stdout; a reader that went away (`| head`) is not an error.

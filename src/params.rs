@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use crate::schedule::Schedule;
 
-pub use file::parse_file;
+pub use file::{parse_file, MAX_FILE_BYTES};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Param {
@@ -266,7 +266,8 @@ impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}", self.parameter)?;
         if let Some(value) = &self.value {
-            write!(f, " = {value:?}")?;
+            // Quoted, its quotes escaped; control characters are escaped by Failure::shown.
+            write!(f, " = \"{}\"", value.replace('"', "\\\""))?;
         }
         if let Some(source) = &self.source {
             write!(f, " (from {source})")?;
@@ -452,6 +453,18 @@ pub fn parse_email(value: &str) -> Result<String, Invalid> {
             "give one address; subscribe more addresses to the topic after deploying",
         ));
     }
+    // SNS sends to ASCII addresses only; a non-ASCII letter is usually a look-alike (a
+    // Cyrillic а for a Latin a) pasted from somewhere, invisible to the reader.
+    if let Some((position, c)) = v.chars().enumerate().find(|(_, c)| !c.is_ascii()) {
+        return Err(Invalid::new(
+            format!(
+                "character {} is {c:?} (U+{:04X}), not ASCII; SNS email addresses are ASCII only, and a character like this often looks like a Latin letter",
+                position + 1,
+                u32::from(c)
+            ),
+            "type the address again on an ASCII keyboard, e.g. ops@example.com",
+        ));
+    }
     let valid = v.len() <= 254
         && v.split_once('@').is_some_and(|(local, domain)| {
             !local.is_empty()
@@ -463,7 +476,7 @@ pub fn parse_email(value: &str) -> Result<String, Invalid> {
                 && !domain.contains("..")
                 && domain
                     .chars()
-                    .all(|c| c.is_alphanumeric() || c == '-' || c == '.')
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
         })
         && !v.chars().any(|c| c.is_control() || c.is_whitespace());
     if valid {
@@ -636,6 +649,27 @@ mod tests {
             "ops@exa mple.com",
             "ops@.example.com",
             "ops@example..com",
+        ] {
+            assert!(parse_email(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn non_ascii_emails_name_the_look_alike() {
+        let invalid = parse_email("ops@ex\u{430}mple.com").unwrap_err();
+        assert!(
+            invalid
+                .problem
+                .starts_with("character 7 is 'а' (U+0430), not ASCII"),
+            "{}",
+            invalid.problem
+        );
+        assert!(invalid.problem.contains("looks like a Latin letter"));
+        for bad in [
+            "оps@example.com",
+            "ops@example.cöm",
+            "ops@例え.jp",
+            "ops\u{200b}@example.com",
         ] {
             assert!(parse_email(bad).is_err(), "{bad}");
         }

@@ -12,6 +12,9 @@ use fsx_drt_lambda::Invalid;
 pub const MAX_EXPRESSION_CHARS: usize = 256;
 pub const FIRST_YEAR: i32 = 1970;
 pub const LAST_YEAR: i32 = 2199;
+/// EventBridge documents no largest rate; beyond a century a rule would never fire, and every
+/// time computed from it stays far inside what dates can hold.
+pub const MAX_RATE_DAYS: i64 = 36_500;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Schedule {
@@ -57,7 +60,7 @@ impl Schedule {
     pub fn next_after(&self, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
         match self {
             Schedule::Cron(cron) => cron.next_after(after),
-            Schedule::Rate(rate) => Some(truncate_to_minute(after) + rate.interval()),
+            Schedule::Rate(rate) => truncate_to_minute(after).checked_add_signed(rate.interval()),
         }
     }
 
@@ -184,7 +187,9 @@ fn call_body<'a>(text: &'a str, name: &str) -> Option<Result<&'a str, Invalid>> 
 }
 
 fn truncate_to_minute(t: DateTime<Utc>) -> DateTime<Utc> {
-    t - Duration::seconds(t.second().into()) - Duration::nanoseconds(t.nanosecond().into())
+    t.with_second(0)
+        .and_then(|t| t.with_nanosecond(0))
+        .unwrap_or(t)
 }
 
 /// `rate(value unit)`.
@@ -202,6 +207,14 @@ enum RateUnit {
 }
 
 impl RateUnit {
+    fn per_day(self) -> i64 {
+        match self {
+            RateUnit::Minute => 24 * 60,
+            RateUnit::Hour => 24,
+            RateUnit::Day => 1,
+        }
+    }
+
     fn name(self) -> &'static str {
         match self {
             RateUnit::Minute => "minute",
@@ -221,8 +234,10 @@ impl Rate {
                 syntax,
             ));
         };
-        let value: u32 = match value.parse() {
+        let number: u32 = match value.parse() {
             Ok(v) if v >= 1 => v,
+            // More digits than a u32 holds is still a whole number, only too large (below).
+            _ if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => u32::MAX,
             _ => {
                 return Err(Invalid::new(
                     format!("the rate value {value} is not a whole number of 1 or more"),
@@ -246,8 +261,24 @@ impl Rate {
                 ))
             }
         };
-        if singular != (value == 1) {
-            let right = if value == 1 {
+        let rate = Rate {
+            value: number,
+            unit: rate_unit,
+        };
+        if rate.interval() > Duration::days(MAX_RATE_DAYS) {
+            return Err(Invalid::new(
+                format!(
+                    "rate({inner}) is longer than {MAX_RATE_DAYS} days (100 years); it would never fire"
+                ),
+                format!(
+                    "give at most {} {}s, or a cron expression for rare runs",
+                    MAX_RATE_DAYS * rate_unit.per_day(),
+                    rate_unit.name()
+                ),
+            ));
+        }
+        if singular != (number == 1) {
+            let right = if number == 1 {
                 rate_unit.name().to_string()
             } else {
                 format!("{}s", rate_unit.name())
@@ -257,19 +288,12 @@ impl Rate {
                 format!("write rate({value} {right})"),
             ));
         }
-        Ok(Rate {
-            value,
-            unit: rate_unit,
-        })
+        Ok(rate)
     }
 
+    /// At most u32::MAX days: far inside what `Duration` holds.
     fn interval(&self) -> Duration {
-        let value = i64::from(self.value);
-        match self.unit {
-            RateUnit::Minute => Duration::minutes(value),
-            RateUnit::Hour => Duration::hours(value),
-            RateUnit::Day => Duration::days(value),
-        }
+        Duration::minutes(i64::from(self.value) * 24 * 60 / self.unit.per_day())
     }
 }
 
@@ -572,7 +596,7 @@ impl Cron {
     }
 
     pub fn next_after(&self, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        let start = truncate_to_minute(after) + Duration::minutes(1);
+        let start = truncate_to_minute(after).checked_add_signed(Duration::minutes(1))?;
         let (sy, sm, sd) = (start.year(), start.month() as i32, start.day() as i32);
         let (sh, smin) = (start.hour() as i32, start.minute() as i32);
         for y in self.years.from(sy, LAST_YEAR) {
@@ -824,6 +848,36 @@ mod tests {
             Schedule::parse("rate(1 minutes)").unwrap_err()[0].fix,
             "write rate(1 minute)"
         );
+    }
+
+    #[test]
+    fn rates_are_bounded_and_times_never_overflow() {
+        for (too_long, most) in [
+            ("rate(36501 days)", "36500 days"),
+            ("rate(876001 hours)", "876000 hours"),
+            ("rate(52560001 minutes)", "52560000 minutes"),
+            ("rate(4294967295 days)", "36500 days"),
+            ("rate(99999999999 days)", "36500 days"),
+            ("rate(99999999999999999999999 day)", "36500 days"),
+        ] {
+            let problems = Schedule::parse(too_long).unwrap_err();
+            assert!(
+                problems[0].problem.contains("longer than 36500 days"),
+                "{too_long}"
+            );
+            assert!(
+                problems[0].fix.contains(most),
+                "{too_long}: {}",
+                problems[0].fix
+            );
+        }
+        // The largest rate, from the last instant an --after can name: the times end, no panic.
+        let rate = Schedule::parse("rate(36500 days)").unwrap();
+        let last = at("9999-12-31T23:59:59Z");
+        assert_eq!(rate.upcoming(last, 10_000).len(), 2_523);
+        let cron = Schedule::parse("* * * * ? *").unwrap();
+        assert!(cron.upcoming(DateTime::<Utc>::MAX_UTC, 5).is_empty());
+        assert!(rate.upcoming(DateTime::<Utc>::MAX_UTC, 5).is_empty());
     }
 
     #[test]

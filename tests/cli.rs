@@ -103,6 +103,8 @@ fn bad_inputs_exit_2_naming_the_field() {
         (vec!["--schedule", "0 0 30 2 ? *"], "Schedule"),
         (vec!["--schedule", "0 0 1 1 ? 2000"], "Schedule"),
         (vec!["--schedule", "* * * * ? 2200"], "Schedule"),
+        (vec!["--schedule", "rate(99999999999 days)"], "Schedule"),
+        (vec!["--schedule", "rate(4000000000 days)"], "Schedule"),
         // Paths
         (vec!["--paths", ""], "Paths"),
         (vec!["--paths", "relative/dir"], "Paths"),
@@ -127,6 +129,7 @@ fn bad_inputs_exit_2_naming_the_field() {
         (vec!["--email", "ops@example"], "EmailAddress"),
         (vec!["--email", "a@b.com,c@d.com"], "EmailAddress"),
         (vec!["--email", ""], "EmailAddress"),
+        (vec!["--email", "ops@ex\u{430}mple.com"], "EmailAddress"),
         // ReleaseAfterDays
         (
             vec!["--task-type", "Release", "--release-after-days=-1"],
@@ -209,6 +212,88 @@ fn environment_values_are_checked_and_named() {
         .stderr
         .contains("FileSystemId = \"fs-bad\" (from environment)"));
     assert!(out.stderr.contains("FSX_DRT_FILE_SYSTEM_ID"));
+}
+
+#[test]
+fn a_variable_that_is_not_utf8_is_named_not_ignored() {
+    use std::os::unix::ffi::OsStrExt;
+    let out = run(validate(&[]).env(
+        "FSX_DRT_PATHS",
+        std::ffi::OsStr::from_bytes(b"/data/caf\xe9"),
+    ));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(
+            "- Paths = \"/data/caf\u{fffd}\" (from environment): the value is not UTF-8 text"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("(in FSX_DRT_PATHS)"), "{}", out.stderr);
+}
+
+#[test]
+fn parameters_files_point_the_right_way() {
+    // A byte-order mark is read past; UTF-16 is named, not "more than one document".
+    let bom = temp_file("bom.json", "\u{feff}{\"Paths\": \"/bom\"}");
+    let out = run(&mut validate(&["--parameters-file", bom.to_str().unwrap()]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("/bom"), "{}", out.stdout);
+    let utf16 = temp_file("utf16.yaml", "");
+    let bytes: Vec<u8> = "\u{feff}Paths: /x\n"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    std::fs::write(&utf16, bytes).unwrap();
+    let deep = temp_file("deep.yaml", &"- ".repeat(100_000));
+    let twice = temp_file("twice.json", "{\"Paths\": \"/a\",\n \"Paths\": \"/b\"}");
+    for (file, says) in [
+        (&utf16, "the file is UTF-16 text"),
+        (&deep, "nests more than 32 levels"),
+        (&twice, "Paths is given twice in one map (lines 1 and 2)"),
+    ] {
+        let started = std::time::Instant::now();
+        let out = run(&mut validate(&[
+            "--parameters-file",
+            file.to_str().unwrap(),
+        ]));
+        assert_eq!(out.code, 2, "{}", out.stderr);
+        assert!(out.stderr.contains(says), "{}", out.stderr);
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
+}
+
+#[test]
+fn messages_escape_control_characters_and_cut_long_values() {
+    // A 1 MB value comes from a file: an argument that long is too long for exec.
+    let huge = temp_file(
+        "huge.yaml",
+        &format!("TaskCompletionReportPath: /{}\n", "a".repeat(1_000_000)),
+    );
+    let out = run(&mut validate(&[
+        "--paths",
+        "\"/a\u{1b}[2Jb\"",
+        "--parameters-file",
+        huge.to_str().unwrap(),
+    ]));
+    assert_eq!(out.code, 2);
+    assert!(!out.stderr.contains('\u{1b}'), "{}", out.stderr);
+    assert!(out.stderr.contains(r"\u{1b}[2J"), "{}", out.stderr);
+    assert!(out.stderr.len() < 5_000, "{} bytes", out.stderr.len());
+    assert!(
+        out.stderr.contains("… (999801 more characters)"),
+        "{}",
+        out.stderr
+    );
+    let key = temp_file("esc.yaml", "\"Pa\\ths\u{1b}]0;x\u{7}\": /x\n");
+    let out = run(&mut validate(&[
+        "--parameters-file",
+        key.to_str().unwrap(),
+        "--output",
+        "json",
+    ]));
+    assert_eq!(out.code, 2);
+    assert!(!out.stdout.contains(r"\u001b"), "{}", out.stdout);
 }
 
 #[test]
@@ -553,7 +638,7 @@ fn completions_and_man_pages_come_from_the_command_line_definitions() {
 }
 
 #[test]
-fn run_and_tasks_bad_input_exits_2_before_any_aws_call() {
+fn run_tasks_and_status_bad_input_exits_2_before_any_aws_call() {
     // No AWS_* at all: an AWS call would fail with exit 1 (no region), not 2 naming the field.
     for (args, field) in [
         (vec!["tasks", "cancel", "task-123"], "TASK_ID"),
@@ -568,6 +653,11 @@ fn run_and_tasks_bad_input_exits_2_before_any_aws_call() {
         ),
         (vec!["tasks", "--stack-name", "bad_name!"], "--stack-name"),
         (vec!["run", "--stack-name", "bad_name!"], "--stack-name"),
+        (vec!["status", "--stack-name", "bad_name!"], "--stack-name"),
+        (
+            vec!["status", "--stack-name", "1-a", "--watch"],
+            "--stack-name",
+        ),
     ] {
         let out = run(fsx_drt().args(&args));
         assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
@@ -575,4 +665,182 @@ fn run_and_tasks_bad_input_exits_2_before_any_aws_call() {
         assert!(out.stderr.contains("fix:"), "{args:?}: {}", out.stderr);
         assert!(out.stdout.is_empty());
     }
+}
+
+#[test]
+fn a_closed_or_full_stderr_never_panics() {
+    // `--verbose` logs every request to stderr; a line that cannot be written is lost, the
+    // command is not (exit 1: nothing listens at the endpoint; a panic would be 101).
+    for redirect in ["2>&-", "2>/dev/full"] {
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "{} status --stack-name s --verbose --no-input {redirect}",
+                env!("CARGO_BIN_EXE_fsx-drt")
+            ))
+            .env_clear()
+            .env("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+            .env("AWS_SECRET_ACCESS_KEY", "secret")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{redirect}");
+    }
+}
+
+/// The binary with dummy credentials and a region, as an AWS command needs.
+fn with_aws(cmd: &mut Command) -> &mut Command {
+    cmd.env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+        .env("AWS_SECRET_ACCESS_KEY", "secret")
+}
+
+#[test]
+fn an_empty_endpoint_is_unset_and_a_malformed_one_exits_2() {
+    // Nothing listens on port 1: reaching it is exit 1, a panic in the SDK was 101.
+    let nowhere = "http://127.0.0.1:1";
+    for (flag, env) in [
+        ("", ("AWS_ENDPOINT_URL", nowhere)),
+        (nowhere, ("AWS_ENDPOINT_URL", "")),
+        (nowhere, ("AWS_ENDPOINT_URL_CLOUDFORMATION", "")),
+    ] {
+        let out = run(with_aws(&mut fsx_drt())
+            .args(["status", "--stack-name", "s", "--endpoint-url", flag])
+            .env(env.0, env.1));
+        assert_eq!(out.code, 1, "{flag:?} {env:?}: {}", out.stderr);
+        assert!(out.stderr.contains("cannot reach"), "{}", out.stderr);
+    }
+    for (flag, env, named) in [
+        (Some("localhost:5000"), None, "--endpoint-url"),
+        (None, Some("http://exa mple.com"), "AWS_ENDPOINT_URL"),
+        (Some("https://"), Some(nowhere), "--endpoint-url"),
+    ] {
+        let mut cmd = fsx_drt();
+        with_aws(&mut cmd).args(["tasks", "--stack-name", "s", "--output", "json"]);
+        if let Some(flag) = flag {
+            cmd.args(["--endpoint-url", flag]);
+        }
+        if let Some(env) = env {
+            cmd.env("AWS_ENDPOINT_URL", env);
+        }
+        let out = run(&mut cmd);
+        assert_eq!(out.code, 2, "{flag:?} {env:?}: {}", out.stdout);
+        let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        assert_eq!(json["problems"][0]["parameter"], named);
+        assert!(!out.stdout.contains("Builder"), "{}", out.stdout);
+    }
+}
+
+#[test]
+fn usage_errors_are_one_json_object_with_output_json() {
+    use std::os::unix::ffi::OsStrExt;
+    let not_utf8 = std::ffi::OsStr::from_bytes(b"--paths=/caf\xe9");
+    let cases: Vec<Vec<&std::ffi::OsStr>> = vec![
+        vec![
+            "validate".as_ref(),
+            "--bogus".as_ref(),
+            "--output".as_ref(),
+            "json".as_ref(),
+        ],
+        vec![
+            "--output=json".as_ref(),
+            "validate".as_ref(),
+            "--paths".as_ref(),
+        ],
+        vec!["status".as_ref(), "--output".as_ref(), "json".as_ref()],
+        vec!["--output=json".as_ref(), "nonsense".as_ref()],
+        vec!["validate".as_ref(), not_utf8, "--output=json".as_ref()],
+    ];
+    for args in cases {
+        let out = run(fsx_drt().args(&args));
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        let json: serde_json::Value = serde_json::from_str(&out.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: {e}: {:?}", out.stdout));
+        assert_eq!(json["exit_code"], 2, "{args:?}");
+        assert!(!json["error"].as_str().unwrap().is_empty(), "{args:?}");
+        assert!(out.stderr.is_empty(), "{args:?}: {}", out.stderr);
+    }
+    // Without it, clap's own text for people; help still goes to stdout.
+    let out = run(fsx_drt().args(["validate", "--bogus"]));
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("unexpected argument"), "{}", out.stderr);
+    let out = run(fsx_drt().args(["--help", "--output", "json"]));
+    assert_eq!(out.code, 0);
+    assert!(out.stdout.contains("Usage"));
+}
+
+#[test]
+fn deploy_refuses_an_outputs_file_it_could_not_write_before_any_aws_call() {
+    let dir = std::env::temp_dir().join(format!("fsx-drt-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let missing = dir.join("no-such-dir/outputs.json");
+    for path in [missing.to_str().unwrap(), dir.to_str().unwrap()] {
+        let out = run(fsx_drt().args([
+            "deploy",
+            "--stack-name",
+            "s",
+            "--yes",
+            "--file-system-id",
+            FS,
+            "--email",
+            "ops@example.com",
+            "--outputs-file",
+            path,
+        ]));
+        assert_eq!(out.code, 2, "{path}: {}", out.stderr);
+        assert!(out.stderr.contains("- --outputs-file"), "{}", out.stderr);
+        assert!(!missing.parent().unwrap().exists());
+    }
+}
+
+#[test]
+fn endless_files_are_refused_not_read_whole() {
+    // /dev/zero never ends: reading it whole ran out of memory.
+    let out = run(&mut validate(&["--parameters-file", "/dev/zero"]));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("larger than 1024 KiB"),
+        "{}",
+        out.stderr
+    );
+    let out = run(fsx_drt().args([
+        "plan",
+        "--no-input",
+        "--file-system-id",
+        FS,
+        "--email",
+        "ops@example.com",
+        "--repositories",
+        "/dev/zero",
+    ]));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("larger than 16 MiB"), "{}", out.stderr);
+}
+
+#[test]
+fn ctrl_c_at_a_prompt_is_exit_130_with_the_json_object() {
+    // A prompt needs a terminal: script(1) gives the command one, and ^C reaches it as a key
+    // (which the terminal library turned into SIGINT, ending the process before any JSON).
+    let command = format!(
+        "{} validate --output json --email ops@example.com",
+        env!("CARGO_BIN_EXE_fsx-drt")
+    );
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "(sleep 1; printf '\\003'; sleep 1) | timeout 20 script -qec '{command}' /dev/null"
+        ))
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap())
+        .env("TERM", "dumb")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(130), "{stdout}");
+    assert!(stdout.contains("\"exit_code\": 130"), "{stdout}");
+    assert!(
+        stdout.contains("interrupted; nothing was changed"),
+        "{stdout}"
+    );
 }

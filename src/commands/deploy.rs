@@ -5,6 +5,7 @@ use std::fmt;
 use std::time::Instant;
 
 use aws_sdk_cloudformation::types::{Capability, ChangeSetType, Output, Parameter};
+use fsx_drt_lambda::Invalid;
 use serde::Serialize;
 
 use crate::artifact::Artifact;
@@ -80,6 +81,19 @@ pub struct Prepared {
 
 pub fn prepare(args: &DeployArgs) -> Result<Prepared, Failure> {
     check_stack_name(&args.stack_name)?;
+    if let Some(path) = &args.outputs_file {
+        crate::outfile::check(path).map_err(|problem| {
+            let name = path.display().to_string();
+            Failure::invalid(
+                "cannot write the outputs file",
+                vec![Problem::new(
+                    "--outputs-file",
+                    Some(&name),
+                    Invalid::new(problem, "give a file in an existing directory"),
+                )],
+            )
+        })?;
+    }
     let resolved = gather_parameters(&args.params)?;
     let present_problems: Vec<Problem> = match params::validate(&resolved) {
         Ok(_) => Vec::new(),
@@ -488,7 +502,7 @@ where
         Ok(yes) => yes,
         Err(_) => {
             // Ctrl-C: end the prompt's line before the error.
-            eprintln!();
+            crate::output::log("");
             false
         }
     };
@@ -710,24 +724,21 @@ fn outputs(list: &[Output]) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Writes the outputs as a JSON object, whole or not at all (a temporary file renamed).
+/// Writes the outputs as a JSON object, whole or not at all.
 fn write_outputs(path: &std::path::Path, outputs: &[(String, String)]) -> Result<(), Failure> {
     let map: serde_json::Map<String, serde_json::Value> = outputs
         .iter()
         .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
         .collect();
     let text = serde_json::to_string_pretty(&map).expect("json") + "\n";
-    let temporary = path.with_extension("fsx-drt-tmp");
-    std::fs::write(&temporary, text)
-        .and_then(|()| std::fs::rename(&temporary, path))
-        .map_err(|e| {
-            Failure::new(
-                Exit::Failed,
-                format!(
-                    "the stack is deployed, but {} could not be written: {e}",
-                    path.display()
-                ),
-                Some("see the outputs with fsx-drt status".into()),
-            )
-        })
+    crate::outfile::write(path, text.as_bytes()).map_err(|e| {
+        Failure::new(
+            Exit::Failed,
+            format!(
+                "the stack is deployed, but {} could not be written: {e}",
+                path.display()
+            ),
+            Some("see the outputs with fsx-drt status".into()),
+        )
+    })
 }

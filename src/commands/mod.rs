@@ -14,7 +14,9 @@ pub mod tasks;
 pub mod template;
 pub mod validate;
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Read};
+
+use fsx_drt_lambda::Invalid;
 
 use crate::artifact::Artifact;
 use crate::cli::{Cli, Command, GlobalArgs, ParamArgs};
@@ -93,7 +95,10 @@ fn man(dir: Option<&std::path::Path>) -> std::io::Result<()> {
 /// for what is still missing when a person is at the terminal.
 pub fn resolve_parameters(args: &ParamArgs, global: &GlobalArgs) -> Result<Resolved, Failure> {
     let mut resolved = gather_parameters(args)?;
-    prompt_missing(&mut resolved, global)?;
+    // Only when someone will be asked: catching Ctrl-C costs a runtime.
+    if interactive(global) && !resolved.missing().is_empty() {
+        crate::interrupt::catching_ctrl_c(|| prompt_missing(&mut resolved, global))?;
+    }
     Ok(resolved)
 }
 
@@ -102,7 +107,7 @@ pub fn gather_parameters(args: &ParamArgs) -> Result<Resolved, Failure> {
     let mut layers = vec![(Source::Flag, args.values())];
     if let Some(path) = &args.parameters_file {
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        let bytes = read_at_most(path, params::MAX_FILE_BYTES).map_err(|e| {
             Failure::invalid(
                 "cannot read the parameters file",
                 vec![Problem {
@@ -114,15 +119,42 @@ pub fn gather_parameters(args: &ParamArgs) -> Result<Resolved, Failure> {
                 }],
             )
         })?;
-        let values = params::parse_file(&name, &text)
+        let values = params::parse_file(&name, &bytes)
             .map_err(|problems| Failure::invalid("the parameters file is invalid", problems))?;
         layers.push((Source::File(name), values));
+    }
+    // A variable that is not UTF-8 is set, not unset: say so rather than use the default.
+    let not_utf8: Vec<Problem> = Param::ALL
+        .into_iter()
+        .filter_map(|param| {
+            let raw = std::env::var_os(param.env())?;
+            raw.to_str().is_none().then(|| {
+                let invalid = Invalid::new(
+                    "the value is not UTF-8 text",
+                    "set it as UTF-8 text, or unset it",
+                );
+                Problem::sourced(param, &raw.to_string_lossy(), &Source::Env, invalid)
+            })
+        })
+        .collect();
+    if !not_utf8.is_empty() {
+        return Err(Failure::invalid("the parameters are invalid", not_utf8));
     }
     layers.push((
         Source::Env,
         Resolved::env_values(|name| std::env::var(name).ok()),
     ));
     Ok(Resolved::from_layers(layers))
+}
+
+/// A file's bytes, but no more than one past `max`: /dev/zero or a huge file ends there, and
+/// the caller says it is too large.
+pub fn read_at_most(path: &std::path::Path, max: u64) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(max + 1)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// Asks for required parameters that are still missing, when a person can answer.
@@ -147,7 +179,13 @@ fn prompt(param: Param) -> Result<String, Failure> {
         .with_prompt(param.prompt())
         .validate_with(|value: &String| params::check(param, value))
         .interact_text()
-        .map_err(|e| {
+        .map_err(|dialoguer::Error::IO(e)| {
+            // Ctrl-C at a prompt reads as an interrupted read (the terminal is in raw mode).
+            if e.kind() == std::io::ErrorKind::Interrupted {
+                // End the prompt's line before the failure.
+                crate::output::log("");
+                return Failure::new(Exit::Interrupted, "interrupted; nothing was changed", None);
+            }
             Failure::new(
                 Exit::Invalid,
                 format!("no value for {}: {e}", param.key()),

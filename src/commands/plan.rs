@@ -12,8 +12,9 @@ use serde_json::{json, Value};
 
 use crate::aws::{block_on, Aws};
 use crate::cli::{GlobalArgs, PlanArgs};
-use crate::commands::resolve_parameters;
+use crate::commands::{read_at_most, resolve_parameters};
 use crate::error::Failure;
+use crate::interrupt::Interrupt;
 use crate::params::{self, Param, Parameters, Problem};
 
 #[derive(Debug, Serialize)]
@@ -35,7 +36,7 @@ pub fn run(args: &PlanArgs, global: &GlobalArgs) -> Result<Planned, Failure> {
         Some(path) => (format!("file {}", path.display()), read_repositories(path)?),
         None => {
             let fs_id = parameters.file_system_id.as_str();
-            let found = block_on(async {
+            let read = async {
                 let aws = Aws::connect(global).await?;
                 repositories(&aws.fsx, fs_id).await.map_err(|e| {
                     let failure = crate::aws::aws_failure(&e);
@@ -47,6 +48,12 @@ pub fn run(args: &PlanArgs, global: &GlobalArgs) -> Result<Planned, Failure> {
                         ..failure
                     }
                 })
+            };
+            // Ctrl-C must stop the reading: once a prompt caught SIGINT, it no longer would.
+            let found = block_on(async {
+                Interrupt::ctrl_c()
+                    .until("interrupted; nothing was changed", read)
+                    .await
             })?;
             (format!("FSx ({fs_id})"), found)
         }
@@ -96,6 +103,9 @@ pub(crate) fn plan_failure(error: PlanError, parameters: &Parameters) -> Failure
     Failure::invalid("the task cannot be planned", vec![problem])
 }
 
+/// Far more than the associations a file system can have (each about 1 KB of JSON).
+const MAX_REPOSITORIES_BYTES: u64 = 16 << 20;
+
 /// `aws fsx describe-data-repository-associations` output, a bare list of associations,
 /// `aws fsx describe-file-systems` output, or `{"ImportPath", "ExportPath"}`.
 fn read_repositories(path: &Path) -> Result<Repositories, Failure> {
@@ -112,8 +122,14 @@ fn read_repositories(path: &Path) -> Result<Repositories, Failure> {
             )],
         )
     };
-    let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
-    let value: Value = serde_json::from_str(&text).map_err(|e| bad(format!("not JSON: {e}")))?;
+    let bytes = read_at_most(path, MAX_REPOSITORIES_BYTES).map_err(|e| bad(e.to_string()))?;
+    if bytes.len() as u64 > MAX_REPOSITORIES_BYTES {
+        return Err(bad(format!(
+            "the file is larger than {} MiB",
+            MAX_REPOSITORIES_BYTES >> 20
+        )));
+    }
+    let value: Value = serde_json::from_slice(&bytes).map_err(|e| bad(format!("not JSON: {e}")))?;
     let linked = |v: &Value| {
         let import_path = v["ImportPath"].as_str().map(str::to_string);
         let export_path = v["ExportPath"].as_str().map(str::to_string);

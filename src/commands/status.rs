@@ -11,7 +11,7 @@ use crate::cli::{GlobalArgs, StatusArgs};
 use crate::commands::deploy::describe_stack;
 use crate::commands::schedule::rfc3339;
 use crate::commands::tasks::{self, Task};
-use crate::commands::{existing_stack, follow};
+use crate::commands::{check_stack_name, existing_stack, follow};
 use crate::error::{Exit, Failure};
 use crate::interrupt::Interrupt;
 use crate::output::Printer;
@@ -50,6 +50,7 @@ pub struct Alarm {
 }
 
 pub fn run(args: &StatusArgs, global: &GlobalArgs, printer: &Printer) -> Result<Status, Failure> {
+    check_stack_name(&args.stack_name)?;
     block_on(async {
         let aws = Aws::connect(global).await?;
         gather(&aws, args, &Interrupt::ctrl_c(), printer).await

@@ -14,13 +14,20 @@ const MANAGED_KEYS: [(&str, &str); 3] = [
     (crate::template::MAXIMUM_EVENT_AGE, "from the schedule"),
 ];
 
+/// The largest parameters file read: the reference's is under 1 KB.
+pub const MAX_FILE_BYTES: u64 = 1 << 20;
+/// The deepest nesting read: a parameters file needs three levels. The YAML parser takes
+/// super-linear time on deep nesting, so it is refused before parsing.
+const MAX_DEPTH: usize = 32;
+
 enum Format {
     Json,
     Yaml,
 }
 
-/// Parses a parameters file's text; `name` is how problems refer to the file.
-pub fn parse_file(name: &str, text: &str) -> Result<Values, Vec<Problem>> {
+/// Parses a parameters file's bytes; `name` is how problems refer to the file.
+pub fn parse_file(name: &str, bytes: &[u8]) -> Result<Values, Vec<Problem>> {
+    let text = decode(name, bytes)?;
     let lower = name.to_ascii_lowercase();
     let format = if lower.ends_with(".json") {
         Format::Json
@@ -31,14 +38,32 @@ pub fn parse_file(name: &str, text: &str) -> Result<Values, Vec<Problem>> {
     } else {
         Format::Yaml
     };
+    check_depth(name, text, matches!(format, Format::Yaml))?;
     let document: Value = match format {
-        Format::Json => serde_json::from_str(text).map_err(|e| {
-            syntax_problem(name, "JSON", Some((e.line(), e.column())), &e.to_string())
-        })?,
-        Format::Yaml => serde_yaml::from_str(text).map_err(|e| {
-            let at = e.location().map(|l| (l.line(), l.column()));
-            syntax_problem(name, "YAML", at, &e.to_string())
-        })?,
+        Format::Json => {
+            let document = serde_json::from_str(text).map_err(|e| {
+                syntax_problem(name, "JSON", Some((e.line(), e.column())), &e.to_string())
+            })?;
+            check_json_duplicates(name, text)?;
+            document
+        }
+        Format::Yaml => {
+            // serde_norway's own value refuses a key given twice; serde_json's keeps the last.
+            if let Err(e) = serde_yaml::from_str::<serde_yaml::Value>(text) {
+                if let Some(key) = duplicate_yaml_key(&e.to_string()) {
+                    let map = e.location().map(|l| (l.line(), l.column()));
+                    let at = match (yaml_key_lines(text, &key, map), map) {
+                        (lines, _) if lines.len() == 2 => Some((lines[0], lines[1])),
+                        _ => None,
+                    };
+                    return Err(vec![duplicate_key(name, &key, at, map.map(|m| m.0))]);
+                }
+            }
+            serde_yaml::from_str(text).map_err(|e| {
+                let at = e.location().map(|l| (l.line(), l.column()));
+                syntax_problem(name, "YAML", at, &e.to_string())
+            })?
+        }
     };
     let pairs = match document {
         Value::Array(entries) => reference_entries(name, entries)?,
@@ -207,6 +232,205 @@ fn kind(value: &Value) -> &'static str {
     }
 }
 
+/// The file's text: UTF-8, a byte-order mark (Windows editors add one) dropped.
+fn decode<'a>(name: &str, bytes: &'a [u8]) -> Result<&'a str, Vec<Problem>> {
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(vec![file_problem(
+            name,
+            None,
+            format!(
+                "the file is larger than {} KiB; a parameters file is a few hundred bytes",
+                MAX_FILE_BYTES / 1024
+            ),
+            "give the parameters file (a JSON array or a YAML/JSON map), not another file",
+        )]);
+    }
+    // UTF-16 starts with its byte-order mark, or has a NUL beside the first ASCII character.
+    let utf16 = bytes.starts_with(&[0xFF, 0xFE])
+        || bytes.starts_with(&[0xFE, 0xFF])
+        || (bytes.len() >= 2 && (bytes[0] == 0) != (bytes[1] == 0));
+    if utf16 {
+        return Err(vec![file_problem(
+            name,
+            None,
+            "the file is UTF-16 text; fsx-drt reads UTF-8".into(),
+            "save it as UTF-8 (PowerShell: Out-File -Encoding utf8; an editor: save with encoding UTF-8)",
+        )]);
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_err(|e| {
+        let at = e.valid_up_to();
+        let line = 1 + bytes[..at].iter().filter(|b| **b == b'\n').count();
+        vec![file_problem(
+            name,
+            None,
+            format!(
+                "the file is not UTF-8 text: byte {:#04x} at line {line} is not UTF-8",
+                bytes[at]
+            ),
+            "save it as UTF-8",
+        )]
+    })
+}
+
+/// Refuses nesting deeper than [`MAX_DEPTH`] before a parser sees it: brackets outside
+/// quoted strings, and in YAML also indentation and `- ` items (two columns a level).
+fn check_depth(name: &str, text: &str, yaml: bool) -> Result<(), Vec<Problem>> {
+    let mut brackets = 0usize;
+    let mut quote = None;
+    for (number, line) in text.lines().enumerate() {
+        let mut block = 0;
+        if yaml && quote.is_none() && brackets == 0 {
+            let rest = line.trim_start_matches(' ');
+            let mut columns = line.len() - rest.len();
+            let mut items = rest;
+            while let Some(after) = items
+                .strip_prefix('-')
+                .filter(|a| a.starts_with([' ', '\t']))
+            {
+                items = after.trim_start();
+                columns += 2;
+            }
+            block = columns / 2;
+        }
+        let mut escaped = false;
+        for c in line.chars() {
+            match (quote, c) {
+                (Some('"'), '\\') if !escaped => {
+                    escaped = true;
+                    continue;
+                }
+                (Some(q), c) if c == q && !escaped => quote = None,
+                (None, '"') => quote = Some('"'),
+                (None, '\'') if yaml => quote = Some('\''),
+                (None, '#') if yaml => break,
+                (None, '[' | '{') => brackets += 1,
+                (None, ']' | '}') => brackets = brackets.saturating_sub(1),
+                _ => {}
+            }
+            escaped = false;
+            if block + brackets > MAX_DEPTH {
+                break;
+            }
+        }
+        if block + brackets > MAX_DEPTH {
+            return Err(vec![file_problem(
+                name,
+                None,
+                format!(
+                    "the file nests more than {MAX_DEPTH} levels deep (line {}); parameters need three",
+                    number + 1
+                ),
+                "write a JSON array of {\"ParameterKey\": ..., \"ParameterValue\": ...} or a flat map of parameter names to values",
+            )]);
+        }
+    }
+    Ok(())
+}
+
+/// A key given twice in one JSON object (serde_json keeps the last silently), with the
+/// lines of both. `text` is valid JSON.
+fn check_json_duplicates(name: &str, text: &str) -> Result<(), Vec<Problem>> {
+    // Per open object its keys and their lines; `None` for an array.
+    let mut open: Vec<Option<Vec<(String, usize)>>> = Vec::new();
+    let mut last_string = None;
+    let mut line = 1;
+    let mut chars = text.char_indices();
+    while let Some((start, c)) = chars.next() {
+        match c {
+            '\n' => line += 1,
+            '"' => {
+                let mut end = start;
+                while let Some((i, c)) = chars.next() {
+                    match c {
+                        '\\' => {
+                            chars.next();
+                        }
+                        '"' => {
+                            end = i;
+                            break;
+                        }
+                        _ => {}
+                    }
+                }
+                last_string = Some((&text[start..=end], line));
+                continue;
+            }
+            ':' => {
+                if let (Some(Some(keys)), Some((raw, at))) = (open.last_mut(), last_string) {
+                    let key: String = serde_json::from_str(raw).unwrap_or_else(|_| raw.into());
+                    if let Some((_, first)) = keys.iter().find(|(k, _)| *k == key) {
+                        return Err(vec![duplicate_key(name, &key, Some((*first, at)), None)]);
+                    }
+                    keys.push((key, at));
+                }
+            }
+            '{' => open.push(Some(Vec::new())),
+            '[' => open.push(None),
+            '}' | ']' => {
+                open.pop();
+            }
+            _ => {}
+        }
+        if !c.is_whitespace() {
+            last_string = None;
+        }
+    }
+    Ok(())
+}
+
+/// The key of serde_norway's "[1]: duplicate entry with key \"Paths\" at line 3 column 3".
+fn duplicate_yaml_key(message: &str) -> Option<String> {
+    let (_, quoted) = message.split_once("duplicate entry with key ")?;
+    let quoted = quoted.split(" at line ").next().unwrap_or(quoted);
+    Some(serde_json::from_str(quoted).unwrap_or_else(|_| quoted.to_string()))
+}
+
+/// The first two lines where `key:` starts an entry of the block map at `map` (its first
+/// key's line and column, as serde_norway reports it), plain or quoted.
+fn yaml_key_lines(text: &str, key: &str, map: Option<(usize, usize)>) -> Vec<usize> {
+    let Some((line, column)) = map else {
+        return Vec::new();
+    };
+    let spellings = [key.to_string(), format!("\"{key}\""), format!("'{key}'")];
+    text.lines()
+        .enumerate()
+        .skip(line.saturating_sub(1))
+        .filter(|(_, text)| {
+            let indent: String = text.chars().take(column.saturating_sub(1)).collect();
+            let entry: String = text.chars().skip(column.saturating_sub(1)).collect();
+            indent.chars().all(|c| c == ' ' || c == '-')
+                && spellings.iter().any(|s| {
+                    entry
+                        .strip_prefix(s.as_str())
+                        .is_some_and(|rest| rest.trim_start().starts_with(':'))
+                })
+        })
+        .map(|(i, _)| i + 1)
+        .take(2)
+        .collect()
+}
+
+/// `lines`: both entries' lines when known; else `map`, the line the map starts on.
+fn duplicate_key(
+    name: &str,
+    key: &str,
+    lines: Option<(usize, usize)>,
+    map: Option<usize>,
+) -> Problem {
+    let at = match (lines, map) {
+        (Some((first, second)), _) => format!(" (lines {first} and {second})"),
+        (None, Some(map)) => format!(" (the map starting at line {map})"),
+        (None, None) => String::new(),
+    };
+    file_problem(
+        name,
+        Some(key),
+        format!("{key} is given twice in one map{at}; only one of them can count"),
+        "keep one of them",
+    )
+}
+
 fn syntax_problem(
     name: &str,
     format: &str,
@@ -286,7 +510,7 @@ mod tests {
     use super::*;
 
     fn ok(name: &str, text: &str) -> Vec<(&'static str, String)> {
-        parse_file(name, text)
+        parse_file(name, text.as_bytes())
             .unwrap()
             .into_iter()
             .map(|(p, v)| (p.key(), v))
@@ -294,7 +518,7 @@ mod tests {
     }
 
     fn err(name: &str, text: &str) -> Vec<Problem> {
-        parse_file(name, text).unwrap_err()
+        parse_file(name, text.as_bytes()).unwrap_err()
     }
 
     #[test]
@@ -401,5 +625,99 @@ mod tests {
                 problems[0]
             );
         }
+    }
+
+    #[test]
+    fn byte_order_marks_and_utf16_are_named() {
+        let bom = b"\xEF\xBB\xBF{\"Paths\": \"/x\"}";
+        assert_eq!(parse_file("p.json", bom).unwrap().len(), 1);
+        assert_eq!(
+            parse_file("p.yaml", b"\xEF\xBB\xBFPaths: /x\n")
+                .unwrap()
+                .len(),
+            1
+        );
+        let utf16: Vec<u8> = "{\"Paths\": \"/x\"}"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let with_bom = [&[0xFF, 0xFE][..], &utf16].concat();
+        for bytes in [&utf16, &with_bom] {
+            let problems = parse_file("p.json", bytes).unwrap_err();
+            assert!(problems[0].problem.contains("UTF-16"), "{:?}", problems[0]);
+            assert!(problems[0].fix.starts_with("save it as UTF-8"));
+        }
+        let latin1 = parse_file("p.yaml", b"Paths: /x\nEmailAddress: caf\xe9@x.com\n").unwrap_err();
+        assert!(
+            latin1[0]
+                .problem
+                .contains("byte 0xe9 at line 2 is not UTF-8"),
+            "{:?}",
+            latin1[0]
+        );
+    }
+
+    #[test]
+    fn deep_or_large_files_are_refused_before_parsing() {
+        let started = std::time::Instant::now();
+        for (name, text) in [
+            ("p.yaml", "[".repeat(100_000)),
+            ("p.yaml", "- ".repeat(100_000) + "x"),
+            (
+                "p.yaml",
+                (0..40)
+                    .map(|i| format!("{}a{i}:\n", "  ".repeat(i)))
+                    .collect(),
+            ),
+            ("p.json", "[".repeat(100_000) + &"]".repeat(100_000)),
+            ("p.json", "{\"a\":".repeat(50_000)),
+        ] {
+            let problems = err(name, &text);
+            assert!(
+                problems[0].problem.contains("nests more than 32"),
+                "{:?}",
+                problems[0]
+            );
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        // Brackets in strings and comments do not count.
+        let text = format!("Paths: \"{}\" # {}\n", "[".repeat(40), "{".repeat(40));
+        assert_eq!(ok("p.yaml", &text).len(), 1);
+        let big = format!("Paths: /x\n#{}\n", " ".repeat(MAX_FILE_BYTES as usize));
+        assert!(err("p.yaml", &big)[0]
+            .problem
+            .contains("larger than 1024 KiB"));
+    }
+
+    #[test]
+    fn a_key_given_twice_is_named_with_both_lines() {
+        for (name, text, says) in [
+            ("p.json", "{\n  \"Paths\": \"/a\",\n  \"Paths\": \"/b\"\n}", "Paths is given twice in one map (lines 2 and 3)"),
+            ("p.json", "[{\"ParameterKey\": \"Paths\",\n  \"ParameterKey\": \"TaskType\", \"ParameterValue\": \"x\"}]", "ParameterKey is given twice in one map (lines 1 and 2)"),
+            ("p.json", "{\"Paths\": \"/a\", \"Pa\\u0074hs\": \"/b\"}", "Paths is given twice in one map (lines 1 and 1)"),
+            ("p.yaml", "Paths: /a\nSchedule: rate(1 hour)\nPaths: /b\n", "Paths is given twice in one map (lines 1 and 3)"),
+            ("p.yaml", "Paths: /a\n'Paths': /b\n", "Paths is given twice in one map (lines 1 and 2)"),
+            (
+                "p.yaml",
+                "- ParameterKey: Paths\n  ParameterValue: /a\n- ParameterKey: Schedule\n  ParameterKey: TaskType\n",
+                "ParameterKey is given twice in one map (lines 3 and 4)",
+            ),
+            (
+                "p.yaml",
+                "Other:\n  Paths: x\nParams:\n  Paths: /a\n  \"Paths\" : /b\n",
+                "Paths is given twice in one map (lines 4 and 5)",
+            ),
+            (
+                "p.yaml",
+                "Paths: /x\nTaskType: {a: 1, a: 2}\n",
+                "a is given twice in one map (the map starting at line 2)",
+            ),
+        ] {
+            let problems = err(name, text);
+            assert!(problems[0].problem.starts_with(says), "{text}: {:?}", problems[0]);
+        }
+        // The same key in different maps is fine.
+        let text = r#"[{"ParameterKey": "Paths", "ParameterValue": "/"}, {"ParameterKey": "TaskType", "ParameterValue": "Import"}]"#;
+        assert_eq!(ok("p.json", text).len(), 2);
     }
 }
