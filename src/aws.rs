@@ -71,7 +71,7 @@ impl Aws {
         }
         Aws {
             region: config.region().map(ToString::to_string).unwrap_or_default(),
-            endpoint_url: config.endpoint_url().map(str::to_string),
+            endpoint_url: endpoint.clone(),
             cloudformation: client!(aws_sdk_cloudformation),
             cloudwatch: client!(aws_sdk_cloudwatch),
             fsx: client!(aws_sdk_fsx),
