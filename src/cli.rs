@@ -176,6 +176,10 @@ pub struct DeployArgs {
     /// Also write the stack's outputs to this file as a JSON object.
     #[arg(long, value_name = "FILE")]
     pub outputs_file: Option<PathBuf>,
+    /// Act on the stack even though fsx-drt did not make it (its template is not fsx-drt's
+    /// or the reference solution's). Without it such a stack is left alone (exit 2).
+    #[arg(long)]
+    pub any_stack: bool,
     #[command(flatten)]
     pub params: ParamArgs,
 }
@@ -187,6 +191,10 @@ pub struct StatusArgs {
     /// Follow an operation in progress to its end first.
     #[arg(long)]
     pub watch: bool,
+    /// Act on the stack even though fsx-drt did not make it (its template is not fsx-drt's
+    /// or the reference solution's). Without it such a stack is left alone (exit 2).
+    #[arg(long)]
+    pub any_stack: bool,
     /// Stop watching after this long (exit 4).
     #[arg(long, value_name = "DURATION", default_value = "30m", value_parser = parse_duration)]
     pub timeout: std::time::Duration,
@@ -203,6 +211,10 @@ pub struct DestroyArgs {
     /// account, no longer managed, and delete the rest. Repeatable.
     #[arg(long, value_name = "LOGICAL_ID")]
     pub retain: Vec<String>,
+    /// Act on the stack even though fsx-drt did not make it (its template is not fsx-drt's
+    /// or the reference solution's). Without it such a stack is left alone (exit 2).
+    #[arg(long)]
+    pub any_stack: bool,
     /// Stop following after this long (exit 4; the deletion goes on).
     #[arg(long, value_name = "DURATION", default_value = "30m", value_parser = parse_duration)]
     pub timeout: std::time::Duration,

@@ -305,6 +305,29 @@ fn starts_operation(status: &str, operation: Operation) -> bool {
     }
 }
 
+/// Who made a stack, told by its Description (DescribeStacks returns the template's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Maker {
+    FsxDrt,
+    /// The reference solution's template (SO9028), which fsx-drt takes over in place.
+    Reference,
+    /// Anything else: never fsx-drt's to change, delete or call healthy.
+    Other(Option<String>),
+}
+
+/// The start of every fsx-drt template's Description: the mark of its stacks.
+pub const FSX_DRT_MARK: &str = "fsx-drt:";
+/// What the reference solution's template's Description contains.
+const REFERENCE_MARK: &str = "Data Repository Task Scheduler (SO9028)";
+
+pub fn maker(description: Option<&str>) -> Maker {
+    match description {
+        Some(d) if d.trim_start().starts_with(FSX_DRT_MARK) => Maker::FsxDrt,
+        Some(d) if d.contains(REFERENCE_MARK) => Maker::Reference,
+        other => Maker::Other(other.map(str::to_string)),
+    }
+}
+
 /// Whether a created change set (status CREATE_COMPLETE) can be executed, by its
 /// ExecutionStatus: only AVAILABLE can.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -731,6 +754,26 @@ mod tests {
     }
 
     const STACK: &str = "fsx-drt-scheduler";
+
+    #[test]
+    fn stacks_are_told_apart_by_their_description() {
+        let ours = crate::template::template_json()["Description"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert_eq!(maker(Some(&ours)), Maker::FsxDrt);
+        assert_eq!(
+            maker(Some(
+                "Deployment for FSx for Lustre Data Repository Task Scheduler (SO9028)."
+            )),
+            Maker::Reference
+        );
+        assert_eq!(
+            maker(Some("Our web shop")),
+            Maker::Other(Some("Our web shop".into()))
+        );
+        assert_eq!(maker(None), Maker::Other(None));
+    }
 
     #[test]
     fn only_an_available_change_set_is_executed() {

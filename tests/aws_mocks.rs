@@ -596,6 +596,7 @@ fn status_args() -> StatusArgs {
     StatusArgs {
         stack_name: STACK.into(),
         watch: false,
+        any_stack: false,
         timeout: HOUR,
     }
 }
@@ -723,6 +724,25 @@ async fn status_watch_follows_the_operation_first() {
     assert_eq!((stacks.num_calls(), events.num_calls()), (2, 2));
 }
 
+/// status does not call a stack fsx-drt did not make healthy: exit 2, naming it.
+#[tokio::test]
+async fn status_refuses_a_stack_fsx_drt_did_not_make() {
+    let stacks = mock!(aws_sdk_cloudformation::Client::describe_stacks).then_output(|| {
+        let mut stack = deployed_stack(StackStatus::CreateComplete);
+        stack.description = None;
+        DescribeStacksOutput::builder().stacks(stack).build()
+    });
+    let aws = aws(&[&stacks], &[], &[], &[]);
+    let failure = gather(&aws, &status_args(), &Interrupt::never(), &printer())
+        .await
+        .unwrap_err();
+    assert_eq!(failure.exit_code, 2, "{failure:?}");
+    assert!(
+        failure.error.contains("it has no description"),
+        "{failure:?}"
+    );
+}
+
 /// No stack by that name: DescribeStacks' ValidationError is "no stack" (exit 2), not a
 /// failed call; any other error is one (exit 1).
 #[tokio::test]
@@ -739,7 +759,9 @@ async fn a_missing_stack_is_exit_2_other_errors_exit_1() {
         .times(2)
         .build();
     let aws_missing = aws(&[&missing], &[], &[], &[]);
-    let failure = existing_stack(&aws_missing, STACK).await.unwrap_err();
+    let failure = existing_stack(&aws_missing, STACK, false)
+        .await
+        .unwrap_err();
     assert_eq!(failure.exit_code, 2);
     assert_eq!(
         failure.error,
@@ -768,7 +790,7 @@ async fn a_missing_stack_is_exit_2_other_errors_exit_1() {
         )
         .build();
     let aws_denied = aws(&[&denied], &[], &[], &[]);
-    let failure = existing_stack(&aws_denied, STACK).await.unwrap_err();
+    let failure = existing_stack(&aws_denied, STACK, false).await.unwrap_err();
     assert_eq!(failure.exit_code, 1);
     assert!(
         failure

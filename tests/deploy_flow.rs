@@ -41,6 +41,7 @@ fn deploy_args() -> DeployArgs {
         yes: true,
         timeout: HOUR,
         outputs_file: None,
+        any_stack: false,
         params: ParamArgs {
             file_system_id: Some(FS.into()),
             paths: Some("/".into()),
@@ -627,6 +628,7 @@ fn destroy_args(retain: &[&str]) -> DestroyArgs {
         stack_name: STACK.into(),
         yes: true,
         retain: retain.iter().map(|s| s.to_string()).collect(),
+        any_stack: false,
         timeout: HOUR,
     }
 }
@@ -812,4 +814,66 @@ async fn a_failed_artifact_scan_keeps_the_artifact_and_still_succeeds() {
     assert_eq!(destroyed.status, "DELETE_COMPLETE");
     assert!(destroyed.artifacts_removed.is_empty());
     assert_eq!(scan.num_calls(), 1);
+}
+
+/// A stack fsx-drt did not make (its description is another's), as DescribeStacks shows it.
+fn foreign_stacks_rule() -> Rule {
+    mock!(aws_sdk_cloudformation::Client::describe_stacks)
+        .match_requests(|r| r.stack_name() == Some(STACK))
+        .then_output(|| {
+            let mut stack = deployed_stack(StackStatus::UpdateComplete);
+            stack.description = Some("Our web shop".into());
+            DescribeStacksOutput::builder().stacks(stack).build()
+        })
+}
+
+/// deploy and destroy leave a stack fsx-drt did not make alone (exit 2, naming what was
+/// found): no change set, no upload, no deletion (none has a rule: a call would panic).
+/// With --any-stack, destroy deletes it as asked.
+#[tokio::test(start_paused = true)]
+async fn a_stack_fsx_drt_did_not_make_is_left_alone() {
+    let preflight = Preflight::new();
+    let stacks = foreign_stacks_rule();
+    let rules = Rules {
+        cloudformation: vec![&stacks],
+        fsx: preflight.fsx(),
+        sts: vec![&preflight.identity],
+        ..Rules::default()
+    };
+    let refused = [
+        deploy(&rules, &deploy_args()).await.unwrap_err(),
+        destroy(&rules, &destroy_args(&[])).await.unwrap_err(),
+    ];
+    for failure in refused {
+        assert_eq!(failure.exit_code, 2, "{failure:?}");
+        assert!(
+            failure.error.contains("not made by fsx-drt") && failure.error.contains("Our web shop"),
+            "{failure:?}"
+        );
+        assert!(
+            failure
+                .help
+                .as_deref()
+                .unwrap_or("")
+                .contains("--any-stack"),
+            "{failure:?}"
+        );
+    }
+
+    let tasks = no_tasks_rule();
+    let delete = delete_stack_rule();
+    let deletion = operation("DELETE_IN_PROGRESS", "DELETE_COMPLETE");
+    let events = events_rule(vec![deletion.page(4)]);
+    let rules = Rules {
+        cloudformation: vec![&stacks, &delete, &events],
+        fsx: vec![&tasks],
+        ..Rules::default()
+    };
+    let args = DestroyArgs {
+        any_stack: true,
+        ..destroy_args(&[])
+    };
+    let destroyed = destroy(&rules, &args).await.unwrap();
+    assert_eq!(destroyed.status, "DELETE_COMPLETE");
+    assert_eq!(delete.num_calls(), 1);
 }

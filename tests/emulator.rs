@@ -382,3 +382,49 @@ fn deploy_status_redeploy_and_destroy_on_the_emulator() {
     assert_eq!(gone.code, 2);
     assert!(gone.stderr.contains("there is no stack it"));
 }
+
+/// Someone else's stack of the same name: deploy, status and destroy leave it alone (exit 2,
+/// naming what was found), and it is there afterwards as it was.
+#[test]
+fn a_stack_fsx_drt_did_not_make_is_left_untouched() {
+    let emulator = Emulator::start();
+    let fs = emulator.file_system_id.clone();
+    let zip = lambda_zip();
+    let shop = emulator.aws(
+        "cf = boto3.client('cloudformation', **kw)\nt = {'Description': 'Our web shop', 'Resources': {'Orders': {'Type': 'AWS::SQS::Queue'}}}\ncf.create_stack(StackName='shop', TemplateBody=json.dumps(t))\nprint(json.dumps(cf.describe_stacks(StackName='shop')['Stacks'][0]['StackStatus']))",
+    );
+    let commands: [&[&str]; 3] = [
+        &[
+            "deploy",
+            "--stack-name",
+            "shop",
+            "--yes",
+            "--lambda-zip",
+            &zip,
+            "--file-system-id",
+            &fs,
+            "--email",
+            "ops@example.com",
+            "--paths",
+            "/data",
+        ],
+        &["status", "--stack-name", "shop"],
+        &["destroy", "--stack-name", "shop", "--yes"],
+    ];
+    for args in commands {
+        let run = emulator.fsx_drt(args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("not made by fsx-drt") && run.stderr.contains("\"Our web shop\""),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+    let after = emulator.aws(
+        "cf = boto3.client('cloudformation', **kw)\ns = cf.describe_stacks(StackName='shop')['Stacks'][0]\nr = cf.describe_stack_resources(StackName='shop')['StackResources']\nprint(json.dumps([s['StackStatus'], s['Description'], [x['LogicalResourceId'] for x in r]]))",
+    );
+    assert_eq!(after, serde_json::json!([shop, "Our web shop", ["Orders"]]));
+    for call in ["CreateChangeSet", "DeleteStack", "PutObject"] {
+        assert!(!emulator.requests().contains(call), "{call}");
+    }
+}

@@ -241,6 +241,7 @@ async fn deploy_with(fault: Fault, outputs: &Path) -> Result<deploy::Deployed, F
         yes: true,
         timeout: Duration::from_secs(3600),
         outputs_file: Some(outputs.to_path_buf()),
+        any_stack: false,
         params: ParamArgs {
             schedule: Some("rate(2 hours)".into()),
             paths: Some("/".into()),
@@ -365,6 +366,7 @@ async fn destroy_with(fault: Fault) -> Result<destroy::Destroyed, Failure> {
         stack_name: STACK.into(),
         yes: true,
         retain: Vec::new(),
+        any_stack: false,
         timeout: Duration::from_secs(3600),
     };
     destroy::execute(

@@ -309,6 +309,15 @@ async fn target(
     ));
 
     let existing = describe_stack(aws, &args.stack_name).await?;
+    if let Some(stack) = &existing {
+        crate::commands::check_maker(stack, &args.stack_name, args.any_stack)?;
+        if stack::maker(stack.description()) == stack::Maker::Reference {
+            printer.info(&format!(
+                "Stack {} is the reference solution's: fsx-drt takes it over in place, keeping its parameters.",
+                args.stack_name
+            ));
+        }
+    }
     let old_values = existing
         .as_ref()
         .map(crate::commands::parameter_pairs)

@@ -68,7 +68,7 @@ pub async fn execute(
     printer: &Printer,
     started: Instant,
 ) -> Result<Destroyed, Failure> {
-    let stack = existing_stack(aws, &args.stack_name).await?;
+    let stack = existing_stack(aws, &args.stack_name, args.any_stack).await?;
     follow::check_deletable(&stack, &args.stack_name)?;
     let parameter = |key: &str| stack_parameter(&stack, key);
     let mut retain = Vec::new();

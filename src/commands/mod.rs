@@ -257,12 +257,44 @@ pub fn check_stack_name(name: &str) -> Result<(), Failure> {
 pub async fn existing_stack(
     aws: &crate::aws::Aws,
     name: &str,
+    any_stack: bool,
 ) -> Result<aws_sdk_cloudformation::types::Stack, Failure> {
-    deploy::describe_stack(aws, name).await?.ok_or_else(|| {
+    let stack = deploy::describe_stack(aws, name).await?.ok_or_else(|| {
         Failure::new(
             Exit::Invalid,
             format!("there is no stack {name} in region {}", aws.region),
             Some("check --stack-name and --region, or deploy it with fsx-drt deploy".into()),
         )
-    })
+    })?;
+    check_maker(&stack, name, any_stack)?;
+    Ok(stack)
+}
+
+/// A stack fsx-drt did not make (nor the reference solution) is not fsx-drt's to change,
+/// delete or call healthy: exit 2 naming what was found, unless `--any-stack` says so.
+pub fn check_maker(
+    stack: &aws_sdk_cloudformation::types::Stack,
+    name: &str,
+    any_stack: bool,
+) -> Result<(), Failure> {
+    let crate::stack::Maker::Other(description) = crate::stack::maker(stack.description()) else {
+        return Ok(());
+    };
+    if any_stack {
+        return Ok(());
+    }
+    let found = match description {
+        Some(d) => format!("its description is {d:?}"),
+        None => "it has no description".to_string(),
+    };
+    Err(Failure::new(
+        Exit::Invalid,
+        format!(
+            "stack {name} was not made by fsx-drt ({found}); nothing was changed"
+        ),
+        Some(format!(
+            "check --stack-name; fsx-drt's stacks have a description starting with {:?}. To act on this one all the same, pass --any-stack (deploy replaces its template and its resources, destroy deletes it)",
+            crate::stack::FSX_DRT_MARK
+        )),
+    ))
 }

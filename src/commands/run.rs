@@ -113,7 +113,7 @@ pub async fn execute(
     printer: &Printer,
     started: Instant,
 ) -> Result<Ran, Failure> {
-    let stack = existing_stack(aws, &args.stack_name).await?;
+    let stack = existing_stack(aws, &args.stack_name, false).await?;
     let function_name = stack_output(&stack, "FunctionName").ok_or_else(|| {
         Failure::new(
             Exit::Failed,

@@ -64,7 +64,7 @@ pub async fn gather(
     interrupt: &Interrupt,
     printer: &Printer,
 ) -> Result<Status, Failure> {
-    let mut stack = existing_stack(aws, &args.stack_name).await?;
+    let mut stack = existing_stack(aws, &args.stack_name, args.any_stack).await?;
     let in_progress = stack
         .stack_status()
         .is_some_and(|s| s.as_str().ends_with("_IN_PROGRESS"));

@@ -238,7 +238,7 @@ pub async fn list(
     lifecycle: Option<&str>,
     limit: usize,
 ) -> Result<TaskList, Failure> {
-    let stack = existing_stack(aws, stack_name).await?;
+    let stack = existing_stack(aws, stack_name, false).await?;
     let fs_id = stack_parameter(&stack, "FileSystemId").ok_or_else(|| {
         Failure::new(
             Exit::Failed,

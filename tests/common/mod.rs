@@ -259,6 +259,11 @@ pub fn deployed_stack(status: StackStatus) -> Stack {
         .stack_id(STACK_ID)
         .stack_name(STACK)
         .stack_status(status)
+        .description(
+            fsx_drt::template::template_json()["Description"]
+                .as_str()
+                .unwrap(),
+        )
         .creation_time(DateTime::from_secs(1_772_366_400)) // 2026-03-01T12:00:00Z
         .last_updated_time(DateTime::from_secs(1_772_539_200)) // 2026-03-03T12:00:00Z
         .parameters(parameter("FileSystemId", FS))
