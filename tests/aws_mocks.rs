@@ -183,6 +183,7 @@ fn followed(operation: Operation, expected: usize) -> Followed {
         operation,
         events: Selector::Token(TOKEN.into()),
         expected,
+        stack_id: None,
     }
 }
 

@@ -158,7 +158,12 @@ fn create_change_set_rule(kind: ChangeSetType) -> Rule {
                     .iter()
                     .any(|p| p.parameter_key() == Some("FileSystemId"))
         })
-        .then_output(|| CreateChangeSetOutput::builder().id("cs-1").build())
+        .then_output(|| {
+            CreateChangeSetOutput::builder()
+                .id("cs-1")
+                .stack_id(STACK_ID)
+                .build()
+        })
 }
 
 /// A change set that adds the function.
@@ -176,7 +181,7 @@ fn execute_rule() -> Rule {
 fn delete_stack_rule() -> Rule {
     mock!(aws_sdk_cloudformation::Client::delete_stack)
         .match_requests(|r| {
-            r.stack_name() == Some(STACK)
+            is_the_stack(r.stack_name())
                 && r.retain_resources().is_empty()
                 && sent_token(r.client_request_token())
         })
@@ -226,6 +231,14 @@ async fn a_stack_left_in_rollback_complete_is_deleted_and_created_again() {
     let deletion = operation("DELETE_IN_PROGRESS", "DELETE_COMPLETE");
     let creation = operation("CREATE_IN_PROGRESS", "CREATE_COMPLETE");
     let events = events_rule(vec![deletion.page(4), creation.page(4)]);
+    // Both operations are followed by StackId (a rule that sees every call first, and fails
+    // the test on one by name): another stack of the same name is never taken for this one.
+    let by_id = mock!(aws_sdk_cloudformation::Client::describe_stack_events)
+        .match_requests(|r| {
+            assert_eq!(r.stack_name(), Some(STACK_ID), "events read by StackId");
+            false
+        })
+        .then_output(|| unreachable!());
     let (create, ready, execute) = (
         create_change_set_rule(ChangeSetType::Create),
         change_set_ready_rule(),
@@ -233,7 +246,7 @@ async fn a_stack_left_in_rollback_complete_is_deleted_and_created_again() {
     );
     let rules = Rules {
         cloudformation: vec![
-            &stacks, &resources, &delete, &events, &create, &ready, &execute,
+            &by_id, &stacks, &resources, &delete, &events, &create, &ready, &execute,
         ],
         fsx: preflight.fsx(),
         s3: preflight.s3(),
@@ -381,13 +394,62 @@ async fn an_obsolete_change_set_is_explained_not_executed() {
     assert_eq!(delete_change_set.num_calls(), 1);
 }
 
+/// ListChangeSets on the stack: none left.
+fn no_other_change_sets_rule() -> Rule {
+    mock!(aws_sdk_cloudformation::Client::list_change_sets)
+        .match_requests(|r| is_the_stack(r.stack_name()))
+        .then_output(|| {
+            aws_sdk_cloudformation::operation::list_change_sets::ListChangeSetsOutput::builder()
+                .build()
+        })
+}
+
+/// Two deploys of a new stack at once: both made a CREATE change set on the one stack, and
+/// the other deploy executed its own first, so this one's is OBSOLETE. This deploy explains
+/// it (exit 1) and deletes only its change set: the stack, now being created by the other
+/// deploy, is left alone (DeleteStack has no rule: a call would panic).
+#[tokio::test(start_paused = true)]
+async fn a_second_deploy_at_once_never_deletes_the_first_one_s_stack() {
+    let preflight = Preflight::new();
+    let stacks = stacks_rule(vec![None, Some(StackStatus::CreateInProgress)]);
+    let create = create_change_set_rule(ChangeSetType::Create);
+    let obsolete = mock!(aws_sdk_cloudformation::Client::describe_change_set).then_output(|| {
+        let mut out = change_set_ready(ChangeAction::Add, "Function", FUNCTION);
+        out.execution_status = Some(aws_sdk_cloudformation::types::ExecutionStatus::Obsolete);
+        out
+    });
+    let delete_change_set = mock!(aws_sdk_cloudformation::Client::delete_change_set)
+        .then_output(|| DeleteChangeSetOutput::builder().build());
+    let rules = Rules {
+        cloudformation: vec![&stacks, &create, &obsolete, &delete_change_set],
+        fsx: preflight.fsx(),
+        s3: preflight.s3(),
+        sts: vec![&preflight.identity],
+        ..Rules::default()
+    };
+    let failure = deploy(&rules, &deploy_args()).await.unwrap_err();
+    assert_eq!(failure.exit_code, 1, "{failure:?}");
+    assert!(failure.error.contains("OBSOLETE"), "{failure:?}");
+    assert_eq!(delete_change_set.num_calls(), 1);
+    assert_eq!(
+        stacks.num_calls(),
+        2,
+        "the stack was looked at before deleting"
+    );
+}
+
 /// The change set never gets ready; Ctrl-C comes 5 s in.
 async fn interrupted_while_the_change_set_is_made(
     existing: Option<StackStatus>,
     kind: ChangeSetType,
 ) -> (Failure, usize, usize) {
     let preflight = Preflight::new();
-    let stacks = stacks_rule(vec![existing.clone()]);
+    // A new stack is looked at again before it is deleted: still empty, for review.
+    let stacks = stacks_rule(match &existing {
+        None => vec![None, Some(StackStatus::ReviewInProgress)],
+        Some(_) => vec![existing.clone()],
+    });
+    let no_other_change_sets = no_other_change_sets_rule();
     let reviewing = existing == Some(StackStatus::ReviewInProgress);
     let ids: &[&str] = if reviewing { &[] } else { &["Function"] };
     let resources = resources_rule(ids, ResourceStatus::UpdateComplete);
@@ -405,7 +467,14 @@ async fn interrupted_while_the_change_set_is_made(
         .match_requests(|r| r.stack_name() == Some(STACK))
         .then_output(|| DeleteChangeSetOutput::builder().build());
     let delete = delete_stack_rule();
-    let mut cloudformation = vec![&stacks, &create, &pending, &delete_change_set, &delete];
+    let mut cloudformation = vec![
+        &stacks,
+        &create,
+        &pending,
+        &delete_change_set,
+        &delete,
+        &no_other_change_sets,
+    ];
     if existing.is_some() {
         cloudformation.push(&resources);
     }

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::time::Instant;
 
-use aws_sdk_cloudformation::types::{Capability, ChangeSetType, Output, Parameter};
+use aws_sdk_cloudformation::types::{Capability, ChangeSetType, Output, Parameter, StackStatus};
 use fsx_drt_lambda::Invalid;
 use serde::Serialize;
 
@@ -144,7 +144,7 @@ pub async fn execute(
     // (someone else's change set may be waiting with it).
     let new_stack = change_set_type == ChangeSetType::Create
         && target.existing.as_ref().and_then(|s| s.stack_status())
-            != Some(&aws_sdk_cloudformation::types::StackStatus::ReviewInProgress);
+            != Some(&StackStatus::ReviewInProgress);
 
     let name = format!("fsx-drt-{}", chrono::Utc::now().format("%Y%m%d%H%M%S"));
     let made = tokio::select! {
@@ -152,14 +152,14 @@ pub async fn execute(
         () = interrupt.raised() => None,
         made = make_change_set(aws, &args.stack_name, &name, &change_set_type, &target.values) => Some(made),
     };
-    let changes = match made {
+    let (changes, stack_id) = match made {
         None => {
-            discard(aws, &args.stack_name, &name, new_stack).await;
+            let emptied = discard(aws, &args.stack_name, &name, new_stack).await;
             return Err(Failure::new(
                 Exit::Interrupted,
                 format!(
                     "interrupted; change set {name} was deleted{}, nothing was changed",
-                    if new_stack {
+                    if emptied {
                         " with the empty stack made for it"
                     } else {
                         ""
@@ -172,7 +172,7 @@ pub async fn execute(
             discard(aws, &args.stack_name, &name, new_stack).await;
             return Err(failure);
         }
-        Some(Ok(ChangeSetState::NoChanges)) => {
+        Some(Ok((ChangeSetState::NoChanges, _))) => {
             delete_change_set(aws, &args.stack_name, &name).await;
             // Nothing changed: the stack read at the start is current, unless another
             // operation was followed to its end first.
@@ -206,7 +206,7 @@ pub async fn execute(
                 duration_seconds: started.elapsed().as_secs_f64(),
             });
         }
-        Some(Ok(ChangeSetState::Ready(changes))) => changes,
+        Some(Ok((ChangeSetState::Ready(changes), stack_id))) => (changes, stack_id),
     };
     let summary = ChangeSetSummary {
         changes,
@@ -240,6 +240,7 @@ pub async fn execute(
         operation: Operation::Deploy,
         events: Selector::Token(token),
         expected: summary.changes.len(),
+        stack_id,
     };
     let end = follow::follow(
         aws,
@@ -395,7 +396,16 @@ async fn settle_existing(
                 || async { Ok(()) },
             )
             .await?;
-            follow::delete(aws, &args.stack_name, &[], args.timeout, interrupt, printer).await?;
+            let stack_id = target.existing.as_ref().and_then(|s| s.stack_id());
+            follow::delete(
+                aws,
+                (&args.stack_name, stack_id),
+                &[],
+                args.timeout,
+                interrupt,
+                printer,
+            )
+            .await?;
             Ok(ChangeSetType::Create)
         }
         Existing::Attach => {
@@ -432,15 +442,17 @@ async fn settle_existing(
     }
 }
 
-/// Creates the change set and waits until CloudFormation has worked it out.
+/// Creates the change set and waits until CloudFormation has worked it out; also returns
+/// the StackId CloudFormation gives the change set's stack.
 async fn make_change_set(
     aws: &Aws,
     stack_name: &str,
     name: &str,
     change_set_type: &ChangeSetType,
     values: &[(String, String)],
-) -> Result<ChangeSetState, Failure> {
-    aws.cloudformation
+) -> Result<(ChangeSetState, Option<String>), Failure> {
+    let created = aws
+        .cloudformation
         .create_change_set()
         .stack_name(stack_name)
         .change_set_name(name)
@@ -462,21 +474,41 @@ async fn make_change_set(
         .send()
         .await
         .map_err(|e| failed("CreateChangeSet", &e))?;
-    wait_change_set(aws, stack_name, name).await
+    let state = wait_change_set(aws, stack_name, name).await?;
+    Ok((state, created.stack_id().map(str::to_string)))
 }
 
-/// Deletes a change set that will not run, and the stack when it was made just for it (a
-/// stack created for a change set that never ran holds nothing). Best effort.
-async fn discard(aws: &Aws, stack_name: &str, name: &str, new_stack: bool) {
+/// Deletes a change set that will not run, and the stack when it was made just for it and
+/// still holds nothing: REVIEW_IN_PROGRESS with no other change set waiting. Another deploy
+/// of the same name may have made that stack, or be executing its own change set on it, so
+/// it is deleted only then, and by its StackId. Best effort; true when the stack was deleted.
+async fn discard(aws: &Aws, stack_name: &str, name: &str, new_stack: bool) -> bool {
     delete_change_set(aws, stack_name, name).await;
-    if new_stack {
-        let _ = aws
-            .cloudformation
-            .delete_stack()
-            .stack_name(stack_name)
-            .send()
-            .await;
+    if !new_stack {
+        return false;
     }
+    let Ok(Some(stack)) = describe_stack(aws, stack_name).await else {
+        return false;
+    };
+    let (Some(id), Some(StackStatus::ReviewInProgress)) = (stack.stack_id(), stack.stack_status())
+    else {
+        return false;
+    };
+    let others = aws
+        .cloudformation
+        .list_change_sets()
+        .stack_name(id)
+        .send()
+        .await;
+    if !others.is_ok_and(|o| o.summaries().is_empty()) {
+        return false;
+    }
+    aws.cloudformation
+        .delete_stack()
+        .stack_name(id)
+        .send()
+        .await
+        .is_ok()
 }
 
 /// `--yes` approves; a person at a terminal is asked; anyone else gets exit 2 and the hint.

@@ -89,7 +89,7 @@ pub async fn execute(
     let status = loop {
         let deleted = follow::delete(
             aws,
-            &args.stack_name,
+            (&args.stack_name, stack.stack_id()),
             &retain,
             args.timeout,
             interrupt,

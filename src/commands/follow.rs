@@ -22,6 +22,9 @@ pub struct Followed {
     pub events: Selector,
     /// The number of resources it touches (for the progress bar; 0 when unknown).
     pub expected: usize,
+    /// The stack's StackId, when known: events are read by it, so another stack made under
+    /// the same name meanwhile (a concurrent deploy) is never followed instead.
+    pub stack_id: Option<String>,
 }
 
 impl Followed {
@@ -43,6 +46,7 @@ impl Followed {
             operation: Operation::Attach { deleting },
             events: Selector::Since(since.unwrap_or(DateTime::UNIX_EPOCH)),
             expected: 0,
+            stack_id: stack.stack_id().map(str::to_string),
         }
     }
 }
@@ -61,8 +65,10 @@ pub async fn follow(
         operation,
         events: selector,
         expected,
+        stack_id,
     } = followed;
     let (operation, expected) = (*operation, *expected);
+    let stack = stack_id.as_deref().unwrap_or(stack_name);
     let reattach = format!("re-attach with `fsx-drt status --watch --stack-name {stack_name}`");
     let mut poll = Poll::new(
         timeout,
@@ -81,7 +87,7 @@ pub async fn follow(
         let page = aws
             .cloudformation
             .describe_stack_events()
-            .stack_name(stack_name)
+            .stack_name(stack)
             .send()
             .await;
         match page {
@@ -160,10 +166,11 @@ pub async fn follow(
 }
 
 /// Deletes the stack (keeping `retain`, which CloudFormation allows only after a deletion
-/// failed) and follows the deletion to its end.
+/// failed) and follows the deletion to its end. `stack` is its name and, when known, its
+/// StackId, by which it is deleted and followed (never another stack of the same name).
 pub async fn delete(
     aws: &Aws,
-    stack_name: &str,
+    (stack_name, stack_id): (&str, Option<&str>),
     retain: &[String],
     timeout: Duration,
     interrupt: &Interrupt,
@@ -172,7 +179,7 @@ pub async fn delete(
     let token = stack::request_token("delete");
     aws.cloudformation
         .delete_stack()
-        .stack_name(stack_name)
+        .stack_name(stack_id.unwrap_or(stack_name))
         .set_retain_resources((!retain.is_empty()).then(|| retain.to_vec()))
         .client_request_token(&token)
         .send()
@@ -182,6 +189,7 @@ pub async fn delete(
         operation: Operation::Delete,
         events: Selector::Token(token),
         expected: 0,
+        stack_id: stack_id.map(str::to_string),
     };
     follow(aws, stack_name, &followed, timeout, interrupt, printer).await
 }

@@ -226,11 +226,16 @@ impl Timeline {
     }
 }
 
+/// The test's stack, by name or by StackId.
+pub fn is_the_stack(name: Option<&str>) -> bool {
+    name == Some(STACK) || name == Some(STACK_ID)
+}
+
 /// DescribeStackEvents answering each poll with the next page, then nothing: one poll more
 /// than the pages panics (aws-smithy-mocks: no rule left).
 pub fn events_rule(pages: Vec<DescribeStackEventsOutput>) -> Rule {
     let mut sequence = mock!(aws_sdk_cloudformation::Client::describe_stack_events)
-        .match_requests(|r| r.stack_name() == Some(STACK))
+        .match_requests(|r| is_the_stack(r.stack_name()))
         .sequence();
     for page in pages {
         sequence = sequence.output(move || with_sent_token(page.clone()));
