@@ -357,14 +357,27 @@ async fn update_rollback_failed_needs_a_person_and_changes_nothing() {
     );
 }
 
-/// A change set CloudFormation made (CREATE_COMPLETE) but will not execute, because the
-/// stack changed meanwhile (ExecutionStatus OBSOLETE): explained and deleted, never executed
-/// (ExecuteChangeSet has no rule: a call would panic).
-#[tokio::test(start_paused = true)]
-async fn an_obsolete_change_set_is_explained_not_executed() {
+/// ListChangeSets on the stack: none left.
+fn no_other_change_sets_rule() -> Rule {
+    mock!(aws_sdk_cloudformation::Client::list_change_sets)
+        .match_requests(|r| is_the_stack(r.stack_name()))
+        .then_output(|| {
+            aws_sdk_cloudformation::operation::list_change_sets::ListChangeSetsOutput::builder()
+                .build()
+        })
+}
+
+/// A deploy whose change set CloudFormation made (CREATE_COMPLETE) but will not execute,
+/// because the stack changed meanwhile (ExecutionStatus OBSOLETE); DescribeStacks answers
+/// `stacks` in turn. Returns the failure, the DescribeStacks calls and the change sets
+/// deleted. ExecuteChangeSet and DeleteStack have no rule: a call would panic.
+async fn deploy_with_an_obsolete_change_set(
+    stacks: Vec<Option<StackStatus>>,
+    kind: ChangeSetType,
+) -> (Failure, usize, usize) {
     let preflight = Preflight::new();
-    let stacks = stacks_rule(vec![Some(StackStatus::UpdateComplete)]);
-    let create = create_change_set_rule(ChangeSetType::Update);
+    let stacks = stacks_rule(stacks);
+    let create = create_change_set_rule(kind);
     let obsolete = mock!(aws_sdk_cloudformation::Client::describe_change_set).then_output(|| {
         let mut out = change_set_ready(ChangeAction::Modify, "Function", FUNCTION);
         out.execution_status = Some(aws_sdk_cloudformation::types::ExecutionStatus::Obsolete);
@@ -382,60 +395,36 @@ async fn an_obsolete_change_set_is_explained_not_executed() {
     let failure = deploy(&rules, &deploy_args()).await.unwrap_err();
     assert_eq!(failure.exit_code, 1, "{failure:?}");
     assert!(failure.error.contains("OBSOLETE"), "{failure:?}");
-    assert!(failure.error.contains("the stack changed"), "{failure:?}");
-    assert!(
-        failure
-            .help
-            .as_deref()
-            .unwrap_or("")
-            .contains("deploy again"),
-        "{failure:?}"
-    );
-    assert_eq!(delete_change_set.num_calls(), 1);
+    (failure, stacks.num_calls(), delete_change_set.num_calls())
 }
 
-/// ListChangeSets on the stack: none left.
-fn no_other_change_sets_rule() -> Rule {
-    mock!(aws_sdk_cloudformation::Client::list_change_sets)
-        .match_requests(|r| is_the_stack(r.stack_name()))
-        .then_output(|| {
-            aws_sdk_cloudformation::operation::list_change_sets::ListChangeSetsOutput::builder()
-                .build()
-        })
+/// An update whose change set went OBSOLETE is explained and its change set deleted, never
+/// executed.
+#[tokio::test(start_paused = true)]
+async fn an_obsolete_change_set_is_explained_not_executed() {
+    let (failure, _, change_sets_deleted) = deploy_with_an_obsolete_change_set(
+        vec![Some(StackStatus::UpdateComplete)],
+        ChangeSetType::Update,
+    )
+    .await;
+    assert!(failure.error.contains("the stack changed"), "{failure:?}");
+    let help = failure.help.as_deref().unwrap_or("");
+    assert!(help.contains("deploy again"), "{failure:?}");
+    assert_eq!(change_sets_deleted, 1);
 }
 
 /// Two deploys of a new stack at once: both made a CREATE change set on the one stack, and
-/// the other deploy executed its own first, so this one's is OBSOLETE. This deploy explains
-/// it (exit 1) and deletes only its change set: the stack, now being created by the other
-/// deploy, is left alone (DeleteStack has no rule: a call would panic).
+/// the other deploy executed its own first, so this one's is OBSOLETE. This deploy deletes
+/// only its change set: the stack, now being created by the other deploy, is left alone.
 #[tokio::test(start_paused = true)]
 async fn a_second_deploy_at_once_never_deletes_the_first_one_s_stack() {
-    let preflight = Preflight::new();
-    let stacks = stacks_rule(vec![None, Some(StackStatus::CreateInProgress)]);
-    let create = create_change_set_rule(ChangeSetType::Create);
-    let obsolete = mock!(aws_sdk_cloudformation::Client::describe_change_set).then_output(|| {
-        let mut out = change_set_ready(ChangeAction::Add, "Function", FUNCTION);
-        out.execution_status = Some(aws_sdk_cloudformation::types::ExecutionStatus::Obsolete);
-        out
-    });
-    let delete_change_set = mock!(aws_sdk_cloudformation::Client::delete_change_set)
-        .then_output(|| DeleteChangeSetOutput::builder().build());
-    let rules = Rules {
-        cloudformation: vec![&stacks, &create, &obsolete, &delete_change_set],
-        fsx: preflight.fsx(),
-        s3: preflight.s3(),
-        sts: vec![&preflight.identity],
-        ..Rules::default()
-    };
-    let failure = deploy(&rules, &deploy_args()).await.unwrap_err();
-    assert_eq!(failure.exit_code, 1, "{failure:?}");
-    assert!(failure.error.contains("OBSOLETE"), "{failure:?}");
-    assert_eq!(delete_change_set.num_calls(), 1);
-    assert_eq!(
-        stacks.num_calls(),
-        2,
-        "the stack was looked at before deleting"
-    );
+    let (_, stack_reads, change_sets_deleted) = deploy_with_an_obsolete_change_set(
+        vec![None, Some(StackStatus::CreateInProgress)],
+        ChangeSetType::Create,
+    )
+    .await;
+    assert_eq!(change_sets_deleted, 1);
+    assert_eq!(stack_reads, 2, "the stack was looked at before deleting");
 }
 
 /// The change set never gets ready; Ctrl-C comes 5 s in.
