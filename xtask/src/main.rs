@@ -185,7 +185,7 @@ fn demo(sh: &Shell) -> Result<()> {
     cmd!(sh, "cargo build --quiet --locked")
         .env("FSX_DRT_LAMBDA_ZIP", &zip)
         .run()?;
-    let bin = root().join("target/debug/fsx-drt");
+    let bin = target_dir().join("debug/fsx-drt");
     let params = "examples/parameters.json";
 
     step("fsx-drt artifact  (the zip deploy uploads, keyed by its sha256)");
