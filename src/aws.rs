@@ -20,6 +20,7 @@ use fsx_drt_lambda::Invalid;
 
 use crate::cli::GlobalArgs;
 use crate::error::{Exit, Failure};
+use crate::interrupt::Interrupt;
 use crate::params::Problem;
 
 /// The SDK clients the commands use, built from one configuration.
@@ -297,14 +298,22 @@ fn check_endpoint_url(value: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Runs async AWS work from a synchronous command. Commands that make no AWS call never
-/// start a runtime, which keeps them instant.
-pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+/// Runs a command's AWS work from its synchronous start, with Ctrl-C caught and raced against
+/// all of it: Ctrl-C ends whatever request is in flight at once (`stopped`, exit 130), unless
+/// the work answers it itself (saying how to re-attach, or cleaning up). Commands that make no
+/// AWS call never start a runtime, which keeps them instant.
+pub fn block_on<T>(
+    stopped: Failure,
+    work: impl AsyncFnOnce(&Interrupt) -> Result<T, Failure>,
+) -> Result<T, Failure> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("a tokio runtime starts")
-        .block_on(future)
+        .block_on(async {
+            let interrupt = Interrupt::ctrl_c();
+            interrupt.around(stopped, work(&interrupt)).await
+        })
 }
 
 /// An AWS call that failed, as the person running fsx-drt needs to read it: the service's

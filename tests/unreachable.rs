@@ -1,7 +1,7 @@
 //! Every command that talks to AWS, with nothing listening at the endpoint (the emulator
 //! stopped): a clear "cannot reach the AWS endpoint" error, exit 1, no panic, and no more
 //! attempts than the SDK's retry budget (standard mode: 3 per request). With an endpoint that
-//! takes connections and never answers: exit 1 in bounded time.
+//! takes connections and never answers: exit 1 in bounded time, and Ctrl-C ends each at once.
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -123,4 +123,25 @@ fn an_endpoint_that_never_answers_ends_in_bounded_time() {
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
     assert_eq!(code, Some(1), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn ctrl_c_stops_every_aws_command_waiting_on_an_answer() {
+    let endpoint = black_hole();
+    for args in aws_commands() {
+        let mut child = fsx_drt(&args, &endpoint)
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Long enough for the first request to be in flight.
+        std::thread::sleep(Duration::from_secs(1));
+        let pid = child.id().to_string();
+        let killed = Command::new("kill").args(["-INT", &pid]).status().unwrap();
+        assert!(killed.success());
+        let code = ended_within(&mut child, Duration::from_secs(3));
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+        assert_eq!(code, Some(130), "{args:?}: {stderr}");
+        assert!(stderr.contains("interrupted"), "{args:?}: {stderr}");
+    }
 }
