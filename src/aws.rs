@@ -1,6 +1,10 @@
 //! The one seam to AWS: SDK configuration from the usual chain (AWS_PROFILE/--profile,
 //! AWS_REGION/--region, AWS_ENDPOINT_URL/--endpoint-url, default credentials), and clients.
 
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::context::{
@@ -16,6 +20,7 @@ use fsx_drt_lambda::Invalid;
 
 use crate::cli::GlobalArgs;
 use crate::error::{Exit, Failure};
+use crate::interrupt::Interrupt;
 use crate::params::Problem;
 
 /// The SDK clients the commands use, built from one configuration.
@@ -75,11 +80,12 @@ impl Aws {
             cloudformation: client!(aws_sdk_cloudformation),
             cloudwatch: client!(aws_sdk_cloudwatch),
             fsx: client!(aws_sdk_fsx),
-            lambda: client!(aws_sdk_lambda),
+            lambda: client!(aws_sdk_lambda, timeout_config(slow())),
             // Emulators and other custom endpoints serve buckets by path, not by host name.
             s3: client!(
                 aws_sdk_s3,
-                force_path_style(config.endpoint_url().is_some())
+                force_path_style(config.endpoint_url().is_some()),
+                timeout_config(slow())
             ),
             sns: client!(aws_sdk_sns),
             sts: client!(aws_sdk_sts),
@@ -140,8 +146,30 @@ impl Intercept for RequestLog {
     }
 }
 
+/// How long fsx-drt waits for AWS (README, "Exit codes"), so that an endpoint that takes the
+/// connection and never answers ends in an error instead of a hang: 5 s to connect, then
+/// `response` s for the answer (sending the request included), `attempt` s per attempt and
+/// `operation` s for an operation with its retries.
+fn timeouts(response: u64, attempt: u64, operation: u64) -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .read_timeout(Duration::from_secs(response))
+        .operation_attempt_timeout(Duration::from_secs(attempt))
+        .operation_timeout(Duration::from_secs(operation))
+        .build()
+}
+
+/// For Lambda's synchronous Invoke (it waits for the function, whose timeout is 60 s) and
+/// S3 uploads (a zip of up to 50 MB).
+fn slow() -> TimeoutConfig {
+    timeouts(120, 120, 300)
+}
+
 async fn sdk_config(global: &GlobalArgs) -> Result<SdkConfig, Failure> {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    // Standard mode, 3 attempts: what AWS's SDKs default to, whatever AWS_MAX_ATTEMPTS says.
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .timeout_config(timeouts(30, 60, 180))
+        .retry_config(RetryConfig::standard().with_max_attempts(3));
     if let Some(region) = &global.region {
         loader = loader.region(Region::new(region.clone()));
     }
@@ -270,14 +298,22 @@ fn check_endpoint_url(value: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Runs async AWS work from a synchronous command. Commands that make no AWS call never
-/// start a runtime, which keeps them instant.
-pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+/// Runs a command's AWS work from its synchronous start, with Ctrl-C caught and raced against
+/// all of it: Ctrl-C ends whatever request is in flight at once (`stopped`, exit 130), unless
+/// the work answers it itself (saying how to re-attach, or cleaning up). Commands that make no
+/// AWS call never start a runtime, which keeps them instant.
+pub fn block_on<T>(
+    stopped: Failure,
+    work: impl AsyncFnOnce(&Interrupt) -> Result<T, Failure>,
+) -> Result<T, Failure> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("a tokio runtime starts")
-        .block_on(future)
+        .block_on(async {
+            let interrupt = Interrupt::ctrl_c();
+            interrupt.around(stopped, work(&interrupt)).await
+        })
 }
 
 /// An AWS call that failed, as the person running fsx-drt needs to read it: the service's

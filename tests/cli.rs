@@ -553,17 +553,7 @@ fn plan_refuses_what_a_run_would_fail_on() {
 
 #[test]
 fn artifact_names_its_source_and_checksum_or_how_to_get_one() {
-    let zip = temp_file(
-        "bootstrap.zip",
-        "PK\u{3}\u{4} not really deflated, but a zip header",
-    );
-    let out = run(fsx_drt().args([
-        "artifact",
-        "--output",
-        "json",
-        "--lambda-zip",
-        zip.to_str().unwrap(),
-    ]));
+    let out = run(fsx_drt().args(["artifact", "--output", "json", "--lambda-zip", GOOD_ZIP]));
     assert_eq!(out.code, 0, "{}", out.stderr);
     let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     let sha = json["sha256"].as_str().unwrap();
@@ -573,7 +563,7 @@ fn artifact_names_its_source_and_checksum_or_how_to_get_one() {
     let not_zip = temp_file("bootstrap.txt", "hello");
     let out = run(fsx_drt().args(["artifact", "--lambda-zip", not_zip.to_str().unwrap()]));
     assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("is not a zip file"));
+    assert!(out.stderr.contains("is not a zip file"), "{}", out.stderr);
 
     // The test binary is built without FSX_DRT_LAMBDA_ZIP, so it has nothing embedded.
     if fsx_drt::artifact::EMBEDDED.is_none() {
@@ -582,6 +572,54 @@ fn artifact_names_its_source_and_checksum_or_how_to_get_one() {
         assert!(out.stderr.contains("cargo xtask install"), "{}", out.stderr);
         assert!(out.stderr.contains("--lambda-zip"));
     }
+}
+
+/// A zip with an arm64 ELF header as `bootstrap` at its root.
+const GOOD_ZIP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/bootstrap.zip");
+
+#[test]
+fn deploy_refuses_a_zip_lambda_cannot_run_before_any_aws_call() {
+    // A good bootstrap, but in a folder.
+    let nested = temp_file("nested.zip", "");
+    let mut writer = zip::ZipWriter::new(std::fs::File::create(&nested).unwrap());
+    let options = zip::write::SimpleFileOptions::default().unix_permissions(0o755);
+    writer.start_file("target/bootstrap", options).unwrap();
+    let good = std::fs::read(GOOD_ZIP).unwrap();
+    let header = zip::ZipArchive::new(std::io::Cursor::new(good))
+        .unwrap()
+        .by_name("bootstrap")
+        .map(|mut entry| {
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
+            bytes
+        })
+        .unwrap();
+    std::io::Write::write_all(&mut writer, &header).unwrap();
+    writer.finish().unwrap();
+    let out = run(fsx_drt().args([
+        "deploy",
+        "--stack-name",
+        "s",
+        "--yes",
+        "--no-input",
+        "--file-system-id",
+        FS,
+        "--email",
+        "ops@example.com",
+        "--region",
+        "us-east-1",
+        // Nothing listens there: an AWS call would fail with "cannot reach".
+        "--endpoint-url",
+        "http://127.0.0.1:9",
+        "--lambda-zip",
+        nested.to_str().unwrap(),
+    ]));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("--lambda-zip"), "{}", out.stderr);
+    assert!(out.stderr.contains("nested.zip"), "{}", out.stderr);
+    assert!(out.stderr.contains("not at the root"), "{}", out.stderr);
+    assert!(out.stderr.contains("cargo xtask lambda"), "{}", out.stderr);
+    assert!(!out.stderr.contains("cannot reach"), "{}", out.stderr);
 }
 
 #[test]

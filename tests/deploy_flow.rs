@@ -1,7 +1,7 @@
 //! deploy and destroy against canned AWS responses (aws-smithy-mocks), for the stack states
 //! and interruptions the local emulator cannot produce: a stack left in ROLLBACK_COMPLETE,
-//! an update still running, UPDATE_ROLLBACK_FAILED, Ctrl-C while the change set is made, a
-//! deletion that fails and a resource kept with --retain.
+//! an update still running, UPDATE_ROLLBACK_FAILED, Ctrl-C while the change set is made or
+//! executed, a deletion that fails and a resource kept with --retain.
 //!
 //! Every call a test does not expect panics (no rule matches it), so each test also proves
 //! what fsx-drt did not do. The clock is tokio's paused one: polls take no wall-clock time.
@@ -178,6 +178,12 @@ fn execute_rule() -> Rule {
         .then_output(|| ExecuteChangeSetOutput::builder().build())
 }
 
+fn delete_change_set_rule() -> Rule {
+    mock!(aws_sdk_cloudformation::Client::delete_change_set)
+        .match_requests(|r| r.stack_name() == Some(STACK))
+        .then_output(|| DeleteChangeSetOutput::builder().build())
+}
+
 fn delete_stack_rule() -> Rule {
     mock!(aws_sdk_cloudformation::Client::delete_stack)
         .match_requests(|r| {
@@ -197,12 +203,21 @@ fn assert_needs_a_person(failure: &Failure, error: &str, command: &str) {
 }
 
 async fn deploy(rules: &Rules<'_>, args: &DeployArgs) -> Result<deploy::Deployed, Failure> {
+    deploy_until(rules, args, &Interrupt::never()).await
+}
+
+/// A deploy that `interrupt` (Ctrl-C) may stop.
+async fn deploy_until(
+    rules: &Rules<'_>,
+    args: &DeployArgs,
+    interrupt: &Interrupt,
+) -> Result<deploy::Deployed, Failure> {
     deploy::execute(
         &rules.aws(),
         args,
         &global(),
         prepared(args),
-        &Interrupt::never(),
+        interrupt,
         &printer(),
         Instant::now(),
     )
@@ -452,9 +467,7 @@ async fn interrupted_while_the_change_set_is_made(
         })
         .repeatedly()
         .build();
-    let delete_change_set = mock!(aws_sdk_cloudformation::Client::delete_change_set)
-        .match_requests(|r| r.stack_name() == Some(STACK))
-        .then_output(|| DeleteChangeSetOutput::builder().build());
+    let delete_change_set = delete_change_set_rule();
     let delete = delete_stack_rule();
     let mut cloudformation = vec![
         &stacks,
@@ -479,18 +492,9 @@ async fn interrupted_while_the_change_set_is_made(
         tokio::time::sleep(Duration::from_secs(5)).await;
         trigger.raise();
     });
-    let args = deploy_args();
-    let failure = deploy::execute(
-        &rules.aws(),
-        &args,
-        &global(),
-        prepared(&args),
-        &interrupt,
-        &printer(),
-        Instant::now(),
-    )
-    .await
-    .unwrap_err();
+    let failure = deploy_until(&rules, &deploy_args(), &interrupt)
+        .await
+        .unwrap_err();
     assert_eq!(create.num_calls(), 1);
     assert!(pending.num_calls() >= 3, "it was still waiting");
     (failure, delete_change_set.num_calls(), delete.num_calls())
@@ -533,6 +537,68 @@ async fn ctrl_c_keeps_a_stack_that_was_already_waiting_for_review() {
     .await;
     assert_eq!(failure.exit_code, 130, "{failure:?}");
     assert_eq!((change_sets_deleted, stacks_deleted), (1, 0));
+}
+
+/// A stack update whose Ctrl-C comes while CloudFormation answers `when`: DescribeChangeSet
+/// (the change set ready, not yet executed) or ExecuteChangeSet. No events rule: following
+/// the stack would panic.
+async fn interrupted_around_execution(when: &str) -> (Failure, usize, usize) {
+    let preflight = Preflight::new();
+    let stacks = stacks_rule(vec![Some(StackStatus::UpdateComplete)]);
+    let (trigger, interrupt) = Interrupt::manual();
+    let trigger = std::sync::Arc::new(trigger);
+    let raise = move || trigger.raise();
+    let (ready, execute) = if when == "DescribeChangeSet" {
+        let ready =
+            mock!(aws_sdk_cloudformation::Client::describe_change_set).then_output(move || {
+                raise();
+                change_set_ready(ChangeAction::Modify, "Function", FUNCTION)
+            });
+        (ready, execute_rule())
+    } else {
+        let execute =
+            mock!(aws_sdk_cloudformation::Client::execute_change_set).then_output(move || {
+                raise();
+                ExecuteChangeSetOutput::builder().build()
+            });
+        (change_set_ready_rule(), execute)
+    };
+    let create = create_change_set_rule(ChangeSetType::Update);
+    let delete_change_set = delete_change_set_rule();
+    let rules = Rules {
+        cloudformation: vec![&stacks, &create, &ready, &execute, &delete_change_set],
+        fsx: preflight.fsx(),
+        s3: preflight.s3(),
+        sts: vec![&preflight.identity],
+        ..Rules::default()
+    };
+    let failure = deploy_until(&rules, &deploy_args(), &interrupt)
+        .await
+        .unwrap_err();
+    assert_eq!(failure.exit_code, 130, "{failure:?}");
+    (failure, execute.num_calls(), delete_change_set.num_calls())
+}
+
+#[tokio::test(start_paused = true)]
+async fn ctrl_c_once_the_change_set_is_ready_deletes_it_unexecuted() {
+    let (failure, executed, change_sets_deleted) =
+        interrupted_around_execution("DescribeChangeSet").await;
+    assert!(failure.error.contains("nothing was changed"), "{failure:?}");
+    assert_eq!((executed, change_sets_deleted), (0, 1));
+}
+
+#[tokio::test(start_paused = true)]
+async fn ctrl_c_during_execution_wins_over_following_with_the_way_back() {
+    let (failure, executed, change_sets_deleted) =
+        interrupted_around_execution("ExecuteChangeSet").await;
+    // Ctrl-C is not swallowed: the stack is not followed to a success (exit 0).
+    assert!(failure.error.contains("goes on"), "{failure:?}");
+    let help = failure.help.as_deref().unwrap_or_default();
+    assert!(
+        help.contains(&format!("fsx-drt status --watch --stack-name {STACK}")),
+        "{failure:?}"
+    );
+    assert_eq!((executed, change_sets_deleted), (1, 0));
 }
 
 /// A release schedule for a Lustre 2.10 file system: refused (exit 2, TaskType named, with
@@ -697,15 +763,52 @@ fn no_tasks_rule() -> Rule {
 }
 
 async fn destroy(rules: &Rules<'_>, args: &DestroyArgs) -> Result<destroy::Destroyed, Failure> {
+    destroy_until(rules, args, &Interrupt::never()).await
+}
+
+/// A destroy that `interrupt` (Ctrl-C) may stop.
+async fn destroy_until(
+    rules: &Rules<'_>,
+    args: &DestroyArgs,
+    interrupt: &Interrupt,
+) -> Result<destroy::Destroyed, Failure> {
     destroy::execute(
         &rules.aws(),
         args,
         &global(),
-        &Interrupt::never(),
+        interrupt,
         &printer(),
         Instant::now(),
     )
     .await
+}
+
+#[tokio::test(start_paused = true)]
+async fn ctrl_c_during_delete_stack_wins_over_following_with_the_way_back() {
+    let stacks = stacks_rule(vec![Some(StackStatus::CreateComplete)]);
+    let tasks = no_tasks_rule();
+    let (trigger, interrupt) = Interrupt::manual();
+    let delete = mock!(aws_sdk_cloudformation::Client::delete_stack).then_output(move || {
+        trigger.raise();
+        DeleteStackOutput::builder().build()
+    });
+    // No events rule: following the deletion would panic.
+    let rules = Rules {
+        cloudformation: vec![&stacks, &delete],
+        fsx: vec![&tasks],
+        ..Rules::default()
+    };
+    let failure = destroy_until(&rules, &destroy_args(&[]), &interrupt)
+        .await
+        .unwrap_err();
+    assert_eq!(failure.exit_code, 130, "{failure:?}");
+    assert!(failure.error.contains("goes on"), "{failure:?}");
+    let help = failure.help.as_deref().unwrap_or_default();
+    assert!(
+        help.contains(&format!("fsx-drt status --watch --stack-name {STACK}")),
+        "{failure:?}"
+    );
+    assert_eq!(delete.num_calls(), 1);
 }
 
 const LOG_GROUP_IN_USE: &str = "Resource handler returned message: \"log group is in use\"";

@@ -126,19 +126,14 @@ struct Run {
     stderr: String,
 }
 
-fn lambda_zip() -> String {
-    // Any zip does for the emulator (its Lambda does not run code); a small one is made here so
-    // the test does not need the cross-built artifact.
-    let path = std::env::temp_dir().join(format!("fsx-drt-test-{}.zip", std::process::id()));
-    std::fs::write(&path, b"PK\x03\x04 test artifact").unwrap();
-    path.display().to_string()
-}
+/// Any valid zip does for the emulator (its Lambda does not run code): a small one with an
+/// arm64 ELF header as bootstrap, so the test does not need the cross-built artifact.
+const LAMBDA_ZIP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/bootstrap.zip");
 
 #[test]
 fn deploy_status_redeploy_and_destroy_on_the_emulator() {
     let emulator = Emulator::start();
     let fs = emulator.file_system_id.clone();
-    let zip = lambda_zip();
     let deploy = |extra: &[&str]| {
         let mut args = vec![
             "deploy",
@@ -146,7 +141,7 @@ fn deploy_status_redeploy_and_destroy_on_the_emulator() {
             "it",
             "--yes",
             "--lambda-zip",
-            &zip,
+            LAMBDA_ZIP,
         ];
         args.extend_from_slice(extra);
         emulator.fsx_drt(&args)
@@ -389,7 +384,6 @@ fn deploy_status_redeploy_and_destroy_on_the_emulator() {
 fn a_stack_fsx_drt_did_not_make_is_left_untouched() {
     let emulator = Emulator::start();
     let fs = emulator.file_system_id.clone();
-    let zip = lambda_zip();
     let shop = emulator.aws(
         "cf = boto3.client('cloudformation', **kw)\nt = {'Description': 'Our web shop', 'Resources': {'Orders': {'Type': 'AWS::SQS::Queue'}}}\ncf.create_stack(StackName='shop', TemplateBody=json.dumps(t))\nprint(json.dumps(cf.describe_stacks(StackName='shop')['Stacks'][0]['StackStatus']))",
     );
@@ -400,7 +394,7 @@ fn a_stack_fsx_drt_did_not_make_is_left_untouched() {
             "shop",
             "--yes",
             "--lambda-zip",
-            &zip,
+            LAMBDA_ZIP,
             "--file-system-id",
             &fs,
             "--email",

@@ -6,6 +6,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use aws_sdk_cloudformation::operation::describe_stacks::DescribeStacksOutput;
 use aws_sdk_fsx::operation::cancel_data_repository_task::CancelDataRepositoryTaskOutput;
 use aws_sdk_fsx::operation::describe_data_repository_tasks::DescribeDataRepositoryTasksOutput;
 use aws_sdk_fsx::types::{
@@ -355,18 +356,19 @@ async fn cancel_names_a_missing_or_finished_task() {
 
 #[tokio::test(start_paused = true)]
 async fn ctrl_c_during_a_slow_invoke_stops_and_says_where_to_look() {
-    let stack = stack_rule(deployed_stack(
-        aws_sdk_cloudformation::types::StackStatus::CreateComplete,
-    ));
+    let (trigger, interrupt) = Interrupt::manual();
+    // Raised as the stack is read, before the function answers: the invoke is abandoned (no
+    // Invoke rule exists, so a call would have panicked).
+    let stack = mock!(aws_sdk_cloudformation::Client::describe_stacks).then_output(move || {
+        trigger.raise();
+        let stack = deployed_stack(aws_sdk_cloudformation::types::StackStatus::CreateComplete);
+        DescribeStacksOutput::builder().stacks(stack).build()
+    });
     let rules = Rules {
         cloudformation: vec![&stack],
         ..Rules::default()
     };
     let aws = rules.aws();
-    let (trigger, interrupt) = Interrupt::manual();
-    trigger.raise();
-    // Raised before the function answers: the invoke is abandoned (no Invoke rule exists,
-    // so a call would have panicked).
     let failure = run::execute(
         &aws,
         &run_args(true),

@@ -15,7 +15,7 @@ use crate::commands::bucket::{self, Bucket};
 use crate::commands::follow::Followed;
 use crate::commands::{check_stack_name, follow, gather_parameters, interactive, prompt_missing};
 use crate::error::{Exit, Failure};
-use crate::interrupt::Interrupt;
+use crate::interrupt::{Interrupt, UNCHANGED};
 use crate::output::Printer;
 use crate::params::{self, Param, Parameters, Problem, Resolved, Source};
 use crate::stack::{
@@ -65,10 +65,10 @@ impl fmt::Display for Deployed {
 pub fn run(args: &DeployArgs, global: &GlobalArgs, printer: &Printer) -> Result<Deployed, Failure> {
     let started = Instant::now();
     let prepared = prepare(args)?;
-    block_on(async {
+    let stopped = follow::interrupted(&args.stack_name, "deployment");
+    block_on(stopped, async |interrupt| {
         let aws = Aws::connect(global).await?;
-        let interrupt = Interrupt::ctrl_c();
-        execute(&aws, args, global, prepared, &interrupt, printer, started).await
+        execute(&aws, args, global, prepared, interrupt, printer, started).await
     })
 }
 
@@ -108,9 +108,6 @@ pub fn prepare(args: &DeployArgs) -> Result<Prepared, Failure> {
     let artifact = Artifact::load(args.lambda_zip.as_deref())?;
     Ok(Prepared { resolved, artifact })
 }
-
-/// Ctrl-C while deploy only reads (or uploads the content-addressed artifact).
-const UNCHANGED: &str = "interrupted; nothing was changed";
 
 /// The deploy itself, on the given clients. `interrupt` (Ctrl-C) while the change set is
 /// made or awaits approval deletes it, and the stack when it was created just for it; while
@@ -152,22 +149,26 @@ pub async fn execute(
         () = interrupt.raised() => None,
         made = make_change_set(aws, &args.stack_name, &name, &change_set_type, &target.values) => Some(made),
     };
+    // Ctrl-C before the change set is executed: it goes, and the stack made for it, even
+    // when Ctrl-C is pressed again meanwhile.
+    let withdraw = || async {
+        let discarding = discard(aws, &args.stack_name, &name, new_stack);
+        let emptied = interrupt.shielded(discarding).await;
+        Failure::new(
+            Exit::Interrupted,
+            format!(
+                "interrupted; change set {name} was deleted{}, nothing was changed",
+                if emptied {
+                    " with the empty stack made for it"
+                } else {
+                    ""
+                }
+            ),
+            None,
+        )
+    };
     let (changes, stack_id) = match made {
-        None => {
-            let emptied = discard(aws, &args.stack_name, &name, new_stack).await;
-            return Err(Failure::new(
-                Exit::Interrupted,
-                format!(
-                    "interrupted; change set {name} was deleted{}, nothing was changed",
-                    if emptied {
-                        " with the empty stack made for it"
-                    } else {
-                        ""
-                    }
-                ),
-                None,
-            ));
-        }
+        None => return Err(withdraw().await),
         Some(Err(failure)) => {
             discard(aws, &args.stack_name, &name, new_stack).await;
             return Err(failure);
@@ -227,15 +228,22 @@ pub async fn execute(
     )
     .await?;
 
+    if interrupt.is_raised() {
+        return Err(withdraw().await);
+    }
     let token = stack::request_token("deploy");
-    aws.cloudformation
+    let request = aws
+        .cloudformation
         .execute_change_set()
         .stack_name(&args.stack_name)
         .change_set_name(&name)
         .client_request_token(&token)
-        .send()
-        .await
-        .map_err(|e| failed("ExecuteChangeSet", &e))?;
+        .send();
+    interrupt
+        .until_or(follow::interrupted(&args.stack_name, "deployment"), async {
+            request.await.map_err(|e| failed("ExecuteChangeSet", &e))
+        })
+        .await?;
     let followed = Followed {
         operation: Operation::Deploy,
         events: Selector::Token(token),

@@ -10,7 +10,7 @@ use crate::aws::{block_on, failed, Aws};
 use crate::cli::{DestroyArgs, GlobalArgs};
 use crate::commands::{check_stack_name, existing_stack, follow, interactive, stack_parameter};
 use crate::error::{Exit, Failure};
-use crate::interrupt::Interrupt;
+use crate::interrupt::{Interrupt, UNCHANGED};
 use crate::output::Printer;
 use crate::params::Problem;
 
@@ -52,10 +52,10 @@ pub fn run(
 ) -> Result<Destroyed, Failure> {
     let started = Instant::now();
     check_stack_name(&args.stack_name)?;
-    block_on(async {
+    let stopped = follow::interrupted(&args.stack_name, "deletion");
+    block_on(stopped, async |interrupt| {
         let aws = Aws::connect(global).await?;
-        let interrupt = Interrupt::ctrl_c();
-        execute(&aws, args, global, &interrupt, printer, started).await
+        execute(&aws, args, global, interrupt, printer, started).await
     })
 }
 
@@ -68,23 +68,28 @@ pub async fn execute(
     printer: &Printer,
     started: Instant,
 ) -> Result<Destroyed, Failure> {
-    let stack = existing_stack(aws, &args.stack_name, args.any_stack).await?;
-    follow::check_deletable(&stack, &args.stack_name)?;
+    // Reading changes nothing: Ctrl-C simply stops.
+    let reading = async {
+        let stack = existing_stack(aws, &args.stack_name, args.any_stack).await?;
+        follow::check_deletable(&stack, &args.stack_name)?;
+        let mut retain = Vec::new();
+        if !args.retain.is_empty() {
+            // CloudFormation takes RetainResources only from a stack whose deletion failed,
+            // and only for the resources that failed.
+            let stuck = delete_failed(aws, &args.stack_name).await?;
+            retain = check_retain(
+                &args.retain,
+                &stuck,
+                stack.stack_status().map(|s| s.as_str()),
+            )?;
+        }
+        if let Some(fs_id) = stack_parameter(&stack, "FileSystemId") {
+            warn_running_task(aws, &fs_id, printer).await;
+        }
+        Ok((stack, retain))
+    };
+    let (stack, mut retain) = interrupt.until(UNCHANGED, reading).await?;
     let parameter = |key: &str| stack_parameter(&stack, key);
-    let mut retain = Vec::new();
-    if !args.retain.is_empty() {
-        // CloudFormation takes RetainResources only from a stack whose deletion failed, and
-        // only for the resources that failed.
-        let stuck = delete_failed(aws, &args.stack_name).await?;
-        retain = check_retain(
-            &args.retain,
-            &stuck,
-            stack.stack_status().map(|s| s.as_str()),
-        )?;
-    }
-    if let Some(fs_id) = parameter("FileSystemId") {
-        warn_running_task(aws, &fs_id, printer).await;
-    }
     confirm(args, global)?;
     let status = loop {
         let deleted = follow::delete(

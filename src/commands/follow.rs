@@ -69,11 +69,10 @@ pub async fn follow(
     } = followed;
     let (operation, expected) = (*operation, *expected);
     let stack = stack_id.as_deref().unwrap_or(stack_name);
-    let reattach = format!("re-attach with `fsx-drt status --watch --stack-name {stack_name}`");
     let mut poll = Poll::new(
         timeout,
         interrupt,
-        reattach,
+        reattach(stack_name),
         "{spinner} {pos}/{len} resources done, {elapsed} {wide_msg}",
         printer,
     );
@@ -82,14 +81,15 @@ pub async fn follow(
     }
     let mut seen = HashSet::new();
     let mut events: Vec<StackEvent> = Vec::new();
+    let stopped = format!("stopped following stack {stack_name}; its operation goes on");
     loop {
         poll.check_deadline(&format!("stack {stack_name} is still in progress"))?;
-        let page = aws
+        let request = aws
             .cloudformation
             .describe_stack_events()
             .stack_name(stack)
-            .send()
-            .await;
+            .send();
+        let page = poll.during(&stopped, request).await?;
         match page {
             Ok(page) => {
                 poll.throttled = 0;
@@ -158,10 +158,7 @@ pub async fn follow(
                 });
             }
         }
-        poll.pause(&format!(
-            "stopped following stack {stack_name}; its operation goes on"
-        ))
-        .await?;
+        poll.pause(&stopped).await?;
     }
 }
 
@@ -177,14 +174,18 @@ pub async fn delete(
     printer: &Printer,
 ) -> Result<String, Failure> {
     let token = stack::request_token("delete");
-    aws.cloudformation
+    let request = aws
+        .cloudformation
         .delete_stack()
         .stack_name(stack_id.unwrap_or(stack_name))
         .set_retain_resources((!retain.is_empty()).then(|| retain.to_vec()))
         .client_request_token(&token)
-        .send()
-        .await
-        .map_err(|e| failed("DeleteStack", &e))?;
+        .send();
+    interrupt
+        .until_or(interrupted(stack_name, "deletion"), async {
+            request.await.map_err(|e| failed("DeleteStack", &e))
+        })
+        .await?;
     let followed = Followed {
         operation: Operation::Delete,
         events: Selector::Token(token),
@@ -192,6 +193,20 @@ pub async fn delete(
         stack_id: stack_id.map(str::to_string),
     };
     follow(aws, stack_name, &followed, timeout, interrupt, printer).await
+}
+
+/// How to pick up following a stack operation fsx-drt stopped watching.
+fn reattach(stack_name: &str) -> String {
+    format!("re-attach with `fsx-drt status --watch --stack-name {stack_name}`")
+}
+
+/// Ctrl-C once a stack operation may have been asked for: exit 130, and how to follow it.
+pub fn interrupted(stack_name: &str, operation: &str) -> Failure {
+    Failure::new(
+        Exit::Interrupted,
+        format!("interrupted; the {operation} of stack {stack_name} may have started, and goes on if it did"),
+        Some(reattach(stack_name)),
+    )
 }
 
 /// A stack with termination protection cannot be deleted: say so, and how to lift it, before

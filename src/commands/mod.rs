@@ -184,7 +184,7 @@ fn prompt(param: Param) -> Result<String, Failure> {
             if e.kind() == std::io::ErrorKind::Interrupted {
                 // End the prompt's line before the failure.
                 crate::output::log("");
-                return Failure::new(Exit::Interrupted, "interrupted; nothing was changed", None);
+                return crate::interrupt::unchanged();
             }
             Failure::new(
                 Exit::Invalid,

@@ -14,7 +14,7 @@ use crate::aws::{block_on, Aws};
 use crate::cli::{GlobalArgs, PlanArgs};
 use crate::commands::{read_at_most, resolve_parameters};
 use crate::error::Failure;
-use crate::interrupt::Interrupt;
+use crate::interrupt::unchanged;
 use crate::params::{self, Param, Parameters, Problem};
 
 #[derive(Debug, Serialize)]
@@ -50,11 +50,7 @@ pub fn run(args: &PlanArgs, global: &GlobalArgs) -> Result<Planned, Failure> {
                 })
             };
             // Ctrl-C must stop the reading: once a prompt caught SIGINT, it no longer would.
-            let found = block_on(async {
-                Interrupt::ctrl_c()
-                    .until("interrupted; nothing was changed", read)
-                    .await
-            })?;
+            let found = block_on(unchanged(), async |_| read.await)?;
             (format!("FSx ({fs_id})"), found)
         }
     };

@@ -79,12 +79,24 @@ impl<'a> Poll<'a> {
     /// Waits until the next poll, or exit 130 (`stopped`) when Ctrl-C comes first.
     pub async fn pause(&self, stopped: &str) -> Result<(), Failure> {
         let jitter = f64::from(chrono::Utc::now().timestamp_subsec_millis()) / 1000.0;
+        let delay = stack::next_poll_delay(self.throttled, jitter);
+        self.during(stopped, tokio::time::sleep(delay)).await
+    }
+
+    /// `future` (a poll's request), or exit 130 (`stopped`, and how to pick the wait up
+    /// again) when Ctrl-C comes first, even when it had come just as an answer did.
+    pub async fn during<T>(
+        &self,
+        stopped: &str,
+        future: impl std::future::Future<Output = T>,
+    ) -> Result<T, Failure> {
         tokio::select! {
-            _ = tokio::time::sleep(stack::next_poll_delay(self.throttled, jitter)) => Ok(()),
+            biased;
             () = self.interrupt.raised() => {
                 self.abandon();
                 Err(Failure::new(Exit::Interrupted, stopped, Some(self.again.clone())))
             }
+            output = future => Ok(output),
         }
     }
 

@@ -16,7 +16,7 @@ use crate::commands::poll::Poll;
 use crate::commands::tasks::Task;
 use crate::commands::{check_stack_name, existing_stack, parameter_pairs, stack_parameter};
 use crate::error::{Exit, Failure};
-use crate::interrupt::Interrupt;
+use crate::interrupt::{Interrupt, UNCHANGED};
 use crate::output::Printer;
 use crate::params::{self, Resolved, Source};
 
@@ -99,10 +99,18 @@ impl fmt::Display for Ran {
 pub fn run(args: &RunArgs, global: &GlobalArgs, printer: &Printer) -> Result<Ran, Failure> {
     let started = Instant::now();
     check_stack_name(&args.stack_name)?;
-    block_on(async {
+    let stopped = Failure::new(Exit::Interrupted, left(&args.stack_name), None);
+    block_on(stopped, async |interrupt| {
         let aws = Aws::connect(global).await?;
-        execute(&aws, args, &Interrupt::ctrl_c(), printer, started).await
+        execute(&aws, args, interrupt, printer, started).await
     })
+}
+
+/// Ctrl-C once the function may have been called.
+fn left(stack_name: &str) -> String {
+    format!(
+        "interrupted; a task may have been created all the same: see fsx-drt tasks --stack-name {stack_name}"
+    )
 }
 
 /// The run on the given clients (tests pass mocked ones).
@@ -113,7 +121,9 @@ pub async fn execute(
     printer: &Printer,
     started: Instant,
 ) -> Result<Ran, Failure> {
-    let stack = existing_stack(aws, &args.stack_name, false).await?;
+    let stack = interrupt
+        .until(UNCHANGED, existing_stack(aws, &args.stack_name, false))
+        .await?;
     let function_name = stack_output(&stack, "FunctionName").ok_or_else(|| {
         Failure::new(
             Exit::Failed,
@@ -128,10 +138,7 @@ pub async fn execute(
             )),
         )
     })?;
-    let left = format!(
-        "interrupted; a task may have been created all the same: see fsx-drt tasks --stack-name {}",
-        args.stack_name
-    );
+    let left = left(&args.stack_name);
     let result = if args.direct {
         interrupt
             .until(&left, direct(aws, &stack, &function_name))
@@ -275,14 +282,15 @@ async fn wait(
         "{spinner} {elapsed} {wide_msg}",
         printer,
     );
+    let stopped = format!("stopped waiting for task {task_id}; it goes on");
     let mut last = String::new();
     loop {
-        let answer = aws
+        let request = aws
             .fsx
             .describe_data_repository_tasks()
             .task_ids(task_id)
-            .send()
-            .await;
+            .send();
+        let answer = poll.during(&stopped, request).await?;
         match answer {
             Ok(out) => {
                 poll.throttled = 0;
@@ -314,8 +322,7 @@ async fn wait(
             }
         }
         poll.check_deadline(&format!("task {task_id} is still running"))?;
-        poll.pause(&format!("stopped waiting for task {task_id}; it goes on"))
-            .await?;
+        poll.pause(&stopped).await?;
     }
 }
 

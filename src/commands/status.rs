@@ -13,7 +13,7 @@ use crate::commands::schedule::rfc3339;
 use crate::commands::tasks::{self, Task};
 use crate::commands::{check_stack_name, existing_stack, follow};
 use crate::error::{Exit, Failure};
-use crate::interrupt::Interrupt;
+use crate::interrupt::{unchanged, Interrupt};
 use crate::output::Printer;
 use crate::schedule::Schedule;
 use crate::stack;
@@ -51,9 +51,9 @@ pub struct Alarm {
 
 pub fn run(args: &StatusArgs, global: &GlobalArgs, printer: &Printer) -> Result<Status, Failure> {
     check_stack_name(&args.stack_name)?;
-    block_on(async {
+    block_on(unchanged(), async |interrupt| {
         let aws = Aws::connect(global).await?;
-        gather(&aws, args, &Interrupt::ctrl_c(), printer).await
+        gather(&aws, args, interrupt, printer).await
     })
 }
 

@@ -11,6 +11,7 @@ use crate::aws::{block_on, describe, failed, Aws};
 use crate::cli::{GlobalArgs, TasksAction, TasksArgs};
 use crate::commands::{check_stack_name, existing_stack, stack_parameter};
 use crate::error::{Exit, Failure};
+use crate::interrupt::unchanged;
 use crate::params::Problem;
 
 /// The lifecycles FSx reports, as `--lifecycle` takes them.
@@ -201,11 +202,15 @@ pub fn run(args: &TasksArgs, global: &GlobalArgs) -> Result<Outcome, Failure> {
     match &args.action {
         Some(TasksAction::Cancel(cancel_args)) => {
             check_task_id(&cancel_args.task_id)?;
-            block_on(async {
+            let id = &cancel_args.task_id;
+            let stopped = Failure::new(
+                Exit::Interrupted,
+                format!("interrupted; the cancellation of {id} may have been sent all the same"),
+                Some("see fsx-drt tasks --stack-name NAME".into()),
+            );
+            block_on(stopped, async |_| {
                 let aws = Aws::connect(global).await?;
-                cancel(&aws, &cancel_args.task_id)
-                    .await
-                    .map(Outcome::Canceled)
+                cancel(&aws, id).await.map(Outcome::Canceled)
             })
         }
         None => {
@@ -221,7 +226,7 @@ pub fn run(args: &TasksArgs, global: &GlobalArgs) -> Result<Outcome, Failure> {
                     "give how many tasks to show, e.g. --limit 20",
                 ));
             }
-            block_on(async {
+            block_on(unchanged(), async |_| {
                 let aws = Aws::connect(global).await?;
                 list(&aws, stack_name, lifecycle.as_deref(), args.limit)
                     .await
