@@ -104,7 +104,7 @@ impl Preflight {
 /// DescribeStacks answering with each of these in turn (None: the stack does not exist).
 fn stacks_rule(answers: Vec<Option<StackStatus>>) -> Rule {
     let mut sequence = mock!(aws_sdk_cloudformation::Client::describe_stacks)
-        .match_requests(|r| r.stack_name() == Some(STACK))
+        .match_requests(|r| is_the_stack(r.stack_name()))
         .sequence();
     for answer in answers {
         sequence = match answer {

@@ -259,7 +259,8 @@ pub async fn execute(
         printer,
     )
     .await?;
-    let stack = describe_stack(aws, &args.stack_name).await?;
+    let by_id = followed.stack_id.as_deref().unwrap_or(&args.stack_name);
+    let stack = describe_stack(aws, by_id).await?;
     let outputs = stack.map(|s| outputs(s.outputs())).unwrap_or_default();
     if let Some(path) = &args.outputs_file {
         write_outputs(path, &outputs)?;
