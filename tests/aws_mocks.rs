@@ -725,6 +725,23 @@ async fn status_watch_follows_the_operation_first() {
     assert_eq!((stacks.num_calls(), events.num_calls()), (2, 2));
 }
 
+/// A latest task CANCELED is unhealthy too, as the function's alarm sees it (one definition
+/// of "ended badly" for the Lambda, tasks and status).
+#[tokio::test]
+async fn status_unhealthy_when_the_latest_task_was_canceled() {
+    let status = status_of(
+        StackStatus::UpdateComplete,
+        StateValue::Ok,
+        DataRepositoryTaskLifecycle::Canceled,
+    )
+    .await;
+    assert!(!status.healthy);
+    assert_eq!(
+        status.problems,
+        ["the latest task task-0a1b2c3d4e5f60002 CANCELED"]
+    );
+}
+
 /// status does not call a stack fsx-drt did not make healthy: exit 2, naming it.
 #[tokio::test]
 async fn status_refuses_a_stack_fsx_drt_did_not_make() {

@@ -4,8 +4,8 @@
 use aws_sdk_cloudwatch::types::{Dimension, MetricDatum, StandardUnit};
 use aws_sdk_fsx::operation::create_data_repository_task::CreateDataRepositoryTaskError;
 use aws_sdk_fsx::types::{
-    CompletionReport, DataRepositoryTask, DataRepositoryTaskLifecycle, DataRepositoryTaskType,
-    DurationSinceLastAccess, ReleaseConfiguration, ReportFormat, ReportScope, Tag, Unit,
+    CompletionReport, DataRepositoryTask, DataRepositoryTaskType, DurationSinceLastAccess,
+    ReleaseConfiguration, ReportFormat, ReportScope, Tag, Unit,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -15,7 +15,7 @@ use crate::aws::{repositories, tasks, AwsError};
 use crate::config::Config;
 use crate::plan::{plan, PlanError, TaskRequest};
 use crate::slot::Slot;
-use crate::{metrics, TASK_TAG};
+use crate::{lifecycle, metrics, TASK_TAG};
 
 /// How many of the newest tasks with this function's report path are asked for their tags
 /// before giving up on finding its latest (more only when other stacks share the path).
@@ -200,12 +200,8 @@ impl Handler {
         }
         let Some(latest) = latest else { return Ok(()) };
         let failed_files = latest.status().and_then(|s| s.failed_count()).unwrap_or(0);
-        let failed = match latest.lifecycle() {
-            Some(DataRepositoryTaskLifecycle::Failed) => true,
-            Some(DataRepositoryTaskLifecycle::Succeeded) => failed_files > 0,
-            _ => false,
-        };
-        if failed {
+        let lifecycle = latest.lifecycle().map_or("", |l| l.as_str());
+        if lifecycle::ended_badly(lifecycle, failed_files) {
             warn!(
                 task_id = latest.task_id().unwrap_or("?"),
                 lifecycle = latest.lifecycle().map_or("?", |l| l.as_str()),
@@ -326,10 +322,8 @@ impl Handler {
 }
 
 fn is_running(task: &DataRepositoryTask) -> bool {
-    matches!(
-        task.lifecycle(),
-        Some(DataRepositoryTaskLifecycle::Pending | DataRepositoryTaskLifecycle::Executing)
-    )
+    task.lifecycle()
+        .is_some_and(|l| lifecycle::is_running(l.as_str()))
 }
 
 /// The one log record of a run.

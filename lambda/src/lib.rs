@@ -26,6 +26,47 @@ pub mod metrics {
     pub const DIMENSION: &str = "FunctionName";
 }
 
+/// What a data repository task's Lifecycle means to fsx-drt: one definition for the Lambda,
+/// `tasks`, `run --wait`, `status` and `destroy`.
+pub mod lifecycle {
+    /// Still holding the file system (FSx runs one task at a time): PENDING or EXECUTING, and
+    /// CANCELING, which has not let go yet.
+    pub fn is_running(lifecycle: &str) -> bool {
+        matches!(lifecycle, "PENDING" | "EXECUTING" | "CANCELING")
+    }
+
+    /// Ended without doing all it was asked: FAILED or CANCELED, or SUCCEEDED with files that
+    /// failed (the completion report lists them).
+    pub fn ended_badly(lifecycle: &str, failed_files: i64) -> bool {
+        matches!(lifecycle, "FAILED" | "CANCELED") || (lifecycle == "SUCCEEDED" && failed_files > 0)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn running_and_ended_badly() {
+            for (lifecycle, running, bad, bad_with_failed_files) in [
+                ("PENDING", true, false, false),
+                ("EXECUTING", true, false, false),
+                ("CANCELING", true, false, false),
+                ("SUCCEEDED", false, false, true),
+                ("FAILED", false, true, true),
+                ("CANCELED", false, true, true),
+            ] {
+                assert_eq!(is_running(lifecycle), running, "{lifecycle}");
+                assert_eq!(ended_badly(lifecycle, 0), bad, "{lifecycle}");
+                assert_eq!(
+                    ended_badly(lifecycle, 2),
+                    bad_with_failed_files,
+                    "{lifecycle}"
+                );
+            }
+        }
+    }
+}
+
 /// The tag key on every task the function creates (value: the function's name), so the next
 /// run finds its own tasks; the role may tag with this key only.
 pub const TASK_TAG: &str = "fsx-drt:function";

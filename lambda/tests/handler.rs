@@ -456,6 +456,23 @@ async fn a_running_task_means_this_run_is_skipped_not_failed() {
     assert_eq!(rules.metrics.num_calls(), 1, "SkippedRuns was published");
 }
 
+/// A task being canceled still holds the file system: the run is skipped, not attempted.
+#[tokio::test]
+async fn a_canceling_task_means_this_run_is_skipped() {
+    let rules = Rules {
+        tasks: tasks(vec![task(
+            "task-canceling",
+            DataRepositoryTaskLifecycle::Canceling,
+            100,
+            Owner::Other,
+        )]),
+        ..Rules::standard()
+    };
+    let (result, _) = rules.run(config("Export", "/data")).await;
+    assert_eq!(result.unwrap().outcome, Outcome::Skipped);
+    assert_eq!(rules.create.num_calls(), 0);
+}
+
 #[tokio::test]
 async fn data_repository_task_executing_is_a_skip_too() {
     let rules = Rules {
@@ -608,13 +625,13 @@ async fn another_stack_s_failure_with_the_same_report_path_is_not_reported() {
 
 #[tokio::test]
 async fn failed_files_count_as_failure_but_a_clean_task_does_not() {
-    for (failed_count, expected_metrics) in [(3, 1), (0, 0)] {
-        let mut done = task(
-            "task-done",
-            DataRepositoryTaskLifecycle::Succeeded,
-            200,
-            Owner::Ours,
-        );
+    // A CANCELED task did not do what it was asked either (the same rule as tasks and status).
+    for (lifecycle, failed_count, expected_metrics) in [
+        (DataRepositoryTaskLifecycle::Succeeded, 3, 1),
+        (DataRepositoryTaskLifecycle::Succeeded, 0, 0),
+        (DataRepositoryTaskLifecycle::Canceled, 0, 1),
+    ] {
+        let mut done = task("task-done", lifecycle, 200, Owner::Ours);
         done.status = Some(
             DataRepositoryTaskStatus::builder()
                 .failed_count(failed_count)

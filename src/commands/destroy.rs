@@ -292,10 +292,8 @@ async fn warn_running_task(aws: &Aws, fs_id: &str, printer: &Printer) {
     let tasks = fsx_drt_lambda::aws::tasks(&aws.fsx, fs_id).await;
     if let Ok(tasks) = tasks {
         let running = tasks.iter().filter(|t| {
-            matches!(
-                t.lifecycle().map(|l| l.as_str()),
-                Some("PENDING" | "EXECUTING")
-            )
+            t.lifecycle()
+                .is_some_and(|l| fsx_drt_lambda::lifecycle::is_running(l.as_str()))
         });
         for task in running {
             printer.info(&format!(

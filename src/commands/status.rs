@@ -181,8 +181,16 @@ pub async fn gather(
         None => Vec::new(),
     };
     if let Some(latest) = tasks.first() {
-        if latest.lifecycle == "FAILED" {
-            problems.push(format!("the latest task {} FAILED", latest.task_id));
+        if latest.failed_outright() {
+            // FAILED and CANCELED say it; SUCCEEDED is bad only for its failed files.
+            let files = match latest.failed {
+                Some(n) if latest.lifecycle == "SUCCEEDED" => format!(" with {n} failed files"),
+                _ => String::new(),
+            };
+            problems.push(format!(
+                "the latest task {} {}{files}",
+                latest.task_id, latest.lifecycle
+            ));
         }
     }
     Ok(Status {

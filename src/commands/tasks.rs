@@ -5,6 +5,7 @@ use std::fmt;
 
 use aws_sdk_fsx::operation::cancel_data_repository_task::CancelDataRepositoryTaskError;
 use aws_sdk_fsx::types::DataRepositoryTask;
+use fsx_drt_lambda::lifecycle;
 use serde::Serialize;
 
 use crate::aws::{block_on, describe, failed, Aws};
@@ -81,15 +82,11 @@ impl From<&DataRepositoryTask> for Task {
 impl Task {
     /// Ended badly: FAILED or CANCELED, or finished with files that failed.
     pub fn failed_outright(&self) -> bool {
-        matches!(self.lifecycle.as_str(), "FAILED" | "CANCELED")
-            || (self.lifecycle == "SUCCEEDED" && self.failed.unwrap_or(0) > 0)
+        lifecycle::ended_badly(&self.lifecycle, self.failed.unwrap_or(0))
     }
 
     pub fn is_running(&self) -> bool {
-        matches!(
-            self.lifecycle.as_str(),
-            "PENDING" | "EXECUTING" | "CANCELING"
-        )
+        lifecycle::is_running(&self.lifecycle)
     }
 }
 
