@@ -663,20 +663,21 @@ async fn status_unhealthy_with_an_alarm_and_a_failed_task() {
     insta::assert_snapshot!("status_unhealthy", status.to_string());
 }
 
-/// Only a failed task: unhealthy too.
+/// Only a task that ended badly, FAILED or CANCELED (one definition for the Lambda's alarm,
+/// tasks and status): unhealthy too.
 #[tokio::test]
 async fn status_unhealthy_when_only_the_latest_task_failed() {
-    let status = status_of(
-        StackStatus::UpdateComplete,
-        StateValue::Ok,
-        DataRepositoryTaskLifecycle::Failed,
-    )
-    .await;
-    assert!(!status.healthy);
-    assert_eq!(
-        status.problems,
-        ["the latest task task-0a1b2c3d4e5f60002 FAILED"]
-    );
+    for (lifecycle, name) in [
+        (DataRepositoryTaskLifecycle::Failed, "FAILED"),
+        (DataRepositoryTaskLifecycle::Canceled, "CANCELED"),
+    ] {
+        let status = status_of(StackStatus::UpdateComplete, StateValue::Ok, lifecycle).await;
+        assert!(!status.healthy);
+        assert_eq!(
+            status.problems,
+            [format!("the latest task task-0a1b2c3d4e5f60002 {name}")]
+        );
+    }
 }
 
 /// `status --watch` on a stack mid-update follows it, then reports the stack as it ended.
@@ -723,23 +724,6 @@ async fn status_watch_follows_the_operation_first() {
     assert_eq!(status.status, "UPDATE_COMPLETE");
     assert!(status.healthy, "{:?}", status.problems);
     assert_eq!((stacks.num_calls(), events.num_calls()), (2, 2));
-}
-
-/// A latest task CANCELED is unhealthy too, as the function's alarm sees it (one definition
-/// of "ended badly" for the Lambda, tasks and status).
-#[tokio::test]
-async fn status_unhealthy_when_the_latest_task_was_canceled() {
-    let status = status_of(
-        StackStatus::UpdateComplete,
-        StateValue::Ok,
-        DataRepositoryTaskLifecycle::Canceled,
-    )
-    .await;
-    assert!(!status.healthy);
-    assert_eq!(
-        status.problems,
-        ["the latest task task-0a1b2c3d4e5f60002 CANCELED"]
-    );
 }
 
 /// status does not call a stack fsx-drt did not make healthy: exit 2, naming it.

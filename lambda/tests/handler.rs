@@ -436,41 +436,26 @@ async fn an_uncovered_path_fails_the_run_naming_it() {
     assert_eq!(rules.create.num_calls(), 0);
 }
 
+/// A task still holding the file system (a task being canceled too) means this run is
+/// skipped, not attempted and not failed.
 #[tokio::test]
 async fn a_running_task_means_this_run_is_skipped_not_failed() {
-    let rules = Rules {
-        tasks: tasks(vec![task(
-            "task-busy",
-            DataRepositoryTaskLifecycle::Executing,
-            100,
-            Owner::Other,
-        )]),
-        ..Rules::standard()
-    };
-    let (result, _) = rules.run(config("Export", "/data")).await;
-    let result = result.unwrap();
-    assert_eq!(result.outcome, Outcome::Skipped);
-    assert_eq!(result.task_id.as_deref(), Some("task-busy"));
-    assert!(result.reason.unwrap().contains("EXECUTING"));
-    assert_eq!(rules.create.num_calls(), 0);
-    assert_eq!(rules.metrics.num_calls(), 1, "SkippedRuns was published");
-}
-
-/// A task being canceled still holds the file system: the run is skipped, not attempted.
-#[tokio::test]
-async fn a_canceling_task_means_this_run_is_skipped() {
-    let rules = Rules {
-        tasks: tasks(vec![task(
-            "task-canceling",
-            DataRepositoryTaskLifecycle::Canceling,
-            100,
-            Owner::Other,
-        )]),
-        ..Rules::standard()
-    };
-    let (result, _) = rules.run(config("Export", "/data")).await;
-    assert_eq!(result.unwrap().outcome, Outcome::Skipped);
-    assert_eq!(rules.create.num_calls(), 0);
+    for (lifecycle, name) in [
+        (DataRepositoryTaskLifecycle::Executing, "EXECUTING"),
+        (DataRepositoryTaskLifecycle::Canceling, "CANCELING"),
+    ] {
+        let rules = Rules {
+            tasks: tasks(vec![task("task-busy", lifecycle, 100, Owner::Other)]),
+            ..Rules::standard()
+        };
+        let (result, _) = rules.run(config("Export", "/data")).await;
+        let result = result.unwrap();
+        assert_eq!(result.outcome, Outcome::Skipped);
+        assert_eq!(result.task_id.as_deref(), Some("task-busy"));
+        assert!(result.reason.unwrap().contains(name));
+        assert_eq!(rules.create.num_calls(), 0);
+        assert_eq!(rules.metrics.num_calls(), 1, "SkippedRuns was published");
+    }
 }
 
 #[tokio::test]
