@@ -9,6 +9,10 @@ use crate::schedule::Schedule;
 /// The template as written (YAML, short-form intrinsics).
 pub const TEMPLATE_YAML: &str = include_str!("../templates/fsx-drt.yaml");
 
+/// The template parameters deploy sets itself: where the function's zip is.
+pub const CODE_BUCKET: &str = "CodeBucket";
+pub const CODE_KEY: &str = "CodeKey";
+
 /// The template parameter deploy derives from the schedule: how long Lambda goes on retrying
 /// a scheduled run whose function failed (AWS::Lambda::EventInvokeConfig).
 pub const MAXIMUM_EVENT_AGE: &str = "MaximumEventAgeSeconds";

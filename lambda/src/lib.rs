@@ -71,6 +71,35 @@ pub mod lifecycle {
 /// run finds its own tasks; the role may tag with this key only.
 pub const TASK_TAG: &str = "fsx-drt:function";
 
+/// The template's Outputs the CLI reads (`status`, `run`): renaming one in the template
+/// breaks them, so tests/template.rs holds the template to this list.
+pub mod outputs {
+    pub const FUNCTION_NAME: &str = "FunctionName";
+    pub const FUNCTION_ARN: &str = "FunctionArn";
+    pub const RULE_NAME: &str = "RuleName";
+    pub const TOPIC_ARN: &str = "TopicArn";
+    pub const ALARM_TOPIC_KEY_ARN: &str = "AlarmTopicKeyArn";
+    pub const ERROR_ALARM_NAME: &str = "ErrorAlarmName";
+    pub const FAILED_TASK_ALARM_NAME: &str = "FailedTaskAlarmName";
+    pub const SCHEDULE: &str = "Schedule";
+    pub const DEAD_LETTER_QUEUE_URL: &str = "DeadLetterQueueUrl";
+    pub const DEAD_LETTER_QUEUE_ARN: &str = "DeadLetterQueueArn";
+    pub const LOG_GROUP_NAME: &str = "LogGroupName";
+    pub const ALL: [&str; 11] = [
+        FUNCTION_NAME,
+        FUNCTION_ARN,
+        RULE_NAME,
+        TOPIC_ARN,
+        ALARM_TOPIC_KEY_ARN,
+        ERROR_ALARM_NAME,
+        FAILED_TASK_ALARM_NAME,
+        SCHEDULE,
+        DEAD_LETTER_QUEUE_URL,
+        DEAD_LETTER_QUEUE_ARN,
+        LOG_GROUP_NAME,
+    ];
+}
+
 /// The environment variables the template sets for the function.
 pub mod env {
     pub const FILE_SYSTEM_ID: &str = "FILE_SYSTEM_ID";

@@ -21,7 +21,7 @@ use crate::params::{self, Param, Parameters, Problem, Resolved, Source};
 use crate::stack::{
     self, Change, ChangeSetSummary, Executable, Existing, Operation, ParameterChange, Selector,
 };
-use crate::template::{maximum_event_age, MAXIMUM_EVENT_AGE, TEMPLATE_YAML};
+use crate::template::{maximum_event_age, CODE_BUCKET, CODE_KEY, MAXIMUM_EVENT_AGE, TEMPLATE_YAML};
 
 #[derive(Debug, Serialize)]
 pub struct Deployed {
@@ -349,8 +349,8 @@ async fn target(
         .into_iter()
         .map(|(p, v)| (p.key().to_string(), v))
         .collect();
-    values.push(("CodeBucket".into(), bucket.clone()));
-    values.push(("CodeKey".into(), artifact.key()));
+    values.push((CODE_BUCKET.into(), bucket.clone()));
+    values.push((CODE_KEY.into(), artifact.key()));
     values.push((
         MAXIMUM_EVENT_AGE.into(),
         maximum_event_age(&parameters.schedule, chrono::Utc::now()).to_string(),

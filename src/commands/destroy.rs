@@ -12,7 +12,8 @@ use crate::commands::{check_stack_name, existing_stack, follow, interactive, sta
 use crate::error::{Exit, Failure};
 use crate::interrupt::{Interrupt, UNCHANGED};
 use crate::output::Printer;
-use crate::params::Problem;
+use crate::params::{Param, Problem};
+use crate::template::{CODE_BUCKET, CODE_KEY};
 
 #[derive(Debug, Serialize)]
 pub struct Destroyed {
@@ -83,7 +84,7 @@ pub async fn execute(
                 stack.stack_status().map(|s| s.as_str()),
             )?;
         }
-        if let Some(fs_id) = stack_parameter(&stack, "FileSystemId") {
+        if let Some(fs_id) = stack_parameter(&stack, Param::FileSystemId.key()) {
             warn_running_task(aws, &fs_id, printer).await;
         }
         Ok((stack, retain))
@@ -111,7 +112,7 @@ pub async fn execute(
         }
     };
     let mut removed = Vec::new();
-    if let (Some(bucket), Some(key)) = (parameter("CodeBucket"), parameter("CodeKey")) {
+    if let (Some(bucket), Some(key)) = (parameter(CODE_BUCKET), parameter(CODE_KEY)) {
         // The stack is gone already: failing to tidy up must not turn that into a failure.
         match used_elsewhere(aws, &args.stack_name, &bucket, &key).await {
             Ok(true) => {}
@@ -331,7 +332,7 @@ async fn used_elsewhere(
                     .iter()
                     .any(|p| p.parameter_key() == Some(k) && p.parameter_value() == Some(v))
             };
-            if has("CodeBucket", bucket) && has("CodeKey", key) {
+            if has(CODE_BUCKET, bucket) && has(CODE_KEY, key) {
                 return Ok(true);
             }
         }

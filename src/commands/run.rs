@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::InvocationType;
 use fsx_drt_lambda::handler::{Handler, Outcome, RunError, RunResult};
+use fsx_drt_lambda::outputs;
 use serde::Serialize;
 
 use crate::aws::{block_on, describe, failed, Aws};
@@ -18,7 +19,7 @@ use crate::commands::{check_stack_name, existing_stack, parameter_pairs, stack_p
 use crate::error::{Exit, Failure};
 use crate::interrupt::{Interrupt, UNCHANGED};
 use crate::output::Printer;
-use crate::params::{self, Resolved, Source};
+use crate::params::{self, Param, Resolved, Source};
 
 #[derive(Debug, Serialize)]
 pub struct Ran {
@@ -124,7 +125,7 @@ pub async fn execute(
     let stack = interrupt
         .until(UNCHANGED, existing_stack(aws, &args.stack_name, false))
         .await?;
-    let function_name = stack_output(&stack, "FunctionName").ok_or_else(|| {
+    let function_name = stack_output(&stack, outputs::FUNCTION_NAME).ok_or_else(|| {
         Failure::new(
             Exit::Failed,
             format!(
@@ -144,14 +145,14 @@ pub async fn execute(
             .until(&left, direct(aws, &stack, &function_name))
             .await?
     } else {
-        let log_group = stack_output(&stack, "LogGroupName");
+        let log_group = stack_output(&stack, outputs::LOG_GROUP_NAME);
         interrupt
             .until(&left, invoke(aws, &function_name, log_group.as_deref()))
             .await?
     };
     let task = match (&result.outcome, &result.task_id, args.wait) {
         (Outcome::Created, Some(id), true) => {
-            let fs_id = stack_parameter(&stack, "FileSystemId").unwrap_or_default();
+            let fs_id = stack_parameter(&stack, Param::FileSystemId.key()).unwrap_or_default();
             Some(wait(aws, &fs_id, id, args.timeout, interrupt, printer).await?)
         }
         _ => None,
@@ -159,7 +160,7 @@ pub async fn execute(
     Ok(Ran {
         stack_name: args.stack_name.clone(),
         via: if args.direct { "direct" } else { "function" },
-        paths: stack_parameter(&stack, "Paths").unwrap_or_default(),
+        paths: stack_parameter(&stack, Param::Paths.key()).unwrap_or_default(),
         result,
         task,
         duration_seconds: started.elapsed().as_secs_f64(),

@@ -4,6 +4,7 @@
 use std::fmt;
 
 use chrono::Utc;
+use fsx_drt_lambda::outputs as output;
 use serde::Serialize;
 
 use crate::aws::{block_on, failed, Aws};
@@ -15,6 +16,7 @@ use crate::commands::{check_stack_name, existing_stack, follow};
 use crate::error::{Exit, Failure};
 use crate::interrupt::{unchanged, Interrupt};
 use crate::output::Printer;
+use crate::params::Param;
 use crate::schedule::Schedule;
 use crate::stack;
 
@@ -115,7 +117,7 @@ pub async fn gather(
     let find = |list: &[(String, String)], key: &str| {
         list.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
     };
-    let schedule = find(&parameters, "Schedule");
+    let schedule = find(&parameters, Param::Schedule.key());
     let parsed = schedule.as_deref().and_then(|s| Schedule::parse(s).ok());
     let schedule_words = parsed.as_ref().map(Schedule::describe);
     let next_runs = parsed
@@ -126,7 +128,7 @@ pub async fn gather(
     if !stack::is_success(&status, false) || status.ends_with("ROLLBACK_COMPLETE") {
         problems.push(format!("the stack is {status}"));
     }
-    let alarm_names: Vec<String> = ["ErrorAlarmName", "FailedTaskAlarmName"]
+    let alarm_names: Vec<String> = [output::ERROR_ALARM_NAME, output::FAILED_TASK_ALARM_NAME]
         .iter()
         .filter_map(|k| find(&outputs, k))
         .collect();
@@ -155,7 +157,7 @@ pub async fn gather(
             });
         }
     }
-    let email_subscription = match find(&outputs, "TopicArn") {
+    let email_subscription = match find(&outputs, output::TOPIC_ARN) {
         Some(topic) => {
             let out = aws
                 .sns
@@ -176,7 +178,7 @@ pub async fn gather(
         }
         None => "none".to_string(),
     };
-    let tasks = match find(&parameters, "FileSystemId") {
+    let tasks = match find(&parameters, Param::FileSystemId.key()) {
         Some(fs_id) => recent_tasks(aws, &fs_id).await?,
         None => Vec::new(),
     };

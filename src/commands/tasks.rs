@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use crate::params::Param;
 use aws_sdk_fsx::operation::cancel_data_repository_task::CancelDataRepositoryTaskError;
 use aws_sdk_fsx::types::DataRepositoryTask;
 use fsx_drt_lambda::lifecycle;
@@ -241,7 +242,7 @@ pub async fn list(
     limit: usize,
 ) -> Result<TaskList, Failure> {
     let stack = existing_stack(aws, stack_name, false).await?;
-    let fs_id = stack_parameter(&stack, "FileSystemId").ok_or_else(|| {
+    let fs_id = stack_parameter(&stack, Param::FileSystemId.key()).ok_or_else(|| {
         Failure::new(
             Exit::Failed,
             format!("stack {stack_name} has no FileSystemId parameter: is it an fsx-drt stack?"),

@@ -9,8 +9,11 @@ use super::{Param, Problem, Values};
 
 /// Keys the template has that fsx-drt sets itself, and from what.
 const MANAGED_KEYS: [(&str, &str); 3] = [
-    ("CodeBucket", "to the bundled Lambda artifact"),
-    ("CodeKey", "to the bundled Lambda artifact"),
+    (
+        crate::template::CODE_BUCKET,
+        "to the bundled Lambda artifact",
+    ),
+    (crate::template::CODE_KEY, "to the bundled Lambda artifact"),
     (crate::template::MAXIMUM_EVENT_AGE, "from the schedule"),
 ];
 
