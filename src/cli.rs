@@ -355,4 +355,30 @@ mod tests {
             );
         }
     }
+
+    /// Each parameter flag's help names its template key and the table's default, so --help,
+    /// the man page and completions say what `params::SPECS` holds.
+    #[test]
+    fn parameter_flags_are_documented_from_the_parameter_table() {
+        let cmd = Cli::command();
+        let validate = cmd.find_subcommand("validate").unwrap();
+        for param in Param::ALL {
+            let flag = param.flag().trim_start_matches("--");
+            let arg = validate
+                .get_arguments()
+                .find(|a| a.get_long() == Some(flag))
+                .unwrap();
+            let help = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
+            assert!(
+                help.starts_with(&format!("{}:", param.key())),
+                "{flag}: {help}"
+            );
+            if let Some(default) = param.default() {
+                assert!(
+                    help.contains(&format!("[default: {default}]")),
+                    "{flag}: {help}"
+                );
+            }
+        }
+    }
 }

@@ -42,82 +42,123 @@ impl Param {
         Param::LogRetentionDays,
     ];
 
+    /// Everything about this parameter, from [`SPECS`].
+    fn spec(self) -> &'static Spec {
+        &SPECS[self as usize]
+    }
+
     /// The template parameter's name (and the parameters file's key).
     pub fn key(self) -> &'static str {
-        match self {
-            Param::FileSystemId => "FileSystemId",
-            Param::Schedule => "Schedule",
-            Param::Paths => "Paths",
-            Param::TaskType => "TaskType",
-            Param::TaskCompletionReportPath => "TaskCompletionReportPath",
-            Param::EmailAddress => "EmailAddress",
-            Param::ReleaseAfterDays => "ReleaseAfterDays",
-            Param::LogRetentionDays => "LogRetentionDays",
-        }
+        self.spec().key
     }
 
     pub fn flag(self) -> &'static str {
-        match self {
-            Param::FileSystemId => "--file-system-id",
-            Param::Schedule => "--schedule",
-            Param::Paths => "--paths",
-            Param::TaskType => "--task-type",
-            Param::TaskCompletionReportPath => "--report-path",
-            Param::EmailAddress => "--email",
-            Param::ReleaseAfterDays => "--release-after-days",
-            Param::LogRetentionDays => "--log-retention-days",
-        }
+        self.spec().flag
     }
 
     pub fn env(self) -> &'static str {
-        match self {
-            Param::FileSystemId => "FSX_DRT_FILE_SYSTEM_ID",
-            Param::Schedule => "FSX_DRT_SCHEDULE",
-            Param::Paths => "FSX_DRT_PATHS",
-            Param::TaskType => "FSX_DRT_TASK_TYPE",
-            Param::TaskCompletionReportPath => "FSX_DRT_TASK_COMPLETION_REPORT_PATH",
-            Param::EmailAddress => "FSX_DRT_EMAIL_ADDRESS",
-            Param::ReleaseAfterDays => "FSX_DRT_RELEASE_AFTER_DAYS",
-            Param::LogRetentionDays => "FSX_DRT_LOG_RETENTION_DAYS",
-        }
+        self.spec().env
     }
 
     /// The reference's defaults. ReleaseAfterDays has one only for Release tasks (see
     /// [`validate`]), so it is not listed here.
     pub fn default(self) -> Option<&'static str> {
-        match self {
-            Param::Schedule => Some("0 0/6 * * ? *"),
-            Param::Paths => Some("/"),
-            Param::TaskType => Some("Export"),
-            Param::TaskCompletionReportPath => Some("/fsx-drt-completion-reports"),
-            Param::LogRetentionDays => Some("30"),
-            Param::FileSystemId | Param::EmailAddress | Param::ReleaseAfterDays => None,
-        }
+        self.spec().default
     }
 
     /// Required parameters have no default; a prompt asks for them.
     pub fn required(self) -> bool {
-        matches!(self, Param::FileSystemId | Param::EmailAddress)
+        self.spec().required
     }
 
     /// What a prompt asks for.
     pub fn prompt(self) -> &'static str {
-        match self {
-            Param::FileSystemId => "FSx for Lustre file system id (fs-...)",
-            Param::Schedule => "Schedule (cron or rate expression, UTC)",
-            Param::Paths => "Paths (space-separated, quote paths with spaces)",
-            Param::TaskType => "Task type (Export, Import or Release)",
-            Param::TaskCompletionReportPath => "Completion report prefix",
-            Param::EmailAddress => "Email address for alarm notifications",
-            Param::ReleaseAfterDays => "Release files not accessed for this many days",
-            Param::LogRetentionDays => "Days to keep the function's logs",
-        }
+        self.spec().prompt
     }
 
     pub fn from_key(key: &str) -> Option<Param> {
         Param::ALL.into_iter().find(|p| p.key() == key)
     }
 }
+
+/// One parameter's facts: its template key, flag, environment variable, default and prompt.
+struct Spec {
+    key: &'static str,
+    flag: &'static str,
+    env: &'static str,
+    default: Option<&'static str>,
+    required: bool,
+    prompt: &'static str,
+}
+
+/// Every parameter, one row each, in [`Param`]'s order (a test checks clap's flags against
+/// it, and the template's parameters too).
+const SPECS: [Spec; 8] = [
+    Spec {
+        key: "FileSystemId",
+        flag: "--file-system-id",
+        env: "FSX_DRT_FILE_SYSTEM_ID",
+        default: None,
+        required: true,
+        prompt: "FSx for Lustre file system id (fs-...)",
+    },
+    Spec {
+        key: "Schedule",
+        flag: "--schedule",
+        env: "FSX_DRT_SCHEDULE",
+        default: Some("0 0/6 * * ? *"),
+        required: false,
+        prompt: "Schedule (cron or rate expression, UTC)",
+    },
+    Spec {
+        key: "Paths",
+        flag: "--paths",
+        env: "FSX_DRT_PATHS",
+        default: Some("/"),
+        required: false,
+        prompt: "Paths (space-separated, quote paths with spaces)",
+    },
+    Spec {
+        key: "TaskType",
+        flag: "--task-type",
+        env: "FSX_DRT_TASK_TYPE",
+        default: Some("Export"),
+        required: false,
+        prompt: "Task type (Export, Import or Release)",
+    },
+    Spec {
+        key: "TaskCompletionReportPath",
+        flag: "--report-path",
+        env: "FSX_DRT_TASK_COMPLETION_REPORT_PATH",
+        default: Some("/fsx-drt-completion-reports"),
+        required: false,
+        prompt: "Completion report prefix",
+    },
+    Spec {
+        key: "EmailAddress",
+        flag: "--email",
+        env: "FSX_DRT_EMAIL_ADDRESS",
+        default: None,
+        required: true,
+        prompt: "Email address for alarm notifications",
+    },
+    Spec {
+        key: "ReleaseAfterDays",
+        flag: "--release-after-days",
+        env: "FSX_DRT_RELEASE_AFTER_DAYS",
+        default: None,
+        required: false,
+        prompt: "Release files not accessed for this many days",
+    },
+    Spec {
+        key: "LogRetentionDays",
+        flag: "--log-retention-days",
+        env: "FSX_DRT_LOG_RETENTION_DAYS",
+        default: Some("30"),
+        required: false,
+        prompt: "Days to keep the function's logs",
+    },
+];
 
 /// Where a value came from, so problems and summaries can say so.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -532,6 +573,19 @@ mod tests {
             (Param::FileSystemId, "fs-0123456789abcdef0"),
             (Param::EmailAddress, "ops@example.com"),
         ])
+    }
+
+    /// The table's rows are in [`Param`]'s order, so `spec()` finds each parameter's own row.
+    #[test]
+    fn the_parameter_table_is_in_param_order() {
+        for (i, param) in Param::ALL.into_iter().enumerate() {
+            assert_eq!(param as usize, i);
+            assert_eq!(Param::from_key(param.key()), Some(param));
+            assert_eq!(
+                param.required(),
+                param.default().is_none() && param != Param::ReleaseAfterDays
+            );
+        }
     }
 
     #[test]
