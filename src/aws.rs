@@ -320,6 +320,77 @@ pub fn block_on<T>(
 /// code and message, or the causes in words ("cannot reach the endpoint").
 pub use fsx_drt_lambda::aws::describe;
 
+/// What a failed AWS call means to fsx-drt, decided here once, from the error code (and from
+/// the message only where AWS has no code of its own: CloudFormation says a stack does not
+/// exist with a ValidationError), so callers branch on a type, never on text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// What was asked about does not exist: a stack, a file system, a bucket, a task.
+    NotFound,
+    /// Throttled, after the SDK's own retries.
+    Throttled,
+    /// No answer: nothing listening, no network, or a timeout.
+    Unreachable,
+    AccessDenied,
+    /// Any other answer: the service's code and message.
+    Service {
+        code: String,
+        message: String,
+    },
+}
+
+/// The kind of a failed SDK call.
+pub fn error_kind<E>(
+    error: &aws_sdk_fsx::error::SdkError<E, aws_sdk_fsx::config::http::HttpResponse>,
+) -> ErrorKind
+where
+    E: aws_sdk_fsx::error::ProvideErrorMetadata + std::error::Error + 'static,
+{
+    if fsx_drt_lambda::aws::unreachable(error) {
+        return ErrorKind::Unreachable;
+    }
+    let service = error.as_service_error();
+    let code = service.and_then(|s| s.code());
+    let message = service.and_then(|s| s.message());
+    match (code, error.raw_response().map(|r| r.status().as_u16())) {
+        // HEAD answers have no body, so no code: the status says it.
+        (None, Some(404)) => ErrorKind::NotFound,
+        (None, Some(403)) => ErrorKind::AccessDenied,
+        (None, Some(429)) => ErrorKind::Throttled,
+        _ => classify(code, message),
+    }
+}
+
+/// [`error_kind`] from the code and message an answer carried.
+fn classify(code: Option<&str>, message: Option<&str>) -> ErrorKind {
+    let message = message.unwrap_or_default();
+    match code.unwrap_or_default() {
+        "FileSystemNotFound"
+        | "DataRepositoryTaskNotFound"
+        | "DataRepositoryAssociationNotFound"
+        | "NoSuchBucket"
+        | "NotFound"
+        | "ResourceNotFound"
+        | "ResourceNotFoundException"
+        | "StackSetNotFoundException"
+        | "ChangeSetNotFound" => ErrorKind::NotFound,
+        // CloudFormation's only word for a missing stack: "Stack with id X does not exist".
+        "ValidationError" if message.ends_with("does not exist") => ErrorKind::NotFound,
+        "Throttling"
+        | "ThrottlingException"
+        | "TooManyRequestsException"
+        | "SlowDown"
+        | "RequestLimitExceeded" => ErrorKind::Throttled,
+        "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" => {
+            ErrorKind::AccessDenied
+        }
+        code => ErrorKind::Service {
+            code: code.to_string(),
+            message: message.to_string(),
+        },
+    }
+}
+
 /// A failed AWS call as a command failure (exit 1) with what to check next.
 pub fn failed<E>(
     operation: &'static str,
@@ -348,6 +419,34 @@ pub fn aws_failure(error: &AwsError) -> Failure {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn errors_are_told_apart_by_code() {
+        let kind = |code: &str, message: &str| classify(Some(code), Some(message));
+        assert_eq!(
+            kind("ValidationError", "Stack with id fsx-drt does not exist"),
+            ErrorKind::NotFound
+        );
+        assert_eq!(kind("FileSystemNotFound", "no"), ErrorKind::NotFound);
+        assert_eq!(kind("Throttling", "Rate exceeded"), ErrorKind::Throttled);
+        assert_eq!(kind("SlowDown", "Please reduce"), ErrorKind::Throttled);
+        assert_eq!(kind("AccessDenied", "no"), ErrorKind::AccessDenied);
+        // A ValidationError about something else is the service's to explain.
+        assert_eq!(
+            kind("ValidationError", "Template format error"),
+            ErrorKind::Service {
+                code: "ValidationError".into(),
+                message: "Template format error".into()
+            }
+        );
+        assert_eq!(
+            kind("BucketAlreadyOwnedByYou", "yours"),
+            ErrorKind::Service {
+                code: "BucketAlreadyOwnedByYou".into(),
+                message: "yours".into()
+            }
+        );
+    }
 
     #[test]
     fn endpoints_empty_means_unset_and_malformed_is_named() {

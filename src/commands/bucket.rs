@@ -13,7 +13,7 @@ use aws_sdk_s3::types::{
 };
 
 use crate::artifact::Artifact;
-use crate::aws::{failed, Aws};
+use crate::aws::{error_kind, failed, Aws, ErrorKind};
 use crate::error::{Exit, Failure};
 use crate::output::Printer;
 use crate::params::Problem;
@@ -149,15 +149,16 @@ async fn create(aws: &Aws, bucket: &Bucket<'_>, printer: &Printer) -> Result<(),
                 .build(),
         );
     }
-    match create.send().await {
-        Ok(_) => {}
-        // Another deploy created it a moment ago: it's ours all the same.
-        Err(e) if crate::aws::describe(&e).starts_with("BucketAlreadyOwnedByYou") => {}
-        // Someone else took the name between HeadBucket and here.
-        Err(e) if crate::aws::describe(&e).starts_with("BucketAlreadyExists") => {
-            return Err(not_ours(bucket))
+    if let Err(e) = create.send().await {
+        match error_kind(&e) {
+            // Another deploy created it a moment ago: it's ours all the same.
+            ErrorKind::Service { code, .. } if code == "BucketAlreadyOwnedByYou" => {}
+            // Someone else took the name between HeadBucket and here.
+            ErrorKind::Service { code, .. } if code == "BucketAlreadyExists" => {
+                return Err(not_ours(bucket))
+            }
+            _ => return Err(failed("CreateBucket", &e)),
         }
-        Err(e) => return Err(failed("CreateBucket", &e)),
     }
     let encryption = ServerSideEncryptionConfiguration::builder()
         .rules(

@@ -9,7 +9,7 @@ use fsx_drt_lambda::Invalid;
 use serde::Serialize;
 
 use crate::artifact::Artifact;
-use crate::aws::{block_on, failed, Aws};
+use crate::aws::{block_on, error_kind, failed, Aws, ErrorKind};
 use crate::cli::{DeployArgs, GlobalArgs};
 use crate::commands::bucket::{self, Bucket};
 use crate::commands::follow::Followed;
@@ -580,7 +580,7 @@ pub(crate) async fn describe_stack(
         .await
     {
         Ok(out) => Ok(out.stacks().first().cloned()),
-        Err(e) if crate::aws::describe(&e).contains("does not exist") => Ok(None),
+        Err(e) if error_kind(&e) == ErrorKind::NotFound => Ok(None),
         Err(e) => Err(failed("DescribeStacks", &e)),
     }
 }
@@ -615,7 +615,7 @@ async fn preflight(aws: &Aws, parameters: &Parameters) -> Result<(), Failure> {
         .await
     {
         Ok(out) => out,
-        Err(e) if crate::aws::describe(&e).starts_with("FileSystemNotFound") => {
+        Err(e) if error_kind(&e) == ErrorKind::NotFound => {
             return Err(invalid(
                 format!("no file system {fs_id} in region {}", aws.region),
                 "check the id and the region (--region) with `aws fsx describe-file-systems`",

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use chrono::DateTime;
 
-use crate::aws::{describe, failed, Aws};
+use crate::aws::{error_kind, failed, Aws, ErrorKind};
 use crate::commands::poll::Poll;
 use crate::error::{Exit, Failure};
 use crate::interrupt::Interrupt;
@@ -139,11 +139,11 @@ pub async fn follow(
                     });
                 }
             }
-            Err(e) if operation.deleting() && describe(&e).contains("does not exist") => {
+            Err(e) if operation.deleting() && error_kind(&e) == ErrorKind::NotFound => {
                 poll.finish();
                 return Ok("DELETE_COMPLETE".to_string());
             }
-            Err(e) if describe(&e).starts_with("Throttling") => poll.throttled += 1,
+            Err(e) if error_kind(&e) == ErrorKind::Throttled => poll.throttled += 1,
             Err(e) => {
                 poll.abandon();
                 let failure = failed("DescribeStackEvents", &e);

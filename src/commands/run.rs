@@ -11,7 +11,7 @@ use fsx_drt_lambda::handler::{Handler, Outcome, RunError, RunResult};
 use fsx_drt_lambda::outputs;
 use serde::Serialize;
 
-use crate::aws::{block_on, describe, failed, Aws};
+use crate::aws::{block_on, error_kind, failed, Aws, ErrorKind};
 use crate::cli::{GlobalArgs, RunArgs};
 use crate::commands::poll::Poll;
 use crate::commands::tasks::Task;
@@ -316,7 +316,7 @@ async fn wait(
                     return Ok(task);
                 }
             }
-            Err(e) if describe(&e).starts_with("Throttling") => poll.throttled += 1,
+            Err(e) if error_kind(&e) == ErrorKind::Throttled => poll.throttled += 1,
             Err(e) => {
                 poll.abandon();
                 return Err(failed("DescribeDataRepositoryTasks", &e));
