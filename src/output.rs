@@ -1,9 +1,13 @@
-//! Where output goes. Results go to stdout (text or one JSON object); problems go to stderr
-//! in text mode and into the JSON object in json mode. A closed pipe is not an error.
+//! Where output goes, decided here only. Results go to stdout (text or one JSON object);
+//! problems go to stderr in text mode and into the JSON object in json mode; progress (one
+//! indicatif MultiProgress, so several stacks can show at once) and prompts are on stderr,
+//! only when it is a terminal. A closed pipe is not an error.
 
 use std::fmt::Display;
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
+use std::time::Duration;
 
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
 use crate::cli::OutputFormat;
@@ -11,11 +15,22 @@ use crate::error::{escape, Failure};
 
 pub struct Printer {
     pub format: OutputFormat,
+    /// Every progress display; hidden unless stderr is a terminal and the output is text.
+    progress: MultiProgress,
 }
 
 impl Printer {
     pub fn new(format: OutputFormat) -> Self {
-        Self { format }
+        let shown = format == OutputFormat::Text && io::stderr().is_terminal();
+        let target = if shown {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        };
+        Self {
+            format,
+            progress: MultiProgress::with_draw_target(target),
+        }
     }
 
     /// Prints a command's result.
@@ -42,14 +57,59 @@ impl Printer {
         self.format == OutputFormat::Text
     }
 
-    /// Progress for the person watching: stderr, never part of the result.
+    /// Progress for the person watching: stderr, never part of the result; above any
+    /// progress display, so the latest lines stay in view.
     pub fn info(&self, text: &str) {
-        log(text);
+        if self.progress.is_hidden() {
+            log(text);
+        } else {
+            let _ = self.progress.println(escape(text, true));
+        }
     }
 
     /// A remark for the person at the terminal; never part of the result.
     pub fn note(&self, text: &str) {
-        log(&format!("note: {text}"));
+        self.info(&format!("note: {text}"));
+    }
+
+    /// A progress display (an indicatif template) among the others, when there is a terminal
+    /// to draw on; None otherwise, and the caller prints lines instead.
+    pub fn progress(&self, template: &str) -> Option<ProgressBar> {
+        if self.progress.is_hidden() {
+            return None;
+        }
+        let bar = self.progress.add(ProgressBar::new(1));
+        bar.set_style(ProgressStyle::with_template(template).expect("valid template"));
+        bar.enable_steady_tick(Duration::from_millis(120));
+        Some(bar)
+    }
+
+    /// Asks a yes/no question (default no). Ctrl-C or a failed read is no, with the prompt's
+    /// line ended first.
+    pub fn confirm(&self, question: &str) -> bool {
+        dialoguer::Confirm::new()
+            .with_prompt(question)
+            .default(false)
+            .interact()
+            .unwrap_or_else(|_| {
+                log("");
+                false
+            })
+    }
+
+    /// Asks for a line of text, checked by `validate` as it is typed (an empty answer allowed
+    /// when `validate` allows it).
+    pub fn ask(
+        &self,
+        prompt: &str,
+        validate: impl Fn(&String) -> Result<(), String>,
+    ) -> io::Result<String> {
+        dialoguer::Input::<String>::new()
+            .with_prompt(prompt)
+            .allow_empty(true)
+            .validate_with(|value: &String| validate(value))
+            .interact_text()
+            .map_err(|dialoguer::Error::IO(e)| e)
     }
 }
 
@@ -72,5 +132,23 @@ pub fn write_out(text: &str) -> io::Result<()> {
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Tests run without a terminal: no progress display, and JSON never gets one.
+    #[test]
+    fn progress_only_on_a_terminal_for_text() {
+        assert!(Printer::new(OutputFormat::Json)
+            .progress("{spinner}")
+            .is_none());
+        if !io::stderr().is_terminal() {
+            assert!(Printer::new(OutputFormat::Text)
+                .progress("{spinner}")
+                .is_none());
+        }
     }
 }

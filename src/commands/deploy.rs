@@ -222,6 +222,7 @@ pub async fn execute(
     approve(
         args,
         global,
+        printer,
         "Deploy these changes?",
         "the change set was deleted and the stack left as it was",
         cancel,
@@ -335,7 +336,7 @@ async fn target(
     let task_type = resolved.get(Param::TaskType).map(|(v, _)| v.clone());
     let stack_values = crate::commands::stack_values(&old_values, task_type);
     resolved.fill(stack_values, Source::Stack);
-    prompt_missing(&mut resolved, global)?;
+    prompt_missing(&mut resolved, global, printer)?;
     let parameters = params::validate(&resolved)
         .map_err(|problems| Failure::invalid("the parameters are invalid", problems))?;
     preflight(aws, &parameters).await?;
@@ -400,6 +401,7 @@ async fn settle_existing(
             approve(
                 args,
                 global,
+                printer,
                 "Delete it and create it again?",
                 "the stack was left as it was",
                 || async { Ok(()) },
@@ -525,6 +527,7 @@ async fn discard(aws: &Aws, stack_name: &str, name: &str, new_stack: bool) -> bo
 async fn approve<F, Fut>(
     args: &DeployArgs,
     global: &GlobalArgs,
+    printer: &Printer,
     question: &str,
     declined: &str,
     cancel: F,
@@ -544,19 +547,7 @@ where
             Some("review the changes above, then run again with --yes".into()),
         ));
     }
-    let yes = match dialoguer::Confirm::new()
-        .with_prompt(question)
-        .default(false)
-        .interact()
-    {
-        Ok(yes) => yes,
-        Err(_) => {
-            // Ctrl-C: end the prompt's line before the error.
-            crate::output::log("");
-            false
-        }
-    };
-    if yes {
+    if printer.confirm(question) {
         Ok(())
     } else {
         cancel().await?;

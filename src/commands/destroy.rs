@@ -91,7 +91,7 @@ pub async fn execute(
     };
     let (stack, mut retain) = interrupt.until(UNCHANGED, reading).await?;
     let parameter = |key: &str| stack_parameter(&stack, key);
-    confirm(args, global)?;
+    confirm(args, global, printer)?;
     let status = loop {
         let deleted = follow::delete(
             aws,
@@ -246,19 +246,15 @@ fn offer_retain(
     if let Some(detail) = &failure.detail {
         printer.info(detail.trim_end());
     }
-    dialoguer::Confirm::new()
-        .with_prompt(format!(
-            "Keep {} in the account (no longer managed) and delete the rest of {}?",
-            stuck.join(", "),
-            args.stack_name
-        ))
-        .default(false)
-        .interact()
-        .unwrap_or(false)
+    printer.confirm(&format!(
+        "Keep {} in the account (no longer managed) and delete the rest of {}?",
+        stuck.join(", "),
+        args.stack_name
+    ))
 }
 
 /// `--yes`, or the person types the stack's name; anyone else gets exit 2 and the hint.
-fn confirm(args: &DestroyArgs, global: &GlobalArgs) -> Result<(), Failure> {
+fn confirm(args: &DestroyArgs, global: &GlobalArgs, printer: &Printer) -> Result<(), Failure> {
     if args.yes {
         return Ok(());
     }
@@ -269,13 +265,11 @@ fn confirm(args: &DestroyArgs, global: &GlobalArgs) -> Result<(), Failure> {
             Some("run again with --yes".into()),
         ));
     }
-    let typed: String = dialoguer::Input::new()
-        .with_prompt(format!(
-            "Type the stack name ({}) to delete it",
-            args.stack_name
-        ))
-        .allow_empty(true)
-        .interact_text()
+    let typed = printer
+        .ask(
+            &format!("Type the stack name ({}) to delete it", args.stack_name),
+            |_| Ok(()),
+        )
         .unwrap_or_default();
     if typed.trim() == args.stack_name {
         Ok(())

@@ -103,11 +103,7 @@ pub async fn follow(
                 let fresh: Vec<StackEvent> =
                     stack::chronological(&page).into_iter().cloned().collect();
                 for event in &fresh {
-                    match &poll.bar {
-                        // Above the bar, so the latest events stay in view.
-                        Some(bar) => bar.println(stack::event_line(event)),
-                        None => printer.info(&stack::event_line(event)),
-                    }
+                    printer.info(&stack::event_line(event));
                 }
                 events.extend(fresh);
                 if let Some(bar) = &poll.bar {

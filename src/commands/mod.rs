@@ -27,7 +27,7 @@ use crate::params::{self, Param, Problem, Resolved, Source, Values};
 pub fn run(cli: Cli, printer: &Printer) -> Result<(), Failure> {
     let printed = match cli.command {
         Command::Validate(args) => {
-            let outcome = validate::run(&args, &cli.global)?;
+            let outcome = validate::run(&args, &cli.global, printer)?;
             printer.outcome(&outcome)
         }
         Command::Schedule(args) => {
@@ -38,7 +38,7 @@ pub fn run(cli: Cli, printer: &Printer) -> Result<(), Failure> {
             printer.outcome(&outcome)
         }
         Command::Template => printer.outcome(&template::run()),
-        Command::Plan(args) => printer.outcome(&plan::run(&args, &cli.global)?),
+        Command::Plan(args) => printer.outcome(&plan::run(&args, &cli.global, printer)?),
         Command::Deploy(args) => printer.outcome(&deploy::run(&args, &cli.global, printer)?),
         Command::Destroy(args) => printer.outcome(&destroy::run(&args, &cli.global, printer)?),
         Command::Status(args) => {
@@ -93,11 +93,15 @@ fn man(dir: Option<&std::path::Path>) -> std::io::Result<()> {
 
 /// Gathers parameter values from flags, the parameters file and the environment, then asks
 /// for what is still missing when a person is at the terminal.
-pub fn resolve_parameters(args: &ParamArgs, global: &GlobalArgs) -> Result<Resolved, Failure> {
+pub fn resolve_parameters(
+    args: &ParamArgs,
+    global: &GlobalArgs,
+    printer: &Printer,
+) -> Result<Resolved, Failure> {
     let mut resolved = gather_parameters(args)?;
     // Only when someone will be asked: catching Ctrl-C costs a runtime.
     if interactive(global) && !resolved.missing().is_empty() {
-        crate::interrupt::catching_ctrl_c(|| prompt_missing(&mut resolved, global))?;
+        crate::interrupt::catching_ctrl_c(|| prompt_missing(&mut resolved, global, printer))?;
     }
     Ok(resolved)
 }
@@ -158,10 +162,14 @@ pub fn read_at_most(path: &std::path::Path, max: u64) -> std::io::Result<Vec<u8>
 }
 
 /// Asks for required parameters that are still missing, when a person can answer.
-pub fn prompt_missing(resolved: &mut Resolved, global: &GlobalArgs) -> Result<(), Failure> {
+pub fn prompt_missing(
+    resolved: &mut Resolved,
+    global: &GlobalArgs,
+    printer: &Printer,
+) -> Result<(), Failure> {
     if interactive(global) {
         for param in resolved.missing() {
-            let value = prompt(param)?;
+            let value = prompt(param, printer)?;
             resolved.set(param, value, Source::Prompt);
         }
     }
@@ -174,12 +182,10 @@ pub fn interactive(global: &GlobalArgs) -> bool {
     !global.no_input && std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
 }
 
-fn prompt(param: Param) -> Result<String, Failure> {
-    dialoguer::Input::<String>::new()
-        .with_prompt(param.prompt())
-        .validate_with(|value: &String| params::check(param, value))
-        .interact_text()
-        .map_err(|dialoguer::Error::IO(e)| {
+fn prompt(param: Param, printer: &Printer) -> Result<String, Failure> {
+    printer
+        .ask(param.prompt(), |value: &String| params::check(param, value))
+        .map_err(|e| {
             // Ctrl-C at a prompt reads as an interrupted read (the terminal is in raw mode).
             if e.kind() == std::io::ErrorKind::Interrupted {
                 // End the prompt's line before the failure.

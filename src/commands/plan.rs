@@ -15,6 +15,7 @@ use crate::cli::{GlobalArgs, PlanArgs};
 use crate::commands::{read_at_most, resolve_parameters};
 use crate::error::Failure;
 use crate::interrupt::unchanged;
+use crate::output::Printer;
 use crate::params::{self, Param, Parameters, Problem};
 
 #[derive(Debug, Serialize)]
@@ -27,8 +28,8 @@ pub struct Planned {
     pub skipped_associations: Vec<SkippedAssociation>,
 }
 
-pub fn run(args: &PlanArgs, global: &GlobalArgs) -> Result<Planned, Failure> {
-    let resolved = resolve_parameters(&args.params, global)?;
+pub fn run(args: &PlanArgs, global: &GlobalArgs, printer: &Printer) -> Result<Planned, Failure> {
+    let resolved = resolve_parameters(&args.params, global, printer)?;
     let parameters = params::validate(&resolved)
         .map_err(|problems| Failure::invalid("the parameters are invalid", problems))?;
     let config = lambda_config(&parameters);

@@ -2,7 +2,6 @@
 //! backing off with jitter while throttled (never the SDK's 30-s waiters), a deadline, Ctrl-C,
 //! and the progress display on a terminal, closed on every way out.
 
-use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 use crate::error::{Exit, Failure};
@@ -31,14 +30,7 @@ impl<'a> Poll<'a> {
         template: &str,
         printer: &Printer,
     ) -> Poll<'a> {
-        let bar = (std::io::stderr().is_terminal() && printer.is_text()).then(|| {
-            let bar = indicatif::ProgressBar::new(1);
-            bar.set_style(
-                indicatif::ProgressStyle::with_template(template).expect("valid template"),
-            );
-            bar.enable_steady_tick(Duration::from_millis(120));
-            bar
-        });
+        let bar = printer.progress(template);
         Poll {
             started: Instant::now(),
             timeout,

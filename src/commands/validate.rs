@@ -10,6 +10,7 @@ use crate::cli::{GlobalArgs, ValidateArgs};
 use crate::commands::resolve_parameters;
 use crate::commands::schedule::{rate_note, rfc3339};
 use crate::error::Failure;
+use crate::output::Printer;
 use crate::params::{self, Param, Problem, Source};
 
 /// How many run times the summary shows.
@@ -38,8 +39,8 @@ fn by_name<S: Serializer, T: Serialize>(entries: &[(Param, T)], s: S) -> Result<
     s.collect_map(entries.iter().map(|(p, v)| (p.key(), v)))
 }
 
-pub fn run(args: &ValidateArgs, global: &GlobalArgs) -> Result<Valid, Failure> {
-    let resolved = resolve_parameters(&args.params, global)?;
+pub fn run(args: &ValidateArgs, global: &GlobalArgs, printer: &Printer) -> Result<Valid, Failure> {
+    let resolved = resolve_parameters(&args.params, global, printer)?;
     let mut problems = Vec::new();
     if let Some(name) = &args.stack_name {
         if let Err(invalid) = params::parse_stack_name(name) {
