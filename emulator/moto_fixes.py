@@ -93,10 +93,22 @@ def _execute_change_set_with_outputs(original: Any) -> Callable[..., Any]:
     def execute_change_set(self: Any, change_set_name: str, stack_name: str | None = None) -> Any:
         change_set = self.change_sets.get(change_set_name)
         if change_set is None:
+            # CloudFormation scopes a change set's name by its stack; moto 5.2.5 takes any change
+            # set of that name, another stack's too. Resolve it here and pass its ARN.
+            stack_ids = {
+                s.stack_id for s in self.stacks.values() if stack_name in (s.name, s.stack_id)
+            }
             change_set = next(
-                (cs for cs in self.change_sets.values() if cs.change_set_name == change_set_name),
+                (
+                    cs
+                    for cs in reversed(list(self.change_sets.values()))
+                    if cs.change_set_name == change_set_name
+                    and (not stack_ids or cs.stack_id in stack_ids)
+                ),
                 None,
             )
+            if change_set is not None:
+                change_set_name = change_set.change_set_id
         result = original(self, change_set_name, stack_name)
         if change_set is not None and change_set.stack_id in self.stacks:
             stack = self.stacks[change_set.stack_id]

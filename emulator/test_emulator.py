@@ -625,6 +625,25 @@ def check_cloudformation() -> None:
     cfn.delete_stack(StackName=cs_name)
 
 
+def check_change_set_names_are_per_stack() -> None:
+    """Two stacks' change sets may share a name, as in CloudFormation: executing one by
+    stack and name executes that stack's (moto 5.2.5 took any of that name)."""
+    cfn = client("cloudformation")
+    base = f"fsx-drt-emulator-names-{int(time.time())}"
+    for n in (1, 2):
+        template = {"Description": f"stack {n}", "Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}
+        cfn.create_change_set(
+            StackName=f"{base}-{n}", ChangeSetName="same", ChangeSetType="CREATE", TemplateBody=json.dumps(template)
+        )
+    for n in (1, 2):
+        cfn.execute_change_set(StackName=f"{base}-{n}", ChangeSetName="same")
+    for n in (1, 2):
+        stack = cfn.describe_stacks(StackName=f"{base}-{n}")["Stacks"][0]
+        assert stack["StackStatus"] == "CREATE_COMPLETE", stack
+        assert stack.get("Description") == f"stack {n}", stack
+        cfn.delete_stack(StackName=f"{base}-{n}")
+
+
 def stack_event_tokens(cfn: Any, stack: str) -> list[tuple[str, str | None]]:
     """(ResourceStatus, ClientRequestToken) of the stack's own events, oldest first."""
     events = cfn.describe_stack_events(StackName=stack)["StackEvents"]
@@ -1023,6 +1042,7 @@ CHECKS: list[Callable[[], None]] = [
     check_auto_export_blocks_export_tasks,
     check_status_refresh_pace,
     check_cloudformation,
+    check_change_set_names_are_per_stack,
     check_unchanged_update_change_set,
     check_stack_events_carry_client_request_token,
     check_event_invoke_config_in_templates,

@@ -143,7 +143,9 @@ pub async fn execute(
         && target.existing.as_ref().and_then(|s| s.stack_status())
             != Some(&StackStatus::ReviewInProgress);
 
-    let name = format!("fsx-drt-{}", chrono::Utc::now().format("%Y%m%d%H%M%S"));
+    // Unique even for two deploys in one second (of this stack, or of two stacks in an
+    // emulator that does not scope change-set names by stack).
+    let name = stack::request_token("change-set");
     let made = tokio::select! {
         biased;
         () = interrupt.raised() => None,
