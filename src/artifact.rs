@@ -29,7 +29,7 @@ impl Artifact {
             Some(path) => {
                 let name = path.display().to_string();
                 let problem = |problem: String| bad_zip("--lambda-zip", Some(&name), problem);
-                let bytes = crate::commands::read_at_most(path, MAX_BYTES)
+                let bytes = crate::workflows::inputs::read_at_most(path, MAX_BYTES)
                     .map_err(|e| problem(format!("cannot read it: {e}")))?;
                 check_zip(&bytes).map_err(problem)?;
                 (Cow::Owned(bytes), name)

@@ -1,12 +1,15 @@
 //! The command line, as clap types. Values are parsed into plain data here and validated by
 //! the domain modules, so every problem is reported the same way (and all at once).
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::aws::Connection;
 use crate::params::{Param, Values};
+use crate::workflows::inputs::Inputs;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -58,10 +61,19 @@ const PARAMETER_SOURCES: &str = "Each parameter may also come from the environme
     FSX_DRT_LOG_RETENTION_DAYS. Flags win over the parameters file, which wins over the \
     environment; prompts ask for what is still missing (terminal only), then defaults apply.";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
-    Text,
-    Json,
+pub use crate::output::OutputFormat;
+
+impl ValueEnum for OutputFormat {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[OutputFormat::Text, OutputFormat::Json]
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(match self {
+            OutputFormat::Text => "text",
+            OutputFormat::Json => "json",
+        }))
+    }
 }
 
 // Parsed once per process; boxing the larger variants would buy nothing.
@@ -303,7 +315,33 @@ pub struct ParamArgs {
     pub log_retention_days: Option<String>,
 }
 
+impl GlobalArgs {
+    /// Prompts only when a person can answer: stdin and stderr are terminals and
+    /// `--no-input` was not given.
+    pub fn interactive(&self) -> bool {
+        !self.no_input && std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+    }
+
+    /// Where and as whom to call AWS.
+    pub fn connection(&self) -> Connection {
+        Connection {
+            region: self.region.clone(),
+            profile: self.profile.clone(),
+            endpoint_url: self.endpoint_url.clone(),
+            verbose: self.verbose,
+        }
+    }
+}
+
 impl ParamArgs {
+    /// The values the flags give, and the file to read more from.
+    pub fn inputs(&self) -> Inputs {
+        Inputs {
+            flags: self.values(),
+            parameters_file: self.parameters_file.clone(),
+        }
+    }
+
     /// The values given as flags.
     pub fn values(&self) -> Values {
         [

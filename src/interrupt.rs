@@ -152,6 +152,24 @@ pub fn catching_ctrl_c<T>(prompts: impl FnOnce() -> T) -> T {
     prompts()
 }
 
+/// Runs a command's AWS work from its synchronous start, with Ctrl-C caught and raced against
+/// all of it: Ctrl-C ends whatever request is in flight at once (`stopped`, exit 130), unless
+/// the work answers it itself (saying how to re-attach, or cleaning up). Commands that make no
+/// AWS call never start a runtime, which keeps them instant.
+pub fn block_on<T>(
+    stopped: Failure,
+    work: impl AsyncFnOnce(&Interrupt) -> Result<T, Failure>,
+) -> Result<T, Failure> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime starts")
+        .block_on(async {
+            let interrupt = Interrupt::ctrl_c();
+            interrupt.around(stopped, work(&interrupt)).await
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,13 @@
 //! fsx-drt: deploy, inspect and remove a scheduler for Amazon FSx for Lustre data repository
-//! tasks. `main` only parses the command line and maps the result to an exit code; the
-//! domain modules (`params`, `schedule`, `template`) are pure and hold most of the tests.
+//! tasks. `main` only parses the command line and maps the result to an exit code.
+//!
+//! - `cli`, `commands`: the command line (clap) and, per command, arguments into a request
+//!   and the outcome onto the screen;
+//! - `workflows`: what each command does, on plain requests in a session;
+//! - `aws`: the one seam to AWS, one module per service with typed results;
+//! - `params`, `schedule`, `stack`, `template`, `task`, `file_system`, `artifact`: pure
+//!   domain rules, holding most of the tests;
+//! - `output`, `interrupt`, `error`, `outfile`: the screen, Ctrl-C, failures, files written.
 
 pub mod artifact;
 pub mod aws;
@@ -14,4 +21,6 @@ pub mod output;
 pub mod params;
 pub mod schedule;
 pub mod stack;
+pub mod task;
 pub mod template;
+pub mod workflows;

@@ -10,8 +10,14 @@ use std::time::Duration;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
-use crate::cli::OutputFormat;
-use crate::error::{escape, Failure};
+use crate::error::{escape, Exit, Failure};
+
+/// Text for people, or one JSON object for programs (`--output`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    Text,
+    Json,
+}
 
 pub struct Printer {
     pub format: OutputFormat,
@@ -34,11 +40,12 @@ impl Printer {
     }
 
     /// Prints a command's result.
-    pub fn outcome<T: Display + Serialize>(&self, value: &T) -> io::Result<()> {
+    pub fn outcome<T: Display + Serialize>(&self, value: &T) -> Result<(), Failure> {
         match self.format {
             OutputFormat::Text => write_out(&format!("{value}")),
             OutputFormat::Json => write_out(&json(value)),
         }
+        .map_err(unwritten)
     }
 
     /// Prints a failure: to stderr for people, as the JSON result for programs.
@@ -133,6 +140,23 @@ pub fn write_out(text: &str) -> io::Result<()> {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         other => other,
     }
+}
+
+/// Output that could not be written (a full disk; a closed pipe is not an error).
+pub fn unwritten(e: io::Error) -> Failure {
+    Failure::new(
+        Exit::Failed,
+        format!("could not write the output: {e}"),
+        None,
+    )
+}
+
+/// Key/value pairs (a stack's parameters or outputs) as a JSON object, in their order.
+pub fn pairs_map<S: serde::Serializer>(
+    pairs: &[(String, String)],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_map(pairs.iter().map(|(k, v)| (k, v)))
 }
 
 #[cfg(test)]

@@ -29,13 +29,15 @@ use aws_sdk_sns::types::Subscription;
 use aws_smithy_mocks::{mock, Rule};
 use common::*;
 use fsx_drt::aws::Aws;
+use fsx_drt::aws::StackView;
 use fsx_drt::cli::StatusArgs;
-use fsx_drt::commands::existing_stack;
-use fsx_drt::commands::follow::{follow, Followed};
-use fsx_drt::commands::status::{gather, Status};
+use fsx_drt::commands::status::request as status_request;
 use fsx_drt::error::{Exit, Failure};
 use fsx_drt::interrupt::Interrupt;
 use fsx_drt::stack::{self, Operation, Progress, Selector};
+use fsx_drt::workflows::existing_stack;
+use fsx_drt::workflows::follow::{follow, End, Followed};
+use fsx_drt::workflows::status::{gather, Status};
 
 /// Clients answering only from these rules (an unmatched call panics).
 fn aws(cloudformation: &[&Rule], cloudwatch: &[&Rule], fsx: &[&Rule], sns: &[&Rule]) -> Aws {
@@ -174,7 +176,14 @@ async fn follow_ignores_the_end_of_an_earlier_operation() {
 
 /// Follows for up to an hour (of tokio's paused clock), never interrupted.
 async fn follow_for(aws: &Aws, followed: &Followed) -> Result<String, Failure> {
-    follow(aws, STACK, followed, HOUR, &Interrupt::never(), &printer()).await
+    follow(
+        &session(aws, &printer(), &Interrupt::never()),
+        STACK,
+        followed,
+        HOUR,
+    )
+    .await
+    .and_then(End::succeeded)
 }
 
 /// The operation fsx-drt started, told by the token its events carry.
@@ -228,7 +237,7 @@ async fn attaching_ends_at_once_when_the_local_clock_runs_ahead() {
     let aws = aws(&[&rule], &[], &[], &[]);
     let mut stack = deployed_stack(StackStatus::UpdateInProgress);
     stack.last_updated_time = Some(DateTime::from_secs(timeline.time(0).timestamp()));
-    let failure = follow_for(&aws, &Followed::attach(&stack))
+    let failure = follow_for(&aws, &Followed::attach(&StackView::from(&stack)))
         .await
         .unwrap_err();
     assert_eq!(
@@ -366,14 +375,13 @@ async fn ctrl_c_stops_following_and_leaves_the_stack_alone() {
     });
     let started = tokio::time::Instant::now();
     let failure = follow(
-        &aws,
+        &session(&aws, &printer(), &interrupt),
         STACK,
         &followed(Operation::Deploy, 2),
         HOUR,
-        &interrupt,
-        &printer(),
     )
     .await
+    .and_then(End::succeeded)
     .unwrap_err();
     assert_eq!(failure.exit_code, 130);
     assert_eq!(
@@ -409,14 +417,13 @@ async fn follow_times_out_with_a_way_back() {
 
     let started = std::time::Instant::now();
     let failure = follow(
-        &aws,
+        &session(&aws, &printer(), &Interrupt::never()),
         STACK,
         &followed(Operation::Deploy, 1),
         Duration::from_secs(1),
-        &Interrupt::never(),
-        &printer(),
     )
     .await
+    .and_then(End::succeeded)
     .unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(3));
     assert_eq!(failure.exit, Exit::TimedOut);
@@ -610,9 +617,12 @@ async fn status_of(
     let (stack, alarms) = (stack_rule(deployed_stack(stack)), alarms_rule(task_alarm));
     let (tasks, subscription) = (tasks_rule(latest), pending_subscription_rule());
     let aws = aws(&[&stack], &[&alarms], &[&tasks], &[&subscription]);
-    let status = gather(&aws, &status_args(), &Interrupt::never(), &printer())
-        .await
-        .unwrap();
+    let status = gather(
+        &session(&aws, &printer(), &Interrupt::never()),
+        &status_request(&status_args()),
+    )
+    .await
+    .unwrap();
     for rule in [&stack, &alarms, &tasks, &subscription] {
         assert_eq!(rule.num_calls(), 1);
     }
@@ -718,9 +728,12 @@ async fn status_watch_follows_the_operation_first() {
         watch: true,
         ..status_args()
     };
-    let status = gather(&aws, &args, &Interrupt::never(), &printer())
-        .await
-        .unwrap();
+    let status = gather(
+        &session(&aws, &printer(), &Interrupt::never()),
+        &status_request(&args),
+    )
+    .await
+    .unwrap();
     assert_eq!(status.status, "UPDATE_COMPLETE");
     assert!(status.healthy, "{:?}", status.problems);
     assert_eq!((stacks.num_calls(), events.num_calls()), (2, 2));
@@ -735,9 +748,12 @@ async fn status_refuses_a_stack_fsx_drt_did_not_make() {
         DescribeStacksOutput::builder().stacks(stack).build()
     });
     let aws = aws(&[&stacks], &[], &[], &[]);
-    let failure = gather(&aws, &status_args(), &Interrupt::never(), &printer())
-        .await
-        .unwrap_err();
+    let failure = gather(
+        &session(&aws, &printer(), &Interrupt::never()),
+        &status_request(&status_args()),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(failure.exit_code, 2, "{failure:?}");
     assert!(
         failure.error.contains("it has no description"),
@@ -770,10 +786,8 @@ async fn a_missing_stack_is_exit_2_other_errors_exit_1() {
         "there is no stack fsx-drt-scheduler in region us-east-1"
     );
     let failure: Failure = gather(
-        &aws_missing,
-        &status_args(),
-        &Interrupt::never(),
-        &printer(),
+        &session(&aws_missing, &printer(), &Interrupt::never()),
+        &status_request(&status_args()),
     )
     .await
     .unwrap_err();

@@ -29,9 +29,12 @@ use aws_smithy_mocks::{mock, Rule};
 use common::*;
 use fsx_drt::artifact::Artifact;
 use fsx_drt::cli::{DeployArgs, DestroyArgs, ParamArgs};
-use fsx_drt::commands::{deploy, destroy, gather_parameters};
+use fsx_drt::commands::deploy::request as deploy_request;
+use fsx_drt::commands::destroy::request as destroy_request;
 use fsx_drt::error::Failure;
 use fsx_drt::interrupt::Interrupt;
+use fsx_drt::workflows::inputs::gather;
+use fsx_drt::workflows::{deploy, destroy};
 
 fn deploy_args() -> DeployArgs {
     DeployArgs {
@@ -53,7 +56,7 @@ fn deploy_args() -> DeployArgs {
 
 fn prepared(args: &DeployArgs) -> deploy::Prepared {
     deploy::Prepared {
-        resolved: gather_parameters(&args.params).unwrap(),
+        resolved: gather(&args.params.inputs()).unwrap(),
         artifact: Artifact {
             bytes: Cow::Borrowed(b"PK\x05\x06 not a real zip"),
             source: "test".into(),
@@ -213,12 +216,9 @@ async fn deploy_until(
     interrupt: &Interrupt,
 ) -> Result<deploy::Deployed, Failure> {
     deploy::execute(
-        &rules.aws(),
-        args,
-        &global(),
+        &session(&rules.aws(), &printer(), interrupt),
+        &deploy_request(args),
         prepared(args),
-        interrupt,
-        &printer(),
         Instant::now(),
     )
     .await
@@ -773,11 +773,8 @@ async fn destroy_until(
     interrupt: &Interrupt,
 ) -> Result<destroy::Destroyed, Failure> {
     destroy::execute(
-        &rules.aws(),
-        args,
-        &global(),
-        interrupt,
-        &printer(),
+        &session(&rules.aws(), &printer(), interrupt),
+        &destroy_request(args),
         Instant::now(),
     )
     .await

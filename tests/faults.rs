@@ -28,9 +28,13 @@ use aws_smithy_mocks::mock;
 use common::*;
 use fsx_drt::artifact::Artifact;
 use fsx_drt::cli::{DeployArgs, DestroyArgs, ParamArgs, RunArgs};
-use fsx_drt::commands::{deploy, destroy, gather_parameters, run};
+use fsx_drt::commands::deploy::request as deploy_request;
+use fsx_drt::commands::destroy::request as destroy_request;
+use fsx_drt::commands::run::request as run_request;
 use fsx_drt::error::Failure;
 use fsx_drt::interrupt::Interrupt;
+use fsx_drt::workflows::inputs::gather;
+use fsx_drt::workflows::{deploy, destroy, run};
 
 /// How one call misbehaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -249,7 +253,7 @@ async fn deploy_with(fault: Fault, outputs: &Path) -> Result<deploy::Deployed, F
         },
     };
     let prepared = deploy::Prepared {
-        resolved: gather_parameters(&args.params).unwrap(),
+        resolved: gather(&args.params.inputs()).unwrap(),
         artifact: Artifact {
             bytes: Cow::Borrowed(b"zip"),
             source: "test".into(),
@@ -257,12 +261,9 @@ async fn deploy_with(fault: Fault, outputs: &Path) -> Result<deploy::Deployed, F
         },
     };
     deploy::execute(
-        &rules.aws(),
-        &args,
-        &global(),
+        &session(&rules.aws(), &printer(), &Interrupt::never()),
+        &deploy_request(&args),
         prepared,
-        &Interrupt::never(),
-        &printer(),
         Instant::now(),
     )
     .await
@@ -370,11 +371,8 @@ async fn destroy_with(fault: Fault) -> Result<destroy::Destroyed, Failure> {
         timeout: Duration::from_secs(3600),
     };
     destroy::execute(
-        &rules.aws(),
-        &args,
-        &global(),
-        &Interrupt::never(),
-        &printer(),
+        &session(&rules.aws(), &printer(), &Interrupt::never()),
+        &destroy_request(&args),
         Instant::now(),
     )
     .await
@@ -451,10 +449,8 @@ async fn run_with(fault: Fault) -> Result<run::Ran, Failure> {
         timeout: Duration::from_secs(3600),
     };
     run::execute(
-        &rules.aws(),
-        &args,
-        &Interrupt::never(),
-        &printer(),
+        &session(&rules.aws(), &printer(), &Interrupt::never()),
+        &run_request(&args),
         Instant::now(),
     )
     .await

@@ -18,9 +18,10 @@ use aws_sdk_lambda::primitives::Blob;
 use aws_smithy_mocks::{mock, Rule};
 use common::*;
 use fsx_drt::cli::RunArgs;
-use fsx_drt::commands::{run, tasks};
+use fsx_drt::commands::run::request as run_request;
 use fsx_drt::error::Failure;
 use fsx_drt::interrupt::Interrupt;
+use fsx_drt::workflows::{run, tasks};
 use fsx_drt_lambda::handler::Outcome;
 
 const TASK: &str = "task-0a1b2c3d4e5f60718";
@@ -98,7 +99,12 @@ async fn run_with(
     args: &RunArgs,
     interrupt: &Interrupt,
 ) -> Result<run::Ran, Failure> {
-    run::execute(&rules.aws(), args, interrupt, &printer(), Instant::now()).await
+    run::execute(
+        &session(&rules.aws(), &printer(), interrupt),
+        &run_request(args),
+        Instant::now(),
+    )
+    .await
 }
 
 #[tokio::test]
@@ -370,10 +376,8 @@ async fn ctrl_c_during_a_slow_invoke_stops_and_says_where_to_look() {
     };
     let aws = rules.aws();
     let failure = run::execute(
-        &aws,
-        &run_args(true),
-        &interrupt,
-        &printer(),
+        &session(&aws, &printer(), &interrupt),
+        &run_request(&run_args(true)),
         Instant::now(),
     )
     .await

@@ -1,341 +1,38 @@
-//! `fsx-drt run`: the scheduled work, now. By default the deployed function is invoked
-//! synchronously (what the reference's troubleshooting does with `aws lambda invoke`);
-//! `--direct` runs the function's own handler here instead. `--wait` follows the task.
+//! `fsx-drt run`: exit 1 when the task it waited for did not end cleanly.
 
-use std::fmt;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use aws_sdk_lambda::primitives::Blob;
-use aws_sdk_lambda::types::InvocationType;
-use fsx_drt_lambda::handler::{Handler, Outcome, RunError, RunResult};
-use fsx_drt_lambda::outputs;
-use serde::Serialize;
-
-use crate::aws::{block_on, error_kind, failed, Aws, ErrorKind};
 use crate::cli::{GlobalArgs, RunArgs};
-use crate::commands::poll::Poll;
-use crate::commands::tasks::Task;
-use crate::commands::{check_stack_name, existing_stack, parameter_pairs, stack_parameter};
 use crate::error::{Exit, Failure};
-use crate::interrupt::{Interrupt, UNCHANGED};
 use crate::output::Printer;
-use crate::params::{self, Param, Resolved, Source};
+use crate::workflows::run::{self, RunRequest};
+use crate::workflows::{check_stack_name, session};
 
-#[derive(Debug, Serialize)]
-pub struct Ran {
-    pub stack_name: String,
-    /// "function" (invoked) or "direct".
-    pub via: &'static str,
-    /// The stack's Paths, as the user wrote them (the request's are the API's form).
-    pub paths: String,
-    /// The run's result, as the function reports it.
-    pub result: RunResult,
-    /// The task as it ended (with --wait).
-    pub task: Option<Task>,
-    pub duration_seconds: f64,
-}
-
-impl Ran {
-    /// The paths as the user wrote them; an import's also as the S3 paths it reads.
-    fn paths_in_words(&self) -> String {
-        let written = match self.paths.trim() {
-            "" | "/" => "the whole file system".to_string(),
-            paths => paths.to_string(),
-        };
-        let s3 = &self.result.paths;
-        if s3.iter().any(|p| p.starts_with("s3://")) {
-            format!("{written} (from {})", s3.join(" "))
-        } else {
-            written
-        }
-    }
-
-    /// Waited for, and it failed or some files did.
-    pub fn failed(&self) -> bool {
-        self.task.as_ref().is_some_and(Task::failed_outright)
+pub fn request(args: &RunArgs) -> RunRequest {
+    RunRequest {
+        stack_name: args.stack_name.clone(),
+        wait: args.wait,
+        direct: args.direct,
+        timeout: args.timeout,
     }
 }
 
-impl fmt::Display for Ran {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let r = &self.result;
-        let how = if self.via == "direct" {
-            "created from here with the function's code"
-        } else {
-            "by the function"
-        };
-        match r.outcome {
-            Outcome::Created => writeln!(
-                f,
-                "Task {} ({}, {}) {how} for {}.",
-                r.task_id.as_deref().unwrap_or("?"),
-                r.task_type,
-                r.lifecycle.as_deref().unwrap_or("?"),
-                self.paths_in_words()
-            )?,
-            Outcome::Skipped => writeln!(
-                f,
-                "Skipped: {}; the next scheduled run tries again.",
-                r.reason.as_deref().unwrap_or("another task is running")
-            )?,
-        }
-        for warning in &r.warnings {
-            writeln!(f, "warning: {warning}")?;
-        }
-        if let Some(task) = &self.task {
-            writeln!(f)?;
-            write!(f, "{task}")?;
-            if task.failed_outright() {
-                let report = task
-                    .report
-                    .as_deref()
-                    .map_or(String::new(), |r| format!("; the report is in {r}"));
-                writeln!(f, "The task did not complete cleanly{report}.")?;
-            }
-        }
+pub fn run(args: &RunArgs, global: &GlobalArgs, ui: &Printer) -> Result<(), Failure> {
+    let started = Instant::now();
+    let request = request(args);
+    check_stack_name(&request.stack_name)?;
+    let stopped = Failure::new(Exit::Interrupted, run::left(&request.stack_name), None);
+    let ran = session::start(
+        &global.connection(),
+        ui,
+        global.interactive(),
+        stopped,
+        async |session| run::execute(session, &request, started).await,
+    )?;
+    ui.outcome(&ran)?;
+    if ran.failed() {
+        Err(Failure::exit_only(Exit::Failed))
+    } else {
         Ok(())
     }
-}
-
-pub fn run(args: &RunArgs, global: &GlobalArgs, printer: &Printer) -> Result<Ran, Failure> {
-    let started = Instant::now();
-    check_stack_name(&args.stack_name)?;
-    let stopped = Failure::new(Exit::Interrupted, left(&args.stack_name), None);
-    block_on(stopped, async |interrupt| {
-        let aws = Aws::connect(global).await?;
-        execute(&aws, args, interrupt, printer, started).await
-    })
-}
-
-/// Ctrl-C once the function may have been called.
-fn left(stack_name: &str) -> String {
-    format!(
-        "interrupted; a task may have been created all the same: see fsx-drt tasks --stack-name {stack_name}"
-    )
-}
-
-/// The run on the given clients (tests pass mocked ones).
-pub async fn execute(
-    aws: &Aws,
-    args: &RunArgs,
-    interrupt: &Interrupt,
-    printer: &Printer,
-    started: Instant,
-) -> Result<Ran, Failure> {
-    let stack = interrupt
-        .until(UNCHANGED, existing_stack(aws, &args.stack_name, false))
-        .await?;
-    let function_name = stack_output(&stack, outputs::FUNCTION_NAME).ok_or_else(|| {
-        Failure::new(
-            Exit::Failed,
-            format!(
-                "stack {} has no FunctionName output ({})",
-                args.stack_name,
-                stack.stack_status().map_or("?", |s| s.as_str())
-            ),
-            Some(format!(
-                "see fsx-drt status --stack-name {}; deploy it if it is not complete",
-                args.stack_name
-            )),
-        )
-    })?;
-    let left = left(&args.stack_name);
-    let result = if args.direct {
-        interrupt
-            .until(&left, direct(aws, &stack, &function_name))
-            .await?
-    } else {
-        let log_group = stack_output(&stack, outputs::LOG_GROUP_NAME);
-        interrupt
-            .until(&left, invoke(aws, &function_name, log_group.as_deref()))
-            .await?
-    };
-    let task = match (&result.outcome, &result.task_id, args.wait) {
-        (Outcome::Created, Some(id), true) => {
-            let fs_id = stack_parameter(&stack, Param::FileSystemId.key()).unwrap_or_default();
-            Some(wait(aws, &fs_id, id, args.timeout, interrupt, printer).await?)
-        }
-        _ => None,
-    };
-    Ok(Ran {
-        stack_name: args.stack_name.clone(),
-        via: if args.direct { "direct" } else { "function" },
-        paths: stack_parameter(&stack, Param::Paths.key()).unwrap_or_default(),
-        result,
-        task,
-        duration_seconds: started.elapsed().as_secs_f64(),
-    })
-}
-
-fn stack_output(stack: &aws_sdk_cloudformation::types::Stack, key: &str) -> Option<String> {
-    stack
-        .outputs()
-        .iter()
-        .find(|o| o.output_key() == Some(key))
-        .and_then(|o| o.output_value())
-        .map(str::to_string)
-}
-
-/// The event a manual run sends: not a scheduled slot, so the function makes a fresh
-/// idempotency token from the invocation's request id.
-fn manual_event() -> serde_json::Value {
-    serde_json::json!({ "source": "fsx-drt.cli", "detail-type": "fsx-drt run" })
-}
-
-/// Invokes the function and waits for its answer (RequestResponse).
-/// `log_group`: the stack's LogGroupName output, where the function logs (not
-/// `/aws/lambda/NAME`: the template gives it a log group of its own).
-async fn invoke(
-    aws: &Aws,
-    function_name: &str,
-    log_group: Option<&str>,
-) -> Result<RunResult, Failure> {
-    let out = aws
-        .lambda
-        .invoke()
-        .function_name(function_name)
-        .invocation_type(InvocationType::RequestResponse)
-        .payload(Blob::new(manual_event().to_string()))
-        .send()
-        .await
-        .map_err(|e| failed("Invoke", &e))?;
-    let payload = out.payload().map(|p| p.as_ref()).unwrap_or_default();
-    let logs = match log_group {
-        Some(group) => format!("its log: aws logs tail {group} --since 10m"),
-        None => "its log: the stack's LogGroupName output (fsx-drt status)".to_string(),
-    };
-    if let Some(kind) = out.function_error() {
-        let message = serde_json::from_slice::<serde_json::Value>(payload)
-            .ok()
-            .and_then(|v| v.get("errorMessage")?.as_str().map(str::to_string))
-            .unwrap_or_else(|| String::from_utf8_lossy(payload).into_owned());
-        return Err(Failure::new(
-            Exit::Failed,
-            format!("the function {function_name} failed ({kind}): {message}"),
-            Some(format!(
-                "fix what it names, then run again; {logs}. Where the function cannot run (a local emulator), `fsx-drt run --direct` runs its code from here"
-            )),
-        ));
-    }
-    serde_json::from_slice(payload).map_err(|e| {
-        Failure::new(
-            Exit::Failed,
-            format!(
-                "the function {function_name} answered something other than a run result ({e}): {}",
-                String::from_utf8_lossy(payload)
-            ),
-            Some(format!("is the stack's function fsx-drt's? {logs}")),
-        )
-    })
-}
-
-/// Runs the function's handler here, with the configuration the stack gave the function.
-async fn direct(
-    aws: &Aws,
-    stack: &aws_sdk_cloudformation::types::Stack,
-    function_name: &str,
-) -> Result<RunResult, Failure> {
-    let values = crate::commands::stack_values(&parameter_pairs(stack), None);
-    let parameters = params::validate(&Resolved::from_layers(vec![(Source::Stack, values)]))
-        .map_err(|problems| Failure::invalid("the stack's parameters are invalid", problems))?;
-    let handler = Handler {
-        fsx: aws.fsx.clone(),
-        cloudwatch: aws.cloudwatch.clone(),
-        config: crate::commands::plan::lambda_config(&parameters),
-        function_name: function_name.to_string(),
-        namespace: fsx_drt_lambda::metrics::NAMESPACE.to_string(),
-        metrics_required: false,
-    };
-    let request_id = format!(
-        "fsx-drt-run-{}",
-        chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
-    );
-    handler
-        .run(&manual_event(), &request_id)
-        .await
-        .map_err(|e| match e {
-            RunError::Aws(e) => crate::aws::aws_failure(&e),
-            RunError::Plan(e) => Failure::new(
-                Exit::Failed,
-                format!("the run failed: cannot plan the task: {e}"),
-                Some(
-                    "the stack's paths no longer match the file system's data repositories: fix them with fsx-drt deploy (fsx-drt plan shows the request)"
-                        .into(),
-                ),
-            ),
-        })
-}
-
-/// Polls the task every 1-2 s until it ends; a spinner with its counts on a terminal, a line
-/// per change otherwise.
-async fn wait(
-    aws: &Aws,
-    fs_id: &str,
-    task_id: &str,
-    timeout: Duration,
-    interrupt: &Interrupt,
-    printer: &Printer,
-) -> Result<Task, Failure> {
-    let mut poll = Poll::new(
-        timeout,
-        interrupt,
-        "see it with fsx-drt tasks --stack-name NAME".to_string(),
-        "{spinner} {elapsed} {wide_msg}",
-        printer,
-    );
-    let stopped = format!("stopped waiting for task {task_id}; it goes on");
-    let mut last = String::new();
-    loop {
-        let request = aws
-            .fsx
-            .describe_data_repository_tasks()
-            .task_ids(task_id)
-            .send();
-        let answer = poll.during(&stopped, request).await?;
-        match answer {
-            Ok(out) => {
-                poll.throttled = 0;
-                let Some(task) = out.data_repository_tasks().first().map(Task::from) else {
-                    poll.abandon();
-                    return Err(Failure::new(
-                        Exit::Failed,
-                        format!("task {task_id} is not listed on {fs_id}"),
-                        Some(poll.again().to_string()),
-                    ));
-                };
-                let line = progress_line(&task);
-                if line != last {
-                    match &poll.bar {
-                        Some(bar) => bar.set_message(line.clone()),
-                        None => printer.info(&line),
-                    }
-                    last = line;
-                }
-                if !task.is_running() {
-                    poll.finish();
-                    return Ok(task);
-                }
-            }
-            Err(e) if error_kind(&e) == ErrorKind::Throttled => poll.throttled += 1,
-            Err(e) => {
-                poll.abandon();
-                return Err(failed("DescribeDataRepositoryTasks", &e));
-            }
-        }
-        poll.check_deadline(&format!("task {task_id} is still running"))?;
-        poll.pause(&stopped).await?;
-    }
-}
-
-/// "task-… EXECUTING: 1200 of 5000 files done, 3 failed".
-fn progress_line(task: &Task) -> String {
-    let counts = match (task.succeeded, task.failed, task.total) {
-        (Some(ok), failed, Some(total)) => format!(
-            ": {ok} of {total} files done, {} failed",
-            failed.unwrap_or(0)
-        ),
-        (Some(ok), failed, None) => format!(": {ok} files done, {} failed", failed.unwrap_or(0)),
-        _ => String::new(),
-    };
-    format!("{} {}{counts}", task.task_id, task.lifecycle)
 }

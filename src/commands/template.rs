@@ -4,13 +4,15 @@ use std::fmt;
 
 use serde::{Serialize, Serializer};
 
+use crate::error::Failure;
+use crate::output::Printer;
 use crate::template::{template_json, TEMPLATE_YAML};
 
 /// Text is the YAML as written; JSON is the same template in long-form intrinsics.
 pub struct Template;
 
-pub fn run() -> Template {
-    Template
+pub fn run(ui: &Printer) -> Result<(), Failure> {
+    ui.outcome(&Template)
 }
 
 impl fmt::Display for Template {

@@ -9,7 +9,7 @@ use aws_sdk_cloudformation::primitives::DateTime;
 use aws_sdk_cloudformation::types::{Output, Parameter, ResourceStatus, Stack, StackStatus};
 use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
 use chrono::Utc;
-use fsx_drt::aws::Aws;
+use fsx_drt::aws::{Aws, Clients};
 use fsx_drt::stack;
 
 pub const HOUR: std::time::Duration = std::time::Duration::from_secs(3600);
@@ -87,9 +87,7 @@ impl Rules<'_> {
     /// Clients answering only from these rules. They retry as aws-config sets them up for
     /// fsx-drt: standard mode, 3 attempts.
     pub fn aws(&self) -> Aws {
-        Aws {
-            region: "us-east-1".into(),
-            endpoint_url: None,
+        let clients = Clients {
             cloudformation: mock_client!(
                 aws_sdk_cloudformation,
                 RuleMode::MatchAny,
@@ -106,7 +104,8 @@ impl Rules<'_> {
             sns: mock_client!(aws_sdk_sns, RuleMode::MatchAny, &self.sns),
             sts: mock_client!(aws_sdk_sts, RuleMode::MatchAny, &self.sts, |c| c
                 .retry_config(aws_sdk_sts::config::retry::RetryConfig::standard())),
-        }
+        };
+        Aws::from_clients("us-east-1", clients)
     }
 }
 
@@ -355,4 +354,18 @@ pub fn query_error(code: &str, message: &str) -> String {
          <Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error>\
          <RequestId>8d6c2f0e-1b3a-4c5d-9e7f-0a1b2c3d4e5f</RequestId></ErrorResponse>"
     )
+}
+
+/// A session on these clients: nobody to ask (what CI sees).
+pub fn session<'a>(
+    aws: &'a Aws,
+    ui: &'a fsx_drt::output::Printer,
+    interrupt: &'a fsx_drt::interrupt::Interrupt,
+) -> fsx_drt::workflows::session::Session<'a> {
+    fsx_drt::workflows::session::Session {
+        aws,
+        ui,
+        interrupt,
+        interactive: false,
+    }
 }

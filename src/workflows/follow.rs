@@ -7,11 +7,10 @@ use std::time::Duration;
 
 use chrono::DateTime;
 
-use crate::aws::{error_kind, failed, Aws, ErrorKind};
-use crate::commands::poll::Poll;
+use super::poll::Poll;
+use super::session::Session;
+use crate::aws::{ErrorKind, StackView};
 use crate::error::{Exit, Failure};
-use crate::interrupt::Interrupt;
-use crate::output::Printer;
 use crate::stack::{self, Operation, Selector, StackEvent};
 
 /// The stack operation to follow.
@@ -28,39 +27,48 @@ pub struct Followed {
 }
 
 impl Followed {
-    /// An operation someone else started, as DescribeStacks shows the stack now.
-    pub fn attach(stack: &aws_sdk_cloudformation::types::Stack) -> Followed {
-        let deleting = stack
-            .stack_status()
-            .is_some_and(|s| s.as_str().starts_with("DELETE"));
-        let time = |t: Option<&aws_sdk_cloudformation::primitives::DateTime>| {
-            t.and_then(|t| DateTime::from_timestamp(t.secs(), t.subsec_nanos()))
-        };
-        let since = stack::operation_started(
-            deleting,
-            time(stack.creation_time()),
-            time(stack.last_updated_time()),
-            time(stack.deletion_time()),
-        );
+    /// Attaches to whatever operation the stack is in (`status --watch`, or a deploy that
+    /// finds it busy): its events since that operation started.
+    pub fn attach(stack: &StackView) -> Followed {
+        let deleting = stack.status.starts_with("DELETE");
+        let since = stack::operation_started(deleting, stack.created, stack.updated, stack.deleted);
         Followed {
             operation: Operation::Attach { deleting },
             events: Selector::Since(since.unwrap_or(DateTime::UNIX_EPOCH)),
             expected: 0,
-            stack_id: stack.stack_id().map(str::to_string),
+            stack_id: stack.id.clone(),
         }
     }
 }
 
-/// Follows the stack's operation to its end and returns the final status. When `interrupt`
-/// is raised it stops following (exit 130) and leaves the stack alone.
+/// How a followed operation ended.
+#[derive(Debug)]
+pub enum End {
+    /// CREATE_COMPLETE, UPDATE_COMPLETE, DELETE_COMPLETE, ...
+    Succeeded(String),
+    /// ROLLBACK_COMPLETE, DELETE_FAILED, ...: the status, and the failure to report (the
+    /// root cause first, and the next step).
+    Failed { status: String, failure: Failure },
+}
+
+impl End {
+    /// The final status when it succeeded, else the failure.
+    pub fn succeeded(self) -> Result<String, Failure> {
+        match self {
+            End::Succeeded(status) => Ok(status),
+            End::Failed { failure, .. } => Err(failure),
+        }
+    }
+}
+
+/// Follows the stack's operation to its end and says how it ended. When the interrupt is
+/// raised it stops following (exit 130) and leaves the stack alone.
 pub async fn follow(
-    aws: &Aws,
+    session: &Session<'_>,
     stack_name: &str,
     followed: &Followed,
     timeout: Duration,
-    interrupt: &Interrupt,
-    printer: &Printer,
-) -> Result<String, Failure> {
+) -> Result<End, Failure> {
     let Followed {
         operation,
         events: selector,
@@ -71,10 +79,9 @@ pub async fn follow(
     let stack = stack_id.as_deref().unwrap_or(stack_name);
     let mut poll = Poll::new(
         timeout,
-        interrupt,
+        session,
         reattach(stack_name),
         "{spinner} {pos}/{len} resources done, {elapsed} {wide_msg}",
-        printer,
     );
     if let Some(bar) = &poll.bar {
         bar.set_length(expected.max(1) as u64);
@@ -84,26 +91,21 @@ pub async fn follow(
     let stopped = format!("stopped following stack {stack_name}; its operation goes on");
     loop {
         poll.check_deadline(&format!("stack {stack_name} is still in progress"))?;
-        let request = aws
-            .cloudformation
-            .describe_stack_events()
-            .stack_name(stack)
-            .send();
-        let page = poll.during(&stopped, request).await?;
+        let page = poll
+            .during(&stopped, session.aws.stack_events(stack))
+            .await?;
         match page {
             Ok(page) => {
                 poll.throttled = 0;
                 let page: Vec<StackEvent> = page
-                    .stack_events()
-                    .iter()
-                    .filter_map(convert)
+                    .into_iter()
                     .filter(|e| selector.keeps(e) && seen.insert(e.event_id.clone()))
                     .collect();
                 // Oldest first, ties in the order CloudFormation made them.
                 let fresh: Vec<StackEvent> =
                     stack::chronological(&page).into_iter().cloned().collect();
                 for event in &fresh {
-                    printer.info(&stack::event_line(event));
+                    session.ui.info(&stack::event_line(event));
                 }
                 events.extend(fresh);
                 if let Some(bar) = &poll.bar {
@@ -116,33 +118,34 @@ pub async fn follow(
                         format!("in progress: {}", progress.in_progress.join(", "))
                     });
                 }
-                let end = stack::operation_end(&events, stack_name, operation);
-                if let Some(end) = end {
+                if let Some(end) = stack::operation_end(&events, stack_name, operation) {
                     poll.finish();
                     let status = end.status.clone();
                     if stack::is_success(&status, operation.deleting()) {
-                        return Ok(status);
+                        return Ok(End::Succeeded(status));
                     }
                     let next = next_step(&status, stack_name);
                     let report = stack::failure_report(&events, &next);
-                    return Err(Failure {
+                    let failure = Failure {
                         detail: Some(report.to_string()),
                         ..Failure::new(
                             Exit::Failed,
                             format!("stack {stack_name} ended {status}"),
                             None,
                         )
-                    });
+                    };
+                    return Ok(End::Failed { status, failure });
                 }
             }
-            Err(e) if operation.deleting() && error_kind(&e) == ErrorKind::NotFound => {
+            // Deleted so fast that the stack is gone before its events were read.
+            Err(e) if operation.deleting() && e.is(&ErrorKind::NotFound) => {
                 poll.finish();
-                return Ok("DELETE_COMPLETE".to_string());
+                return Ok(End::Succeeded("DELETE_COMPLETE".to_string()));
             }
-            Err(e) if error_kind(&e) == ErrorKind::Throttled => poll.throttled += 1,
+            Err(e) if e.is(&ErrorKind::Throttled) => poll.throttled += 1,
             Err(e) => {
                 poll.abandon();
-                let failure = failed("DescribeStackEvents", &e);
+                let failure = Failure::from(e);
                 let help = format!(
                     "{}; the stack operation goes on without fsx-drt watching: {}",
                     failure.help.as_deref().unwrap_or_default(),
@@ -162,24 +165,19 @@ pub async fn follow(
 /// failed) and follows the deletion to its end. `stack` is its name and, when known, its
 /// StackId, by which it is deleted and followed (never another stack of the same name).
 pub async fn delete(
-    aws: &Aws,
+    session: &Session<'_>,
     (stack_name, stack_id): (&str, Option<&str>),
     retain: &[String],
     timeout: Duration,
-    interrupt: &Interrupt,
-    printer: &Printer,
-) -> Result<String, Failure> {
+) -> Result<End, Failure> {
     let token = stack::request_token("delete");
-    let request = aws
-        .cloudformation
-        .delete_stack()
-        .stack_name(stack_id.unwrap_or(stack_name))
-        .set_retain_resources((!retain.is_empty()).then(|| retain.to_vec()))
-        .client_request_token(&token)
-        .send();
-    interrupt
+    let request = session
+        .aws
+        .delete_stack(stack_id.unwrap_or(stack_name), retain, &token);
+    session
+        .interrupt
         .until_or(interrupted(stack_name, "deletion"), async {
-            request.await.map_err(|e| failed("DeleteStack", &e))
+            request.await.map_err(Failure::from)
         })
         .await?;
     let followed = Followed {
@@ -188,7 +186,7 @@ pub async fn delete(
         expected: 0,
         stack_id: stack_id.map(str::to_string),
     };
-    follow(aws, stack_name, &followed, timeout, interrupt, printer).await
+    follow(session, stack_name, &followed, timeout).await
 }
 
 /// How to pick up following a stack operation fsx-drt stopped watching.
@@ -203,59 +201,6 @@ pub fn interrupted(stack_name: &str, operation: &str) -> Failure {
         format!("interrupted; the {operation} of stack {stack_name} may have started, and goes on if it did"),
         Some(reattach(stack_name)),
     )
-}
-
-/// A stack with termination protection cannot be deleted: say so, and how to lift it, before
-/// asking for anything (CloudFormation would refuse DeleteStack with a ValidationError).
-pub fn check_deletable(
-    stack: &aws_sdk_cloudformation::types::Stack,
-    stack_name: &str,
-) -> Result<(), Failure> {
-    if stack.enable_termination_protection() != Some(true) {
-        return Ok(());
-    }
-    Err(Failure::new(
-        Exit::ManualAction,
-        format!("stack {stack_name} has termination protection on; nothing was deleted"),
-        Some(format!(
-            "if it really should go, lift the protection with `aws cloudformation \
-             update-termination-protection --no-enable-termination-protection --stack-name \
-             {stack_name}`, then run the command again"
-        )),
-    ))
-}
-
-/// The stack's resources: logical id and status.
-pub async fn resources(aws: &Aws, stack_name: &str) -> Result<Vec<(String, String)>, Failure> {
-    let out = aws
-        .cloudformation
-        .describe_stack_resources()
-        .stack_name(stack_name)
-        .send()
-        .await
-        .map_err(|e| failed("DescribeStackResources", &e))?;
-    Ok(out
-        .stack_resources()
-        .iter()
-        .map(|r| {
-            (
-                r.logical_resource_id().unwrap_or_default().to_string(),
-                r.resource_status()
-                    .map(|s| s.as_str().to_string())
-                    .unwrap_or_default(),
-            )
-        })
-        .collect())
-}
-
-/// The status a followed stack ended in, when that is what `failure` reports (as opposed to
-/// the follow itself failing).
-pub fn ended(failure: &Failure) -> Option<&str> {
-    failure
-        .error
-        .rsplit_once(" ended ")
-        .filter(|(start, _)| start.starts_with("stack "))
-        .map(|(_, status)| status)
 }
 
 /// What to do after the stack ended in a failed state.
@@ -275,21 +220,4 @@ fn next_step(status: &str, stack_name: &str) -> String {
         ),
         _ => "fix the root cause, then run the command again".to_string(),
     }
-}
-
-fn convert(e: &aws_sdk_cloudformation::types::StackEvent) -> Option<StackEvent> {
-    let timestamp = e.timestamp()?;
-    Some(StackEvent {
-        event_id: e.event_id()?.to_string(),
-        timestamp: DateTime::from_timestamp(timestamp.secs(), timestamp.subsec_nanos())?,
-        logical_id: e.logical_resource_id().unwrap_or_default().to_string(),
-        resource_type: e.resource_type().unwrap_or_default().to_string(),
-        status: e
-            .resource_status()
-            .map(|s| s.as_str().to_string())
-            .unwrap_or_default(),
-        reason: e.resource_status_reason().map(str::to_string),
-        physical_id: e.physical_resource_id().map(str::to_string),
-        client_request_token: e.client_request_token().map(str::to_string),
-    })
 }

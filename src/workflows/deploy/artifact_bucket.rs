@@ -1,19 +1,12 @@
-//! The Lambda artifact's bucket: upload (once per content), create the managed bucket, delete
-//! an artifact no stack uses.
+//! The Lambda artifact's bucket: upload (once per content), create the managed bucket.
 //!
 //! The managed bucket's name, `fsx-drt-artifacts-<account>-<region>`, can be guessed, and S3
 //! bucket names are global: anyone could create it first. So every call on the bucket sends
 //! `ExpectedBucketOwner` (the caller's account), and S3 answers 403 when someone else owns it
 //! rather than letting the function's code be read from, or written to, a stranger's bucket.
 
-use aws_sdk_s3::types::{
-    BucketLocationConstraint, CreateBucketConfiguration, PublicAccessBlockConfiguration,
-    ServerSideEncryption, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
-    ServerSideEncryptionRule,
-};
-
 use crate::artifact::Artifact;
-use crate::aws::{error_kind, failed, Aws, ErrorKind};
+use crate::aws::{Aws, BucketCheck};
 use crate::error::{Exit, Failure};
 use crate::output::Printer;
 use crate::params::Problem;
@@ -33,36 +26,19 @@ pub async fn upload(
     aws: &Aws,
     bucket: &Bucket<'_>,
     artifact: &Artifact,
-    printer: &Printer,
+    ui: &Printer,
 ) -> Result<(), Failure> {
     let name = bucket.name;
     // The usual case, the artifact already there, takes one request.
     let key = artifact.key();
-    let head = aws
-        .s3
-        .head_object()
-        .bucket(name)
-        .key(&key)
-        .expected_bucket_owner(bucket.owner)
-        .send()
-        .await;
-    match head {
-        Ok(_) => return Ok(()),
-        // Missing, or no bucket (HEAD cannot tell which), or not ours: the bucket says.
-        Err(e) if matches!(http_status(&e), Some(403 | 404)) => {}
-        Err(e) => return Err(failed("HeadObject", &e)),
+    if aws.object_exists(name, &key, bucket.owner).await? {
+        return Ok(());
     }
-    let head = aws
-        .s3
-        .head_bucket()
-        .bucket(name)
-        .expected_bucket_owner(bucket.owner)
-        .send()
-        .await;
-    match head {
-        Ok(_) => {}
-        Err(e) if http_status(&e) == Some(403) => return Err(not_ours(bucket)),
-        Err(e) if http_status(&e) == Some(404) && !bucket.managed => {
+    // Missing, or no bucket (HEAD cannot tell which), or not ours: the bucket says.
+    match aws.check_bucket(name, bucket.owner).await? {
+        BucketCheck::Ours => {}
+        BucketCheck::NotOurs => return Err(not_ours(bucket)),
+        BucketCheck::Missing if !bucket.managed => {
             return Err(Failure::invalid(
                 "the artifact bucket cannot be used",
                 vec![Problem::new(
@@ -75,42 +51,14 @@ pub async fn upload(
                 )],
             ));
         }
-        Err(e) if http_status(&e) == Some(404) => create(aws, bucket, printer).await?,
-        // Throttled or failing after the SDK's retries: never "missing".
-        Err(e) => return Err(failed("HeadBucket", &e)),
+        BucketCheck::Missing => create(aws, bucket, ui).await?,
     }
-    printer.info(&format!(
+    ui.info(&format!(
         "Uploading the Lambda artifact to s3://{name}/{key}"
     ));
-    aws.s3
-        .put_object()
-        .bucket(name)
-        .key(&key)
-        .expected_bucket_owner(bucket.owner)
-        .body(artifact.bytes.to_vec().into())
-        .send()
-        .await
-        .map_err(|e| failed("PutObject", &e))?;
+    aws.put_object(name, &key, bucket.owner, artifact.bytes.to_vec())
+        .await?;
     Ok(())
-}
-
-/// Removes an artifact; best effort (the caller reports what was removed). `owner` is the
-/// account that must own the bucket, when known.
-pub async fn delete_artifact(
-    aws: &Aws,
-    bucket: &str,
-    key: &str,
-    owner: Option<&str>,
-) -> Result<(), ()> {
-    aws.s3
-        .delete_object()
-        .bucket(bucket)
-        .key(key)
-        .set_expected_bucket_owner(owner.map(str::to_string))
-        .send()
-        .await
-        .map(|_| ())
-        .map_err(|_| ())
 }
 
 /// The bucket exists but S3 refuses it to this account: another account owns it (or a
@@ -138,75 +86,22 @@ fn not_ours(bucket: &Bucket<'_>) -> Failure {
     )
 }
 
-async fn create(aws: &Aws, bucket: &Bucket<'_>, printer: &Printer) -> Result<(), Failure> {
+async fn create(aws: &Aws, bucket: &Bucket<'_>, ui: &Printer) -> Result<(), Failure> {
     let name = bucket.name;
-    printer.info(&format!("Creating the artifact bucket {name}"));
-    let mut create = aws.s3.create_bucket().bucket(name);
-    if aws.region != "us-east-1" {
-        create = create.create_bucket_configuration(
-            CreateBucketConfiguration::builder()
-                .location_constraint(BucketLocationConstraint::from(aws.region.as_str()))
-                .build(),
-        );
-    }
-    if let Err(e) = create.send().await {
-        match error_kind(&e) {
+    ui.info(&format!("Creating the artifact bucket {name}"));
+    if let Err(e) = aws.create_bucket(name).await {
+        match e.code() {
             // Another deploy created it a moment ago: it's ours all the same.
-            ErrorKind::Service { code, .. } if code == "BucketAlreadyOwnedByYou" => {}
+            Some("BucketAlreadyOwnedByYou") => {}
             // Someone else took the name between HeadBucket and here.
-            ErrorKind::Service { code, .. } if code == "BucketAlreadyExists" => {
-                return Err(not_ours(bucket))
-            }
-            _ => return Err(failed("CreateBucket", &e)),
+            Some("BucketAlreadyExists") => return Err(not_ours(bucket)),
+            _ => return Err(e.into()),
         }
     }
-    let encryption = ServerSideEncryptionConfiguration::builder()
-        .rules(
-            ServerSideEncryptionRule::builder()
-                .apply_server_side_encryption_by_default(
-                    ServerSideEncryptionByDefault::builder()
-                        .sse_algorithm(ServerSideEncryption::Aes256)
-                        .build()
-                        .expect("algorithm set"),
-                )
-                .build(),
-        )
-        .build()
-        .expect("rules set");
-    aws.s3
-        .put_bucket_encryption()
-        .bucket(name)
-        .expected_bucket_owner(bucket.owner)
-        .server_side_encryption_configuration(encryption)
-        .send()
-        .await
-        .map_err(|e| failed("PutBucketEncryption", &e))?;
-    aws.s3
-        .put_public_access_block()
-        .bucket(name)
-        .expected_bucket_owner(bucket.owner)
-        .public_access_block_configuration(
-            PublicAccessBlockConfiguration::builder()
-                .block_public_acls(true)
-                .ignore_public_acls(true)
-                .block_public_policy(true)
-                .restrict_public_buckets(true)
-                .build(),
-        )
-        .send()
-        .await
-        .map_err(|e| failed("PutPublicAccessBlock", &e))?;
     // Over plain HTTP (a local emulator) a TLS-only bucket would refuse fsx-drt itself.
-    if !plain_http(aws.endpoint_url.as_deref()) {
-        aws.s3
-            .put_bucket_policy()
-            .bucket(name)
-            .expected_bucket_owner(bucket.owner)
-            .policy(tls_only_policy(name, &aws.region))
-            .send()
-            .await
-            .map_err(|e| failed("PutBucketPolicy", &e))?;
-    }
+    let policy =
+        (!plain_http(aws.endpoint_url.as_deref())).then(|| tls_only_policy(name, &aws.region));
+    aws.secure_bucket(name, bucket.owner, policy).await?;
     Ok(())
 }
 
@@ -243,13 +138,6 @@ fn tls_only_policy(bucket: &str, region: &str) -> String {
         }],
     })
     .to_string()
-}
-
-/// The HTTP status of a failed call, when there was an answer.
-fn http_status<E>(
-    error: &aws_sdk_s3::error::SdkError<E, aws_sdk_s3::config::http::HttpResponse>,
-) -> Option<u16> {
-    error.raw_response().map(|r| r.status().as_u16())
 }
 
 #[cfg(test)]

@@ -4,9 +4,9 @@
 
 use std::time::{Duration, Instant};
 
+use super::session::Session;
 use crate::error::{Exit, Failure};
 use crate::interrupt::Interrupt;
-use crate::output::Printer;
 use crate::stack;
 
 pub struct Poll<'a> {
@@ -25,16 +25,15 @@ impl<'a> Poll<'a> {
     /// `template`: the indicatif template of the display, shown only on a terminal.
     pub fn new(
         timeout: Duration,
-        interrupt: &'a Interrupt,
+        session: &Session<'a>,
         again: String,
         template: &str,
-        printer: &Printer,
     ) -> Poll<'a> {
-        let bar = printer.progress(template);
+        let bar = session.ui.progress(template);
         Poll {
             started: Instant::now(),
             timeout,
-            interrupt,
+            interrupt: session.interrupt,
             again,
             throttled: 0,
             bar,

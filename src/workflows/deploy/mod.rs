@@ -1,0 +1,445 @@
+//! `fsx-drt deploy`: validate, check the file system, upload the artifact, create a change
+//! set, show it, get approval, execute it and follow the stack to its end.
+
+mod artifact_bucket;
+mod change_set;
+mod preflight;
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use fsx_drt_lambda::Invalid;
+use serde::Serialize;
+
+use self::artifact_bucket::Bucket;
+use self::change_set::ChangeSetState;
+use super::follow::{self, Followed};
+use super::inputs::{self, Inputs};
+use super::session::Session;
+use super::{check_deletable, check_maker, check_stack_name};
+use crate::artifact::Artifact;
+use crate::aws::{Aws, StackView};
+use crate::error::{Exit, Failure};
+use crate::interrupt::UNCHANGED;
+use crate::params::{self, Param, Problem, Resolved, Source};
+use crate::stack::{
+    self, Change, ChangeSetSummary, Existing, Operation, ParameterChange, Selector,
+};
+use crate::template::{maximum_event_age, CODE_BUCKET, CODE_KEY, MAXIMUM_EVENT_AGE};
+
+/// What to deploy, and how.
+#[derive(Debug, Clone)]
+pub struct DeployRequest {
+    pub stack_name: String,
+    /// The Lambda artifact (default: the one bundled or built).
+    pub lambda_zip: Option<PathBuf>,
+    /// A bucket of the caller's for the artifact, instead of the managed one.
+    pub artifact_bucket: Option<String>,
+    /// Approved in advance.
+    pub yes: bool,
+    pub timeout: Duration,
+    /// Where to write the stack's outputs as JSON.
+    pub outputs_file: Option<PathBuf>,
+    /// Act on a stack fsx-drt did not make.
+    pub any_stack: bool,
+    pub inputs: Inputs,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Deployed {
+    pub stack_name: String,
+    pub status: String,
+    /// create, update, or none (the stack already matched).
+    pub operation: &'static str,
+    pub changes: Vec<Change>,
+    pub parameter_changes: Vec<ParameterChange>,
+    #[serde(serialize_with = "crate::output::pairs_map")]
+    pub outputs: Vec<(String, String)>,
+    pub duration_seconds: f64,
+}
+
+impl fmt::Display for Deployed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.operation {
+            "none" => writeln!(
+                f,
+                "Stack {} is up to date ({}).",
+                self.stack_name, self.status
+            )?,
+            op => writeln!(
+                f,
+                "Stack {} {}d: {} in {:.1} s.",
+                self.stack_name, op, self.status, self.duration_seconds
+            )?,
+        }
+        if !self.outputs.is_empty() {
+            writeln!(f)?;
+            writeln!(f, "Outputs:")?;
+            let width = self.outputs.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+            for (key, value) in &self.outputs {
+                writeln!(f, "  {key:<width$}  {value}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What deploy checks offline, before any AWS call: the stack name, every parameter value
+/// given so far, and the artifact.
+pub struct Prepared {
+    pub resolved: Resolved,
+    pub artifact: Artifact,
+}
+
+pub fn prepare(args: &DeployRequest) -> Result<Prepared, Failure> {
+    check_stack_name(&args.stack_name)?;
+    if let Some(path) = &args.outputs_file {
+        crate::outfile::check(path).map_err(|problem| {
+            let name = path.display().to_string();
+            Failure::invalid(
+                "cannot write the outputs file",
+                vec![Problem::new(
+                    "--outputs-file",
+                    Some(&name),
+                    Invalid::new(problem, "give a file in an existing directory"),
+                )],
+            )
+        })?;
+    }
+    let resolved = inputs::gather(&args.inputs)?;
+    let present_problems: Vec<Problem> = match params::validate(&resolved) {
+        Ok(_) => Vec::new(),
+        Err(problems) => problems.into_iter().filter(|p| p.value.is_some()).collect(),
+    };
+    if !present_problems.is_empty() {
+        return Err(Failure::invalid(
+            "the parameters are invalid",
+            present_problems,
+        ));
+    }
+    let artifact = Artifact::load(args.lambda_zip.as_deref())?;
+    Ok(Prepared { resolved, artifact })
+}
+
+/// The deploy itself, on the given clients. `interrupt` (Ctrl-C) while the change set is
+/// made or awaits approval deletes it, and the stack when it was created just for it; while
+/// the stack changes, it stops following and leaves the stack to finish.
+pub async fn execute(
+    session: &Session<'_>,
+    args: &DeployRequest,
+    prepared: Prepared,
+    started: Instant,
+) -> Result<Deployed, Failure> {
+    let (aws, interrupt, printer) = (session.aws, session.interrupt, session.ui);
+    // Reading changes nothing: Ctrl-C simply stops.
+    let target = interrupt
+        .until(UNCHANGED, target(session, args, prepared))
+        .await?;
+    let create = settle_existing(session, args, &target).await?;
+    let bucket = Bucket {
+        name: &target.bucket,
+        owner: &target.account,
+        managed: args.artifact_bucket.is_none(),
+    };
+    interrupt
+        .until(
+            UNCHANGED,
+            artifact_bucket::upload(aws, &bucket, &target.artifact, printer),
+        )
+        .await?;
+    // A new stack exists only for this change set, unless it was already waiting for review
+    // (someone else's change set may be waiting with it).
+    let new_stack =
+        create && target.existing.as_ref().map(|s| s.status.as_str()) != Some("REVIEW_IN_PROGRESS");
+
+    // Unique even for two deploys in one second (of this stack, or of two stacks in an
+    // emulator that does not scope change-set names by stack).
+    let name = stack::request_token("change-set");
+    let made = tokio::select! {
+        biased;
+        () = interrupt.raised() => None,
+        made = change_set::make(aws, &args.stack_name, &name, create, &target.values) => Some(made),
+    };
+    // Ctrl-C before the change set is executed: it goes, and the stack made for it, even
+    // when Ctrl-C is pressed again meanwhile.
+    let withdraw = || async {
+        let discarding = change_set::discard(aws, &args.stack_name, &name, new_stack);
+        let emptied = interrupt.shielded(discarding).await;
+        Failure::new(
+            Exit::Interrupted,
+            format!(
+                "interrupted; change set {name} was deleted{}, nothing was changed",
+                if emptied {
+                    " with the empty stack made for it"
+                } else {
+                    ""
+                }
+            ),
+            None,
+        )
+    };
+    let (changes, stack_id) = match made {
+        None => return Err(withdraw().await),
+        Some(Err(failure)) => {
+            change_set::discard(aws, &args.stack_name, &name, new_stack).await;
+            return Err(failure);
+        }
+        Some(Ok((ChangeSetState::NoChanges, _))) => {
+            change_set::delete(aws, &args.stack_name, &name).await;
+            // Nothing changed: the stack read at the start is current, unless another
+            // operation was followed to its end first.
+            let stack = match &target.existing {
+                Some(stack) if !stack.in_progress() => Some(stack.clone()),
+                _ => aws.describe_stack(&args.stack_name).await?,
+            };
+            let outputs = stack
+                .as_ref()
+                .map(|s| s.outputs.0.clone())
+                .unwrap_or_default();
+            if let Some(path) = &args.outputs_file {
+                write_outputs(path, &outputs)?;
+            }
+            return Ok(Deployed {
+                stack_name: args.stack_name.clone(),
+                status: stack.as_ref().map_or("?".into(), |s| s.status.clone()),
+                operation: "none",
+                changes: Vec::new(),
+                parameter_changes: Vec::new(),
+                outputs,
+                duration_seconds: started.elapsed().as_secs_f64(),
+            });
+        }
+        Some(Ok((ChangeSetState::Ready(changes), stack_id))) => (changes, stack_id),
+    };
+    let summary = ChangeSetSummary {
+        changes,
+        parameters: stack::parameter_changes(&target.old_values, &target.values),
+    };
+    printer.info(&format!("\nChange set {name}:\n{summary}"));
+
+    let cancel = || async {
+        change_set::discard(aws, &args.stack_name, &name, new_stack).await;
+        Ok(())
+    };
+    session
+        .approve(
+            args.yes,
+            "Deploy these changes?",
+            "the change set was deleted and the stack left as it was",
+            cancel,
+        )
+        .await?;
+
+    if interrupt.is_raised() {
+        return Err(withdraw().await);
+    }
+    let token = stack::request_token("deploy");
+    let request = aws.execute_change_set(&args.stack_name, &name, &token);
+    interrupt
+        .until_or(follow::interrupted(&args.stack_name, "deployment"), async {
+            request.await.map_err(Failure::from)
+        })
+        .await?;
+    let followed = Followed {
+        operation: Operation::Deploy,
+        events: Selector::Token(token),
+        expected: summary.changes.len(),
+        stack_id,
+    };
+    let end = follow::follow(session, &args.stack_name, &followed, args.timeout)
+        .await?
+        .succeeded()?;
+    let by_id = followed.stack_id.as_deref().unwrap_or(&args.stack_name);
+    let stack = aws.describe_stack(by_id).await?;
+    let outputs = stack.map(|s| s.outputs.0).unwrap_or_default();
+    if let Some(path) = &args.outputs_file {
+        write_outputs(path, &outputs)?;
+    }
+    Ok(Deployed {
+        stack_name: args.stack_name.clone(),
+        status: end,
+        operation: if create { "create" } else { "update" },
+        changes: summary.changes,
+        parameter_changes: summary.parameters,
+        outputs,
+        duration_seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// Where the deploy is going: the stack as it is, and every value the change set sends.
+struct Target {
+    existing: Option<StackView>,
+    /// The stack's current parameter values (empty for a new stack).
+    old_values: Vec<(String, String)>,
+    values: Vec<(String, String)>,
+    bucket: String,
+    /// The caller's account, which must own the bucket.
+    account: String,
+    artifact: Artifact,
+}
+
+/// Caller identity, the stack, the parameters completed from it (and prompts), and the
+/// preflight: everything read before anything is changed.
+async fn target(
+    session: &Session<'_>,
+    args: &DeployRequest,
+    prepared: Prepared,
+) -> Result<Target, Failure> {
+    let (aws, printer) = (session.aws, session.ui);
+    let Prepared {
+        mut resolved,
+        artifact,
+    } = prepared;
+    let account = aws.account().await?;
+    printer.info(&format!(
+        "Deploying stack {} in account {account}, region {}.",
+        args.stack_name, aws.region
+    ));
+
+    let existing = aws.describe_stack(&args.stack_name).await?;
+    if let Some(stack) = &existing {
+        check_maker(stack, args.any_stack)?;
+        if stack::maker(stack.description.as_deref()) == stack::Maker::Reference {
+            printer.info(&format!(
+                "Stack {} is the reference solution's: fsx-drt takes it over in place, keeping its parameters.",
+                args.stack_name
+            ));
+        }
+    }
+    let old_values = existing
+        .as_ref()
+        .map(|s| s.parameters.clone())
+        .unwrap_or_default();
+    let task_type = resolved.get(Param::TaskType).map(|(v, _)| v.clone());
+    resolved.fill(inputs::from_stack(&old_values, task_type), Source::Stack);
+    inputs::prompt_missing(&mut resolved, session.interactive, printer)?;
+    let parameters = params::validate(&resolved)
+        .map_err(|problems| Failure::invalid("the parameters are invalid", problems))?;
+    preflight::preflight(aws, &parameters).await?;
+
+    let bucket = match &args.artifact_bucket {
+        Some(bucket) => bucket.clone(),
+        None => format!("fsx-drt-artifacts-{account}-{}", aws.region),
+    };
+    let mut values: Vec<(String, String)> = parameters
+        .template_values()
+        .into_iter()
+        .map(|(p, v)| (p.key().to_string(), v))
+        .collect();
+    values.push((CODE_BUCKET.into(), bucket.clone()));
+    values.push((CODE_KEY.into(), artifact.key()));
+    values.push((
+        MAXIMUM_EVENT_AGE.into(),
+        maximum_event_age(&parameters.schedule, chrono::Utc::now()).to_string(),
+    ));
+    Ok(Target {
+        existing,
+        old_values,
+        values,
+        bucket,
+        account,
+        artifact,
+    })
+}
+
+/// Brings the stack to a state a change set can start from, and says which kind: a new
+/// stack, an update, a re-creation after a failed create (confirmed), or first following an
+/// operation still in progress. A stack that needs a person's decision stops here (exit 3).
+async fn settle_existing(
+    session: &Session<'_>,
+    args: &DeployRequest,
+    target: &Target,
+) -> Result<bool, Failure> {
+    let (aws, interrupt, printer) = (session.aws, session.interrupt, session.ui);
+    let status = target.existing.as_ref().map(|s| s.status.clone());
+    // Only a stack waiting for review needs its resources counted (see stack::decide).
+    let resources = if status.as_deref() == Some("REVIEW_IN_PROGRESS") {
+        interrupt
+            .until(UNCHANGED, count_resources(aws, &args.stack_name))
+            .await?
+    } else {
+        0
+    };
+    match stack::decide(status.as_deref(), resources, &args.stack_name) {
+        Existing::Create => Ok(true),
+        Existing::Update => Ok(false),
+        Existing::Recreate { why } => {
+            if let Some(stack) = &target.existing {
+                check_deletable(stack)?;
+            }
+            printer.info(&why);
+            session
+                .approve(
+                    args.yes,
+                    "Delete it and create it again?",
+                    "the stack was left as it was",
+                    || async { Ok(()) },
+                )
+                .await?;
+            let stack_id = target.existing.as_ref().and_then(|s| s.id.as_deref());
+            follow::delete(session, (&args.stack_name, stack_id), &[], args.timeout)
+                .await?
+                .succeeded()?;
+            Ok(true)
+        }
+        Existing::Attach => {
+            printer.info(&format!(
+                "Stack {} is busy ({}); following it first.",
+                args.stack_name,
+                status.as_deref().unwrap_or("?")
+            ));
+            let Some(stack) = &target.existing else {
+                return Ok(true);
+            };
+            let end = follow::follow(
+                session,
+                &args.stack_name,
+                &Followed::attach(stack),
+                args.timeout,
+            )
+            .await?
+            .succeeded()?;
+            match end.as_str() {
+                "DELETE_COMPLETE" => Ok(true),
+                "ROLLBACK_COMPLETE" => Err(Failure::new(
+                    Exit::Failed,
+                    format!("stack {} ended {end}", args.stack_name),
+                    Some("run fsx-drt deploy again to delete and re-create it".into()),
+                )),
+                _ => Ok(false),
+            }
+        }
+        Existing::ManualAction { why, way_out } => {
+            Err(Failure::new(Exit::ManualAction, why, Some(way_out)))
+        }
+    }
+}
+
+/// Writes the outputs as a JSON object, whole or not at all.
+fn write_outputs(path: &std::path::Path, outputs: &[(String, String)]) -> Result<(), Failure> {
+    let map: serde_json::Map<String, serde_json::Value> = outputs
+        .iter()
+        .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+        .collect();
+    let text = serde_json::to_string_pretty(&map).expect("json") + "\n";
+    crate::outfile::write(path, text.as_bytes()).map_err(|e| {
+        Failure::new(
+            Exit::Failed,
+            format!(
+                "the stack is deployed, but {} could not be written: {e}",
+                path.display()
+            ),
+            Some("see the outputs with fsx-drt status".into()),
+        )
+    })
+}
+
+/// The resources a stack holds that are not deleted.
+async fn count_resources(aws: &Aws, stack_name: &str) -> Result<usize, Failure> {
+    let resources = aws.stack_resources(stack_name).await?;
+    Ok(resources
+        .iter()
+        .filter(|(_, status)| status != "DELETE_COMPLETE")
+        .count())
+}

@@ -1,0 +1,62 @@
+//! Before anything changes: the file system exists, is Lustre and available, can run the
+//! task type, and its data repositories cover every path (the Lambda's own planning code
+//! decides).
+
+use crate::aws::Aws;
+use crate::error::Failure;
+use crate::params::{Param, Parameters, Problem};
+use crate::workflows::plan::{lambda_config, plan_failure};
+
+pub async fn preflight(aws: &Aws, parameters: &Parameters) -> Result<(), Failure> {
+    let fs_id = parameters.file_system_id.as_str();
+    let invalid = |problem: String, fix: &str| {
+        Failure::invalid(
+            "the file system cannot be scheduled",
+            vec![Problem::new(
+                Param::FileSystemId.key(),
+                Some(fs_id),
+                fsx_drt_lambda::Invalid::new(problem, fix),
+            )],
+        )
+    };
+    let Some(fs) = aws.describe_file_system(fs_id).await? else {
+        return Err(invalid(
+            format!("no file system {fs_id} in region {}", aws.region),
+            "check the id and the region (--region) with `aws fsx describe-file-systems`",
+        ));
+    };
+    let kind = fs.kind.as_str();
+    if kind != "LUSTRE" {
+        return Err(invalid(
+            format!("{fs_id} is an {kind} file system; data repository tasks need FSx for Lustre"),
+            "give the id of an FSx for Lustre file system",
+        ));
+    }
+    let lifecycle = fs.lifecycle.as_str();
+    if lifecycle != "AVAILABLE" && lifecycle != "UPDATING" {
+        return Err(invalid(
+            format!("{fs_id} is {lifecycle}, not AVAILABLE"),
+            "wait until the file system is AVAILABLE, then deploy again",
+        ));
+    }
+    let facts = crate::file_system::Facts {
+        version: fs.version.as_deref(),
+        deployment: fs.deployment.as_deref(),
+        storage: fs.storage.as_deref(),
+        linked: fs.linked,
+    };
+    if let Err((param, why)) = crate::file_system::check(&facts, parameters.task_type) {
+        let value = match param {
+            Param::TaskType => parameters.task_type.name(),
+            _ => fs_id,
+        };
+        return Err(Failure::invalid(
+            "the file system cannot run these tasks",
+            vec![Problem::new(param.key(), Some(value), why)],
+        ));
+    }
+    let repositories = aws.repositories_of(&fs).await?;
+    fsx_drt_lambda::plan::plan(&lambda_config(parameters), &repositories)
+        .map_err(|e| plan_failure(e, parameters))?;
+    Ok(())
+}

@@ -1,0 +1,134 @@
+//! The parameter values a workflow starts from: flags, then the parameters file, then
+//! `FSX_DRT_*` variables, then (at a terminal) prompts for what is still missing.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use fsx_drt_lambda::Invalid;
+
+use crate::error::{Exit, Failure};
+use crate::output::Printer;
+use crate::params::{self, Param, Problem, Resolved, Source, Values};
+
+/// What the person gave: values from flags, and the parameters file to read.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    pub flags: Values,
+    pub parameters_file: Option<PathBuf>,
+}
+
+/// Gathers parameter values from flags, the parameters file and the environment, then asks
+/// for what is still missing when a person is at the terminal.
+pub fn resolve(inputs: &Inputs, interactive: bool, ui: &Printer) -> Result<Resolved, Failure> {
+    let mut resolved = gather(inputs)?;
+    // Only when someone will be asked: catching Ctrl-C costs a runtime.
+    if interactive && !resolved.missing().is_empty() {
+        crate::interrupt::catching_ctrl_c(|| prompt_missing(&mut resolved, interactive, ui))?;
+    }
+    Ok(resolved)
+}
+
+/// Flags, then the parameters file, then `FSX_DRT_*` variables: no prompt, no AWS call.
+pub fn gather(inputs: &Inputs) -> Result<Resolved, Failure> {
+    let mut layers = vec![(Source::Flag, inputs.flags.clone())];
+    if let Some(path) = &inputs.parameters_file {
+        let name = path.display().to_string();
+        let bytes = read_at_most(path, params::MAX_FILE_BYTES).map_err(|e| {
+            Failure::invalid(
+                "cannot read the parameters file",
+                vec![Problem {
+                    parameter: "--parameters-file".into(),
+                    value: Some(name.clone()),
+                    source: None,
+                    problem: format!("cannot read {name}: {e}"),
+                    fix: "give the path of an existing, readable file".into(),
+                }],
+            )
+        })?;
+        let values = params::parse_file(&name, &bytes)
+            .map_err(|problems| Failure::invalid("the parameters file is invalid", problems))?;
+        layers.push((Source::File(name), values));
+    }
+    // A variable that is not UTF-8 is set, not unset: say so rather than use the default.
+    let not_utf8: Vec<Problem> = Param::ALL
+        .into_iter()
+        .filter_map(|param| {
+            let raw = std::env::var_os(param.env())?;
+            raw.to_str().is_none().then(|| {
+                let invalid = Invalid::new(
+                    "the value is not UTF-8 text",
+                    "set it as UTF-8 text, or unset it",
+                );
+                Problem::sourced(param, &raw.to_string_lossy(), &Source::Env, invalid)
+            })
+        })
+        .collect();
+    if !not_utf8.is_empty() {
+        return Err(Failure::invalid("the parameters are invalid", not_utf8));
+    }
+    layers.push((
+        Source::Env,
+        Resolved::env_values(|name| std::env::var(name).ok()),
+    ));
+    Ok(Resolved::from_layers(layers))
+}
+
+/// A file's bytes, but no more than one past `max`: /dev/zero or a huge file ends there, and
+/// the caller says it is too large.
+pub fn read_at_most(path: &std::path::Path, max: u64) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(max + 1)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Asks for required parameters that are still missing, when a person can answer.
+pub fn prompt_missing(
+    resolved: &mut Resolved,
+    interactive: bool,
+    ui: &Printer,
+) -> Result<(), Failure> {
+    if interactive {
+        for param in resolved.missing() {
+            let value = prompt(param, ui)?;
+            resolved.set(param, value, Source::Prompt);
+        }
+    }
+    Ok(())
+}
+
+fn prompt(param: Param, printer: &Printer) -> Result<String, Failure> {
+    printer
+        .ask(param.prompt(), |value: &String| params::check(param, value))
+        .map_err(|e| {
+            // Ctrl-C at a prompt reads as an interrupted read (the terminal is in raw mode).
+            if e.kind() == std::io::ErrorKind::Interrupted {
+                // End the prompt's line before the failure.
+                crate::output::log("");
+                return crate::interrupt::unchanged();
+            }
+            Failure::new(
+                Exit::Invalid,
+                format!("no value for {}: {e}", param.key()),
+                Some(format!("pass {} instead", param.flag())),
+            )
+        })
+}
+
+/// A deployed stack's parameter values as fsx-drt's parameters. The template always holds a
+/// ReleaseAfterDays; it is kept only when the task type (`task_type` when given, else the
+/// stack's) is Release, where it means something.
+pub fn from_stack(parameters: &[(String, String)], task_type: Option<String>) -> Values {
+    let mut values: Values = parameters
+        .iter()
+        .filter_map(|(k, v)| Some((Param::from_key(k)?, v.clone())))
+        .collect();
+    let task_type = task_type.or_else(|| values.get(&Param::TaskType).cloned());
+    if !task_type.is_some_and(|t| {
+        fsx_drt_lambda::TaskType::parse(&t) == Ok(fsx_drt_lambda::TaskType::Release)
+    }) {
+        values.remove(&Param::ReleaseAfterDays);
+    }
+    values
+}

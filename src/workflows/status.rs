@@ -1,0 +1,205 @@
+//! `fsx-drt status`: the stack, its schedule, alarms, email subscription and recent tasks.
+//! Exit 0 healthy, 1 unhealthy (failed stack, alarm in ALARM, latest task failed), 2 no stack.
+
+use std::fmt;
+use std::time::Duration;
+
+use chrono::Utc;
+use serde::Serialize;
+
+use super::existing_stack;
+use super::follow::{self, Followed};
+use super::session::Session;
+use super::upcoming::rfc3339;
+use crate::error::{Exit, Failure};
+use crate::params::Param;
+use crate::schedule::Schedule;
+use crate::stack;
+use crate::task::Task;
+
+/// Which stack to report on.
+#[derive(Debug, Clone)]
+pub struct StatusRequest {
+    pub stack_name: String,
+    /// Follow an operation in progress to its end first.
+    pub watch: bool,
+    /// Report on a stack fsx-drt did not make.
+    pub any_stack: bool,
+    pub timeout: Duration,
+}
+
+const TASKS_SHOWN: usize = 10;
+
+#[derive(Debug, Serialize)]
+pub struct Status {
+    pub stack_name: String,
+    pub status: String,
+    pub last_change: Option<String>,
+    #[serde(serialize_with = "crate::output::pairs_map")]
+    pub parameters: Vec<(String, String)>,
+    #[serde(serialize_with = "crate::output::pairs_map")]
+    pub outputs: Vec<(String, String)>,
+    pub schedule: Option<String>,
+    /// The schedule in words.
+    pub schedule_words: Option<String>,
+    pub next_runs: Vec<String>,
+    pub alarms: Vec<Alarm>,
+    /// confirmed, PendingConfirmation, or none.
+    pub email_subscription: String,
+    pub tasks: Vec<Task>,
+    pub healthy: bool,
+    /// Why it is not healthy.
+    pub problems: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Alarm {
+    pub name: String,
+    pub state: String,
+}
+
+/// Everything status reports, read in a session (tests pass mocked clients).
+pub async fn gather(session: &Session<'_>, args: &StatusRequest) -> Result<Status, Failure> {
+    let aws = session.aws;
+    let mut stack = existing_stack(aws, &args.stack_name, args.any_stack).await?;
+    if args.watch && stack.in_progress() {
+        follow::follow(
+            session,
+            &args.stack_name,
+            &Followed::attach(&stack),
+            args.timeout,
+        )
+        .await?
+        .succeeded()?;
+        match aws.describe_stack(&args.stack_name).await? {
+            Some(now) => stack = now,
+            None => {
+                return Err(Failure::new(
+                    Exit::Invalid,
+                    format!("stack {} was deleted", args.stack_name),
+                    None,
+                ))
+            }
+        }
+    }
+    let status = stack.status.clone();
+    let schedule = stack.parameter(Param::Schedule.key()).map(str::to_string);
+    let parsed = schedule.as_deref().and_then(|s| Schedule::parse(s).ok());
+    let schedule_words = parsed.as_ref().map(Schedule::describe);
+    let next_runs = parsed
+        .map(|s| rfc3339(&s.upcoming(Utc::now(), 5)))
+        .unwrap_or_default();
+
+    let mut problems = Vec::new();
+    if !stack::is_success(&status, false) || status.ends_with("ROLLBACK_COMPLETE") {
+        problems.push(format!("the stack is {status}"));
+    }
+    let alarm_names = stack.outputs.alarm_names();
+    let mut alarms = Vec::new();
+    if !alarm_names.is_empty() {
+        for (name, state) in aws.alarm_states(alarm_names).await? {
+            if state == "ALARM" {
+                problems.push(format!("alarm {name} is in ALARM"));
+            }
+            alarms.push(Alarm { name, state });
+        }
+    }
+    let email_subscription = match stack.outputs.topic_arn() {
+        Some(topic) => aws.email_subscription(topic).await?,
+        None => "none".to_string(),
+    };
+    let tasks = match stack.parameter(Param::FileSystemId.key()) {
+        Some(fs_id) => aws
+            .tasks(fs_id)
+            .await?
+            .into_iter()
+            .take(TASKS_SHOWN)
+            .collect(),
+        None => Vec::new(),
+    };
+    if let Some(latest) = tasks.first() {
+        if latest.failed_outright() {
+            let files = match latest.failed {
+                Some(n) if latest.lifecycle == "SUCCEEDED" => format!(" with {n} failed files"),
+                _ => String::new(),
+            };
+            problems.push(format!(
+                "the latest task {} {}{files}",
+                latest.task_id, latest.lifecycle
+            ));
+        }
+    }
+    Ok(Status {
+        stack_name: args.stack_name.clone(),
+        status,
+        last_change: stack.last_change,
+        parameters: stack.parameters,
+        outputs: stack.outputs.0,
+        schedule,
+        schedule_words,
+        next_runs,
+        alarms,
+        email_subscription,
+        tasks,
+        healthy: problems.is_empty(),
+        problems,
+    })
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "Stack {}: {}", self.stack_name, self.status)?;
+        if let Some(last) = &self.last_change {
+            writeln!(f, "  last change {last}")?;
+        }
+        let table =
+            |f: &mut fmt::Formatter<'_>, title: &str, rows: &[(String, String)]| -> fmt::Result {
+                writeln!(f)?;
+                writeln!(f, "{title}:")?;
+                let width = rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+                for (k, v) in rows {
+                    writeln!(f, "  {k:<width$}  {v}")?;
+                }
+                Ok(())
+            };
+        table(f, "Parameters", &self.parameters)?;
+        table(f, "Outputs", &self.outputs)?;
+        if let Some(schedule) = &self.schedule {
+            writeln!(f)?;
+            let words = self.schedule_words.as_deref().unwrap_or("");
+            writeln!(f, "Schedule {schedule}: {words}; next runs (UTC):")?;
+            for run in &self.next_runs {
+                writeln!(f, "  {run}")?;
+            }
+        }
+        writeln!(f)?;
+        writeln!(f, "Alarms:")?;
+        if self.alarms.is_empty() {
+            writeln!(f, "  (none reported)")?;
+        }
+        for alarm in &self.alarms {
+            writeln!(f, "  {}  {}", alarm.state, alarm.name)?;
+        }
+        writeln!(f)?;
+        let hint = if self.email_subscription == "PendingConfirmation" {
+            " (open the confirmation mail AWS sent, or alarms reach nobody)"
+        } else {
+            ""
+        };
+        writeln!(f, "Email subscription: {}{hint}", self.email_subscription)?;
+        writeln!(f)?;
+        writeln!(f, "Recent data repository tasks:")?;
+        if self.tasks.is_empty() {
+            writeln!(f, "  (none)")?;
+        }
+        for t in &self.tasks {
+            write!(f, "{t}")?;
+        }
+        writeln!(f)?;
+        if self.healthy {
+            writeln!(f, "Healthy.")
+        } else {
+            writeln!(f, "Unhealthy: {}.", self.problems.join("; "))
+        }
+    }
+}
