@@ -83,28 +83,28 @@ class DataRepositoryTaskEnded(FSxDrtError):
     error_name = "DataRepositoryTaskEnded"
 
     def __init__(self, task_id: str, lifecycle: str) -> None:
+        super().__init__(f"The data repository task {task_id} could not be canceled because the task has already ended ({lifecycle}).")
+
+
+class _IdsNotFound(FSxDrtError):
+    """Some of the ids asked for do not exist: "The data repository THING or THINGs ..."."""
+
+    thing = ""
+
+    def __init__(self, ids: list[str]) -> None:
         super().__init__(
-            f"The data repository task {task_id} could not be canceled because the "
-            f"task has already ended ({lifecycle})."
+            f"The data repository {self.thing} or {self.thing}s you specified could not be found: {', '.join(ids)}"
         )
 
 
-class DataRepositoryTaskNotFound(FSxDrtError):
+class DataRepositoryTaskNotFound(_IdsNotFound):
     error_name = "DataRepositoryTaskNotFound"
-
-    def __init__(self, task_ids: list[str]) -> None:
-        super().__init__(
-            f"The data repository task or tasks you specified could not be found: {', '.join(task_ids)}"
-        )
+    thing = "task"
 
 
-class DataRepositoryAssociationNotFound(FSxDrtError):
+class DataRepositoryAssociationNotFound(_IdsNotFound):
     error_name = "DataRepositoryAssociationNotFound"
-
-    def __init__(self, association_ids: list[str]) -> None:
-        super().__init__(
-            f"The data repository association or associations you specified could not be found: {', '.join(association_ids)}"
-        )
+    thing = "association"
 
 
 class InvalidNextToken(BadRequest):

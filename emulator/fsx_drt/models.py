@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypeVar
 from uuid import uuid4
 
 from moto.core.resource_tagging import TaggedResource
@@ -49,6 +49,8 @@ from .rules import (
     validate_paths,
 )
 
+R = TypeVar("R")
+
 #: Default page sizes (the FSx model's MaxResults defaults).
 DEFAULT_FILE_SYSTEM_PAGE_SIZE = 2147483647
 DEFAULT_DRA_PAGE_SIZE = 25
@@ -84,6 +86,14 @@ class FSxDrtBackend(FSxBackend):
         if not isinstance(file_system_id, str) or file_system_id not in self.file_systems:
             raise FileSystemNotFound(str(file_system_id))
         return self.file_systems[file_system_id]
+
+    def _get_lustre_file_system(self, file_system_id: Any, what: str) -> Any:
+        fs = self._get_file_system(file_system_id)
+        if fs.file_system_type != "LUSTRE":
+            raise UnsupportedOperation(
+                f"Data repository {what} are supported only on FSx for Lustre; {file_system_id} is {fs.file_system_type}."
+            )
+        return fs
 
     def create_file_system(self, **kwargs: Any) -> Any:  # type: ignore[override]
         lustre = kwargs.get("lustre_configuration")
@@ -173,6 +183,21 @@ class FSxDrtBackend(FSxBackend):
             self.file_system_extras.pop(file_system_id, None)
             return result
 
+    # ClientRequestToken --------------------------------------------------------
+    @staticmethod
+    def _replay(tokens: dict[str, tuple[str, R]], token: str | None, params: dict[str, Any], message: str) -> R | None:
+        """What an earlier request with this token made (same parameters), else None.
+
+        The token with other parameters is IncompatibleParameterError (``message``). The caller
+        stores (fingerprint(params), resource) under the token once it has made the resource.
+        """
+        if not token or token not in tokens:
+            return None
+        seen, resource = tokens[token]
+        if seen != fingerprint(params):
+            raise IncompatibleParameterError("ClientRequestToken", message)
+        return resource
+
     # Data repository associations ------------------------------------------
     def seed_association(
         self,
@@ -187,11 +212,7 @@ class FSxDrtBackend(FSxBackend):
     ) -> DataRepositoryAssociation:
         """Add an association directly, in any lifecycle state (for tests)."""
         with self.drt_lock:
-            fs = self._get_file_system(file_system_id)
-            if fs.file_system_type != "LUSTRE":
-                raise UnsupportedOperation(
-                    f"Data repository associations are supported only on FSx for Lustre; {file_system_id} is {fs.file_system_type}."
-                )
+            self._get_lustre_file_system(file_system_id, "associations")
             if lifecycle not in DRA_LIFECYCLES:
                 raise BadRequest(f"Invalid association Lifecycle {lifecycle!r}; valid: {', '.join(DRA_LIFECYCLES)}.")
             if not isinstance(file_system_path, str) or not file_system_path.startswith("/"):
@@ -221,14 +242,8 @@ class FSxDrtBackend(FSxBackend):
                             f"{other.data_repository_path} of association {other.association_id}."
                         )
             dra = DataRepositoryAssociation(
-                backend=self,
-                file_system_id=file_system_id,
-                file_system_path=file_system_path,
-                data_repository_path=data_repository_path,
-                lifecycle=lifecycle,
-                s3=s3,
-                tags=tags,
-                failure_message=failure_message,
+                self, file_system_id, file_system_path, data_repository_path,
+                lifecycle=lifecycle, s3=s3, tags=tags, failure_message=failure_message,
             )
             self.associations[dra.association_id] = dra
             return dra
@@ -247,25 +262,20 @@ class FSxDrtBackend(FSxBackend):
         """Associations are AVAILABLE at once (real FSx spends minutes CREATING)."""
         if not data_repository_path:
             raise BadRequest("DataRepositoryPath is required.")
-        params = {
-            "FileSystemId": file_system_id,
-            "FileSystemPath": file_system_path,
-            "DataRepositoryPath": data_repository_path,
-            "BatchImportMetaDataOnCreate": batch_import_meta_data_on_create,
-            "ImportedFileChunkSize": imported_file_chunk_size,
-            "S3": s3,
-            "Tags": tags,
-        }
+        # The request's members but ClientRequestToken, for _replay.
+        params = dict(
+            FileSystemId=file_system_id, FileSystemPath=file_system_path, DataRepositoryPath=data_repository_path,
+            BatchImportMetaDataOnCreate=batch_import_meta_data_on_create,
+            ImportedFileChunkSize=imported_file_chunk_size, S3=s3, Tags=tags,
+        )
         with self.drt_lock:
             self._get_file_system(file_system_id)
-            if client_request_token and client_request_token in self.association_tokens:
-                seen, dra = self.association_tokens[client_request_token]
-                if seen != fingerprint(params):
-                    raise IncompatibleParameterError(
-                        "ClientRequestToken",
-                        "The ClientRequestToken was already used with different parameters.",
-                    )
-                return dra
+            earlier = self._replay(
+                self.association_tokens, client_request_token, params,
+                "The ClientRequestToken was already used with different parameters.",
+            )
+            if earlier is not None:
+                return earlier
             dra = self.seed_association(
                 file_system_id=file_system_id,
                 file_system_path=file_system_path or "/",
@@ -350,31 +360,21 @@ class FSxDrtBackend(FSxBackend):
         if release_configuration is not None and task_type != "RELEASE_DATA_FROM_FILESYSTEM":
             raise BadRequest("ReleaseConfiguration is only valid for RELEASE_DATA_FROM_FILESYSTEM tasks.")
 
-        params = {
-            "Type": task_type,
-            "Paths": paths,
-            "FileSystemId": file_system_id,
-            "Report": report,
-            "Tags": tags,
-            "CapacityToRelease": capacity_to_release,
-            "ReleaseConfiguration": release_configuration,
-        }
+        # The request's members but ClientRequestToken, for _replay.
+        params = dict(
+            Type=task_type, Paths=paths, FileSystemId=file_system_id, Report=report, Tags=tags,
+            CapacityToRelease=capacity_to_release, ReleaseConfiguration=release_configuration,
+        )
         with self.drt_lock:
-            fs = self._get_file_system(file_system_id)
-            if fs.file_system_type != "LUSTRE":
-                raise UnsupportedOperation(
-                    f"Data repository tasks are supported only on FSx for Lustre; {file_system_id} is {fs.file_system_type}."
-                )
+            fs = self._get_lustre_file_system(file_system_id, "tasks")
             self._check_task_against_file_system(fs, task_type, report)
-            if client_request_token and client_request_token in self.task_tokens:
-                seen, task = self.task_tokens[client_request_token]
-                if seen != fingerprint(params):
-                    raise IncompatibleParameterError(
-                        "ClientRequestToken",
-                        "The ClientRequestToken was already used for a CreateDataRepositoryTask "
-                        "request with different parameters.",
-                    )
-                return task
+            earlier = self._replay(
+                self.task_tokens, client_request_token, params,
+                "The ClientRequestToken was already used for a CreateDataRepositoryTask "
+                "request with different parameters.",
+            )
+            if earlier is not None:
+                return earlier
             now = time.time()
             for other in self.data_repository_tasks.values():
                 if other.file_system_id == file_system_id and other.lifecycle_at(now) in RUNNING_LIFECYCLES:
@@ -384,15 +384,7 @@ class FSxDrtBackend(FSxBackend):
                 if exporting:
                     raise AutoExportRunning(file_system_id, exporting)
             task = DataRepositoryTask(
-                backend=self,
-                task_type=task_type,
-                file_system_id=file_system_id,
-                paths=paths,
-                report=report,
-                tags=tags,
-                capacity_to_release=capacity_to_release,
-                release_configuration=release_configuration,
-                now=now,
+                self, task_type, file_system_id, paths, report, tags, capacity_to_release, release_configuration, now
             )
             self.data_repository_tasks[task.task_id] = task
             if client_request_token:

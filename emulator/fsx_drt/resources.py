@@ -14,7 +14,30 @@ if TYPE_CHECKING:
     from .models import FSxDrtBackend
 
 
-class DataRepositoryAssociation:
+class FSxResource:
+    """What associations and tasks share: backend, file system, creation time, ResourceARN and tags.
+
+    ``resource`` is the ARN's resource part (``task/ID``); the tags given at creation go on
+    the ARN in the backend's tagger (TagResource and ListTagsForResource see them).
+    """
+
+    def __init__(
+        self,
+        backend: FSxDrtBackend,
+        file_system_id: str,
+        creation_time: float,
+        resource: str,
+        tags: list[dict[str, str]] | None,
+    ) -> None:
+        self.backend = backend
+        self.file_system_id = file_system_id
+        self.creation_time = creation_time
+        self.resource_arn = f"arn:{backend.partition}:fsx:{backend.region_name}:{backend.account_id}:{resource}"
+        if tags:
+            backend.tagger.tag_resource(self.resource_arn, tags)
+
+
+class DataRepositoryAssociation(FSxResource):
     """An FSx for Lustre data repository association (S3 only)."""
 
     def __init__(
@@ -31,9 +54,8 @@ class DataRepositoryAssociation:
         failure_message: str | None = None,
         association_id: str | None = None,
     ) -> None:
-        self.backend = backend
         self.association_id = association_id or hex_id("dra")
-        self.file_system_id = file_system_id
+        super().__init__(backend, file_system_id, time.time(), f"association/{file_system_id}/{self.association_id}", tags)
         self.file_system_path = file_system_path
         self.data_repository_path = data_repository_path
         self.lifecycle = lifecycle
@@ -41,15 +63,8 @@ class DataRepositoryAssociation:
         self.imported_file_chunk_size = imported_file_chunk_size
         self.s3 = s3
         self.failure_message = failure_message
-        self.creation_time = time.time()
-        self.resource_arn = (
-            f"arn:{backend.partition}:fsx:{backend.region_name}:{backend.account_id}:"
-            f"association/{file_system_id}/{self.association_id}"
-        )
         # DescribeDataRepositoryAssociations' data-repository-type filter (S3 | NFS).
         self.data_repository_type = "S3"
-        if tags:
-            backend.tagger.tag_resource(self.resource_arn, tags)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -73,7 +88,7 @@ class DataRepositoryAssociation:
         return d
 
 
-class DataRepositoryTask:
+class DataRepositoryTask(FSxResource):
     """A data repository task whose lifecycle follows the clock (see module doc)."""
 
     def __init__(
@@ -88,25 +103,18 @@ class DataRepositoryTask:
         release_configuration: dict[str, Any] | None,
         now: float,
     ) -> None:
-        self.backend = backend
         self.task_id = hex_id("task")
+        super().__init__(backend, file_system_id, now, f"task/{self.task_id}", tags)
         self.task_type = task_type
-        self.file_system_id = file_system_id
         self.paths = paths
         self.report = report
         self.capacity_to_release = capacity_to_release
         self.release_configuration = release_configuration
-        self.creation_time = now
         self.pending_seconds, self.total_seconds, self.cancel_seconds = task_durations()
         self.status_refresh_seconds = status_refresh_seconds()
         self.invalid_paths = invalid_task_paths(task_type, paths)
         self.will_fail = bool(self.invalid_paths) or any(FAIL_MARKER in p.lower() for p in paths)
         self.cancel_requested_at: float | None = None
-        self.resource_arn = (
-            f"arn:{backend.partition}:fsx:{backend.region_name}:{backend.account_id}:task/{self.task_id}"
-        )
-        if tags:
-            backend.tagger.tag_resource(self.resource_arn, tags)
 
     # Times -----------------------------------------------------------------
     @property

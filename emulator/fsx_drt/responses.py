@@ -11,6 +11,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 import moto.fsx.models as moto_fsx_models
+from moto.core.utils import camelcase_to_underscores
 from moto.fsx.responses import FSxResponse
 
 from .exceptions import BadRequest
@@ -18,6 +19,9 @@ from .paging import page_body
 
 if TYPE_CHECKING:
     from .models import FSxDrtBackend
+
+#: The members of every paged request (see paging.py).
+PAGING = ("MaxResults", "NextToken")
 
 
 class FSxDrtResponse(FSxResponse):
@@ -52,6 +56,17 @@ class FSxDrtResponse(FSxResponse):
             raise BadRequest("The request body must be a JSON object.")
         return params
 
+    def _call(self, operation: str, *members: str, **renamed: str) -> Any:
+        """The backend's OPERATION with the request's members as keyword arguments.
+
+        Each member goes by its snake_case name (FileSystemId -> file_system_id), as moto's
+        backends name them; ``renamed`` maps a keyword to a member where the names differ.
+        """
+        p = self._params()
+        kwargs = {camelcase_to_underscores(member): p.get(member) for member in members}
+        kwargs.update({keyword: p.get(member) for keyword, member in renamed.items()})
+        return getattr(self.fsx_backend, operation)(**kwargs)
+
     # File systems: add Lifecycle/CreationTime/OwnerId to moto's output.
     def create_file_system(self) -> str:
         data = json.loads(super().create_file_system())
@@ -59,65 +74,35 @@ class FSxDrtResponse(FSxResponse):
         return json.dumps({"FileSystem": self.fsx_backend.file_system_to_dict(fs)})
 
     def describe_file_systems(self) -> str:
-        p = self._params()
-        file_systems, next_token = self.fsx_backend.describe_file_systems(
-            file_system_ids=p.get("FileSystemIds"),
-            max_results=p.get("MaxResults"),
-            next_token=p.get("NextToken"),
-        )
+        file_systems, next_token = self._call("describe_file_systems", "FileSystemIds", *PAGING)
         return page_body("FileSystems", [self.fsx_backend.file_system_to_dict(fs) for fs in file_systems], next_token)
 
     # Associations
     def create_data_repository_association(self) -> str:
-        p = self._params()
-        dra = self.fsx_backend.create_data_repository_association(
-            file_system_id=p.get("FileSystemId"),
-            file_system_path=p.get("FileSystemPath"),
-            data_repository_path=p.get("DataRepositoryPath"),
-            batch_import_meta_data_on_create=p.get("BatchImportMetaDataOnCreate"),
-            imported_file_chunk_size=p.get("ImportedFileChunkSize"),
-            s3=p.get("S3"),
-            client_request_token=p.get("ClientRequestToken"),
-            tags=p.get("Tags"),
+        dra = self._call(
+            "create_data_repository_association",
+            "FileSystemId", "FileSystemPath", "DataRepositoryPath", "BatchImportMetaDataOnCreate",
+            "ImportedFileChunkSize", "S3", "ClientRequestToken", "Tags",
         )
         return json.dumps({"Association": dra.to_dict()})
 
     def describe_data_repository_associations(self) -> str:
-        p = self._params()
-        dras, next_token = self.fsx_backend.describe_data_repository_associations(
-            association_ids=p.get("AssociationIds"),
-            filters=p.get("Filters"),
-            max_results=p.get("MaxResults"),
-            next_token=p.get("NextToken"),
-        )
+        dras, next_token = self._call("describe_data_repository_associations", "AssociationIds", "Filters", *PAGING)
         return page_body("Associations", [d.to_dict() for d in dras], next_token)
 
     # Tasks
     def create_data_repository_task(self) -> str:
-        p = self._params()
-        task = self.fsx_backend.create_data_repository_task(
-            task_type=p.get("Type"),
-            paths=p.get("Paths"),
-            file_system_id=p.get("FileSystemId"),
-            report=p.get("Report"),
-            client_request_token=p.get("ClientRequestToken"),
-            tags=p.get("Tags"),
-            capacity_to_release=p.get("CapacityToRelease"),
-            release_configuration=p.get("ReleaseConfiguration"),
+        task = self._call(
+            "create_data_repository_task",
+            "Paths", "FileSystemId", "Report", "ClientRequestToken", "Tags", "CapacityToRelease",
+            "ReleaseConfiguration", task_type="Type",
         )
         return json.dumps({"DataRepositoryTask": task.to_dict()})
 
     def describe_data_repository_tasks(self) -> str:
-        p = self._params()
-        tasks, next_token = self.fsx_backend.describe_data_repository_tasks(
-            task_ids=p.get("TaskIds"),
-            filters=p.get("Filters"),
-            max_results=p.get("MaxResults"),
-            next_token=p.get("NextToken"),
-        )
+        tasks, next_token = self._call("describe_data_repository_tasks", "TaskIds", "Filters", *PAGING)
         return page_body("DataRepositoryTasks", [t.to_dict(now) for t, now in tasks], next_token)
 
     def cancel_data_repository_task(self) -> str:
-        p = self._params()
-        task_id, lifecycle = self.fsx_backend.cancel_data_repository_task(p.get("TaskId"))
+        task_id, lifecycle = self._call("cancel_data_repository_task", "TaskId")
         return json.dumps({"Lifecycle": lifecycle, "TaskId": task_id})
