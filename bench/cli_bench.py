@@ -33,14 +33,14 @@ import shutil
 import signal
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 import urllib.request
 from pathlib import Path
 
-from lambda_bench import machine, stats  # the same machine line and medians as the Lambda's
+from common import BenchError, fmt_count, fmt_ms, fmt_s, load_average, log, machine, measured_on
+from common import now_utc, plural, run_main, stats, table_head, times, write_json, yes
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -55,14 +55,6 @@ WAITER_DELAY_S = 30  # botocore's CloudFormation stack waiters (and awscli's dep
 GOAL_STARTUP_RATIO = 100.0
 GOAL_VALIDATE_MS = 5.0
 GOAL_LATENCY_S = 2.0
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-class BenchError(Exception):
-    pass
 
 
 # ---------------------------------------------------------------------------------------------
@@ -159,10 +151,6 @@ def source_state() -> str:
     except (OSError, subprocess.CalledProcessError):
         return "an unknown commit"
     return f"commit {commit}" + (" with uncommitted changes to its sources" if dirty else "")
-
-
-def now_utc() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -565,29 +553,6 @@ def phase_latency(args) -> dict:
 # ---------------------------------------------------------------------------------------------
 
 
-def fmt_ms(s, digits=1):
-    return f"{s['median']:.{digits}f} ms ({s['min']:.{digits}f}–{s['max']:.{digits}f})"
-
-
-def fmt_s(s, digits=2):
-    return f"{s['median']:.{digits}f} s ({s['min']:.{digits}f}–{s['max']:.{digits}f})"
-
-
-def fmt_count(values):
-    s = stats(values)
-    if s["min"] == s["max"]:
-        return f"{s['median']:g}"
-    return f"{s['median']:g} ({s['min']:g}–{s['max']:g})"
-
-
-def plural(n, word):
-    return f"{n} {word}" + ("" if n == 1 else "s")
-
-
-def yes(ok):
-    return "**met**" if ok else "**NOT met**"
-
-
 def call_list(calls):
     """`a, b ×2, c` in order, repeats of the same call folded."""
     out = []
@@ -613,12 +578,10 @@ def report(local: dict, emu: dict, lat: dict) -> str:
     add(HEADING)
     add("")
     add(
-        f"Measured {local['date']} on this machine: {m['nproc']} CPUs ({m['cpu']}, {m['arch']}), Linux "
-        f"{m['kernel']}. `{local['fsx_drt_version']}` ({local['source']}; `target/release/fsx-drt`) "
+        f"{measured_on(local['date'], m)}. `{local['fsx_drt_version']}` ({local['source']}; `target/release/fsx-drt`) "
         f"against `{local['aws_version']}` (PyPI, pinned in bench/awscli-requirements.txt). Each "
-        "comparison runs both sides in this one run, the sides alternating; 1-minute load average "
-        f"{local['load_before']:.2f} before, {lat['load_after']:.2f} after (other work shares the "
-        "machine, which widens the min–max ranges). Medians, with min–max in brackets."
+        "comparison runs both sides in this one run, the sides alternating; "
+        f"{load_average(local['load_before'], lat['load_after'])}. Medians, with min–max in brackets."
     )
     add("")
 
@@ -632,12 +595,11 @@ def report(local: dict, emu: dict, lat: dict) -> str:
         f"after {plural(local['warmup'], 'warm-up run')} each):"
     )
     add("")
-    add("| measure | fsx-drt | AWS CLI | AWS CLI / fsx-drt |")
-    add("|---|---|---|---|")
+    add(table_head("measure", "fsx-drt", "AWS CLI", "AWS CLI / fsx-drt"))
     add(
-        f"| `--version`: wall time, spawn → exit | {fmt_ms(fw, 2)} | {fmt_ms(awl)} | {awl['median'] / fw['median']:.0f}× |"
+        f"| `--version`: wall time, spawn → exit | {fmt_ms(fw, 2)} | {fmt_ms(awl)} | {times(awl, fw, 0)} |"
     )
-    add(f"| `--version`: CPU time (user + sys) | {fmt_ms(fc, 2)} | {fmt_ms(ac)} | {ac['median'] / max(fc['median'], 1e-9):.0f}× |")
+    add(f"| `--version`: CPU time (user + sys) | {fmt_ms(fc, 2)} | {fmt_ms(ac)} | {times(ac, fc, 0)} |")
     floor = stats(local["startup"]["true"]["wall"])
     add(f"| for scale: `/bin/true`, wall time (this harness's spawn-and-reap floor) | {fmt_ms(floor, 2)} | | |")
     add(
@@ -654,8 +616,7 @@ def report(local: dict, emu: dict, lat: dict) -> str:
         "no-op redeploy, destroy of a new stack):"
     )
     add("")
-    add("| command | fsx-drt | AWS CLI | AWS CLI / fsx-drt | AWS requests: fsx-drt | AWS CLI |")
-    add("|---|---|---|---|---|---|")
+    add(table_head("command", "fsx-drt", "AWS CLI", "AWS CLI / fsx-drt", "AWS requests: fsx-drt", "AWS CLI"))
     labels = {
         "deploy": ("fresh deploy", "`fsx-drt deploy --yes`", "`aws cloudformation deploy --no-fail-on-empty-changeset`"),
         "noop": ("no-op redeploy", "the same again", "the same again"),
@@ -673,12 +634,12 @@ def report(local: dict, emu: dict, lat: dict) -> str:
         ar = [x["requests"] for x in es["aws"][key]]
         emu_ratios[key] = (a["median"] / f["median"], statistics.median(fr), statistics.median(ar))
         add(
-            f"| {label} | {fmt_ms(f)} | {fmt_ms(a)} | {a['median'] / f['median']:.1f}× | {fmt_count(fr)} | {fmt_count(ar)} |"
+            f"| {label} | {fmt_ms(f)} | {fmt_ms(a)} | {times(a, f)} | {fmt_count(fr)} | {fmt_count(ar)} |"
         )
     for key, (label, _, _) in labels.items():
         f = stats([x["cpu"] * 1000 for x in es["fsx-drt"][key]])
         a = stats([x["cpu"] * 1000 for x in es["aws"][key]])
-        add(f"| {label}: CPU time of the command(s) | {fmt_ms(f)} | {fmt_ms(a)} | {a['median'] / max(f['median'], 1e-9):.0f}× | | |")
+        add(f"| {label}: CPU time of the command(s) | {fmt_ms(f)} | {fmt_ms(a)} | {times(a, f, 0)} | | |")
     add("")
     add("The requests of one run (the one with the median count), in order:")
     add("")
@@ -699,8 +660,7 @@ def report(local: dict, emu: dict, lat: dict) -> str:
         "exiting:"
     )
     add("")
-    add("| operation | fsx-drt | AWS CLI | AWS CLI / fsx-drt | AWS requests: fsx-drt | AWS CLI |")
-    add("|---|---|---|---|---|---|")
+    add(table_head("operation", "fsx-drt", "AWS CLI", "AWS CLI / fsx-drt", "AWS requests: fsx-drt", "AWS CLI"))
     lat_stats = {}
     for key, label in (("deploy", "fresh deploy (CREATE_COMPLETE)"), ("destroy", "destroy (DELETE_COMPLETE)")):
         f = stats([x["latency"] for x in ls["fsx-drt"][key]])
@@ -709,7 +669,7 @@ def report(local: dict, emu: dict, lat: dict) -> str:
         fr = [x["requests"] for x in ls["fsx-drt"][key]]
         ar = [x["requests"] for x in ls["aws"][key]]
         add(
-            f"| {label} | {fmt_s(f)} | {fmt_s(a)} | {a['median'] / max(f['median'], 1e-9):.1f}× | {fmt_count(fr)} | {fmt_count(ar)} |"
+            f"| {label} | {fmt_s(f)} | {fmt_s(a)} | {times(a, f)} | {fmt_count(fr)} | {fmt_count(ar)} |"
         )
     add("")
     per_run = []
@@ -727,8 +687,7 @@ def report(local: dict, emu: dict, lat: dict) -> str:
 
     # Goals.
     startup_ratio = awl["median"] / fw["median"]
-    add("| goal | measured | |")
-    add("|---|---|---|")
+    add(table_head("goal", "measured", ""))
     add(
         f"| start-up ≥ 100× faster than `aws --version` | {startup_ratio:.0f}× ({fw['median']:.2f} ms vs "
         f"{awl['median']:.0f} ms) | {yes(startup_ratio >= GOAL_STARTUP_RATIO)} |"
@@ -919,14 +878,9 @@ def main() -> int:
     args.aws = args.aws.absolute()
     phase = {"local": phase_local, "emulator": phase_emulator, "latency": phase_latency}[args.phase]
     results = phase(args)
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(results, indent=2, default=str) + "\n")
+    write_json(args.json, results)
     return 0
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except BenchError as e:
-        log(f"cli_bench: {e}")
-        sys.exit(1)
+    run_main(main, "cli_bench")

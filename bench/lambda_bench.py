@@ -24,10 +24,8 @@ import http.server
 import io
 import json
 import os
-import platform
 import resource
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -36,6 +34,9 @@ import time
 import uuid
 import zipfile
 from pathlib import Path
+
+from common import BenchError, fmt_ms, load_average, log, machine, measured_on, now_utc, run_main
+from common import stats, table_head, times, write_json, yes
 
 HERE = Path(__file__).resolve().parent
 FS = "fs-0123456789abcdef0"
@@ -56,10 +57,6 @@ GOAL_ZIP_BYTES = 3 * MIB
 GOAL_COLD_START_MS = 20.0
 GOAL_COLD_START_RATIO = 10.0
 GOAL_PEAK_RSS_BYTES = 32 * MIB
-
-
-def log(message):
-    print(message, file=sys.stderr, flush=True)
 
 
 class Run:
@@ -319,10 +316,6 @@ def vm_hwm(pid):
     return None
 
 
-class BenchError(Exception):
-    pass
-
-
 def measure_once(side, argv, env, cwd, output):
     """One process, one invocation, its own endpoints. Returns a dict of the measurements.
 
@@ -503,32 +496,6 @@ print(json.dumps(out))
     return json.loads(output.stdout)
 
 
-def stats(values):
-    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
-
-
-def machine():
-    model = "unknown"
-    try:
-        with open("/proc/cpuinfo") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("model name"):
-                    model = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    return {
-        "nproc": os.cpu_count(),
-        "cpu": model,
-        "kernel": platform.release(),
-        "arch": platform.machine(),
-    }
-
-
-def fmt_ms(s):
-    return f"{s['median']:.1f} ms ({s['min']:.1f}–{s['max']:.1f})"
-
-
 def fmt_mib(s):
     return f"{s['median'] / MIB:.1f} MiB ({s['min'] / MIB:.1f}–{s['max'] / MIB:.1f})"
 
@@ -537,10 +504,6 @@ def fmt_size(n):
     if n < MIB:
         return f"{n / 1024:.1f} KiB ({n:,} B)"
     return f"{n / MIB:.2f} MiB ({n:,} B)"
-
-
-def yes(ok):
-    return "**met**" if ok else "**NOT met**"
 
 
 def markdown(results):
@@ -554,15 +517,12 @@ def markdown(results):
     add("## Lambda (`cargo xtask bench lambda`)")
     add("")
     add(
-        f"Measured {results['date']} on this machine: {m['nproc']} CPUs ({m['cpu']}, {m['arch']}), "
-        f"Linux {m['kernel']}; Python {facts['python']}. {results['runs']} measured runs per side "
+        f"{measured_on(results['date'], m)}; Python {facts['python']}. {results['runs']} measured runs per side "
         f"(after {results['warmup']} discarded warm-up run each), the two sides alternating; "
-        f"1-minute load average {results['load_before']:.2f} before, {results['load_after']:.2f} after "
-        "(other work shares the machine, which widens the min–max ranges)."
+        f"{load_average(results['load_before'], results['load_after'])}."
     )
     add("")
-    add("| measure | Rust `bootstrap` | Python reference | Python / Rust |")
-    add("|---|---|---|---|")
+    add(table_head("measure", "Rust `bootstrap`", "Python reference", "Python / Rust"))
     for key, label, fmt in (
         ("cold_start_ms", "cold start: spawn → first `GET /next` (median, min–max)", fmt_ms),
         ("invoke_ms", "one invocation: event answered → `POST …/response`", fmt_ms),
@@ -570,7 +530,7 @@ def markdown(results):
         ("cpu_ms", "CPU time of the process's whole life (user + sys)", fmt_ms),
     ):
         rs, ps = stats(r[key]), stats(p[key])
-        add(f"| {label} | {fmt(rs)} | {fmt(ps)} | {ps['median'] / rs['median']:.1f}× |")
+        add(f"| {label} | {fmt(rs)} | {fmt(ps)} | {times(ps, rs)} |")
     rz, pz = zips["rust"], zips["python"]
     add(
         f"| deployment zip | {fmt_size(rz['bytes'])} ¹ | {fmt_size(pz['bytes'])} ² "
@@ -591,8 +551,7 @@ def markdown(results):
     cold_r, cold_p = stats(r["cold_start_ms"])["median"], stats(p["cold_start_ms"])["median"]
     rss_r = stats(r["peak_rss_bytes"])["median"]
     rss_r_max = stats(r["peak_rss_bytes"])["max"]
-    add("| goal | measured (Rust) | |")
-    add("|---|---|---|")
+    add(table_head("goal", "measured (Rust)", ""))
     add(f"| zip ≤ 3 MiB | {fmt_size(rz['bytes'])} | {yes(rz['bytes'] <= GOAL_ZIP_BYTES)} |")
     add(f"| cold start ≤ 20 ms | median {cold_r:.1f} ms | {yes(cold_r <= GOAL_COLD_START_MS)} |")
     add(
@@ -775,7 +734,7 @@ def main():
         results[side]["fsx_calls"] = [s["fsx_calls"] for s in samples[side]]
     results.update(
         {
-            "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "date": now_utc(),
             "machine": machine(),
             "runs": args.runs,
             "warmup": args.warmup,
@@ -789,14 +748,10 @@ def main():
         }
     )
     if args.json:
-        args.json.write_text(json.dumps(results, indent=2, default=str) + "\n")
+        write_json(args.json, results)
     print(markdown(results))
     return 0
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except BenchError as e:
-        log(f"lambda_bench: {e}")
-        sys.exit(1)
+    run_main(main, "lambda_bench")

@@ -1,6 +1,6 @@
 """Fixes for moto bugs that fsx-drt's local runs would otherwise hit.
 
-Installed by emulator/server.py next to fsx_drt_moto.install(). Each fix wraps
+Installed by emulator/server.py next to fsx_drt.install(). Each fix wraps
 one moto method and is a no-op once moto behaves (it only fills in what is
 missing), so upgrading moto is safe; drop a fix when moto has it.
 

@@ -62,7 +62,7 @@ Emulator endpoints (not AWS; under /__fsx_drt_emulator/):
          progress until N seconds after they started (0: off). At start the
          delay is FSX_DRT_EMULATOR_STACK_DELAY (unset: 0). See stack_delay.py.
 
-Task timing and the failure trigger are described in emulator/fsx_drt_moto.py
+Task timing and the failure trigger are described in emulator/fsx_drt/__init__.py
 (FSX_DRT_EMULATOR_PENDING_SECONDS, FSX_DRT_EMULATOR_TASK_SECONDS,
 FSX_DRT_EMULATOR_CANCEL_SECONDS, FSX_DRT_EMULATOR_STATUS_REFRESH_SECONDS; a task
 path containing "fail" ends FAILED).
@@ -225,7 +225,7 @@ class EmulatorApp:
             self.log.write(method, service, operation.replace(" ", "_"), quoted_path, status_box[-1] if status_box else "-")
 
     def admin(self, environ: dict[str, Any], start_response: Callable[..., Any], sub: str) -> Iterable[bytes]:
-        import fsx_drt_moto
+        import fsx_drt
 
         method = environ.get("REQUEST_METHOD")
         if sub in ("", "/", "/health") and method in ("GET", "HEAD"):
@@ -237,7 +237,7 @@ class EmulatorApp:
         if sub in ("/associations", "/auto-export") and method == "POST":
             try:
                 body = _json_body(environ)
-                backend = fsx_drt_moto.get_backend(body.get("Region") or self.region, body.get("AccountId") or self.account_id)
+                backend = fsx_drt.get_backend(body.get("Region") or self.region, body.get("AccountId") or self.account_id)
                 if sub == "/auto-export":
                     if not isinstance(body.get("Running"), bool):
                         raise ValueError('want {"FileSystemId": ..., "Running": true|false}')
@@ -255,7 +255,7 @@ class EmulatorApp:
                     check_overlap=body.get("CheckOverlap", True),
                 )
                 return _json_response(start_response, "200 OK", {"Association": dra.to_dict()})
-            except fsx_drt_moto.FSxDrtError as exc:
+            except fsx_drt.FSxDrtError as exc:
                 return _json_response(start_response, "400 Bad Request", json.loads(exc.description))
             except (ValueError, TypeError) as exc:
                 return _json_response(start_response, "400 Bad Request", {"__type": "BadRequest", "Message": str(exc)})
@@ -280,19 +280,19 @@ def serve(port: int, region: str, verbose: bool, write_state: bool) -> int:
     sys.path.insert(0, str(HERE))
     import logging
 
-    import fsx_drt_moto
+    import fsx_drt
 
     import moto_fixes
 
     import stack_delay
 
-    fsx_drt_moto.install()
+    fsx_drt.install()
     moto_fixes.install()
     try:
         stack_delay.from_environment()
         # Read again at each task's creation; a typo should stop the server now, not fail a request.
-        fsx_drt_moto.task_durations()
-        fsx_drt_moto.status_refresh_seconds()
+        fsx_drt.task_durations()
+        fsx_drt.status_refresh_seconds()
     except ValueError as exc:
         print(f"fsx-drt emulator: {exc}", file=sys.stderr)
         return 2
@@ -305,7 +305,7 @@ def serve(port: int, region: str, verbose: bool, write_state: bool) -> int:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
     account_id = _account_id()
-    seeded = fsx_drt_moto.seed_demo(region, account_id)
+    seeded = fsx_drt.seed_demo(region, account_id)
     log = RequestLog(REQUEST_LOG)
     app = EmulatorApp(DomainDispatcherApplication(create_backend_app), log, region, account_id, seeded["FileSystemId"])
     httpd = make_server(HOST, port, app, threaded=True, request_handler=MotoRequestHandler)

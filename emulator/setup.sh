@@ -21,27 +21,10 @@ if [[ ! -x "$venv/bin/python" ]]; then
     "$python" -m venv "$venv"
 fi
 
-# Exit 0 when every "name[extras]==version" line of requirements.txt is installed
-# at that version (extras' own dependencies are trusted to come with the pin).
+# Exit 0 when every pin of requirements.txt is installed at that version
+# (the rule lives in xtask/pins_installed.py; missing pins are named on stderr).
 pins_satisfied() {
-    "$venv/bin/python" - "$requirements" <<'PY'
-import re, sys
-from importlib import metadata
-ok = True
-for line in open(sys.argv[1]):
-    line = line.split("#", 1)[0].strip()
-    m = re.fullmatch(r"([A-Za-z0-9_.-]+)(\[[^\]]*\])?==([^\s;]+)", line)
-    if not m:
-        continue
-    try:
-        have = metadata.version(m.group(1))
-    except metadata.PackageNotFoundError:
-        have = None
-    if have != m.group(3):
-        print(f"emulator: {m.group(1)} {have or 'missing'}, want {m.group(3)}", file=sys.stderr)
-        ok = False
-sys.exit(0 if ok else 1)
-PY
+    "$venv/bin/python" "$repo/xtask/pins_installed.py" "$requirements" emulator
 }
 
 if ! pins_satisfied; then

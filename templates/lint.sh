@@ -19,22 +19,7 @@ if [[ ! -x "$venv/bin/python" ]]; then
 fi
 
 # Install only when a pinned version is missing, so reruns take no network time.
-if ! "$venv/bin/python" - "$requirements" <<'PY'
-import sys
-from importlib.metadata import PackageNotFoundError, version
-
-for line in open(sys.argv[1]):
-    line = line.split("#", 1)[0].strip()
-    if not line:
-        continue
-    name, _, pinned = line.partition("==")
-    try:
-        if version(name.strip()) != pinned.strip():
-            sys.exit(1)
-    except PackageNotFoundError:
-        sys.exit(1)
-PY
-then
+if ! "$venv/bin/python" "$root/xtask/pins_installed.py" "$requirements" lint.sh; then
   "$venv/bin/python" -m pip install --disable-pip-version-check --quiet -r "$requirements"
 fi
 

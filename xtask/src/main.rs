@@ -7,7 +7,7 @@
 //! - `lambda`: the Lambda's deployment zip (arm64, provided.al2023); prints its absolute path
 //!   as the last line of stdout. See lambda.rs.
 //! - `install`: `cargo install` of fsx-drt with that zip embedded (FSX_DRT_LAMBDA_ZIP).
-//! - `emulator [--detach|--stop]`: the local AWS emulator (moto + emulator/fsx_drt_moto.py).
+//! - `emulator [--detach|--stop]`: the local AWS emulator (moto + emulator/fsx_drt/).
 //! - `bench [lambda|cli]`: the Lambda against the reference's Python handler, the CLI against
 //!   the AWS CLI (both without an argument); writes BENCHMARKS.md. See bench.rs.
 

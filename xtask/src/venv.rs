@@ -1,5 +1,5 @@
 //! Python tools from PyPI, each in its own venv under target/, installed only when a pinned
-//! version is missing, so reruns take no network time.
+//! version is missing (xtask/pins_installed.py decides), so reruns take no network time.
 
 use std::path::Path;
 
@@ -16,7 +16,8 @@ pub fn ensure(sh: &Shell, venv: &Path, requirements: &Path, what: &str) -> Resul
             format!("could not create the venv for {what} (python3 with its venv module is needed)")
         })?;
     }
-    let pinned = cmd!(sh, "{python} -c {PINS_INSTALLED} {requirements}")
+    let pins_installed = crate::root().join("xtask/pins_installed.py");
+    let pinned = cmd!(sh, "{python} {pins_installed} {requirements}")
         .quiet()
         .ignore_stdout()
         .ignore_stderr()
@@ -47,20 +48,3 @@ pub fn ensure(sh: &Shell, venv: &Path, requirements: &Path, what: &str) -> Resul
     anyhow::ensure!(status.success(), "could not install {what} from PyPI");
     Ok(())
 }
-
-/// Exits 0 when every `name==version` in the file (argv[1]) is installed at that version.
-const PINS_INSTALLED: &str = r##"
-import sys
-from importlib.metadata import PackageNotFoundError, version
-
-for line in open(sys.argv[1]):
-    line = line.split("#", 1)[0].strip()
-    if not line:
-        continue
-    name, _, pinned = line.partition("==")
-    try:
-        if version(name.strip()) != pinned.strip():
-            sys.exit(1)
-    except PackageNotFoundError:
-        sys.exit(1)
-"##;
