@@ -143,7 +143,7 @@ def source_state() -> str:
             ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "-C", str(ROOT), "status", "--porcelain", "--", "src", "lambda", "build.rs", "Cargo.toml", "Cargo.lock", "templates"],
+            ["git", "-C", str(ROOT), "status", "--porcelain", "--", "src", "core", "build.rs", "Cargo.toml", "Cargo.lock", "templates"],
             capture_output=True,
             text=True,
             check=True,

@@ -606,7 +606,7 @@ def markdown(results):
         "hardly moves when other work shares the machine."
     )
     add(
-        f"- Rust: `{results['rust_binary']}` — the host (x86_64) build of package fsx-drt-lambda, bin "
+        f"- Rust: `{results['rust_binary']}` — the host (x86_64) build of package fsx-drt-core, bin "
         "bootstrap, `--profile lambda`, run as is. It makes the four FSx calls of a run "
         f"({', '.join(r['fsx_calls'][0])}); nothing is published to CloudWatch on this path."
     )

@@ -7,7 +7,7 @@ use std::path::Path;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use fsx_drt_lambda::Invalid;
+use fsx_drt_core::Invalid;
 
 use crate::error::{Exit, Failure};
 use crate::params::Problem;

@@ -7,7 +7,7 @@
 //! file systems, and a SCRATCH_1 (or other 2.10) file system has a data repository only when
 //! it was created linked to one (ImportPath/ExportPath).
 
-use fsx_drt_lambda::{Invalid, TaskType};
+use fsx_drt_core::{Invalid, TaskType};
 
 use crate::params::Param;
 

@@ -8,8 +8,8 @@ mod file;
 
 use std::collections::BTreeMap;
 
-use fsx_drt_lambda::config::parse_release_after_days;
-use fsx_drt_lambda::{
+use fsx_drt_core::config::parse_release_after_days;
+use fsx_drt_core::{
     parse_paths, render_paths, FileSystemId, FsPath, Invalid, ReportPath, TaskType,
 };
 use serde::Serialize;

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use fsx_drt_lambda::lifecycle;
+use fsx_drt_core::lifecycle;
 use serde::Serialize;
 
 use crate::error::Failure;
@@ -78,7 +78,7 @@ pub fn invalid(flag: &str, value: &str, problem: &str, fix: &str) -> Failure {
         vec![Problem::new(
             flag,
             Some(value),
-            fsx_drt_lambda::Invalid::new(problem, fix),
+            fsx_drt_core::Invalid::new(problem, fix),
         )],
     )
 }

@@ -3,7 +3,7 @@
 
 use aws_sdk_cloudformation::types::{Capability, ChangeSetType, Parameter, Stack};
 use chrono::{DateTime, Utc};
-use fsx_drt_lambda::outputs;
+use fsx_drt_core::outputs;
 
 use super::error::{failed, Error, ErrorKind};
 use super::Aws;

@@ -1,6 +1,6 @@
 //! The endpoint `--endpoint-url` or AWS_ENDPOINT_URL names, checked before any call.
 
-use fsx_drt_lambda::Invalid;
+use fsx_drt_core::Invalid;
 
 #[cfg(test)]
 use crate::error::Exit;

@@ -2,13 +2,13 @@
 //! [`Error`], the typed failure every call in this module returns, turned into a command's
 //! [`Failure`] (exit 1, with what to check next) only at the edge.
 
-use fsx_drt_lambda::aws::AwsError;
+use fsx_drt_core::aws::AwsError;
 
 use crate::error::{Exit, Failure};
 
 /// An AWS call that failed, as the person running fsx-drt needs to read it: the service's
 /// code and message, or the causes in words ("cannot reach the endpoint").
-use fsx_drt_lambda::aws::describe;
+use fsx_drt_core::aws::describe;
 
 /// What a failed AWS call means to fsx-drt, decided here once, from the error code (and from
 /// the message only where AWS has no code of its own: CloudFormation says a stack does not
@@ -36,7 +36,7 @@ pub(super) fn error_kind<E>(
 where
     E: aws_sdk_fsx::error::ProvideErrorMetadata + std::error::Error + 'static,
 {
-    if fsx_drt_lambda::aws::unreachable(error) {
+    if fsx_drt_core::aws::unreachable(error) {
         return ErrorKind::Unreachable;
     }
     let service = error.as_service_error();

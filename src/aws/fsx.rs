@@ -1,7 +1,7 @@
 //! FSx: the file system fsx-drt schedules, its data repositories and its tasks.
 
 use aws_sdk_fsx::types::DataRepositoryTask;
-use fsx_drt_lambda::plan::Repositories;
+use fsx_drt_core::plan::Repositories;
 
 use super::error::{failed, Error, ErrorKind};
 use super::Aws;
@@ -68,7 +68,7 @@ impl Aws {
 
     /// The data repositories of a file system already described.
     pub async fn repositories_of(&self, fs: &FileSystem) -> Result<Repositories, Failure> {
-        fsx_drt_lambda::aws::repositories_of(&self.clients.fsx, &fs.id, Some(&fs.described))
+        fsx_drt_core::aws::repositories_of(&self.clients.fsx, &fs.id, Some(&fs.described))
             .await
             .map_err(|e| super::aws_failure(&e))
     }
@@ -77,13 +77,13 @@ impl Aws {
     pub async fn repositories(
         &self,
         fs_id: &str,
-    ) -> Result<Repositories, fsx_drt_lambda::aws::AwsError> {
-        fsx_drt_lambda::aws::repositories(&self.clients.fsx, fs_id).await
+    ) -> Result<Repositories, fsx_drt_core::aws::AwsError> {
+        fsx_drt_core::aws::repositories(&self.clients.fsx, fs_id).await
     }
 
     /// Every task of the file system, newest first.
     pub async fn tasks(&self, fs_id: &str) -> Result<Vec<Task>, Failure> {
-        let mut all = fsx_drt_lambda::aws::tasks(&self.clients.fsx, fs_id)
+        let mut all = fsx_drt_core::aws::tasks(&self.clients.fsx, fs_id)
             .await
             .map_err(|e| super::aws_failure(&e))?;
         all.sort_by_key(|t| {

@@ -2,8 +2,8 @@
 
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::InvocationType;
-use fsx_drt_lambda::handler::Handler;
-use fsx_drt_lambda::Config;
+use fsx_drt_core::handler::Handler;
+use fsx_drt_core::Config;
 
 use super::error::{failed, Error};
 use super::Aws;
@@ -45,7 +45,7 @@ impl Aws {
             cloudwatch: self.clients.cloudwatch.clone(),
             config,
             function_name: function_name.to_string(),
-            namespace: fsx_drt_lambda::metrics::NAMESPACE.to_string(),
+            namespace: fsx_drt_core::metrics::NAMESPACE.to_string(),
             metrics_required: false,
         }
     }

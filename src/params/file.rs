@@ -2,7 +2,7 @@
 //! (what `aws cloudformation create-stack --parameters file://...` takes), or a plain YAML or
 //! JSON map of key to value.
 
-use fsx_drt_lambda::Invalid;
+use fsx_drt_core::Invalid;
 use serde_json::Value;
 
 use super::{Param, Problem, Values};

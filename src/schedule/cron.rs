@@ -1,6 +1,6 @@
 //! `cron(m h dom mon dow year)`: parsing the six fields into the values each one allows.
 
-use fsx_drt_lambda::Invalid;
+use fsx_drt_core::Invalid;
 
 use super::field::{ValueSet, DAY_OF_MONTH, DAY_OF_WEEK, HOURS, MINUTES, MONTH, YEAR};
 

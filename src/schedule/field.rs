@@ -1,7 +1,7 @@
 //! One cron field (minutes, hours, day-of-month, month, day-of-week, year): its range and
 //! names, and the values a field's text stands for.
 
-use fsx_drt_lambda::Invalid;
+use fsx_drt_core::Invalid;
 
 use super::{FIRST_YEAR, LAST_YEAR};
 

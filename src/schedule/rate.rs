@@ -1,7 +1,7 @@
 //! `rate(N unit)`: a fixed interval from whenever the rule starts.
 
 use chrono::Duration;
-use fsx_drt_lambda::Invalid;
+use fsx_drt_core::Invalid;
 
 use super::MAX_RATE_DAYS;
 

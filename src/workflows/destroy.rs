@@ -173,7 +173,7 @@ fn check_retain(
         Problem::new(
             "--retain",
             Some(value),
-            fsx_drt_lambda::Invalid::new(problem, fix),
+            fsx_drt_core::Invalid::new(problem, fix),
         )
     };
     let problems: Vec<Problem> = if status != Some("DELETE_FAILED") {

@@ -4,7 +4,7 @@
 use std::io::Read;
 use std::path::PathBuf;
 
-use fsx_drt_lambda::Invalid;
+use fsx_drt_core::Invalid;
 
 use crate::error::{Exit, Failure};
 use crate::output::Printer;
@@ -125,9 +125,9 @@ pub fn from_stack(parameters: &[(String, String)], task_type: Option<String>) ->
         .filter_map(|(k, v)| Some((Param::from_key(k)?, v.clone())))
         .collect();
     let task_type = task_type.or_else(|| values.get(&Param::TaskType).cloned());
-    if !task_type.is_some_and(|t| {
-        fsx_drt_lambda::TaskType::parse(&t) == Ok(fsx_drt_lambda::TaskType::Release)
-    }) {
+    if !task_type
+        .is_some_and(|t| fsx_drt_core::TaskType::parse(&t) == Ok(fsx_drt_core::TaskType::Release))
+    {
         values.remove(&Param::ReleaseAfterDays);
     }
     values

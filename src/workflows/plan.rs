@@ -4,8 +4,8 @@
 use std::fmt;
 use std::path::Path;
 
-use fsx_drt_lambda::plan::{plan, Association, PlanError, Repositories, SkippedAssociation};
-use fsx_drt_lambda::{Config, Invalid, TASK_TAG};
+use fsx_drt_core::plan::{plan, Association, PlanError, Repositories, SkippedAssociation};
+use fsx_drt_core::{Config, Invalid, TASK_TAG};
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -92,10 +92,7 @@ pub fn lambda_config(parameters: &Parameters) -> Config {
 
 pub fn plan_failure(error: PlanError, parameters: &Parameters) -> Failure {
     let (param, value) = match &error {
-        PlanError::Uncovered(_) => (
-            Param::Paths,
-            fsx_drt_lambda::render_paths(&parameters.paths),
-        ),
+        PlanError::Uncovered(_) => (Param::Paths, fsx_drt_core::render_paths(&parameters.paths)),
         PlanError::NoRepository { .. } => {
             (Param::FileSystemId, parameters.file_system_id.to_string())
         }

@@ -5,7 +5,7 @@
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use fsx_drt_lambda::handler::{Outcome, RunError, RunResult};
+use fsx_drt_core::handler::{Outcome, RunError, RunResult};
 use serde::Serialize;
 
 use super::existing_stack;

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use chrono::Utc;
-use fsx_drt_lambda::Invalid;
+use fsx_drt_core::Invalid;
 use serde::{Serialize, Serializer};
 
 use super::inputs::{self, Inputs};

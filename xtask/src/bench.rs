@@ -26,7 +26,7 @@ use xshell::{cmd, Shell};
 const HEADING: &str = "## Lambda (`cargo xtask bench lambda`)";
 /// Runs per side (the script needs at least 5); medians are reported.
 const RUNS: &str = "11";
-const PACKAGE: &str = "fsx-drt-lambda";
+const PACKAGE: &str = "fsx-drt-core";
 const BIN: &str = "bootstrap";
 const PROFILE: &str = "lambda";
 

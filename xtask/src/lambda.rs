@@ -2,7 +2,7 @@
 //! zipped reproducibly.
 //!
 //! The toolchain comes from the registries and is installed here on first use: cargo-lambda
-//! and zig (PyPI, pinned in lambda/build-requirements.txt) in target/venv-lambda, and the
+//! and zig (PyPI, pinned in core/build-requirements.txt) in target/venv-lambda, and the
 //! rustup target. The binary is built with the size-tuned `[profile.lambda]` of the root
 //! Cargo.toml, checked to need no glibc newer than AL2023's, and zipped by us (not by
 //! cargo-lambda) with a fixed timestamp and mode, so unchanged sources give the same bytes.
@@ -21,7 +21,9 @@ use zip::{CompressionMethod, DateTime, ZipWriter};
 use crate::{root, step};
 
 /// The package and binary that make the function.
-const PACKAGE: &str = "fsx-drt-lambda";
+const PACKAGE: &str = "fsx-drt-core";
+/// The deployment package, named for the function it deploys.
+const ZIP: &str = "fsx-drt-lambda.zip";
 const BIN: &str = "bootstrap";
 /// Lambda's arm64 architecture.
 const TARGET: &str = "aarch64-unknown-linux-gnu";
@@ -75,7 +77,7 @@ pub fn build_lambda(sh: &Shell) -> Result<PathBuf> {
     check_elf(sh, &bootstrap)?;
 
     step("zip (deterministic: one entry, fixed time and mode, deflate)");
-    let zip = lambda_dir.join(format!("{PACKAGE}.zip"));
+    let zip = lambda_dir.join(ZIP);
     let bytes = zip_bootstrap(&binary)?;
     let partial = zip.with_extension("zip.partial");
     fs::write(&partial, &bytes).with_context(|| format!("writing {}", partial.display()))?;
@@ -86,10 +88,10 @@ pub fn build_lambda(sh: &Shell) -> Result<PathBuf> {
     Ok(zip)
 }
 
-/// target/venv-lambda with cargo-lambda and zig (lambda/build-requirements.txt).
+/// target/venv-lambda with cargo-lambda and zig (core/build-requirements.txt).
 fn ensure_toolchain(sh: &Shell, target_dir: &Path) -> Result<PathBuf> {
     let venv = target_dir.join("venv-lambda");
-    let requirements = root().join("lambda/build-requirements.txt");
+    let requirements = root().join("core/build-requirements.txt");
     crate::venv::ensure(sh, &venv, &requirements, "cargo-lambda and zig")?;
     Ok(venv)
 }
@@ -264,11 +266,11 @@ fn zip_bootstrap(binary: &[u8]) -> Result<Vec<u8>> {
     Ok(zip.finish()?.into_inner())
 }
 
-/// Runs `lambda/tests/runtime.rs` against the arm64 `bootstrap` inside `zip`, under
+/// Runs `core/tests/runtime.rs` against the arm64 `bootstrap` inside `zip`, under
 /// qemu-user with Debian's arm64 glibc (installed when missing and we are root): the artifact
 /// itself answers a scheduled event.
 pub fn test_arm64(sh: &Shell, zip: &Path) -> Result<()> {
-    step("the arm64 artifact under qemu-user (lambda/tests/runtime.rs)");
+    step("the arm64 artifact under qemu-user (core/tests/runtime.rs)");
     let sysroot = Path::new("/usr/aarch64-linux-gnu");
     let ready = |sh: &Shell| {
         sysroot.join("lib/ld-linux-aarch64.so.1").exists()

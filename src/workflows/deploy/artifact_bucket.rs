@@ -44,7 +44,7 @@ pub async fn upload(
                 vec![Problem::new(
                     "--artifact-bucket",
                     Some(name),
-                    fsx_drt_lambda::Invalid::new(
+                    fsx_drt_core::Invalid::new(
                         "the bucket does not exist",
                         "create it in this region, or leave --artifact-bucket out to use a managed bucket",
                     ),

@@ -9,7 +9,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use fsx_drt_lambda::Invalid;
+use fsx_drt_core::Invalid;
 use serde::Serialize;
 
 use self::artifact_bucket::Bucket;

@@ -15,7 +15,7 @@ pub async fn preflight(aws: &Aws, parameters: &Parameters) -> Result<(), Failure
             vec![Problem::new(
                 Param::FileSystemId.key(),
                 Some(fs_id),
-                fsx_drt_lambda::Invalid::new(problem, fix),
+                fsx_drt_core::Invalid::new(problem, fix),
             )],
         )
     };
@@ -56,7 +56,7 @@ pub async fn preflight(aws: &Aws, parameters: &Parameters) -> Result<(), Failure
         ));
     }
     let repositories = aws.repositories_of(&fs).await?;
-    fsx_drt_lambda::plan::plan(&lambda_config(parameters), &repositories)
+    fsx_drt_core::plan::plan(&lambda_config(parameters), &repositories)
         .map_err(|e| plan_failure(e, parameters))?;
     Ok(())
 }

@@ -4,7 +4,7 @@
 use fsx_drt::params::{Param, LOG_RETENTION_DAYS};
 use fsx_drt::schedule::Schedule;
 use fsx_drt::template::{template_json, CODE_BUCKET, CODE_KEY, MAXIMUM_EVENT_AGE};
-use fsx_drt_lambda::{env, metrics, TaskType};
+use fsx_drt_core::{env, metrics, TaskType};
 use serde_json::{json, Value};
 
 fn template() -> Value {
@@ -169,7 +169,7 @@ fn the_role_is_scoped() {
     );
     assert_eq!(
         tag["Condition"]["ForAllValues:StringEquals"]["aws:TagKeys"],
-        json!([fsx_drt_lambda::TASK_TAG])
+        json!([fsx_drt_core::TASK_TAG])
     );
 
     // The function reads back its tasks' tag, on tasks only.
@@ -303,7 +303,7 @@ fn outputs() {
         .map(String::as_str)
         .collect();
     names.sort();
-    let mut expected = fsx_drt_lambda::outputs::ALL.to_vec();
+    let mut expected = fsx_drt_core::outputs::ALL.to_vec();
     expected.sort();
     assert_eq!(names, expected);
 }

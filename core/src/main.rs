@@ -1,7 +1,7 @@
 //! The function's entry point: configuration and SDK clients once, then one run per event.
 
-use fsx_drt_lambda::handler::Handler;
-use fsx_drt_lambda::{metrics, Config};
+use fsx_drt_core::handler::Handler;
+use fsx_drt_core::{metrics, Config};
 use lambda_runtime::{service_fn, Error, LambdaEvent};
 use serde_json::Value;
 
@@ -16,7 +16,7 @@ async fn main() -> Result<(), Error> {
                 cloudwatch: aws_sdk_cloudwatch::Client::new(&sdk),
                 config,
                 function_name: std::env::var("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_default(),
-                namespace: std::env::var(fsx_drt_lambda::env::METRIC_NAMESPACE)
+                namespace: std::env::var(fsx_drt_core::env::METRIC_NAMESPACE)
                     .unwrap_or_else(|_| metrics::NAMESPACE.to_string()),
                 metrics_required: true,
             })

@@ -1,6 +1,6 @@
 //! Shared by the aws-smithy-mocks tests: SDK clients answering only from canned rules.
 
-#![allow(dead_code)] // each test crate uses its own part
+#![allow(dead_code)] // each test module uses its own part
 
 use aws_sdk_cloudformation::config::retry::RetryConfig;
 use aws_sdk_cloudformation::operation::describe_stack_events::DescribeStackEventsOutput;

@@ -10,7 +10,7 @@ use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use fsx_drt_lambda::slot::Slot;
+use fsx_drt_core::slot::Slot;
 use serde_json::{json, Value};
 use tiny_http::{Header, Request, Response, Server};
 

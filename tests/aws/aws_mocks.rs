@@ -8,8 +8,6 @@
 //! shows how long follow() waited. Only the timeout test runs in real time, since follow()
 //! measures its timeout with the wall clock.
 
-mod common;
-
 use std::time::Duration;
 
 use aws_sdk_cloudformation::operation::describe_stack_events::DescribeStackEventsOutput;
@@ -27,7 +25,6 @@ use aws_sdk_fsx::types::{
 use aws_sdk_sns::operation::list_subscriptions_by_topic::ListSubscriptionsByTopicOutput;
 use aws_sdk_sns::types::Subscription;
 use aws_smithy_mocks::{mock, Rule};
-use common::*;
 use fsx_drt::aws::Aws;
 use fsx_drt::aws::StackView;
 use fsx_drt::cli::StatusArgs;
@@ -38,6 +35,8 @@ use fsx_drt::stack::{self, Operation, Progress, Selector};
 use fsx_drt::workflows::existing_stack;
 use fsx_drt::workflows::follow::{follow, End, Followed};
 use fsx_drt::workflows::status::{gather, Status};
+
+use crate::common::*;
 
 /// Clients answering only from these rules (an unmatched call panics).
 fn aws(cloudformation: &[&Rule], cloudwatch: &[&Rule], fsx: &[&Rule], sns: &[&Rule]) -> Aws {

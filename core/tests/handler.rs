@@ -22,8 +22,8 @@ use aws_sdk_fsx::types::{
 };
 use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
 use aws_smithy_types::DateTime;
-use fsx_drt_lambda::handler::{Handler, Outcome, RunError, RunResult};
-use fsx_drt_lambda::{Config, TASK_TAG};
+use fsx_drt_core::handler::{Handler, Outcome, RunError, RunResult};
+use fsx_drt_core::{Config, TASK_TAG};
 use serde_json::{json, Value};
 
 const FS: &str = "fs-0123456789abcdef0";

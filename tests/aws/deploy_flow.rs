@@ -6,8 +6,6 @@
 //! Every call a test does not expect panics (no rule matches it), so each test also proves
 //! what fsx-drt did not do. The clock is tokio's paused one: polls take no wall-clock time.
 
-mod common;
-
 use std::borrow::Cow;
 use std::time::{Duration, Instant};
 
@@ -26,7 +24,6 @@ use aws_sdk_s3::operation::head_bucket::HeadBucketOutput;
 use aws_sdk_s3::operation::head_object::HeadObjectOutput;
 use aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput;
 use aws_smithy_mocks::{mock, Rule};
-use common::*;
 use fsx_drt::artifact::Artifact;
 use fsx_drt::cli::{DeployArgs, DestroyArgs, ParamArgs};
 use fsx_drt::commands::deploy::request as deploy_request;
@@ -35,6 +32,8 @@ use fsx_drt::error::Failure;
 use fsx_drt::interrupt::Interrupt;
 use fsx_drt::workflows::inputs::gather;
 use fsx_drt::workflows::{deploy, destroy};
+
+use crate::common::*;
 
 fn deploy_args() -> DeployArgs {
     DeployArgs {

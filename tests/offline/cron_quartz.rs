@@ -5,7 +5,7 @@ use chrono::{DateTime, Datelike, SecondsFormat, Utc};
 use fsx_drt::schedule::Schedule;
 use serde_json::Value;
 
-const VECTORS: &str = include_str!("data/cron/quartz_vectors.json");
+const VECTORS: &str = include_str!("../data/cron/quartz_vectors.json");
 
 /// Quartz 2.3.2 fires `31W` on the 30th of a 30-day month whose 31st would (rolled over by
 /// java.util.Calendar's leniency) be a Saturday: a Quartz bug. fsx-drt follows the documented

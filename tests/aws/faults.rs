@@ -5,8 +5,6 @@
 //!
 //! Paused clock: the SDK's back-off between attempts takes no wall-clock time.
 
-mod common;
-
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -25,7 +23,6 @@ use aws_sdk_s3::operation::head_bucket::HeadBucketOutput;
 use aws_sdk_s3::operation::head_object::HeadObjectOutput;
 use aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput;
 use aws_smithy_mocks::mock;
-use common::*;
 use fsx_drt::artifact::Artifact;
 use fsx_drt::cli::{DeployArgs, DestroyArgs, ParamArgs, RunArgs};
 use fsx_drt::commands::deploy::request as deploy_request;
@@ -35,6 +32,8 @@ use fsx_drt::error::Failure;
 use fsx_drt::interrupt::Interrupt;
 use fsx_drt::workflows::inputs::gather;
 use fsx_drt::workflows::{deploy, destroy, run};
+
+use crate::common::*;
 
 /// How one call misbehaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

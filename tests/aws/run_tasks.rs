@@ -2,8 +2,6 @@
 //! (which the emulator's Lambda cannot run), waiting for a task over several polls, a task
 //! that ends with failed files, Ctrl-C while waiting, and cancelling.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
 use aws_sdk_cloudformation::operation::describe_stacks::DescribeStacksOutput;
@@ -16,13 +14,14 @@ use aws_sdk_fsx::types::{
 use aws_sdk_lambda::operation::invoke::InvokeOutput;
 use aws_sdk_lambda::primitives::Blob;
 use aws_smithy_mocks::{mock, Rule};
-use common::*;
 use fsx_drt::cli::RunArgs;
 use fsx_drt::commands::run::request as run_request;
 use fsx_drt::error::Failure;
 use fsx_drt::interrupt::Interrupt;
 use fsx_drt::workflows::{run, tasks};
-use fsx_drt_lambda::handler::Outcome;
+use fsx_drt_core::handler::Outcome;
+
+use crate::common::*;
 
 const TASK: &str = "task-0a1b2c3d4e5f60718";
 const FUNCTION_NAME: &str = "fsx-drt-scheduler-Function-AbCdEf123456";
@@ -130,7 +129,7 @@ async fn run_invokes_the_function_and_reports_the_task() {
     );
     // Paths as the user wrote them; an import's also as the repository's.
     let import = run::Ran {
-        result: fsx_drt_lambda::handler::RunResult {
+        result: fsx_drt_core::handler::RunResult {
             task_type: "IMPORT_METADATA_FROM_REPOSITORY".into(),
             paths: vec!["s3://bucket/data/".into()],
             ..ran.result.clone()
@@ -146,7 +145,7 @@ async fn run_invokes_the_function_and_reports_the_task() {
     );
     // A release of everything is sent as `/`, and said in words.
     let release = run::Ran {
-        result: fsx_drt_lambda::handler::RunResult {
+        result: fsx_drt_core::handler::RunResult {
             task_type: "RELEASE_DATA_FROM_FILESYSTEM".into(),
             paths: vec!["/".into()],
             ..import.result.clone()

@@ -1,0 +1,12 @@
+//! Tests against AWS's APIs, one test binary (each links the whole SDK): canned answers from
+//! aws-smithy-mocks for what an emulator cannot produce (timing, throttling, faults, every
+//! stack state), the local emulator for what lands in "AWS", and an endpoint that is not there.
+
+mod common;
+
+mod aws_mocks;
+mod deploy_flow;
+mod emulator;
+mod faults;
+mod run_tasks;
+mod unreachable;
