@@ -47,7 +47,7 @@ ROOT = HERE.parent
 HEADING = "## CLI against the AWS CLI (`cargo xtask bench cli`)"
 
 COMMAND_TIMEOUT_S = 180.0
-# fsx-drt follows a stack from the events of the last 5 s before it starts (src/commands/follow.rs);
+# fsx-drt follows a stack from the events of the last 5 s before it starts (src/workflows/follow.rs);
 # a destroy started sooner after the deploy ended would see the deploy's final event (see Method).
 SETTLE_AFTER_FINAL_S = 6.0
 WAITER_DELAY_S = 30  # botocore's CloudFormation stack waiters (and awscli's deploy) poll this often
@@ -818,7 +818,7 @@ def report(local: dict, emu: dict, lat: dict) -> str:
         "deploy's CREATE_COMPLETE for its own end and failed (\"stack … ended CREATE_COMPLETE\"). "
         "That fsx-drt bug, found by this benchmark, is fixed (follow now takes only an end that "
         "comes after its own operation's start, and a deletion ends only in DELETE_*; "
-        "unit-tested in src/stack.rs); the untimed wait stays so that runs compare with earlier "
+        "unit-tested in src/stack/); the untimed wait stays so that runs compare with earlier "
         "ones."
     )
     add(

@@ -72,7 +72,7 @@ pub mod lifecycle {
 pub const TASK_TAG: &str = "fsx-drt:function";
 
 /// The template's Outputs the CLI reads (`status`, `run`): renaming one in the template
-/// breaks them, so tests/template.rs holds the template to this list.
+/// breaks them, so tests/offline/template.rs holds the template to this list.
 pub mod outputs {
     pub const FUNCTION_NAME: &str = "FunctionName";
     pub const FUNCTION_ARN: &str = "FunctionArn";

@@ -3,4 +3,5 @@
 
 mod cli;
 mod cron_quartz;
+mod layout;
 mod template;
