@@ -1,5 +1,7 @@
 //! Schedules in words, for people ("at 06:15 UTC every day").
 
+use chrono::Timelike;
+
 use super::field::{DAY_OF_WEEK, MONTH};
 use super::{Cron, Schedule};
 
@@ -9,6 +11,18 @@ impl Schedule {
         match self {
             Schedule::Rate(rate) => format!("every {rate}"),
             Schedule::Cron(cron) => cron.describe(),
+            Schedule::At(wall) => {
+                let time = if wall.second() == 0 {
+                    "%H:%M"
+                } else {
+                    "%H:%M:%S"
+                };
+                format!(
+                    "once, at {} UTC on {}",
+                    wall.format(time),
+                    wall.format("%Y-%m-%d")
+                )
+            }
         }
     }
 }

@@ -1,5 +1,5 @@
 //! Next fire times: Quartz's `CronExpression` with a zero seconds field, in UTC; a rate
-//! counts from the time asked about.
+//! counts from the time asked about; `at()` is its one time, read in UTC.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Timelike, Utc};
 
@@ -15,6 +15,7 @@ impl Schedule {
         match self {
             Schedule::Cron(cron) => cron.next_after(after),
             Schedule::Rate(rate) => truncate_to_minute(after).checked_add_signed(rate.interval()),
+            Schedule::At(wall) => Some(Utc.from_utc_datetime(wall)).filter(|t| *t > after),
         }
     }
 
@@ -104,7 +105,7 @@ fn days_in_month(y: i32, m: u32) -> u32 {
         .map_or(31, |d| d.day())
 }
 
-fn truncate_to_minute(t: DateTime<Utc>) -> DateTime<Utc> {
+pub(super) fn truncate_to_minute(t: DateTime<Utc>) -> DateTime<Utc> {
     t.with_second(0)
         .and_then(|t| t.with_nanosecond(0))
         .unwrap_or(t)
