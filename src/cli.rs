@@ -267,9 +267,14 @@ pub struct ValidateArgs {
 
 #[derive(Debug, Args)]
 pub struct ScheduleArgs {
-    /// cron(m h dom mon dow year), the six bare fields, or rate(N unit).
+    /// cron(m h dom mon dow year), the six bare fields, rate(N unit), or at(yyyy-mm-ddThh:mm:ss)
+    /// (once).
     #[arg(value_name = "EXPR")]
     pub expression: String,
+    /// The IANA time zone the expression is read in, as EventBridge Scheduler reads it
+    /// (e.g. Europe/Berlin); times print with the zone's offset.
+    #[arg(long, default_value = "UTC", value_name = "ZONE")]
+    pub timezone: String,
     /// How many fire times to print.
     #[arg(long, default_value_t = 5, value_name = "N",
           value_parser = clap::value_parser!(u32).range(1..=10_000))]

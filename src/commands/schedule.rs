@@ -1,4 +1,4 @@
-//! `fsx-drt schedule EXPR`: the next fire times, one per line.
+//! `fsx-drt schedule EXPR [--timezone ZONE]`: the next fire times, one per line.
 
 use crate::cli::ScheduleArgs;
 use crate::error::Failure;
@@ -6,7 +6,12 @@ use crate::output::Printer;
 use crate::workflows::upcoming::upcoming;
 
 pub fn run(args: &ScheduleArgs, ui: &Printer) -> Result<(), Failure> {
-    let outcome = upcoming(&args.expression, args.after, args.count as usize)?;
+    let outcome = upcoming(
+        &args.expression,
+        &args.timezone,
+        args.after,
+        args.count as usize,
+    )?;
     if let Some(note) = &outcome.note {
         ui.note(note);
     }

@@ -425,6 +425,65 @@ fn schedule_prints_rfc3339_lines_and_stops_when_the_schedule_ends() {
 }
 
 #[test]
+fn schedule_in_a_time_zone_prints_its_offsets_across_daylight_saving() {
+    let in_zone = |expr: &str, zone: &str, after: &str, count: &str| {
+        run(fsx_drt()
+            .args(["schedule", expr, "--timezone", zone, "--after", after])
+            .args(["--count", count]))
+    };
+    // Berlin springs forward on 2026-03-29 at 02:00: that day has no 02:30, so no run.
+    let out = in_zone("30 2 * * ? *", "Europe/Berlin", "2026-03-27T12:00:00Z", "3");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stdout,
+        "2026-03-28T02:30:00+01:00\n2026-03-30T02:30:00+02:00\n2026-03-31T02:30:00+02:00\n"
+    );
+    // New York falls back on 2026-11-01 at 02:00: 01:30 comes twice and runs once, the first.
+    let out = in_zone(
+        "30 1 * * ? *",
+        "America/New_York",
+        "2026-10-30T12:00:00Z",
+        "3",
+    );
+    assert_eq!(
+        out.stdout,
+        "2026-10-31T01:30:00-04:00\n2026-11-01T01:30:00-04:00\n2026-11-02T01:30:00-05:00\n"
+    );
+    // A one-time schedule in the gap never runs, and says so.
+    let out = in_zone("at(2026-03-29T02:30:00)", "Europe/Berlin", AFTER, "1");
+    assert_eq!((out.code, out.stdout.as_str()), (0, ""));
+    assert!(out.stderr.contains("clocks skip"), "{}", out.stderr);
+
+    let out = run(fsx_drt()
+        .args(["schedule", "at(2027-01-01T00:00:00)", "--output", "json"])
+        .args(["--timezone", "Asia/Kathmandu", "--after", AFTER]));
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(json["timezone"], "Asia/Kathmandu");
+    assert_eq!(json["next"][0], "2027-01-01T00:00:00+05:45");
+    let out = run(fsx_drt()
+        .args(["schedule", "15 6 * * ? *", "--output", "json"])
+        .args(["--after", AFTER]));
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(json["timezone"], "UTC");
+    assert_eq!(json["next"][0], "2026-11-26T06:15:00Z");
+}
+
+#[test]
+fn an_unknown_time_zone_exits_2_naming_timezone_and_the_nearest() {
+    for (zone, nearest) in [
+        ("Europe/Berln", "Europe/Berlin"),
+        ("utc", "UTC"),
+        ("", "UTC"),
+    ] {
+        let out = run(fsx_drt().args(["schedule", "15 6 * * ? *", "--timezone", zone]));
+        assert_eq!(out.code, 2, "{zone}");
+        assert!(out.stderr.contains("--timezone"), "{zone}: {}", out.stderr);
+        assert!(out.stderr.contains(nearest), "{zone}: {}", out.stderr);
+        assert!(out.stdout.is_empty(), "{zone}");
+    }
+}
+
+#[test]
 fn template_prints_yaml_and_json() {
     let out = run(fsx_drt().arg("template"));
     assert_eq!(out.code, 0);
