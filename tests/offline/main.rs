@@ -1,7 +1,9 @@
 //! Tests that need no AWS at all, one test binary: the command line as a user runs it, the
-//! template as CloudFormation reads it, and next fire times against Quartz.
+//! template as CloudFormation reads it, and next fire times against Quartz (in UTC and in time
+//! zones).
 
 mod cli;
 mod cron_quartz;
 mod layout;
 mod template;
+mod zones;
