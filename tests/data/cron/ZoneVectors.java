@@ -200,7 +200,7 @@ public class ZoneVectors {
         return first;
     }
 
-    static void cron(ZoneId zone, String expr, Instant after) throws IllegalStateException {
+    static void cron(ZoneId zone, String expr, Instant after) {
         ZoneRules rules = zone.getRules();
         try {
             CronExpression ce = new CronExpression("0 " + expr);
