@@ -1,0 +1,1 @@
+//! The definition's unit tests.
