@@ -7,7 +7,9 @@ use fsx_drt_core::Invalid;
 use serde_json::{Map, Value};
 
 use super::{is_schedule_param, Extra, SCHEDULES};
-use crate::params::file::{closest, file_problem, kind, parse_document, scalar, unknown_key};
+use crate::params::file::{
+    closest, file_problem, kind, param_spellings, parse_document, scalar, unknown_key,
+};
 use crate::params::{self, Param, Problem, Values};
 
 /// One schedule's values as the file gives them.
@@ -230,21 +232,24 @@ fn unknown_schedule_key(name: &str, place: &str, key: &str) -> Problem {
     )
 }
 
-/// A top-level key that is no parameter: a schedule's own key or `Schedules` misspelt, else
-/// what the parameters file has always said.
+/// A top-level key that is none of the file's: the closest parameter, schedule key or
+/// `Schedules` is suggested; else what the parameters file has always said.
 fn unknown_top_key(name: &str, key: &str) -> Problem {
     let extras = Extra::ALL.map(|e| (e.key(), vec![e.key()]));
-    let others = extras.into_iter().chain([(SCHEDULES, vec![SCHEDULES])]);
+    let all = param_spellings()
+        .chain(extras)
+        .chain([(SCHEDULES, vec![SCHEDULES])]);
     let mut problem = unknown_key(name, key);
-    if problem.fix.starts_with("the known keys") {
-        problem.fix = match closest(key, others) {
-            Some(suggestion) => format!("did you mean {suggestion}?"),
-            None => format!(
+    if !problem.fix.starts_with("remove ") {
+        if let Some(suggestion) = closest(key, all) {
+            problem.fix = format!("did you mean {suggestion}?");
+        } else {
+            problem.fix = format!(
                 "{}; a schedule's {}; and {SCHEDULES}",
                 problem.fix,
                 Extra::ALL.map(Extra::key).join(", ")
-            ),
-        };
+            );
+        }
     }
     problem
 }

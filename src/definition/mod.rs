@@ -132,7 +132,11 @@ impl ScheduleSpec {
     /// that happens twice counts once), clipped to StartDate and EndDate.
     pub fn upcoming(&self, after: DateTime<Utc>, count: usize) -> Vec<DateTime<Utc>> {
         use chrono::TimeZone;
-        let after = self.start_date.map_or(after, |start| after.max(start));
+        // A run at StartDate itself counts.
+        let after = match self.start_date {
+            Some(start) if start > after => start - chrono::TimeDelta::seconds(1),
+            _ => after,
+        };
         let local = after.with_timezone(&self.timezone).naive_local().and_utc();
         let mut times = Vec::new();
         let mut from = local;

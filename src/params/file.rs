@@ -501,15 +501,17 @@ pub fn unknown_key(name: &str, key: &str) -> Problem {
 /// The known key closest to `key`: same letters ignoring case and separators, a flag or
 /// environment spelling, or a near miss.
 fn did_you_mean(key: &str) -> Option<&'static str> {
-    closest(
-        key,
-        Param::ALL.into_iter().map(|p| {
-            (
-                p.key(),
-                vec![p.key(), p.flag(), p.env().trim_start_matches("FSX_DRT_")],
-            )
-        }),
-    )
+    closest(key, param_spellings())
+}
+
+/// Each parameter's key with the spellings a person may use for it: flag and variable.
+pub fn param_spellings() -> impl Iterator<Item = (&'static str, Vec<&'static str>)> {
+    Param::ALL.into_iter().map(|p| {
+        (
+            p.key(),
+            vec![p.key(), p.flag(), p.env().trim_start_matches("FSX_DRT_")],
+        )
+    })
 }
 
 /// The candidate whose spellings come closest to `wanted`, compared ignoring case,
