@@ -157,7 +157,7 @@ pub fn validate(draft: &Draft, now: DateTime<Utc>) -> Result<Definition, Vec<Pro
             if let Some(first) = seen.insert(name.to_ascii_lowercase(), name) {
                 let invalid = Invalid::new(
                     format!(
-                        "{name} and {first} are the same name to Scheduler, which ignores case"
+                        "{name} and {first} differ only in case; schedule names must differ in more"
                     ),
                     "rename one of them",
                 );

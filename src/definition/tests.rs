@@ -15,14 +15,8 @@ fn now() -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
-const ISSUE: &str = r#"
-FileSystemId: fs-0123456789abcdef0
-EmailAddress: hpc-ops@example.com
-Schedules:
-  morning-import: {TaskType: Import, Paths: [/projects], Schedule: "30 5 ? * MON-FRI *", Timezone: Europe/Berlin}
-  nightly-export: {TaskType: Export, Paths: [/projects, "/scratch/run 1"], Schedule: "0 22 * * ? *", Timezone: Europe/Berlin}
-  weekly-release: {TaskType: Release, ReleaseAfterDays: 14, Schedule: "0 3 ? * SUN *", Timezone: Europe/Berlin}
-"#;
+/// The issue's example: three schedules in Berlin time.
+const ISSUE: &str = include_str!("../../tests/offline/schedules.yaml");
 
 fn draft_with(text: &str, flags: &[(Param, &str)], name: Option<&str>) -> Draft {
     let file = read("d.yaml", text.as_bytes()).expect("a document");
@@ -158,7 +152,7 @@ fn names_follow_the_stricter_rule_and_are_unique_ignoring_case() {
         "only letters",
     );
     let twice = format!("{}  Nightly: {{}}\n", one("{}"));
-    named(&twice, "Schedules.Nightly", "same name to Scheduler");
+    named(&twice, "Schedules.Nightly", "differ only in case");
 }
 
 #[test]

@@ -1,7 +1,9 @@
-//! Tests that need no AWS at all, one test binary: the command line as a user runs it, the
-//! template as CloudFormation reads it, and next fire times against Quartz.
+//! Tests that need no AWS at all, one test binary: the command line as a user runs it, with
+//! definitions of several schedules, the template as CloudFormation reads it, and next fire
+//! times against Quartz.
 
 mod cli;
 mod cron_quartz;
+mod definitions;
 mod layout;
 mod template;
