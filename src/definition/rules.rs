@@ -146,26 +146,28 @@ pub fn validate(draft: &Draft, now: DateTime<Utc>) -> Result<Definition, Vec<Pro
     let mut checked = Vec::new();
     for schedule in &draft.schedules {
         let name = schedule.name.as_str();
-        let name_place = format!("{SCHEDULES}.{name}");
-        if draft.mapped {
-            if let Err(invalid) = validate_name(name) {
-                add(
-                    Problem::new(&name_place, Some(name), invalid),
-                    &mut problems,
-                );
-            }
-            if let Some(first) = seen.insert(name.to_ascii_lowercase(), name) {
-                let invalid = Invalid::new(
-                    format!(
-                        "{name} and {first} differ only in case; schedule names must differ in more"
-                    ),
-                    "rename one of them",
-                );
-                add(
-                    Problem::new(&name_place, Some(name), invalid),
-                    &mut problems,
-                );
-            }
+        // A flat definition's one schedule is named by --schedule-name (or is "default").
+        let name_place = match draft.mapped {
+            true => format!("{SCHEDULES}.{name}"),
+            false => "--schedule-name".to_string(),
+        };
+        if let Err(invalid) = validate_name(name) {
+            add(
+                Problem::new(&name_place, Some(name), invalid),
+                &mut problems,
+            );
+        }
+        if let Some(first) = seen.insert(name.to_ascii_lowercase(), name) {
+            let invalid = Invalid::new(
+                format!(
+                    "{name} and {first} differ only in case; schedule names must differ in more"
+                ),
+                "rename one of them",
+            );
+            add(
+                Problem::new(&name_place, Some(name), invalid),
+                &mut problems,
+            );
         }
         let (spec, found) = check_schedule(draft.mapped, schedule, now);
         for problem in found {

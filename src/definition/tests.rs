@@ -103,6 +103,13 @@ fn a_flat_file_is_one_schedule_named_default() {
         Some("hourly"),
     );
     assert_eq!(validate(&draft, now()).unwrap().schedules[0].name, "hourly");
+    let draft = draft_with(
+        "FileSystemId: fs-0123abcd\nEmailAddress: a@b.co\n",
+        &[],
+        Some("a b"),
+    );
+    let found = validate(&draft, now()).unwrap_err();
+    assert_eq!(found[0].parameter, "--schedule-name", "{found:?}");
 }
 
 #[test]

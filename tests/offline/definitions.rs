@@ -208,6 +208,12 @@ fn bad_definitions_exit_2_naming_the_place() {
             "no schedule named nightly",
         ),
         (
+            STACK.into(),
+            vec!["--schedule-name", "nightly_export"],
+            "--schedule-name".into(),
+            "only letters, digits and -",
+        ),
+        (
             ISSUE.replace("hpc-ops@example.com", "[hpc-ops@example.com, oncall]"),
             vec![],
             "EmailAddress".into(),
