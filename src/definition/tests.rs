@@ -135,6 +135,38 @@ fn flags_apply_to_the_named_schedule_only() {
         "{:?}",
         found[0]
     );
+    // FSX_DRT_* variables for a schedule's keys need a name too; they rank below the file.
+    let file = read("d.yaml", ISSUE.as_bytes()).unwrap();
+    let env: Values = [(Param::Schedule, "rate(1 hour)".to_string())].into();
+    let draft = Draft::new(
+        &Values::new(),
+        None,
+        Some(("d.yaml".into(), file.clone())),
+        &env,
+    );
+    let found = validate(&draft, now()).unwrap_err();
+    assert!(found[0].problem.contains("FSX_DRT_SCHEDULE"), "{found:?}");
+    let env: Values = [
+        (Param::Schedule, "rate(1 hour)".to_string()),
+        (Param::ReleaseAfterDays, "3".to_string()),
+        (Param::TaskCompletionReportPath, "/env-reports".to_string()),
+    ]
+    .into();
+    let draft = Draft::new(
+        &Values::new(),
+        Some("weekly-release"),
+        Some(("d.yaml".into(), file)),
+        &env,
+    );
+    let d = validate(&draft, now()).unwrap();
+    let weekly = &d.schedules[2];
+    assert_eq!(weekly.report_path.as_str(), "/env-reports");
+    assert_eq!(
+        d.schedules[0].report_path.as_str(),
+        "/fsx-drt-completion-reports"
+    );
+    assert_eq!(weekly.expression.expression(), "cron(0 3 ? * SUN *)");
+    assert_eq!(weekly.release_after_days, Some(14));
     // Stack-wide flags alone need no name.
     let only_stack = [(Param::LogRetentionDays, "7")];
     assert!(validate(&draft_with(ISSUE, &only_stack, None), now()).is_ok());
