@@ -318,6 +318,10 @@ pub struct ParamArgs {
     /// LogRetentionDays: how long the function's logs are kept [default: 30].
     #[arg(long, value_name = "DAYS")]
     pub log_retention_days: Option<String>,
+    /// Which schedule (a name under Schedules in the parameters file) the flags above are for
+    /// [default: the only one; a flat definition's is named "default"].
+    #[arg(long, value_name = "NAME")]
+    pub schedule_name: Option<String>,
 }
 
 impl GlobalArgs {
@@ -344,6 +348,7 @@ impl ParamArgs {
         Inputs {
             flags: self.values(),
             parameters_file: self.parameters_file.clone(),
+            schedule_name: self.schedule_name.clone(),
         }
     }
 

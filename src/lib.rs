@@ -5,14 +5,16 @@
 //!   and the outcome onto the screen;
 //! - `workflows`: what each command does, on plain requests in a session;
 //! - `aws`: the one seam to AWS, one module per service with typed results;
-//! - `params`, `schedule`, `stack`, `template`, `task`, `file_system`, `artifact`: pure
-//!   domain rules, holding most of the tests;
+//! - `definition` (the stack and its named schedules), `params`, `schedule`, `stack`,
+//!   `template`, `task`, `file_system`, `artifact`: pure domain rules, holding most of the
+//!   tests;
 //! - `output`, `interrupt`, `error`, `outfile`: the screen, Ctrl-C, failures, files written.
 
 pub mod artifact;
 pub mod aws;
 pub mod cli;
 pub mod commands;
+pub mod definition;
 pub mod error;
 pub mod file_system;
 pub mod interrupt;

@@ -4,7 +4,7 @@
 //! Sources, highest first: flags, the parameters file, `FSX_DRT_<NAME>` environment variables,
 //! prompts (in the command layer), then defaults. Everything here is pure: no I/O, no AWS.
 
-mod file;
+pub(crate) mod file;
 
 use std::collections::BTreeMap;
 

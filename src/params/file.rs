@@ -30,6 +30,11 @@ enum Format {
 
 /// Parses a parameters file's bytes; `name` is how problems refer to the file.
 pub fn parse_file(name: &str, bytes: &[u8]) -> Result<Values, Vec<Problem>> {
+    values(name, parse_document(name, bytes)?)
+}
+
+/// The file's document, checked for size, encoding, depth, syntax and keys given twice.
+pub fn parse_document(name: &str, bytes: &[u8]) -> Result<Value, Vec<Problem>> {
     let text = decode(name, bytes)?;
     let lower = name.to_ascii_lowercase();
     let format = if lower.ends_with(".json") {
@@ -68,6 +73,11 @@ pub fn parse_file(name: &str, bytes: &[u8]) -> Result<Values, Vec<Problem>> {
             })?
         }
     };
+    Ok(document)
+}
+
+/// The parameters of a flat document: the reference's array or a map of keys to values.
+pub fn values(name: &str, document: Value) -> Result<Values, Vec<Problem>> {
     let pairs = match document {
         Value::Array(entries) => reference_entries(name, entries)?,
         Value::Object(map) => map.into_iter().collect(),
@@ -88,7 +98,7 @@ pub fn parse_file(name: &str, bytes: &[u8]) -> Result<Values, Vec<Problem>> {
             problems.push(unknown_key(name, &key));
             continue;
         };
-        match scalar(param, value) {
+        match scalar(param == Param::Paths, value) {
             Ok(text) => {
                 if values.insert(param, text).is_some() {
                     problems.push(file_problem(
@@ -183,13 +193,13 @@ fn reference_entries(
 }
 
 /// A value as the template takes it: strings, numbers and booleans as text; a list of paths
-/// for Paths (quoted as needed).
-fn scalar(param: Param, value: Value) -> Result<String, Invalid> {
+/// when `paths` (quoted as needed).
+pub fn scalar(paths: bool, value: Value) -> Result<String, Invalid> {
     match value {
         Value::String(s) => Ok(s),
         Value::Number(n) => Ok(n.to_string()),
         Value::Bool(b) => Ok(b.to_string()),
-        Value::Array(items) if param == Param::Paths => {
+        Value::Array(items) if paths => {
             let mut paths = Vec::new();
             for item in items {
                 match item {
@@ -215,7 +225,7 @@ fn scalar(param: Param, value: Value) -> Result<String, Invalid> {
         }
         other => Err(Invalid::new(
             format!("the value is a {}, not text or a number", kind(&other)),
-            if param == Param::Paths {
+            if paths {
                 "give the paths as one string or a list of strings"
             } else {
                 "give the value as a string"
@@ -224,7 +234,7 @@ fn scalar(param: Param, value: Value) -> Result<String, Invalid> {
     }
 }
 
-fn kind(value: &Value) -> &'static str {
+pub fn kind(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "boolean",
@@ -453,7 +463,12 @@ fn syntax_problem(
     )]
 }
 
-fn file_problem(name: &str, key: Option<&str>, problem: String, fix: impl Into<String>) -> Problem {
+pub fn file_problem(
+    name: &str,
+    key: Option<&str>,
+    problem: String,
+    fix: impl Into<String>,
+) -> Problem {
     Problem {
         parameter: key.map_or_else(|| "--parameters-file".to_string(), str::to_string),
         value: None,
@@ -463,7 +478,7 @@ fn file_problem(name: &str, key: Option<&str>, problem: String, fix: impl Into<S
     }
 }
 
-fn unknown_key(name: &str, key: &str) -> Problem {
+pub fn unknown_key(name: &str, key: &str) -> Problem {
     let fix = if let Some((_, from)) = MANAGED_KEYS.iter().find(|(k, _)| *k == key) {
         format!("remove {key}: fsx-drt deploy sets it {from}")
     } else if let Some(suggestion) = did_you_mean(key) {
@@ -486,26 +501,45 @@ fn unknown_key(name: &str, key: &str) -> Problem {
 /// The known key closest to `key`: same letters ignoring case and separators, a flag or
 /// environment spelling, or a near miss.
 fn did_you_mean(key: &str) -> Option<&'static str> {
+    closest(key, param_spellings())
+}
+
+/// Each parameter's key with the spellings a person may use for it: flag and variable.
+pub fn param_spellings() -> impl Iterator<Item = (&'static str, Vec<&'static str>)> {
+    Param::ALL.into_iter().map(|p| {
+        (
+            p.key(),
+            vec![p.key(), p.flag(), p.env().trim_start_matches("FSX_DRT_")],
+        )
+    })
+}
+
+/// The candidate whose spellings come closest to `wanted`, compared ignoring case,
+/// separators and an `FSX_DRT_` prefix; none when nothing is near.
+pub fn closest<'a>(
+    wanted: &str,
+    candidates: impl IntoIterator<Item = (&'a str, Vec<&'a str>)>,
+) -> Option<&'a str> {
     let squash = |s: &str| {
         s.chars()
             .filter(char::is_ascii_alphanumeric)
             .collect::<String>()
             .to_ascii_lowercase()
     };
-    let wanted = squash(key);
+    let wanted = squash(wanted);
     let wanted = wanted.strip_prefix("fsxdrt").unwrap_or(&wanted);
-    Param::ALL
+    candidates
         .into_iter()
-        .map(|p| {
-            let score = [p.key(), p.flag(), p.env().trim_start_matches("FSX_DRT_")]
+        .map(|(name, spellings)| {
+            let score = spellings
                 .iter()
                 .map(|alias| strsim::jaro_winkler(wanted, &squash(alias)))
                 .fold(0.0, f64::max);
-            (p, score)
+            (name, score)
         })
         .filter(|(_, score)| *score >= 0.85)
         .max_by(|a, b| a.1.total_cmp(&b.1))
-        .map(|(p, _)| p.key())
+        .map(|(name, _)| name)
 }
 
 #[cfg(test)]

@@ -6,15 +6,18 @@ use std::path::PathBuf;
 
 use fsx_drt_core::Invalid;
 
+use crate::definition::{self, Draft};
 use crate::error::{Exit, Failure};
 use crate::output::Printer;
 use crate::params::{self, Param, Problem, Resolved, Source, Values};
 
-/// What the person gave: values from flags, and the parameters file to read.
+/// What the person gave: values from flags, the parameters file to read, and the schedule
+/// the flags are for (`--schedule-name`; default the only one).
 #[derive(Debug, Clone, Default)]
 pub struct Inputs {
     pub flags: Values,
     pub parameters_file: Option<PathBuf>,
+    pub schedule_name: Option<String>,
 }
 
 /// Gathers parameter values from flags, the parameters file and the environment, then asks
@@ -31,24 +34,76 @@ pub fn resolve(inputs: &Inputs, interactive: bool, ui: &Printer) -> Result<Resol
 /// Flags, then the parameters file, then `FSX_DRT_*` variables: no prompt, no AWS call.
 pub fn gather(inputs: &Inputs) -> Result<Resolved, Failure> {
     let mut layers = vec![(Source::Flag, inputs.flags.clone())];
-    if let Some(path) = &inputs.parameters_file {
-        let name = path.display().to_string();
-        let bytes = read_at_most(path, params::MAX_FILE_BYTES).map_err(|e| {
-            Failure::invalid(
-                "cannot read the parameters file",
-                vec![Problem {
-                    parameter: "--parameters-file".into(),
-                    value: Some(name.clone()),
-                    source: None,
-                    problem: format!("cannot read {name}: {e}"),
-                    fix: "give the path of an existing, readable file".into(),
-                }],
-            )
-        })?;
+    if let Some((name, bytes)) = read_parameters_file(inputs)? {
         let values = params::parse_file(&name, &bytes)
             .map_err(|problems| Failure::invalid("the parameters file is invalid", problems))?;
         layers.push((Source::File(name), values));
     }
+    layers.push((Source::Env, env_values()?));
+    Ok(Resolved::from_layers(layers))
+}
+
+/// The definition (the stack and its named schedules) from flags, the parameters file and
+/// `FSX_DRT_*` variables, then (at a terminal) prompts for what is still missing.
+pub fn resolve_definition(
+    inputs: &Inputs,
+    interactive: bool,
+    ui: &Printer,
+) -> Result<Draft, Failure> {
+    let mut draft = gather_definition(inputs)?;
+    if interactive && !draft.missing().is_empty() {
+        crate::interrupt::catching_ctrl_c(|| {
+            for param in draft.missing() {
+                let value = prompt(param, ui)?;
+                draft.set(param, &value, &Source::Prompt);
+            }
+            Ok::<_, Failure>(())
+        })?;
+    }
+    Ok(draft)
+}
+
+/// [`gather`] for a definition: the file may hold a `Schedules` map.
+pub fn gather_definition(inputs: &Inputs) -> Result<Draft, Failure> {
+    let file = match read_parameters_file(inputs)? {
+        Some((name, bytes)) => Some((
+            name.clone(),
+            definition::read(&name, &bytes)
+                .map_err(|problems| Failure::invalid("the parameters file is invalid", problems))?,
+        )),
+        None => None,
+    };
+    Ok(Draft::new(
+        &inputs.flags,
+        inputs.schedule_name.as_deref(),
+        file,
+        &env_values()?,
+    ))
+}
+
+/// The parameters file's name and bytes, when one is given.
+fn read_parameters_file(inputs: &Inputs) -> Result<Option<(String, Vec<u8>)>, Failure> {
+    let Some(path) = &inputs.parameters_file else {
+        return Ok(None);
+    };
+    let name = path.display().to_string();
+    let bytes = read_at_most(path, params::MAX_FILE_BYTES).map_err(|e| {
+        Failure::invalid(
+            "cannot read the parameters file",
+            vec![Problem {
+                parameter: "--parameters-file".into(),
+                value: Some(name.clone()),
+                source: None,
+                problem: format!("cannot read {name}: {e}"),
+                fix: "give the path of an existing, readable file".into(),
+            }],
+        )
+    })?;
+    Ok(Some((name, bytes)))
+}
+
+/// The `FSX_DRT_*` variables' values.
+fn env_values() -> Result<Values, Failure> {
     // A variable that is not UTF-8 is set, not unset: say so rather than use the default.
     let not_utf8: Vec<Problem> = Param::ALL
         .into_iter()
@@ -66,11 +121,7 @@ pub fn gather(inputs: &Inputs) -> Result<Resolved, Failure> {
     if !not_utf8.is_empty() {
         return Err(Failure::invalid("the parameters are invalid", not_utf8));
     }
-    layers.push((
-        Source::Env,
-        Resolved::env_values(|name| std::env::var(name).ok()),
-    ));
-    Ok(Resolved::from_layers(layers))
+    Ok(Resolved::env_values(|name| std::env::var(name).ok()))
 }
 
 /// A file's bytes, but no more than one past `max`: /dev/zero or a huge file ends there, and

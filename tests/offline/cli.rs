@@ -6,10 +6,10 @@ use std::path::PathBuf;
 use assert_cmd::Command;
 
 const FS: &str = "fs-0123456789abcdef0";
-const AFTER: &str = "2026-11-25T07:43:00Z";
+pub(crate) const AFTER: &str = "2026-11-25T07:43:00Z";
 
 /// The binary with a clean environment (no FSX_DRT_*, no AWS_*), never prompting.
-fn fsx_drt() -> Command {
+pub(crate) fn fsx_drt() -> Command {
     let mut cmd = Command::cargo_bin("fsx-drt").unwrap();
     cmd.env_clear().current_dir(env!("CARGO_MANIFEST_DIR"));
     cmd
@@ -23,7 +23,7 @@ fn validate(extra: &[&str]) -> Command {
     cmd
 }
 
-fn temp_file(name: &str, text: &str) -> PathBuf {
+pub(crate) fn temp_file(name: &str, text: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("fsx-drt-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(name);
@@ -31,13 +31,13 @@ fn temp_file(name: &str, text: &str) -> PathBuf {
     path
 }
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
+pub(crate) struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
 }
 
-fn run(cmd: &mut Command) -> Run {
+pub(crate) fn run(cmd: &mut Command) -> Run {
     let output = cmd.output().unwrap();
     Run {
         code: output.status.code().unwrap_or(-1),

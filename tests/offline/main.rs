@@ -1,9 +1,10 @@
-//! Tests that need no AWS at all, one test binary: the command line as a user runs it, the
-//! template as CloudFormation reads it, and next fire times against Quartz (in UTC and in time
-//! zones).
+//! Tests that need no AWS at all, one test binary: the command line as a user runs it, with
+//! definitions of several schedules, the template as CloudFormation reads it, and next fire
+//! times against Quartz (in UTC and in time zones).
 
 mod cli;
 mod cron_quartz;
+mod definitions;
 mod layout;
 mod template;
 mod zones;

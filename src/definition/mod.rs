@@ -1,0 +1,200 @@
+//! A stack's definition: the stack-wide values and one or more named schedules.
+//!
+//! The parameters file grows a `Schedules` map of names to schedules, each with the
+//! reference's schedule keys (TaskType, Paths, Schedule, TaskCompletionReportPath,
+//! ReleaseAfterDays) and Scheduler's own (Timezone, StartDate, EndDate,
+//! FlexibleWindowMinutes, Enabled); FileSystemId, EmailAddress and LogRetentionDays stay at
+//! the top level. A flat file (the reference's parameters.json, or a map without
+//! `Schedules`), flags, `FSX_DRT_*` variables and prompts still work unchanged: they define
+//! one schedule named [`DEFAULT_NAME`] (or `--schedule-name`).
+//!
+//! Each value's rule has one home: the template parameters are checked by
+//! [`crate::params::validate`], the rest in `rules`. Pure: no I/O, no AWS; `now` is passed in.
+
+mod file;
+mod merge;
+mod rules;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use fsx_drt_core::{FileSystemId, FsPath, ReportPath, TaskType};
+
+use crate::params::{Param, Parameters};
+use crate::schedule::Schedule;
+
+pub use file::{read, FileDefinition, FileSchedule};
+pub use merge::{Draft, DraftSchedule};
+pub use rules::{parse_timezone, validate, validate_name};
+
+/// The name of the one schedule a flat definition (flags, the reference's file) makes.
+pub const DEFAULT_NAME: &str = "default";
+/// The most schedules one stack holds: each is a template resource, and the template must
+/// stay under CloudFormation's size limit.
+pub const MAX_SCHEDULES: usize = 50;
+/// The key of the schedules map in the parameters file.
+pub const SCHEDULES: &str = "Schedules";
+
+/// Template parameters that belong to each schedule; the others are stack-wide.
+pub fn is_schedule_param(param: Param) -> bool {
+    !matches!(
+        param,
+        Param::FileSystemId | Param::EmailAddress | Param::LogRetentionDays
+    )
+}
+
+/// A schedule's keys that are no template parameter: EventBridge Scheduler's settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Extra {
+    Timezone,
+    StartDate,
+    EndDate,
+    FlexibleWindowMinutes,
+    Enabled,
+}
+
+impl Extra {
+    pub const ALL: [Extra; 5] = [
+        Extra::Timezone,
+        Extra::StartDate,
+        Extra::EndDate,
+        Extra::FlexibleWindowMinutes,
+        Extra::Enabled,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Extra::Timezone => "Timezone",
+            Extra::StartDate => "StartDate",
+            Extra::EndDate => "EndDate",
+            Extra::FlexibleWindowMinutes => "FlexibleWindowMinutes",
+            Extra::Enabled => "Enabled",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Extra> {
+        Extra::ALL.into_iter().find(|e| e.key() == key)
+    }
+}
+
+/// A checked definition, ready to deploy.
+#[derive(Debug, Clone)]
+pub struct Definition {
+    pub file_system_id: FileSystemId,
+    /// At least one; the first is the template's EmailAddress.
+    pub email_addresses: Vec<String>,
+    pub log_retention_days: u32,
+    /// Sorted by name; names are unique ignoring case.
+    pub schedules: Vec<ScheduleSpec>,
+}
+
+/// One checked schedule.
+#[derive(Debug, Clone)]
+pub struct ScheduleSpec {
+    pub name: String,
+    pub task_type: TaskType,
+    pub paths: Vec<FsPath>,
+    pub expression: Schedule,
+    /// The zone the expression's fields are in (default UTC).
+    pub timezone: Tz,
+    pub report_path: ReportPath,
+    /// Only for Release tasks.
+    pub release_after_days: Option<u32>,
+    pub start_date: Option<DateTime<Utc>>,
+    pub end_date: Option<DateTime<Utc>>,
+    /// `None`: Scheduler's FlexibleTimeWindow is OFF.
+    pub flexible_window_minutes: Option<u32>,
+    pub enabled: bool,
+}
+
+impl ScheduleSpec {
+    /// StartDate as Scheduler takes it (ISO 8601, UTC).
+    pub fn start_date_iso(&self) -> Option<String> {
+        self.start_date.as_ref().map(iso8601)
+    }
+
+    /// EndDate as Scheduler takes it (ISO 8601, UTC).
+    pub fn end_date_iso(&self) -> Option<String> {
+        self.end_date.as_ref().map(iso8601)
+    }
+
+    /// The expression in words, in the schedule's zone.
+    pub fn describe(&self) -> String {
+        let words = self.expression.describe();
+        if self.timezone == Tz::UTC {
+            words
+        } else {
+            words.replace("UTC", self.timezone.name())
+        }
+    }
+
+    /// The next `count` fire times after `after`: the expression's fields read in the
+    /// schedule's zone (a local time that does not exist at a DST change is skipped, one
+    /// that happens twice counts once), clipped to StartDate and EndDate.
+    pub fn upcoming(&self, after: DateTime<Utc>, count: usize) -> Vec<DateTime<Utc>> {
+        use chrono::TimeZone;
+        // A run at StartDate itself counts.
+        let after = match self.start_date {
+            Some(start) if start > after => start - chrono::TimeDelta::seconds(1),
+            _ => after,
+        };
+        let local = after.with_timezone(&self.timezone).naive_local().and_utc();
+        let mut times = Vec::new();
+        let mut from = local;
+        // Fields read as UTC give local wall times; each becomes the instant it is in the zone.
+        while times.len() < count {
+            let batch = self.expression.upcoming(from, count);
+            let Some(last) = batch.last().copied() else {
+                break;
+            };
+            for wall in batch {
+                let Some(instant) = self
+                    .timezone
+                    .from_local_datetime(&wall.naive_utc())
+                    .earliest()
+                else {
+                    continue;
+                };
+                let instant = instant.with_timezone(&Utc);
+                if instant > after && times.len() < count && times.last() < Some(&instant) {
+                    times.push(instant);
+                }
+            }
+            from = last;
+        }
+        times.retain(|t| self.end_date.is_none_or(|end| *t <= end));
+        times
+    }
+}
+
+pub(crate) fn iso8601(time: &DateTime<Utc>) -> String {
+    time.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+impl Definition {
+    /// One schedule's values as the reference template's parameters.
+    pub fn parameters(&self, schedule: &ScheduleSpec) -> Parameters {
+        Parameters {
+            file_system_id: self.file_system_id.clone(),
+            schedule: schedule.expression.clone(),
+            paths: schedule.paths.clone(),
+            task_type: schedule.task_type,
+            report_path: schedule.report_path.clone(),
+            email: self.email_addresses[0].clone(),
+            release_after_days: schedule.release_after_days,
+            log_retention_days: self.log_retention_days,
+        }
+    }
+}
+
+/// Where a key's problem is named: `Schedules.<name>.<key>` when the file has a `Schedules`
+/// map, the bare key for a flat definition (as it always was).
+pub fn place(mapped: bool, schedule: &str, key: &str) -> String {
+    if mapped {
+        format!("{SCHEDULES}.{schedule}.{key}")
+    } else {
+        key.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,330 @@
+//! Definitions with named schedules, as a user runs `fsx-drt validate` on them: each bad one
+//! exits 2 naming the place (`Schedules.<name>.<Key>`) with a fix, prints no result and
+//! touches nothing; good ones list every schedule.
+
+use crate::cli::{fsx_drt, run, temp_file, Run, AFTER};
+
+const STACK: &str = "FileSystemId: fs-0123456789abcdef0\nEmailAddress: hpc-ops@example.com\n";
+
+/// The issue's example: three schedules in Berlin time.
+const ISSUE: &str = include_str!("schedules.yaml");
+
+/// `fsx-drt validate` on a definition file (written under `name`), with more arguments.
+fn validate_file(name: &str, text: &str, extra: &[&str]) -> Run {
+    let path = temp_file(name, text);
+    let fixed = format!("validate --no-input --after {AFTER} --parameters-file");
+    let out = run(fsx_drt().args(fixed.split(' ')).arg(&path).args(extra));
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        text,
+        "{name} was changed"
+    );
+    out
+}
+
+/// The JSON of a run that found the definition valid.
+fn valid_json(out: &Run) -> serde_json::Value {
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    serde_json::from_str(&out.stdout).unwrap()
+}
+
+/// The stack's keys and one schedule `nightly-export` with these keys.
+fn one(keys: &str) -> String {
+    format!("{STACK}Schedules:\n  nightly-export: {keys}\n")
+}
+
+#[test]
+fn bad_definitions_exit_2_naming_the_place() {
+    let many: String = (0..51).map(|i| format!("  s{i}: {{}}\n")).collect();
+    let long_name = "a".repeat(65);
+    let cases: Vec<(String, Vec<&str>, String, &str)> = vec![
+        // (file, flags, place, what the problem or fix says)
+        (
+            one("{Timezone: Europe/Berln}"),
+            vec![],
+            "Schedules.nightly-export.Timezone".into(),
+            "did you mean Europe/Berlin?",
+        ),
+        (
+            one("{Timezone: Mars/Olympus_Mons}"),
+            vec![],
+            "Schedules.nightly-export.Timezone".into(),
+            "not an IANA time zone",
+        ),
+        (
+            format!("{}  Nightly-Export: {{}}\n", one("{}")),
+            vec![],
+            "Schedules.Nightly-Export".into(),
+            "differ only in case",
+        ),
+        (
+            format!("{STACK}Schedules:\n  nightly_export: {{}}\n"),
+            vec![],
+            "Schedules.nightly_export".into(),
+            "only letters, digits and -",
+        ),
+        (
+            format!("{STACK}Schedules:\n  nightly.export: {{}}\n"),
+            vec![],
+            "Schedules.nightly.export".into(),
+            "only letters, digits and -",
+        ),
+        (
+            format!("{STACK}Schedules:\n  {long_name}: {{}}\n"),
+            vec![],
+            format!("Schedules.{long_name}"),
+            "Scheduler allows 64",
+        ),
+        (
+            format!("{STACK}Schedules:\n  \"\": {{}}\n"),
+            vec![],
+            "Schedules.".into(),
+            "name is empty",
+        ),
+        (
+            one("{Schedule: \"at(2026-11-25T07:00:00)\"}"),
+            vec![],
+            "Schedules.nightly-export.Schedule".into(),
+            "is past",
+        ),
+        (
+            one("{StartDate: 2027-02-01, EndDate: 2027-01-01}"),
+            vec![],
+            "Schedules.nightly-export.EndDate".into(),
+            "not after StartDate",
+        ),
+        (
+            one("{StartDate: next week}"),
+            vec![],
+            "Schedules.nightly-export.StartDate".into(),
+            "ISO 8601",
+        ),
+        (
+            one("{FlexibleWindowMinutes: 0}"),
+            vec![],
+            "Schedules.nightly-export.FlexibleWindowMinutes".into(),
+            "1 to 1440",
+        ),
+        (
+            one("{FlexibleWindowMinutes: 1441}"),
+            vec![],
+            "Schedules.nightly-export.FlexibleWindowMinutes".into(),
+            "1 to 1440",
+        ),
+        (
+            one("{Enabled: maybe}"),
+            vec![],
+            "Schedules.nightly-export.Enabled".into(),
+            "true or false",
+        ),
+        (
+            one("{Timzone: UTC}"),
+            vec![],
+            "Schedules.nightly-export.Timzone".into(),
+            "did you mean Timezone?",
+        ),
+        (
+            one("{Path: /projects}"),
+            vec![],
+            "Schedules.nightly-export.Path".into(),
+            "did you mean Paths?",
+        ),
+        (
+            one("{TaskType: Export, ReleaseAfterDays: 7}"),
+            vec![],
+            "Schedules.nightly-export.ReleaseAfterDays".into(),
+            "only to Release",
+        ),
+        (
+            one("{TaskType: Sync}"),
+            vec![],
+            "Schedules.nightly-export.TaskType".into(),
+            "fix:",
+        ),
+        (
+            one("{Schedule: \"0 8 * * MON *\"}"),
+            vec![],
+            "Schedules.nightly-export.Schedule".into(),
+            "must be `?`",
+        ),
+        (
+            one("{Paths: [relative/dir]}"),
+            vec![],
+            "Schedules.nightly-export.Paths".into(),
+            "fix:",
+        ),
+        (
+            one("{FileSystemId: fs-0123abcd}"),
+            vec![],
+            "Schedules.nightly-export.FileSystemId".into(),
+            "stack-wide",
+        ),
+        (
+            one("[/projects]"),
+            vec![],
+            "Schedules.nightly-export".into(),
+            "not a map of keys",
+        ),
+        (
+            format!("{}TaskType: Import\n", one("{}")),
+            vec![],
+            "TaskType".into(),
+            "also has Schedules",
+        ),
+        (
+            format!("{STACK}Shedules: {{}}\n"),
+            vec![],
+            "Shedules".into(),
+            "did you mean Schedules?",
+        ),
+        (
+            format!("{STACK}Schedules: {{}}\n"),
+            vec![],
+            "Schedules".into(),
+            "no schedules",
+        ),
+        (
+            format!("{STACK}Schedules: [nightly]\n"),
+            vec![],
+            "Schedules".into(),
+            "not a map of names",
+        ),
+        (
+            format!("{STACK}Schedules:\n{many}"),
+            vec![],
+            "Schedules".into(),
+            "51 schedules",
+        ),
+        (
+            ISSUE.into(),
+            vec!["--paths", "/x"],
+            "--schedule-name".into(),
+            "--paths",
+        ),
+        (
+            ISSUE.into(),
+            vec!["--schedule-name", "nightly"],
+            "--schedule-name".into(),
+            "no schedule named nightly",
+        ),
+        (
+            STACK.into(),
+            vec!["--schedule-name", "nightly_export"],
+            "--schedule-name".into(),
+            "only letters, digits and -",
+        ),
+        (
+            ISSUE.replace("hpc-ops@example.com", "[hpc-ops@example.com, oncall]"),
+            vec![],
+            "EmailAddress".into(),
+            "not an email address",
+        ),
+        (
+            ISSUE.replace("fs-0123456789abcdef0", "fs-1"),
+            vec![],
+            "FileSystemId".into(),
+            "fix:",
+        ),
+    ];
+    assert!(cases.len() >= 20);
+    for (i, (text, flags, place, says)) in cases.iter().enumerate() {
+        let out = validate_file(&format!("definition-{i}.yaml"), text, flags);
+        let case = format!("{text}{flags:?}");
+        let named = out.stderr.contains(&format!("- {place} "))
+            || out.stderr.contains(&format!("- {place}:"));
+        let refused = out.code == 2
+            && named
+            && out.stderr.contains(says)
+            && out.stderr.contains("fix:")
+            && out.stdout.is_empty();
+        assert!(
+            refused,
+            "{case}: exit {}, should name {place}, say {says} and give a fix, printing no result:\n{}{}",
+            out.code, out.stderr, out.stdout
+        );
+    }
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let json = r#"{"FileSystemId": "fs-0123456789abcdef0", "EmailAddress": "a@b.co",
+ "Schedules": {"a": {"Timezone": "Nowhere", "FlexibleWindowMinutes": 0},
+               "b_c": {"Enabled": "yes"}}}"#;
+    let out = validate_file("several.json", json, &["--output", "json"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let places: Vec<&str> = json["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["parameter"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        places,
+        [
+            "Schedules.a.Timezone",
+            "Schedules.a.FlexibleWindowMinutes",
+            "Schedules.b_c",
+            "Schedules.b_c.Enabled"
+        ]
+    );
+}
+
+#[test]
+fn the_issue_definition_lists_every_schedule() {
+    let out = validate_file("issue.yaml", ISSUE, &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let lines = [
+        "Schedule morning-import (enabled): Import /projects",
+        "cron(30 5 ? * MON-FRI *) in Europe/Berlin: runs at 05:30 Europe/Berlin on MON-FRI",
+        "Schedule nightly-export (enabled): Export /projects \"/scratch/run 1\"",
+        "Schedule weekly-release (enabled): Release /",
+        "releases files idle 14 days",
+        "next (UTC): 2026-11-26T04:30:00Z, 2026-11-27T04:30:00Z",
+    ];
+    let missing: Vec<&str> = lines
+        .into_iter()
+        .filter(|line| !out.stdout.contains(line))
+        .collect();
+    assert!(missing.is_empty(), "{missing:?} missing:\n{}", out.stdout);
+
+    let out = validate_file(
+        "issue-json.yaml",
+        ISSUE,
+        &[
+            "--output=json",
+            "--schedule-name=nightly-export",
+            "--paths=/from-flag",
+        ],
+    );
+    let json = valid_json(&out);
+    let schedules = json["schedules"].as_array().unwrap();
+    let names: Vec<&str> = schedules
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["morning-import", "nightly-export", "weekly-release"]
+    );
+    assert_eq!(schedules[1]["paths"], "/from-flag");
+    assert_eq!(schedules[0]["paths"], "/projects");
+    assert_eq!(schedules[1]["timezone"], "Europe/Berlin");
+    assert_eq!(schedules[1]["next_runs"][0], "2026-11-25T21:00:00Z");
+    assert_eq!(json["parameters"]["FileSystemId"], "fs-0123456789abcdef0");
+    assert!(json["parameters"].get("Schedule").is_none(), "per schedule");
+}
+
+#[test]
+fn a_flat_definition_is_one_schedule_named_default() {
+    let reference = std::fs::read_to_string("examples/parameters.json").unwrap();
+    let out = validate_file(
+        "reference.json",
+        &reference,
+        &["--output", "json", "--email", "ops@example.com"],
+    );
+    let json = valid_json(&out);
+    assert_eq!(json["schedules"][0]["name"], "default");
+    assert_eq!(json["schedules"][0]["timezone"], "UTC");
+    assert_eq!(json["parameters"]["Schedule"], "cron(15 6 * * ? *)");
+}
