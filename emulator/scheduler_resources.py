@@ -8,7 +8,8 @@ made, and makes moto's API refuse what Scheduler refuses (scheduler_rules.py).
 
 AWS::Scheduler::ScheduleGroup (properties Name, Tags)
     Ref: the name. Fn::GetAtt: Arn, CreationDate, LastModificationDate (ISO 8601), State
-    (ACTIVE). A new Name replaces the group; Tags change in place. Deleted after the
+    (ACTIVE). A new Name replaces the group (the old one goes when the stack's schedules
+    have left it); Tags change in place. Deleted after the
     stack's schedules in it (a group holding them waits for the next deletion pass);
     schedules made outside the stack go with the group, as with DeleteScheduleGroup.
 AWS::Scheduler::Schedule (Name, GroupName, Description, ScheduleExpression,
@@ -45,6 +46,7 @@ their form only, not for existence or permissions; ClientToken is ignored.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import functools
 import json
@@ -210,6 +212,14 @@ def _failing(logical_id: str, resource_type: str, call: Callable[[], Any]) -> An
         raise ResourceFailed(logical_id, resource_type, SERVICE, error.message, HANDLER_CODES.get(error.error_type)) from None
 
 
+class StackSchedulesRemain(RuntimeError):
+    """A stack's group cannot go before the stack's schedules in it (moto retries the delete)."""
+
+
+#: (account, region, group, stack id) of replaced groups waiting for their stack's schedules to leave
+_replaced_groups: set[tuple[str, str, str, str]] = set()
+
+
 class _NamedResource:
     """What both models share: the type in TYPE, Name the name property, Ref the name.
 
@@ -282,7 +292,10 @@ def _add_models() -> None:
             if properties.get("Name", original_resource.name) != original_resource.name:  # replacement
                 kwargs = {"LogicalId": original_resource.logical_id, "StackId": original_resource.stack_id}
                 new = cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name, **kwargs)
-                original_resource.delete(account_id, region_name)
+                try:
+                    original_resource.delete(account_id, region_name)
+                except StackSchedulesRemain:  # they move to the new group next: the last one out deletes it
+                    _replaced_groups.add((account_id, region_name, original_resource.name, original_resource.stack_id))
                 return new
             backend = _backend(account_id, region_name)
             group = backend.get_schedule_group(original_resource.name)
@@ -302,7 +315,7 @@ def _add_models() -> None:
             if group is None:
                 return  # already gone: a delete that finds nothing succeeds
             if any(getattr(s, "fsx_drt_stack_id", None) == self.stack_id for s in group.schedules.values() if self.stack_id):
-                raise RuntimeError(f"schedule group {self.name} still holds schedules of its stack")  # next pass
+                raise StackSchedulesRemain(f"schedule group {self.name} still holds schedules of its stack")  # next pass
             backend.delete_schedule_group(self.name)
 
     class SchedulerSchedule(_NamedResource, CloudFormationModel):
@@ -364,6 +377,10 @@ def _add_models() -> None:
                 _backend(account_id, region_name).delete_schedule(self.group, self.name)
             except (ScheduleNotFound, ScheduleGroupNotFound):
                 pass  # already gone: a delete that finds nothing succeeds
+            for key in [key for key in _replaced_groups if key[:3] == (account_id, region_name, self.group)]:
+                with contextlib.suppress(StackSchedulesRemain):
+                    SchedulerScheduleGroup(account_id, region_name, self.group, "", key[3]).delete(account_id, region_name)
+                    _replaced_groups.discard(key)
 
     for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):
         cached.cache_clear()

@@ -21,6 +21,8 @@ property the service refuses; ``install()`` wraps the three operations so that t
   previous template and parameters are applied again,
   ``UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS``, ``UPDATE_ROLLBACK_COMPLETE``.
 
+If undoing fails as well, the stack ends ``ROLLBACK_FAILED`` / ``UPDATE_ROLLBACK_FAILED``.
+
 The change set's ExecutionStatus is ``EXECUTE_FAILED``. Other exceptions are left to moto.
 Only the failed resource gets an event: moto writes no resource events.
 """
@@ -67,6 +69,17 @@ def _resource_event(stack: Any, failure: ResourceFailed, status: str) -> None:
     )
 
 
+def _undo(stack: Any, failed_status: str, undo: Callable[[], None]) -> bool:
+    """Run the rollback's resource work; if that fails too, the stack ends failed_status."""
+    try:
+        undo()
+    except Exception as error:  # noqa: BLE001 - any failure of the rollback ends it
+        stack._add_stack_event(failed_status, resource_status_reason=str(error))
+        stack.status = failed_status
+        return False
+    return True
+
+
 def roll_back_create(stack: Any, failure: ResourceFailed) -> None:
     from moto.cloudformation.parsing import OutputMap
 
@@ -75,7 +88,8 @@ def roll_back_create(stack: Any, failure: ResourceFailed) -> None:
         "ROLLBACK_IN_PROGRESS",
         resource_status_reason=f"The following resource(s) failed to create: [{failure.logical_id}]. Rollback requested by user.",
     )
-    stack.resource_map.delete()
+    if not _undo(stack, "ROLLBACK_FAILED", stack.resource_map.delete):
+        return
     # Nothing is left: no resources (moto's map would create the rest lazily when read), no outputs.
     stack.resource_map._resource_json_map = {}
     stack.output_map = OutputMap(stack.resource_map, {"Resources": {}}, stack.stack_id)
@@ -89,7 +103,8 @@ def roll_back_update(stack: Any, failure: ResourceFailed, template: dict[str, An
         "UPDATE_ROLLBACK_IN_PROGRESS",
         resource_status_reason=f"The following resource(s) failed to update: [{failure.logical_id}]. ",
     )
-    stack.resource_map.update(template, parameters)
+    if not _undo(stack, "UPDATE_ROLLBACK_FAILED", lambda: stack.resource_map.update(template, parameters)):
+        return
     stack._add_stack_event("UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS")
     stack._add_stack_event("UPDATE_ROLLBACK_COMPLETE")
     stack.status = "UPDATE_ROLLBACK_COMPLETE"
