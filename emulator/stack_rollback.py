@@ -141,9 +141,12 @@ def install() -> None:
     def update(original: Any) -> Callable[..., None]:
         def wrapped(self: Any, *args: Any, **kwargs: Any) -> None:
             template, parameters = _before(self)
+            body = self.template
             try:
                 original(self, *args, **kwargs)
             except ResourceFailed as failure:
+                self.template = body  # moto set the new one first; GetTemplate shows the one in force
+                self._parse_template()
                 roll_back_update(self, failure, template, parameters)
 
         return wrapped

@@ -825,6 +825,7 @@ def check_scheduler_schedules_in_stacks() -> None:
     refused = scheduler_template(group, {**berlin, "ScheduleExpression": "rate(0 hours)"}, {})
     cfn.update_stack(StackName=stack, TemplateBody=refused)
     assert stack_status(cfn, stack) == "UPDATE_ROLLBACK_COMPLETE"
+    assert cfn.get_template(StackName=stack)["TemplateBody"] == json.loads(update)  # the one in force
     failed = [e for e in cfn.describe_stack_events(StackName=stack)["StackEvents"] if e["ResourceStatus"] == "UPDATE_FAILED"]
     assert failed and failed[0]["LogicalResourceId"] == "Berlin", failed
     assert "Invalid Schedule Expression rate(0 hours)." in failed[0]["ResourceStatusReason"], failed
