@@ -283,11 +283,14 @@ def serve(port: int, region: str, verbose: bool, write_state: bool) -> int:
     import fsx_drt
 
     import moto_fixes
-
+    import scheduler_resources
     import stack_delay
+    import stack_rollback
 
     fsx_drt.install()
     moto_fixes.install()
+    stack_rollback.install()  # after moto_fixes: outermost around ExecuteChangeSet
+    scheduler_resources.install()
     try:
         stack_delay.from_environment()
         # Read again at each task's creation; a typo should stop the server now, not fail a request.

@@ -751,6 +751,158 @@ def check_termination_protection() -> None:
     expect_error("ValidationError", cfn.update_termination_protection, StackName=stack, EnableTerminationProtection=True)
 
 
+SCHEDULER_ROLE = "arn:aws:iam::123456789012:role/fsx-drt-emulator-scheduler"
+SCHEDULER_TARGET = "arn:aws:lambda:us-east-1:123456789012:function:fsx-drt-emulator-scheduler"
+
+
+def scheduler_template(group: str, berlin: dict[str, Any], other: dict[str, Any]) -> str:
+    """A group and two schedules in it (emulator/scheduler_resources.py); each dict overrides properties."""
+
+    def schedule(name: str, overrides: dict[str, Any]) -> dict[str, Any]:
+        properties = {
+            "Name": name,
+            "GroupName": {"Ref": "Group"},
+            "ScheduleExpression": "cron(0 2 * * ? *)",
+            "FlexibleTimeWindow": {"Mode": "OFF"},
+            "Target": {
+                "Arn": SCHEDULER_TARGET,
+                "RoleArn": SCHEDULER_ROLE,
+                "RetryPolicy": {"MaximumRetryAttempts": 3, "MaximumEventAgeInSeconds": 3600},
+            },
+        }
+        return {"Type": "AWS::Scheduler::Schedule", "Properties": {**properties, **overrides}}
+
+    return json.dumps(
+        {
+            "Resources": {
+                "Group": {"Type": "AWS::Scheduler::ScheduleGroup", "Properties": {"Name": group}},
+                "Berlin": schedule("berlin", berlin),
+                "Other": schedule("other", other),
+            },
+            "Outputs": {
+                "GroupArn": {"Value": {"Fn::GetAtt": ["Group", "Arn"]}},
+                "GroupState": {"Value": {"Fn::GetAtt": ["Group", "State"]}},
+                "BerlinArn": {"Value": {"Fn::GetAtt": ["Berlin", "Arn"]}},
+                "Other": {"Value": {"Ref": "Other"}},
+            },
+        }
+    )
+
+
+def stack_status(cfn: Any, stack: str) -> str:
+    return cfn.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"]
+
+
+def check_scheduler_schedules_in_stacks() -> None:
+    """A ScheduleGroup and two Schedules are created, updated and deleted with the stack; an
+    update that Scheduler refuses rolls back (scheduler_resources.py, stack_rollback.py)."""
+    cfn, scheduler = client("cloudformation"), client("scheduler")
+    stack = group = f"fsx-drt-emulator-scheduler-{int(time.time())}"
+    berlin = {"ScheduleExpressionTimezone": "Europe/Berlin", "Target": {"Arn": SCHEDULER_TARGET, "RoleArn": SCHEDULER_ROLE, "Input": '{"task": "export"}'}}
+    cfn.create_change_set(StackName=stack, ChangeSetName="c1", ChangeSetType="CREATE", TemplateBody=scheduler_template(group, berlin, {}))
+    cfn.execute_change_set(StackName=stack, ChangeSetName="c1")
+    assert stack_status(cfn, stack) == "CREATE_COMPLETE"
+    listed = scheduler.list_schedules(GroupName=group)["Schedules"]
+    assert sorted((s["Name"], s["State"]) for s in listed) == [("berlin", "ENABLED"), ("other", "ENABLED")], listed
+    got = scheduler.get_schedule(GroupName=group, Name="berlin")
+    assert got["ScheduleExpressionTimezone"] == "Europe/Berlin" and got["Target"]["Input"] == '{"task": "export"}', got
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in cfn.describe_stacks(StackName=stack)["Stacks"][0]["Outputs"]}
+    assert outputs == {
+        "GroupArn": f"arn:aws:scheduler:{REGION}:123456789012:schedule-group/{group}",
+        "GroupState": "ACTIVE",
+        "BerlinArn": f"arn:aws:scheduler:{REGION}:123456789012:schedule/{group}/berlin",
+        "Other": "other",
+    }, outputs
+
+    update = scheduler_template(group, {**berlin, "ScheduleExpression": "rate(6 hours)"}, {"State": "DISABLED"})
+    cfn.create_change_set(StackName=stack, ChangeSetName="c2", ChangeSetType="UPDATE", TemplateBody=update)
+    cfn.execute_change_set(StackName=stack, ChangeSetName="c2")
+    assert stack_status(cfn, stack) == "UPDATE_COMPLETE"
+    got = {s["Name"]: scheduler.get_schedule(GroupName=group, Name=s["Name"]) for s in scheduler.list_schedules(GroupName=group)["Schedules"]}
+    assert (got["berlin"]["ScheduleExpression"], got["berlin"]["State"], got["berlin"]["ScheduleExpressionTimezone"]) == ("rate(6 hours)", "ENABLED", "Europe/Berlin"), got
+    assert (got["other"]["ScheduleExpression"], got["other"]["State"]) == ("cron(0 2 * * ? *)", "DISABLED"), got
+
+    refused = scheduler_template(group, {**berlin, "ScheduleExpression": "rate(0 hours)"}, {})
+    cfn.update_stack(StackName=stack, TemplateBody=refused)
+    assert stack_status(cfn, stack) == "UPDATE_ROLLBACK_COMPLETE"
+    assert cfn.get_template(StackName=stack)["TemplateBody"] == json.loads(update)  # the one in force
+    failed = [e for e in cfn.describe_stack_events(StackName=stack)["StackEvents"] if e["ResourceStatus"] == "UPDATE_FAILED"]
+    assert failed and failed[0]["LogicalResourceId"] == "Berlin", failed
+    assert "Invalid Schedule Expression rate(0 hours)." in failed[0]["ResourceStatusReason"], failed
+    assert scheduler.get_schedule(GroupName=group, Name="berlin")["ScheduleExpression"] == "rate(6 hours)"
+    assert scheduler.get_schedule(GroupName=group, Name="other")["State"] == "DISABLED"
+
+    cfn.delete_stack(StackName=stack)
+    assert not [s for s in scheduler.list_schedules()["Schedules"] if s["GroupName"] == group]
+    assert group not in [g["Name"] for g in scheduler.list_schedule_groups()["ScheduleGroups"]]
+
+
+def check_scheduler_bad_timezone_rolls_back_create() -> None:
+    """A schedule whose ScheduleExpressionTimezone is no IANA zone fails; the stack rolls back
+    and nothing of it is left."""
+    cfn, scheduler = client("cloudformation"), client("scheduler")
+    stack = group = f"fsx-drt-emulator-scheduler-tz-{int(time.time())}"
+    bad = {"ScheduleExpressionTimezone": "Europe/Berlim"}
+    cfn.create_stack(StackName=stack, TemplateBody=scheduler_template(group, bad, {}))
+    assert stack_status(cfn, stack) == "ROLLBACK_COMPLETE"
+    events = cfn.describe_stack_events(StackName=stack)["StackEvents"]
+    assert [e["ResourceStatus"] for e in events[:3]] == ["ROLLBACK_COMPLETE", "ROLLBACK_IN_PROGRESS", "CREATE_FAILED"], events
+    assert events[2]["LogicalResourceId"] == "Berlin" and "Europe/Berlim" in events[2]["ResourceStatusReason"], events[2]
+    assert group not in [g["Name"] for g in scheduler.list_schedule_groups()["ScheduleGroups"]]
+    assert not cfn.describe_stack_resources(StackName=stack)["StackResources"]
+    cfn.delete_stack(StackName=stack)
+
+
+def scheduler_error(fn: Callable[..., Any], **kwargs: Any) -> tuple[int, str, str]:
+    try:
+        fn(**kwargs)
+    except ClientError as exc:
+        return exc.response["ResponseMetadata"]["HTTPStatusCode"], exc.response["Error"]["Code"], exc.response["Error"]["Message"]
+    raise AssertionError(f"call succeeded: {kwargs}")
+
+
+def check_scheduler_api_refuses_what_scheduler_refuses() -> None:
+    """CreateSchedule, UpdateSchedule and CreateScheduleGroup answer as Scheduler does (scheduler_rules.py)."""
+    scheduler = client("scheduler")
+    name = f"fsx-drt-emulator-api-{int(time.time())}"
+    valid = {
+        "Name": name,
+        "ScheduleExpression": "rate(1 day)",
+        "FlexibleTimeWindow": {"Mode": "FLEXIBLE", "MaximumWindowInMinutes": 15},
+        "Target": {"Arn": SCHEDULER_TARGET, "RoleArn": SCHEDULER_ROLE},
+    }
+    refused = [
+        ({"ScheduleExpression": "cron(0 2 * * * *)"}, "Invalid Schedule Expression cron(0 2 * * * *)."),
+        ({"ScheduleExpression": "at(2030-01-01)"}, "Invalid Schedule Expression at(2030-01-01)."),
+        ({"ScheduleExpressionTimezone": "Mars/Olympus"}, "Invalid Schedule Expression Timezone Mars/Olympus."),
+        (
+            {"FlexibleTimeWindow": {"Mode": "FLEXIBLE", "MaximumWindowInMinutes": 1441}},
+            "1 validation error detected: Value '1441' at 'flexibleTimeWindow.maximumWindowInMinutes' failed to satisfy "
+            "constraint: Member must have value less than or equal to 1440",
+        ),
+        (
+            {"State": "PAUSED", "Target": {**valid["Target"], "RetryPolicy": {"MaximumRetryAttempts": 186}}},
+            "2 validation errors detected: Value 'PAUSED' at 'state' failed to satisfy constraint: Member must satisfy "
+            "enum value set: [ENABLED, DISABLED]; Value '186' at 'target.retryPolicy.maximumRetryAttempts' failed to "
+            "satisfy constraint: Member must have value less than or equal to 185",
+        ),
+    ]
+    for change, message in refused:
+        assert scheduler_error(scheduler.create_schedule, **{**valid, **change}) == (400, "ValidationException", message), change
+    assert scheduler_error(scheduler.create_schedule, **valid, GroupName="no-such-group") == (
+        404, "ResourceNotFoundException", "Schedule group no-such-group does not exist."
+    )
+    scheduler.create_schedule(**valid)
+    assert scheduler_error(scheduler.create_schedule, **valid)[:2] == (409, "ConflictException")
+    assert scheduler_error(scheduler.update_schedule, **{**valid, "ScheduleExpression": "rate(0 days)"})[:2] == (400, "ValidationException")
+    scheduler.update_schedule(**{**valid, "ScheduleExpression": "rate(2 days)"})
+    got = scheduler.get_schedule(Name=name)
+    assert (got["ScheduleExpression"], got["State"]) == ("rate(2 days)", "ENABLED"), got
+    scheduler.delete_schedule(Name=name)
+    assert scheduler_error(scheduler.create_schedule_group, Name="default")[:2] == (409, "ConflictException")
+    assert scheduler_error(scheduler.delete_schedule_group, Name="no-such-group")[:2] == (404, "ResourceNotFoundException")
+
+
 def check_s3_expected_bucket_owner() -> None:
     """Another account than the bucket owner's in ExpectedBucketOwner: 403 AccessDenied (moto_fixes.py fix 6)."""
     s3 = client("s3")
@@ -1048,6 +1200,9 @@ CHECKS: list[Callable[[], None]] = [
     check_event_invoke_config_in_templates,
     check_termination_protection,
     check_s3_expected_bucket_owner,
+    check_scheduler_schedules_in_stacks,
+    check_scheduler_bad_timezone_rolls_back_create,
+    check_scheduler_api_refuses_what_scheduler_refuses,
     check_status_refresh_knob,
     check_request_log,
     check_stack_delay,
