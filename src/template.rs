@@ -6,12 +6,19 @@ use serde_yaml::value::TaggedValue;
 
 use crate::schedule::Schedule;
 
+mod schedules;
+
+pub use schedules::{render, ScheduleResource};
+
 /// The template as written (YAML, short-form intrinsics).
 pub const TEMPLATE_YAML: &str = include_str!("../templates/fsx-drt.yaml");
 
 /// The template parameters deploy sets itself: where the function's zip is.
 pub const CODE_BUCKET: &str = "CodeBucket";
 pub const CODE_KEY: &str = "CodeKey";
+
+/// The IANA time zone the schedule is read in (default UTC).
+pub const TIMEZONE: &str = "Timezone";
 
 /// The template parameter deploy derives from the schedule: how long Lambda goes on retrying
 /// a scheduled run whose function failed (AWS::Lambda::EventInvokeConfig).
