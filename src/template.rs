@@ -8,7 +8,7 @@ use crate::schedule::Schedule;
 
 mod schedules;
 
-pub use schedules::{render, ScheduleResource};
+pub use schedules::{render, ScheduleResource, MAX_TEMPLATE_BODY_BYTES, MAX_TEMPLATE_URL_BYTES};
 
 /// The template as written (YAML, short-form intrinsics).
 pub const TEMPLATE_YAML: &str = include_str!("../templates/fsx-drt.yaml");
