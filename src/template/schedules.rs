@@ -155,6 +155,76 @@ fn resource(written: &Value, schedule: &ScheduleResource) -> Value {
     resource
 }
 
+/// The schedules a deployed stack holds, read back from its template (GetTemplate) and its
+/// parameter values: the rendered template's schedules as they are, the written template's
+/// one schedule (named `default`) with its references resolved. This is what status,
+/// pause and resume start from, so the stack stays the one source of truth.
+pub fn deployed(template: &Value, parameters: &[(String, String)]) -> Vec<ScheduleResource> {
+    let parameter = |name: &str| {
+        parameters
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .or_else(|| {
+                template["Parameters"][name]["Default"]
+                    .as_str()
+                    .map(str::to_string)
+            })
+    };
+    // A value, or the parameter a {"Ref": name} names.
+    let resolve = |value: &Value| match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Object(o) => o.get("Ref").and_then(Value::as_str).and_then(parameter),
+        _ => None,
+    };
+    let resources = template["Resources"].as_object().into_iter().flatten();
+    resources
+        .filter(|(_, r)| r["Type"] == "AWS::Scheduler::Schedule")
+        .map(|(id, r)| {
+            let p = &r["Properties"];
+            let input: Map<String, Value> = p["Target"]["Input"]
+                .as_str()
+                .and_then(|i| serde_json::from_str(i).ok())
+                .unwrap_or_default();
+            let written = id == WRITTEN_SCHEDULE;
+            let mut settings = input;
+            for slot in ["Schedule", "ScheduledTime", "ScheduleArn"] {
+                settings.remove(slot);
+            }
+            if written {
+                // The written template's settings are its parameters.
+                for name in [
+                    "TaskType",
+                    "Paths",
+                    "TaskCompletionReportPath",
+                    "ReleaseAfterDays",
+                ] {
+                    if let Some(value) = parameter(name) {
+                        settings.insert(name.into(), json!(value));
+                    }
+                }
+            }
+            ScheduleResource {
+                name: p["Name"]
+                    .as_str()
+                    .map_or_else(|| DEFAULT_NAME.to_string(), str::to_string),
+                expression: resolve(&p["ScheduleExpression"]).unwrap_or_default(),
+                timezone: resolve(&p["ScheduleExpressionTimezone"]).unwrap_or_else(|| "UTC".into()),
+                enabled: p["State"] != "DISABLED",
+                flexible_window_minutes: p["FlexibleTimeWindow"]["MaximumWindowInMinutes"]
+                    .as_u64()
+                    .and_then(|m| u32::try_from(m).ok()),
+                start_date: resolve(&p["StartDate"]),
+                end_date: resolve(&p["EndDate"]),
+                settings,
+            }
+        })
+        .collect()
+}
+
+/// The name of the written template's one schedule (and of a flat definition's).
+pub const DEFAULT_NAME: &str = "default";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -243,6 +313,34 @@ mod tests {
         two[1].name = "a--b".into();
         let ids: Vec<String> = logical_ids(&two).into_iter().map(|(id, _)| id).collect();
         assert_eq!(ids, ["ScheduleAB", "ScheduleAB2"]);
+    }
+
+    #[test]
+    fn what_is_rendered_reads_back_the_same() {
+        let written = schedules(3);
+        assert_eq!(deployed(&render(&written), &[]), written);
+    }
+
+    #[test]
+    fn the_written_schedule_reads_back_from_the_parameters() {
+        let parameters = [
+            (
+                "Schedule".to_string(),
+                "cron(30 5 ? * MON-FRI *)".to_string(),
+            ),
+            ("Timezone".to_string(), "Europe/Berlin".to_string()),
+            ("TaskType".to_string(), "Import".to_string()),
+        ];
+        let found = deployed(&template_json(), &parameters);
+        assert_eq!(found.len(), 1);
+        let s = &found[0];
+        assert_eq!(s.name, DEFAULT_NAME);
+        assert_eq!(s.expression, "cron(30 5 ? * MON-FRI *)");
+        assert_eq!(s.timezone, "Europe/Berlin");
+        assert!(s.enabled);
+        assert_eq!(s.settings["TaskType"], "Import");
+        // Not given: the template's default.
+        assert_eq!(s.settings["Paths"], "/");
     }
 
     /// CloudFormation's limits: a template of at most 1 MB read from S3 (51,200 bytes as a
