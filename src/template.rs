@@ -6,12 +6,22 @@ use serde_yaml::value::TaggedValue;
 
 use crate::schedule::Schedule;
 
+mod schedules;
+
+pub use schedules::{
+    deployed, render, ScheduleResource, DEFAULT_NAME, MAX_TEMPLATE_BODY_BYTES,
+    MAX_TEMPLATE_URL_BYTES,
+};
+
 /// The template as written (YAML, short-form intrinsics).
 pub const TEMPLATE_YAML: &str = include_str!("../templates/fsx-drt.yaml");
 
 /// The template parameters deploy sets itself: where the function's zip is.
 pub const CODE_BUCKET: &str = "CodeBucket";
 pub const CODE_KEY: &str = "CodeKey";
+
+/// The IANA time zone the schedule is read in (default UTC).
+pub const TIMEZONE: &str = "Timezone";
 
 /// The template parameter deploy derives from the schedule: how long Lambda goes on retrying
 /// a scheduled run whose function failed (AWS::Lambda::EventInvokeConfig).
@@ -45,9 +55,12 @@ pub fn maximum_event_age(schedule: &Schedule, now: DateTime<Utc>) -> i64 {
 /// The template as JSON, with `!Ref x` and friends in their long `{"Ref": x}` form, for tools
 /// that read JSON (CloudFormation accepts both).
 pub fn template_json() -> Value {
-    let yaml: serde_yaml::Value =
-        serde_yaml::from_str(TEMPLATE_YAML).expect("the embedded template is valid YAML");
-    to_json(yaml)
+    parse(TEMPLATE_YAML).expect("the embedded template is valid YAML")
+}
+
+/// A template as CloudFormation takes it, JSON or YAML (JSON is YAML), as JSON.
+pub fn parse(body: &str) -> Option<Value> {
+    serde_yaml::from_str(body).ok().map(to_json)
 }
 
 fn to_json(value: serde_yaml::Value) -> Value {

@@ -76,24 +76,26 @@ pub const TASK_TAG: &str = "fsx-drt:function";
 pub mod outputs {
     pub const FUNCTION_NAME: &str = "FunctionName";
     pub const FUNCTION_ARN: &str = "FunctionArn";
-    pub const RULE_NAME: &str = "RuleName";
+    pub const SCHEDULE_GROUP_NAME: &str = "ScheduleGroupName";
     pub const TOPIC_ARN: &str = "TopicArn";
     pub const ALARM_TOPIC_KEY_ARN: &str = "AlarmTopicKeyArn";
     pub const ERROR_ALARM_NAME: &str = "ErrorAlarmName";
     pub const FAILED_TASK_ALARM_NAME: &str = "FailedTaskAlarmName";
     pub const SCHEDULE: &str = "Schedule";
+    pub const TIMEZONE: &str = "Timezone";
     pub const DEAD_LETTER_QUEUE_URL: &str = "DeadLetterQueueUrl";
     pub const DEAD_LETTER_QUEUE_ARN: &str = "DeadLetterQueueArn";
     pub const LOG_GROUP_NAME: &str = "LogGroupName";
-    pub const ALL: [&str; 11] = [
+    pub const ALL: [&str; 12] = [
         FUNCTION_NAME,
         FUNCTION_ARN,
-        RULE_NAME,
+        SCHEDULE_GROUP_NAME,
         TOPIC_ARN,
         ALARM_TOPIC_KEY_ARN,
         ERROR_ALARM_NAME,
         FAILED_TASK_ALARM_NAME,
         SCHEDULE,
+        TIMEZONE,
         DEAD_LETTER_QUEUE_URL,
         DEAD_LETTER_QUEUE_ARN,
         LOG_GROUP_NAME,

@@ -329,6 +329,28 @@ impl Aws {
         Ok(out.stack_events().iter().filter_map(event).collect())
     }
 
+    /// The template the stack runs (as sent: YAML or JSON), as JSON with long-form
+    /// intrinsics.
+    pub async fn stack_template(&self, stack: &str) -> Result<serde_json::Value, Error> {
+        let out = self
+            .clients
+            .cloudformation
+            .get_template()
+            .stack_name(stack)
+            .send()
+            .await
+            .map_err(failed("GetTemplate"))?;
+        let body = out.template_body().unwrap_or_default();
+        crate::template::parse(body).ok_or_else(|| Error {
+            operation: "GetTemplate",
+            kind: ErrorKind::Service {
+                code: "UnreadableTemplate".into(),
+                message: "the stack's template is neither JSON nor YAML".into(),
+            },
+            message: "the stack's template is neither JSON nor YAML".into(),
+        })
+    }
+
     /// Each resource's logical id and status.
     pub async fn stack_resources(&self, stack: &str) -> Result<Vec<(String, String)>, Error> {
         let out = self

@@ -3,7 +3,7 @@
 
 use fsx_drt::params::{Param, LOG_RETENTION_DAYS};
 use fsx_drt::schedule::Schedule;
-use fsx_drt::template::{template_json, CODE_BUCKET, CODE_KEY, MAXIMUM_EVENT_AGE};
+use fsx_drt::template::{template_json, CODE_BUCKET, CODE_KEY, MAXIMUM_EVENT_AGE, TIMEZONE};
 use fsx_drt_core::{env, metrics, TaskType};
 use serde_json::{json, Value};
 
@@ -34,7 +34,7 @@ fn parameters_keep_the_reference_names_and_add_ours() {
     let mut names: Vec<&str> = params.keys().map(String::as_str).collect();
     names.sort();
     let mut expected: Vec<&str> = Param::ALL.iter().map(|p| p.key()).collect();
-    expected.extend([CODE_BUCKET, CODE_KEY, MAXIMUM_EVENT_AGE]);
+    expected.extend([CODE_BUCKET, CODE_KEY, MAXIMUM_EVENT_AGE, TIMEZONE]);
     expected.sort();
     assert_eq!(names, expected);
 
@@ -124,7 +124,7 @@ fn the_function() {
 #[test]
 fn the_role_is_scoped() {
     let t = template();
-    let (_, role) = one_of(&t, "AWS::IAM::Role");
+    let role = &t["Resources"]["FunctionRole"];
     let statements: Vec<Value> = role["Properties"]["Policies"]
         .as_array()
         .unwrap()
@@ -211,14 +211,18 @@ fn the_role_is_scoped() {
 }
 
 #[test]
-fn schedule_dead_letters_permission_and_alarms() {
+fn schedule_dead_letters_role_and_alarms() {
     let t = template();
-    let (rule_id, rule) = one_of(&t, "AWS::Events::Rule");
-    assert_eq!(
-        rule["Properties"]["ScheduleExpression"],
-        json!({"Ref": "Schedule"})
-    );
-    let target = &rule["Properties"]["Targets"][0];
+    // EventBridge Scheduler, in the schedule's own time zone, in the stack's group.
+    let (group_id, _) = one_of(&t, "AWS::Scheduler::ScheduleGroup");
+    let (_, schedule) = one_of(&t, "AWS::Scheduler::Schedule");
+    let p = &schedule["Properties"];
+    assert_eq!(p["ScheduleExpression"], json!({"Ref": "Schedule"}));
+    assert_eq!(p["ScheduleExpressionTimezone"], json!({"Ref": "Timezone"}));
+    assert_eq!(p["GroupName"], json!({"Ref": group_id}));
+    assert_eq!(p["FlexibleTimeWindow"]["Mode"], "OFF");
+    let target = &p["Target"];
+    assert_eq!(target["Arn"], json!({"Fn::GetAtt": ["Function", "Arn"]}));
     assert!(target["RetryPolicy"]["MaximumRetryAttempts"]
         .as_u64()
         .is_some());
@@ -228,16 +232,34 @@ fn schedule_dead_letters_permission_and_alarms() {
         json!({"Fn::GetAtt": [queue_id, "Arn"]})
     );
     assert_eq!(queue["Properties"]["SqsManagedSseEnabled"], true);
+    // The input names the slot: the schedule and Scheduler's own time and ARN.
+    let input: Value = serde_json::from_str(target["Input"].as_str().unwrap()).unwrap();
+    assert_eq!(input["ScheduledTime"], "<aws.scheduler.scheduled-time>");
+    assert_eq!(input["ScheduleArn"], "<aws.scheduler.schedule-arn>");
 
-    let (_, permission) = one_of(&t, "AWS::Lambda::Permission");
+    // The role Scheduler assumes: only from this account's schedules of this group, and
+    // only to invoke the function and dead-letter.
+    let role_id = target["RoleArn"]["Fn::GetAtt"][0].as_str().unwrap();
+    let role = &t["Resources"][role_id]["Properties"];
+    let trust = &role["AssumeRolePolicyDocument"]["Statement"][0];
+    assert_eq!(trust["Principal"]["Service"], "scheduler.amazonaws.com");
     assert_eq!(
-        permission["Properties"]["Principal"],
-        "events.amazonaws.com"
+        trust["Condition"]["StringEquals"]["aws:SourceAccount"],
+        json!({"Ref": "AWS::AccountId"})
     );
+    let actions: Vec<&Value> = role["Policies"][0]["PolicyDocument"]["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| &s["Action"])
+        .collect();
     assert_eq!(
-        permission["Properties"]["SourceArn"],
-        json!({"Fn::GetAtt": [rule_id, "Arn"]})
+        actions,
+        [&json!("lambda:InvokeFunction"), &json!("sqs:SendMessage")]
     );
+    // No resource policy on the function: the role is what lets Scheduler invoke it.
+    assert!(resources_of(&t, "AWS::Lambda::Permission").is_empty());
+    assert!(resources_of(&t, "AWS::Events::Rule").is_empty());
 
     // Its own key: alarms cannot publish to a topic under the AWS-managed alias/aws/sns.
     let (_, topic) = one_of(&t, "AWS::SNS::Topic");
