@@ -206,9 +206,10 @@ fn deploy_status_redeploy_and_destroy_on_the_emulator() {
         created.stderr
     );
 
-    // What landed: the function, its environment, the rule, the permission, topic and queue.
+    // What landed: the function, its environment, the schedule (in its zone, targeting the
+    // function), topic and queue.
     let landed = emulator.aws(&format!(
-        "lam = boto3.client('lambda', **kw)\nf = lam.get_function_configuration(FunctionName={function:?})\nrules = boto3.client('events', **kw).list_rules()['Rules']\npolicy = json.loads(lam.get_policy(FunctionName={function:?})['Policy'])\nprint(json.dumps({{'runtime': f['Runtime'], 'handler': f['Handler'], 'memory': f['MemorySize'], 'env': f['Environment']['Variables'], 'schedules': [r.get('ScheduleExpression') for r in rules], 'principals': [s['Principal'] for s in policy['Statement']], 'topics': len(boto3.client('sns', **kw).list_topics()['Topics']), 'queues': len(boto3.client('sqs', **kw).list_queues().get('QueueUrls', []))}}))"
+        "lam = boto3.client('lambda', **kw)\nf = lam.get_function_configuration(FunctionName={function:?})\nsch = boto3.client('scheduler', **kw)\nfound = [sch.get_schedule(Name=s['Name'], GroupName=s['GroupName']) for s in sch.list_schedules()['Schedules']]\nprint(json.dumps({{'runtime': f['Runtime'], 'handler': f['Handler'], 'memory': f['MemorySize'], 'env': f['Environment']['Variables'], 'schedules': [[s['ScheduleExpression'], s['ScheduleExpressionTimezone'], s['State']] for s in found], 'targets': [s['Target']['Arn'] == f['FunctionArn'] for s in found], 'topics': len(boto3.client('sns', **kw).list_topics()['Topics']), 'queues': len(boto3.client('sqs', **kw).list_queues().get('QueueUrls', []))}}))"
     ));
     // No reserved concurrency (it fails first deploys on low-quota accounts); Lambda's
     // retries of a failed run bounded instead, here by a daily schedule's hour.
@@ -230,11 +231,9 @@ fn deploy_status_redeploy_and_destroy_on_the_emulator() {
     assert_eq!(env["RELEASE_AFTER_DAYS"].to_string().trim_matches('"'), "7");
     assert_eq!(
         landed["schedules"],
-        serde_json::json!(["cron(15 6 * * ? *)"])
+        serde_json::json!([["cron(15 6 * * ? *)", "UTC", "ENABLED"]])
     );
-    assert!(landed["principals"]
-        .to_string()
-        .contains("events.amazonaws.com"));
+    assert_eq!(landed["targets"], serde_json::json!([true]));
     assert_eq!(landed["topics"], 1);
     assert_eq!(landed["queues"], 1);
 
