@@ -23,8 +23,9 @@ use crate::plan::{plan, PlanError, TaskRequest};
 use crate::slot::Slot;
 use crate::{lifecycle, metrics, SCHEDULE_TAG, TASK_TAG};
 
-/// How many of the newest tasks with this function's report path are asked for their tags
-/// before giving up on finding its latest (more only when other stacks share the path).
+/// How many of the newest tasks with this function's report path (and, for a schedule's run,
+/// the schedule's task type) are asked for their tags before giving up on finding its latest
+/// (more only when other stacks, or other schedules of the same type, share the path).
 const MAX_TAG_LOOKUPS: usize = 5;
 
 /// The SDK clients, built once when the function starts, and the configuration (a schedule's

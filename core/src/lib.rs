@@ -133,8 +133,8 @@ pub use paths::{parse_paths, render_paths, FsPath};
 
 /// Why a value was refused: what is wrong (and what is allowed), and how to fix it.
 ///
-/// The caller knows the value's name (a CLI parameter or a Lambda environment variable) and
-/// adds it when reporting.
+/// The caller knows the value's name (a CLI parameter, a Lambda environment variable or a
+/// field of a schedule's event) and adds it when reporting.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Invalid {
     pub problem: String,
