@@ -15,8 +15,9 @@ pub struct Config {
     pub release_after_days: u32,
 }
 
-/// A missing or invalid environment variable. Not worth retrying: the stack's parameters
-/// need fixing (`fsx-drt deploy` validates them before they get here).
+/// A missing or invalid environment variable (or field of a schedule's event, see
+/// [`crate::event`]). Not worth retrying: the stack's parameters need fixing (`fsx-drt
+/// deploy` validates them before they get here).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError {
     pub variable: &'static str,
@@ -69,7 +70,19 @@ impl Config {
     }
 }
 
-fn one<T>(result: Result<T, Invalid>) -> Result<T, Vec<Invalid>> {
+impl FileSystemId {
+    /// FILE_SYSTEM_ID alone: all a function whose schedules carry their task settings needs
+    /// from its environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let errors = &mut Vec::new();
+        var(&lookup, errors, env::FILE_SYSTEM_ID, |v| {
+            one(FileSystemId::parse(v))
+        })
+        .ok_or_else(|| errors.remove(0))
+    }
+}
+
+pub(crate) fn one<T>(result: Result<T, Invalid>) -> Result<T, Vec<Invalid>> {
     result.map_err(|e| vec![e])
 }
 
@@ -79,14 +92,29 @@ fn var<T>(
     variable: &'static str,
     parse: impl FnOnce(&str) -> Result<T, Vec<Invalid>>,
 ) -> Option<T> {
-    let Some(value) = lookup(variable) else {
+    let missing = || {
+        Invalid::new(
+            "the variable is missing",
+            "deploy the function with fsx-drt deploy, which sets it",
+        )
+    };
+    read(lookup(variable), missing, errors, variable, parse)
+}
+
+/// Parses one value named `variable` (an environment variable or an event's field), adding
+/// what is wrong with it to `errors`; `missing` says why it is needed when it is absent.
+pub(crate) fn read<T>(
+    value: Option<String>,
+    missing: impl FnOnce() -> Invalid,
+    errors: &mut Vec<ConfigError>,
+    variable: &'static str,
+    parse: impl FnOnce(&str) -> Result<T, Vec<Invalid>>,
+) -> Option<T> {
+    let Some(value) = value else {
         errors.push(ConfigError {
             variable,
             value: None,
-            invalid: Invalid::new(
-                "the variable is missing",
-                "deploy the function with fsx-drt deploy, which sets it",
-            ),
+            invalid: missing(),
         });
         return None;
     };
@@ -259,6 +287,49 @@ impl std::fmt::Display for ReportPath {
     }
 }
 
+/// A schedule's name as EventBridge Scheduler allows it (1-64 of `[0-9A-Za-z._-]`): the
+/// value of the tasks' schedule tag and of the metrics' Schedule dimension.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ScheduleName(String);
+
+impl ScheduleName {
+    pub const MAX_CHARS: usize = 64;
+
+    pub fn parse(value: &str) -> Result<Self, Invalid> {
+        let fix = "name the schedule with letters, digits, '.', '_' and '-', e.g. nightly-export";
+        if value.is_empty() || value.chars().count() > Self::MAX_CHARS {
+            return Err(Invalid::new(
+                format!(
+                    "a schedule name is 1 to {} characters long; this one has {}",
+                    Self::MAX_CHARS,
+                    value.chars().count()
+                ),
+                fix,
+            ));
+        }
+        if let Some(bad) = value
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
+        {
+            return Err(Invalid::new(
+                format!("'{}' is not allowed in a schedule name", bad.escape_debug()),
+                fix,
+            ));
+        }
+        Ok(Self(value.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for ScheduleName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// Release tasks release exported files not accessed for this many days.
 pub fn parse_release_after_days(value: &str) -> Result<u32, Invalid> {
     value.trim().parse::<u32>().map_err(|_| {
@@ -379,6 +450,30 @@ mod tests {
         assert!(errors[0]
             .to_string()
             .starts_with("FILE_SYSTEM_ID=\"fs-nope\""));
+    }
+
+    #[test]
+    fn schedule_names() {
+        for good in ["nightly-export", "a", "Export_2.hourly", &"x".repeat(64)] {
+            assert_eq!(ScheduleName::parse(good).unwrap().as_str(), good);
+        }
+        for (bad, says) in [
+            ("", "1 to 64"),
+            (&*"x".repeat(65), "has 65"),
+            ("nightly export", "' ' is not allowed"),
+            ("a/b", "'/' is not allowed"),
+        ] {
+            let err = ScheduleName::parse(bad).unwrap_err();
+            assert!(err.problem.contains(says), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn the_file_system_alone() {
+        let fs = FileSystemId::from_lookup(lookup(&[("FILE_SYSTEM_ID", "fs-0123abcd")]));
+        assert_eq!(fs.unwrap().as_str(), "fs-0123abcd");
+        let err = FileSystemId::from_lookup(lookup(&[])).unwrap_err();
+        assert!(err.to_string().starts_with("FILE_SYSTEM_ID is not set"));
     }
 
     #[test]

@@ -1,5 +1,10 @@
 //! One scheduled run: find the data repositories, plan the task, skip if one is still running,
 //! report the previous task's failure, create the task for this slot.
+//!
+//! A run of an EventBridge Scheduler schedule ([`Invocation`] with a schedule) takes its task
+//! settings from the schedule's event, tags its task with the schedule's name, looks only at
+//! that schedule's tasks for the previous failure, and publishes each metric twice: with the
+//! dimension FunctionName, as every run does, and with FunctionName and Schedule.
 
 use aws_sdk_cloudwatch::types::{Dimension, MetricDatum, StandardUnit};
 use aws_sdk_fsx::operation::create_data_repository_task::CreateDataRepositoryTaskError;
@@ -12,16 +17,19 @@ use serde_json::Value;
 use tracing::{info, warn};
 
 use crate::aws::{repositories, tasks, AwsError};
-use crate::config::Config;
+use crate::config::{Config, ScheduleName};
+use crate::event::Invocation;
 use crate::plan::{plan, PlanError, TaskRequest};
 use crate::slot::Slot;
-use crate::{lifecycle, metrics, TASK_TAG};
+use crate::{lifecycle, metrics, SCHEDULE_TAG, TASK_TAG};
 
-/// How many of the newest tasks with this function's report path are asked for their tags
-/// before giving up on finding its latest (more only when other stacks share the path).
+/// How many of the newest tasks with this function's report path (and, for a schedule's run,
+/// the schedule's task type) are asked for their tags before giving up on finding its latest
+/// (more only when other stacks, or other schedules of the same type, share the path).
 const MAX_TAG_LOOKUPS: usize = 5;
 
-/// The SDK clients, built once when the function starts, and the configuration.
+/// The SDK clients, built once when the function starts, and the configuration (a schedule's
+/// run uses its file system only, and the schedule's settings).
 pub struct Handler {
     pub fsx: aws_sdk_fsx::Client,
     pub cloudwatch: aws_sdk_cloudwatch::Client,
@@ -52,6 +60,9 @@ pub struct RunResult {
     pub task_type: String,
     pub paths: Vec<String>,
     pub client_request_token: String,
+    /// The schedule the run was for; none for a run with the environment's settings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// What went wrong without failing the run (metrics not published).
@@ -77,26 +88,45 @@ impl std::fmt::Display for RunError {
 impl std::error::Error for RunError {}
 
 impl Handler {
-    /// Handles one event; `request_id` is the invocation's (for events that are not a slot).
+    /// Handles one event with the configuration's settings, as before schedules: its slot is
+    /// an EventBridge rule's or the invocation's (`request_id`), and a `Schedule` in it is not
+    /// read. [`Invocation::of`] and [`Handler::run_invocation`] read schedules' events too.
     pub async fn run(&self, event: &Value, request_id: &str) -> Result<RunResult, RunError> {
+        let invocation = Invocation {
+            slot: Slot::of(event, request_id),
+            schedule: None,
+        };
+        self.run_invocation(&invocation).await
+    }
+
+    /// Handles one invocation: a schedule's with the schedule's settings on this file system,
+    /// any other with the configuration's.
+    pub async fn run_invocation(&self, invocation: &Invocation) -> Result<RunResult, RunError> {
         let mut warnings = Vec::new();
-        let mut result = self.run_once(event, request_id, &mut warnings).await?;
+        let mut result = self.run_once(invocation, &mut warnings).await?;
         result.warnings = warnings;
         Ok(summary(result))
     }
 
     async fn run_once(
         &self,
-        event: &Value,
-        request_id: &str,
+        invocation: &Invocation,
         warnings: &mut Vec<String>,
     ) -> Result<RunResult, RunError> {
-        let slot = Slot::of(event, request_id);
-        let token = slot.token();
-        let repositories = repositories(&self.fsx, self.config.file_system_id.as_str())
+        let token = invocation.slot.token();
+        let schedule = invocation.schedule.as_ref().map(|s| &s.name);
+        let scheduled;
+        let config = match &invocation.schedule {
+            Some(s) => {
+                scheduled = s.config(self.config.file_system_id.clone());
+                &scheduled
+            }
+            None => &self.config,
+        };
+        let repositories = repositories(&self.fsx, config.file_system_id.as_str())
             .await
             .map_err(RunError::Aws)?;
-        let plan = plan(&self.config, &repositories).map_err(RunError::Plan)?;
+        let plan = plan(config, &repositories).map_err(RunError::Plan)?;
         for s in &plan.skipped {
             warn!(
                 association = %s.association_id,
@@ -106,10 +136,10 @@ impl Handler {
             );
         }
         let request = plan.request;
-        let tasks = tasks(&self.fsx, self.config.file_system_id.as_str())
+        let tasks = tasks(&self.fsx, config.file_system_id.as_str())
             .await
             .map_err(RunError::Aws)?;
-        self.report_previous_failure(&tasks, &request.report.path, warnings)
+        self.report_previous_failure(&tasks, &request, schedule, warnings)
             .await?;
 
         let base = |outcome, task: Option<&DataRepositoryTask>, reason: Option<String>| RunResult {
@@ -121,12 +151,14 @@ impl Handler {
             task_type: request.task_type.to_string(),
             paths: request.paths.clone().unwrap_or_default(),
             client_request_token: token.clone(),
+            schedule: schedule.map(ToString::to_string),
             reason,
             warnings: Vec::new(),
         };
 
         if let Some(busy) = tasks.iter().find(|t| is_running(t)) {
-            self.publish(metrics::SKIPPED_RUNS, warnings).await?;
+            self.publish(metrics::SKIPPED_RUNS, schedule, warnings)
+                .await?;
             let reason = format!(
                 "task {} is {} on the file system",
                 busy.task_id().unwrap_or("?"),
@@ -135,7 +167,7 @@ impl Handler {
             return Ok(base(Outcome::Skipped, Some(busy), Some(reason)));
         }
 
-        match self.create(&request, &token).await {
+        match self.create(&request, &token, schedule).await {
             Ok(task) => Ok(base(Outcome::Created, Some(&task), None)),
             Err(e)
                 if matches!(
@@ -145,7 +177,8 @@ impl Handler {
                     ))
                 ) =>
             {
-                self.publish(metrics::SKIPPED_RUNS, warnings).await?;
+                self.publish(metrics::SKIPPED_RUNS, schedule, warnings)
+                    .await?;
                 let reason = "another task is executing on the file system".to_string();
                 Ok(base(Outcome::Skipped, None, Some(reason)))
             }
@@ -164,25 +197,34 @@ impl Handler {
     /// DescribeDataRepositoryTasks returns) and its tag, read with ListTagsForResource: nothing
     /// documents that DescribeDataRepositoryTasks fills in Tags, and another stack on the same
     /// file system may use the same report path.
+    ///
+    /// A schedule's run looks at that schedule's tasks only: its tag too, and (before asking
+    /// for tags, as the schedules of a file system often share a report path) its task type.
     async fn report_previous_failure(
         &self,
         tasks: &[DataRepositoryTask],
-        report_path: &str,
+        request: &TaskRequest,
+        schedule: Option<&ScheduleName>,
         warnings: &mut Vec<String>,
     ) -> Result<(), RunError> {
+        let report_path = request.report.path.trim_end_matches('/');
         let same_report = |t: &&DataRepositoryTask| {
             t.report()
                 .and_then(|r| r.path())
                 .map(|p| p.trim_end_matches('/'))
-                == Some(report_path.trim_end_matches('/'))
+                == Some(report_path)
         };
-        let mut candidates: Vec<&DataRepositoryTask> = tasks.iter().filter(same_report).collect();
+        let same_type = |t: &&DataRepositoryTask| {
+            schedule.is_none() || t.r#type().map(|t| t.as_str()) == Some(request.task_type)
+        };
+        let mut candidates: Vec<&DataRepositoryTask> =
+            tasks.iter().filter(same_report).filter(same_type).collect();
         candidates.sort_by_key(|t| {
             std::cmp::Reverse(t.creation_time().map(|c| (c.secs(), c.subsec_nanos())))
         });
         let mut latest = None;
         for task in candidates.into_iter().take(MAX_TAG_LOOKUPS) {
-            match self.is_ours(task).await {
+            match self.is_ours(task, schedule).await {
                 Ok(true) => {
                     latest = Some(task);
                     break;
@@ -212,13 +254,19 @@ impl Handler {
                     .unwrap_or(""),
                 "the previous task failed"
             );
-            self.publish(metrics::FAILED_TASKS, warnings).await?;
+            self.publish(metrics::FAILED_TASKS, schedule, warnings)
+                .await?;
         }
         Ok(())
     }
 
-    /// Whether this function created the task: its tag, as ListTagsForResource reports it.
-    async fn is_ours(&self, task: &DataRepositoryTask) -> Result<bool, AwsError> {
+    /// Whether this function created the task (for `schedule`, a run of it): its tags, as
+    /// ListTagsForResource reports them.
+    async fn is_ours(
+        &self,
+        task: &DataRepositoryTask,
+        schedule: Option<&ScheduleName>,
+    ) -> Result<bool, AwsError> {
         let Some(arn) = task.resource_arn() else {
             return Ok(false);
         };
@@ -229,16 +277,20 @@ impl Handler {
             .send()
             .await
             .map_err(|e| AwsError::from_sdk("ListTagsForResource", e))?;
-        Ok(tags
-            .tags()
-            .iter()
-            .any(|tag| tag.key() == Some(TASK_TAG) && tag.value() == Some(&self.function_name)))
+        let tagged = |key: &str, value: &str| {
+            tags.tags()
+                .iter()
+                .any(|tag| tag.key() == Some(key) && tag.value() == Some(value))
+        };
+        Ok(tagged(TASK_TAG, &self.function_name)
+            && schedule.is_none_or(|s| tagged(SCHEDULE_TAG, s.as_str())))
     }
 
     async fn create(
         &self,
         request: &TaskRequest,
         token: &str,
+        schedule: Option<&ScheduleName>,
     ) -> Result<DataRepositoryTask, aws_sdk_fsx::error::SdkError<CreateDataRepositoryTaskError>>
     {
         let report = CompletionReport::builder()
@@ -257,10 +309,9 @@ impl Handler {
                 )
                 .build()
         });
-        let tag = Tag::builder()
-            .key(TASK_TAG)
-            .value(&self.function_name)
-            .build();
+        let tag = |key: &str, value: &str| Tag::builder().key(key).value(value).build();
+        let mut tags = vec![tag(TASK_TAG, &self.function_name)];
+        tags.extend(schedule.map(|s| tag(SCHEDULE_TAG, s.as_str())));
         let created = self
             .fsx
             .create_data_repository_task()
@@ -270,7 +321,7 @@ impl Handler {
             .report(report)
             .set_release_configuration(release)
             .client_request_token(token)
-            .tags(tag)
+            .set_tags(Some(tags))
             .send()
             .await?;
         Ok(created
@@ -279,23 +330,37 @@ impl Handler {
             .unwrap_or_else(|| DataRepositoryTask::builder().build()))
     }
 
-    async fn publish(&self, metric: &str, warnings: &mut Vec<String>) -> Result<(), RunError> {
-        let datum = MetricDatum::builder()
-            .metric_name(metric)
-            .dimensions(
-                Dimension::builder()
-                    .name(metrics::DIMENSION)
-                    .value(&self.function_name)
-                    .build(),
-            )
-            .unit(StandardUnit::Count)
-            .value(1.0)
-            .build();
+    /// Publishes one count of `metric` with the dimension FunctionName (the alarms' one) and,
+    /// for a schedule's run, the same count with FunctionName and Schedule, in one request.
+    async fn publish(
+        &self,
+        metric: &str,
+        schedule: Option<&ScheduleName>,
+        warnings: &mut Vec<String>,
+    ) -> Result<(), RunError> {
+        let dimension =
+            |name: &str, value: &str| Dimension::builder().name(name).value(value).build();
+        let function = dimension(metrics::DIMENSION, &self.function_name);
+        let mut sets = vec![vec![function.clone()]];
+        sets.extend(schedule.map(|s| {
+            vec![
+                function.clone(),
+                dimension(metrics::SCHEDULE_DIMENSION, s.as_str()),
+            ]
+        }));
+        let data = sets.into_iter().map(|dimensions| {
+            MetricDatum::builder()
+                .metric_name(metric)
+                .set_dimensions(Some(dimensions))
+                .unit(StandardUnit::Count)
+                .value(1.0)
+                .build()
+        });
         let sent = self
             .cloudwatch
             .put_metric_data()
             .namespace(&self.namespace)
-            .metric_data(datum)
+            .set_metric_data(Some(data.collect()))
             .send()
             .await;
         let Err(e) = sent else { return Ok(()) };
@@ -333,6 +398,7 @@ fn summary(result: RunResult) -> RunResult {
         task_id = result.task_id.as_deref().unwrap_or(""),
         lifecycle = result.lifecycle.as_deref().unwrap_or(""),
         r#type = %result.task_type,
+        schedule = result.schedule.as_deref().unwrap_or(""),
         paths = ?result.paths,
         reason = result.reason.as_deref().unwrap_or(""),
         "run finished"

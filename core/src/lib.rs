@@ -1,12 +1,14 @@
 //! The rules the fsx-drt Lambda and the CLI share.
 //!
-//! The Lambda reads its configuration from the environment the CloudFormation template sets;
-//! the CLI validates the same values before deploying. Both go through the parsers here, so a
+//! The Lambda reads its configuration from the environment the CloudFormation template sets,
+//! or a schedule's task settings from the schedule's event ([`event`]); the CLI validates the
+//! same values before deploying. Both go through the parsers here, so a
 //! value the CLI accepts is exactly a value the Lambda can run with.
 
 #[cfg(feature = "aws")]
 pub mod aws;
 pub mod config;
+pub mod event;
 #[cfg(feature = "handler")]
 pub mod handler;
 pub mod paths;
@@ -24,6 +26,9 @@ pub mod metrics {
     pub const SKIPPED_RUNS: &str = "SkippedRuns";
     /// The dimension both carry: the function's own name.
     pub const DIMENSION: &str = "FunctionName";
+    /// The second dimension of the same datapoint published again for a run of a schedule
+    /// (value: the schedule's name), beside the one with FunctionName alone.
+    pub const SCHEDULE_DIMENSION: &str = "Schedule";
 }
 
 /// What a data repository task's Lifecycle means to fsx-drt: one definition for the Lambda,
@@ -70,6 +75,11 @@ pub mod lifecycle {
 /// The tag key on every task the function creates (value: the function's name), so the next
 /// run finds its own tasks; the role may tag with this key only.
 pub const TASK_TAG: &str = "fsx-drt:function";
+
+/// The tag key on every task a schedule's run creates (value: the schedule's name), beside
+/// [`TASK_TAG`], so the schedule's next run finds the schedule's own tasks; the role must be
+/// allowed to tag with this key too.
+pub const SCHEDULE_TAG: &str = "fsx-drt:schedule";
 
 /// The template's Outputs the CLI reads (`status`, `run`): renaming one in the template
 /// breaks them, so tests/offline/template.rs holds the template to this list.
@@ -120,13 +130,13 @@ pub mod env {
     ];
 }
 
-pub use config::{Config, ConfigError, FileSystemId, ReportPath, TaskType};
+pub use config::{Config, ConfigError, FileSystemId, ReportPath, ScheduleName, TaskType};
 pub use paths::{parse_paths, render_paths, FsPath};
 
 /// Why a value was refused: what is wrong (and what is allowed), and how to fix it.
 ///
-/// The caller knows the value's name (a CLI parameter or a Lambda environment variable) and
-/// adds it when reporting.
+/// The caller knows the value's name (a CLI parameter, a Lambda environment variable or a
+/// field of a schedule's event) and adds it when reporting.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Invalid {
     pub problem: String,

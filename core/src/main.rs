@@ -1,46 +1,51 @@
-//! The function's entry point: configuration and SDK clients once, then one run per event.
+//! The function's entry point: SDK clients once, then one run per event, with the settings of
+//! the event's schedule or, for any other event, of the environment.
 
+use fsx_drt_core::event::Invocation;
 use fsx_drt_core::handler::Handler;
-use fsx_drt_core::{metrics, Config};
+use fsx_drt_core::{metrics, ConfigError};
 use lambda_runtime::{service_fn, Error, LambdaEvent};
 use serde_json::Value;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     lambda_runtime::tracing::init_default_subscriber();
-    let handler = match Config::from_lookup(|name| std::env::var(name).ok()) {
-        Ok(config) => {
-            let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-            Ok(Handler {
-                fsx: aws_sdk_fsx::Client::new(&sdk),
-                cloudwatch: aws_sdk_cloudwatch::Client::new(&sdk),
-                config,
-                function_name: std::env::var("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_default(),
-                namespace: std::env::var(fsx_drt_core::env::METRIC_NAMESPACE)
-                    .unwrap_or_else(|_| metrics::NAMESPACE.to_string()),
-                metrics_required: true,
-            })
-        }
-        Err(errors) => {
-            let text = errors
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; ");
-            tracing::error!(errors = %text, "invalid configuration");
-            Err(format!("invalid configuration: {text}"))
-        }
-    };
-    // A bad configuration fails every invocation with the same message (and so raises the
-    // error alarm); retrying cannot help, the stack's parameters need fixing.
-    let handler = &handler;
+    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let fsx = aws_sdk_fsx::Client::new(&sdk);
+    let cloudwatch = aws_sdk_cloudwatch::Client::new(&sdk);
+    let function_name = std::env::var("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_default();
+    let namespace = std::env::var(fsx_drt_core::env::METRIC_NAMESPACE)
+        .unwrap_or_else(|_| metrics::NAMESPACE.to_string());
+    let (fsx, cloudwatch, function_name, namespace) =
+        (&fsx, &cloudwatch, &function_name, &namespace);
+    // A bad event or configuration fails the invocation with every problem named (and so
+    // raises the error alarm); retrying cannot help, the schedule or the stack needs fixing.
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
-        match handler {
-            Ok(handler) => Ok(handler
-                .run(&event.payload, &event.context.request_id)
-                .await?),
-            Err(configuration) => Err(Error::from(configuration.as_str())),
-        }
+        let request_id = &event.context.request_id;
+        let invocation = Invocation::of(&event.payload, request_id)
+            .map_err(|errors| refused("invalid event", &errors))?;
+        let config = invocation
+            .config(|name| std::env::var(name).ok())
+            .map_err(|errors| refused("invalid configuration", &errors))?;
+        let handler = Handler {
+            fsx: fsx.clone(),
+            cloudwatch: cloudwatch.clone(),
+            config,
+            function_name: function_name.clone(),
+            namespace: namespace.clone(),
+            metrics_required: true,
+        };
+        Ok::<_, Error>(handler.run_invocation(&invocation).await?)
     }))
     .await
+}
+
+fn refused(what: &str, errors: &[ConfigError]) -> Error {
+    let text = errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ");
+    tracing::error!(errors = %text, "{what}");
+    Error::from(format!("{what}: {text}"))
 }

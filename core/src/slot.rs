@@ -1,6 +1,13 @@
 //! Which scheduled slot an invocation is for, and the ClientRequestToken that makes the slot
 //! create at most one task: Lambda's retries and EventBridge's duplicate deliveries of one
 //! slot send the same token, so FSx returns the task it already created.
+//!
+//! The token is `slot-` and the first 48 hex digits of the SHA-256 of `ARN \n minute`: the
+//! EventBridge rule's ARN for a rule's event, the schedule's ARN for an EventBridge Scheduler
+//! schedule's (its `<aws.scheduler.schedule-arn>` and `<aws.scheduler.scheduled-time>`, see
+//! [`crate::event`]). The minute is the scheduled time's, which every retry and redelivery of
+//! a slot repeats; two schedules firing in one minute have two ARNs, so two tokens. (A rule's
+//! ARN and a schedule's never coincide: `arn:aws:events:` and `arn:aws:scheduler:`.)
 
 use serde::Serialize;
 use serde_json::Value;
@@ -12,6 +19,12 @@ use sha2::{Digest, Sha256};
 pub enum Slot {
     /// A scheduled event: the rule (`resources[0]`) and its time, to the minute.
     Scheduled { rule_arn: String, minute: String },
+    /// An EventBridge Scheduler schedule's invocation: the schedule's ARN and its scheduled
+    /// time, to the minute.
+    Schedule {
+        schedule_arn: String,
+        minute: String,
+    },
     /// Anything else (a manual invoke): unique to this invocation.
     Invocation { request_id: String },
 }
@@ -35,7 +48,14 @@ impl Slot {
     /// 1-63 characters of `[A-Za-z0-9_.-]`, as the API requires.
     pub fn token(&self) -> String {
         let (prefix, key) = match self {
-            Slot::Scheduled { rule_arn, minute } => ("slot-", format!("{rule_arn}\n{minute}")),
+            Slot::Scheduled {
+                rule_arn: arn,
+                minute,
+            }
+            | Slot::Schedule {
+                schedule_arn: arn,
+                minute,
+            } => ("slot-", format!("{arn}\n{minute}")),
             Slot::Invocation { request_id } => ("run-", request_id.clone()),
         };
         let digest = Sha256::digest(key.as_bytes());
@@ -45,7 +65,7 @@ impl Slot {
 }
 
 /// `2026-11-25T06:15:42Z` -> `2026-11-25T06:15`; `None` unless it is an RFC 3339 UTC time.
-fn minute_of(time: &str) -> Option<String> {
+pub(crate) fn minute_of(time: &str) -> Option<String> {
     let b = time.as_bytes();
     let digits = |r: std::ops::Range<usize>| {
         r.into_iter()
@@ -107,6 +127,33 @@ mod tests {
             Slot::of(&other, "r").token(),
             Slot::of(&scheduled("2026-11-25T06:15:00Z"), "r").token()
         );
+    }
+
+    fn schedule(name: &str, time: &str) -> Slot {
+        Slot::Schedule {
+            schedule_arn: format!(
+                "arn:aws:scheduler:us-east-1:123456789012:schedule/default/{name}"
+            ),
+            minute: minute_of(time).unwrap(),
+        }
+    }
+
+    #[test]
+    fn schedules_firing_in_one_minute_are_two_slots() {
+        let nightly = schedule("nightly-export", "2026-11-25T06:15:00Z");
+        let hourly = schedule("hourly-import", "2026-11-25T06:15:00Z");
+        assert_ne!(nightly.token(), hourly.token());
+        // A retry of the slot repeats its scheduled time (and a later second would too).
+        assert_eq!(
+            nightly.token(),
+            schedule("nightly-export", "2026-11-25T06:15:07Z").token()
+        );
+        assert_ne!(
+            nightly.token(),
+            schedule("nightly-export", "2026-11-26T06:15:00Z").token()
+        );
+        let token = nightly.token();
+        assert!(token.starts_with("slot-") && token.len() <= 63, "{token}");
     }
 
     #[test]

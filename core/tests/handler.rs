@@ -22,8 +22,10 @@ use aws_sdk_fsx::types::{
 };
 use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
 use aws_smithy_types::DateTime;
+use fsx_drt_core::event::Invocation;
 use fsx_drt_core::handler::{Handler, Outcome, RunError, RunResult};
-use fsx_drt_core::{Config, TASK_TAG};
+use fsx_drt_core::slot::Slot;
+use fsx_drt_core::{Config, SCHEDULE_TAG, TASK_TAG};
 use serde_json::{json, Value};
 
 const FS: &str = "fs-0123456789abcdef0";
@@ -635,4 +637,294 @@ async fn failed_files_count_as_failure_but_a_clean_task_does_not() {
             "failed_count {failed_count}"
         );
     }
+}
+
+// Runs of EventBridge Scheduler schedules: the settings, the slot and the schedule come from
+// the event (core/src/event.rs); the file system from the function's configuration.
+
+fn schedule_arn(name: &str) -> String {
+    format!("arn:aws:scheduler:us-east-1:123456789012:schedule/fsx-drt/{name}")
+}
+
+/// A schedule's event as EventBridge Scheduler delivers its target's input.
+fn schedule_event(name: &str, task_type: &str, paths: &str, time: &str) -> Value {
+    json!({
+        "Schedule": name,
+        "TaskType": task_type,
+        "Paths": paths,
+        "TaskCompletionReportPath": "/fsx-drt-completion-reports",
+        "ReleaseAfterDays": 14,
+        "ScheduledTime": time,
+        "ScheduleArn": schedule_arn(name)
+    })
+}
+
+impl Rules {
+    /// Runs one event as the function does: read as an invocation, on a function configured
+    /// for an export of /data (which a schedule's settings replace).
+    async fn invoke(&self, event: &Value, request_id: &str) -> (Result<RunResult, RunError>, Wire) {
+        let (handler, wire) = self.handler(config("Export", "/data"));
+        let invocation = Invocation::of(event, request_id).expect("a valid event");
+        (handler.run_invocation(&invocation).await, wire)
+    }
+}
+
+fn nightly() -> Value {
+    schedule_event(
+        "nightly-export",
+        "Export",
+        "/data/a \"/database/b c\"",
+        "2026-11-25T06:15:00Z",
+    )
+}
+
+#[tokio::test]
+async fn a_schedule_s_run_takes_its_settings_from_the_event_and_tags_its_task() {
+    let rules = Rules::standard();
+    let event = schedule_event(
+        "hourly-import",
+        "Import",
+        "/database/y",
+        "2026-11-25T06:00:00Z",
+    );
+    let (result, wire) = rules.invoke(&event, "req").await;
+    let result = result.unwrap();
+    assert_eq!(result.outcome, Outcome::Created);
+    assert_eq!(result.schedule.as_deref(), Some("hourly-import"));
+    let sent = sent_create(&wire);
+    assert_eq!(
+        sent["FileSystemId"], FS,
+        "the file system is the function's"
+    );
+    assert_eq!(sent["Type"], "IMPORT_METADATA_FROM_REPOSITORY");
+    assert_eq!(sent["Paths"], json!(["s3://bucket-b/db/y"]));
+    assert_eq!(
+        sent["Report"]["Path"],
+        "s3://bucket-b/db/fsx-drt-completion-reports"
+    );
+    assert_eq!(
+        sent["Tags"],
+        json!([{"Key": TASK_TAG, "Value": FUNCTION}, {"Key": SCHEDULE_TAG, "Value": "hourly-import"}])
+    );
+    assert_eq!(
+        serde_json::to_value(&result).unwrap()["Schedule"],
+        "hourly-import"
+    );
+
+    let release = schedule_event("weekly-release", "Release", "/data", "2026-11-25T06:00:00Z");
+    let (result, wire) = Rules::standard().invoke(&release, "req").await;
+    result.unwrap();
+    assert_eq!(
+        sent_create(&wire)["ReleaseConfiguration"],
+        json!({"DurationSinceLastAccess": {"Unit": "DAYS", "Value": 14}})
+    );
+}
+
+#[tokio::test]
+async fn two_schedules_in_one_minute_get_two_tokens_and_a_retried_slot_one() {
+    let mut tokens = Vec::new();
+    for (event, request_id) in [
+        (nightly(), "req-1"),
+        // The same slot again: Lambda's retry or Scheduler's, with a new request id.
+        (nightly(), "req-2"),
+        (
+            schedule_event("hourly-import", "Import", "/data", "2026-11-25T06:15:00Z"),
+            "req-3",
+        ),
+        (
+            schedule_event("nightly-export", "Export", "/data", "2026-11-26T06:15:00Z"),
+            "req-4",
+        ),
+    ] {
+        let (result, wire) = Rules::standard().invoke(&event, request_id).await;
+        assert_eq!(wire.tokens(), [result.unwrap().client_request_token]);
+        tokens.extend(wire.tokens());
+    }
+    assert_eq!(tokens[0], tokens[1], "a retried slot");
+    assert_ne!(tokens[0], tokens[2], "another schedule in the same minute");
+    assert_ne!(tokens[0], tokens[3], "the next day's slot");
+    assert_eq!(
+        tokens[0],
+        Slot::Schedule {
+            schedule_arn: schedule_arn("nightly-export"),
+            minute: "2026-11-25T06:15".into()
+        }
+        .token()
+    );
+
+    // `fsx-drt run` of a schedule (no scheduled time): a token of its own each time.
+    let mut manual = nightly();
+    manual["source"] = json!("fsx-drt.cli");
+    let object = manual.as_object_mut().unwrap();
+    object.remove("ScheduledTime");
+    object.remove("ScheduleArn");
+    let (first, _) = Rules::standard().invoke(&manual, "req-5").await;
+    let (second, _) = Rules::standard().invoke(&manual, "req-6").await;
+    let (first, second) = (first.unwrap(), second.unwrap());
+    assert_ne!(first.client_request_token, second.client_request_token);
+    assert_eq!(first.schedule.as_deref(), Some("nightly-export"));
+}
+
+#[tokio::test]
+async fn events_without_a_schedule_run_as_before() {
+    // The rule's event through the new entry point: the same token, settings and tags as
+    // Handler::run gives it.
+    let rules = Rules::standard();
+    let (result, wire) = rules.invoke(&event("2026-11-25T06:15:00Z"), "req").await;
+    let result = result.unwrap();
+    assert_eq!(result.schedule, None);
+    assert!(serde_json::to_value(&result)
+        .unwrap()
+        .get("Schedule")
+        .is_none());
+    let sent = sent_create(&wire);
+    assert_eq!(sent["Paths"], json!(["data"]));
+    assert_eq!(sent["Tags"], json!([{"Key": TASK_TAG, "Value": FUNCTION}]));
+    let (handler, old) = Rules::standard().handler(config("Export", "/data"));
+    handler
+        .run(&event("2026-11-25T06:15:00Z"), "other")
+        .await
+        .unwrap();
+    assert_eq!(wire.tokens(), old.tokens());
+}
+
+/// ListTagsForResource for tasks of schedules: this function's tag and each task's schedule.
+fn schedule_tags(schedules: Vec<(&'static str, &'static str)>) -> Rule {
+    mock!(aws_sdk_fsx::Client::list_tags_for_resource).then_compute_output(move |req| {
+        let mut out = ListTagsForResourceOutput::builder()
+            .tags(Tag::builder().key(TASK_TAG).value(FUNCTION).build());
+        if let Some((_, schedule)) = schedules
+            .iter()
+            .find(|(id, _)| req.resource_arn() == Some(task_arn(id).as_str()))
+        {
+            out = out.tags(Tag::builder().key(SCHEDULE_TAG).value(*schedule).build());
+        }
+        out.build()
+    })
+}
+
+/// The tasks of three schedules sharing the report path: nightly-export's failed, then
+/// hourly-export's and hourly-import's succeeded after it.
+fn three_schedules() -> Rules {
+    let mut import = task(
+        "task-hourly-import",
+        DataRepositoryTaskLifecycle::Succeeded,
+        400,
+        Owner::Ours,
+    );
+    import.r#type = Some(DataRepositoryTaskType::Import);
+    Rules {
+        tasks: tasks(vec![
+            task(
+                "task-nightly",
+                DataRepositoryTaskLifecycle::Failed,
+                200,
+                Owner::Ours,
+            ),
+            task(
+                "task-hourly-export",
+                DataRepositoryTaskLifecycle::Succeeded,
+                300,
+                Owner::Ours,
+            ),
+            import,
+        ]),
+        tags: schedule_tags(vec![
+            ("task-nightly", "nightly-export"),
+            ("task-hourly-export", "hourly-export"),
+            ("task-hourly-import", "hourly-import"),
+        ]),
+        ..Rules::standard()
+    }
+}
+
+#[tokio::test]
+async fn the_failed_task_check_looks_at_the_schedule_s_own_tasks() {
+    // nightly-export's latest task failed, though newer tasks of other schedules succeeded.
+    let rules = three_schedules();
+    let (result, _) = rules.invoke(&nightly(), "req").await;
+    assert_eq!(result.unwrap().outcome, Outcome::Created);
+    assert_eq!(rules.metrics.num_calls(), 1, "FailedTasks was published");
+    // hourly-export's task is asked about and passed over; hourly-import's is another type.
+    assert_eq!(rules.tags.num_calls(), 2);
+
+    // hourly-export's latest succeeded: nightly-export's failure is not its to report.
+    let rules = three_schedules();
+    let hourly = schedule_event("hourly-export", "Export", "/data", "2026-11-25T07:00:00Z");
+    let (result, _) = rules.invoke(&hourly, "req").await;
+    result.unwrap();
+    assert_eq!(rules.metrics.num_calls(), 0);
+    assert_eq!(rules.tags.num_calls(), 1);
+
+    // A run with the environment's settings looks at every task of the function, as before.
+    let rules = three_schedules();
+    let (result, _) = rules.invoke(&event("2026-11-25T06:15:00Z"), "req").await;
+    result.unwrap();
+    assert_eq!(
+        rules.metrics.num_calls(),
+        0,
+        "the function's latest succeeded"
+    );
+}
+
+/// The dimensions of each datapoint a PutMetricData sends, as `name=value` lists.
+fn dimensions(
+    input: &aws_sdk_cloudwatch::operation::put_metric_data::PutMetricDataInput,
+) -> Vec<(String, Vec<String>)> {
+    input
+        .metric_data()
+        .iter()
+        .map(|d| {
+            let names = d
+                .dimensions()
+                .iter()
+                .map(|x| format!("{}={}", x.name().unwrap_or(""), x.value().unwrap_or("")))
+                .collect();
+            (d.metric_name().unwrap_or("").to_string(), names)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_schedule_s_metrics_are_published_with_and_without_the_schedule() {
+    let sent = Arc::new(Mutex::new(Vec::new()));
+    let seen = sent.clone();
+    let rules = Rules {
+        tasks: tasks(vec![task(
+            "task-busy",
+            DataRepositoryTaskLifecycle::Executing,
+            100,
+            Owner::Other,
+        )]),
+        metrics: mock!(aws_sdk_cloudwatch::Client::put_metric_data).then_compute_output(
+            move |req| {
+                seen.lock().unwrap().push(dimensions(req));
+                PutMetricDataOutput::builder().build()
+            },
+        ),
+        ..Rules::standard()
+    };
+    let (result, _) = rules.invoke(&nightly(), "req").await;
+    assert_eq!(result.unwrap().outcome, Outcome::Skipped);
+    let function = format!("FunctionName={FUNCTION}");
+    assert_eq!(
+        *sent.lock().unwrap(),
+        [vec![
+            ("SkippedRuns".to_string(), vec![function.clone()]),
+            (
+                "SkippedRuns".to_string(),
+                vec![function.clone(), "Schedule=nightly-export".to_string()]
+            ),
+        ]],
+        "one request: the alarms' datapoint and the schedule's"
+    );
+
+    // Without a schedule, the one datapoint as before.
+    sent.lock().unwrap().clear();
+    let (result, _) = rules.invoke(&event("2026-11-25T06:15:00Z"), "req").await;
+    result.unwrap();
+    assert_eq!(
+        *sent.lock().unwrap(),
+        [vec![("SkippedRuns".to_string(), vec![function])]]
+    );
 }

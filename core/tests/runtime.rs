@@ -240,3 +240,51 @@ fn a_bad_configuration_is_reported_naming_the_variable() {
         "no AWS call before the config is valid"
     );
 }
+
+fn schedule_event(task_type: &str) -> Value {
+    json!({
+        "Schedule": "nightly-release", "TaskType": task_type, "Paths": "/data/old",
+        "TaskCompletionReportPath": "/reports", "ReleaseAfterDays": 14,
+        "ScheduledTime": "2026-11-25T06:15:00Z",
+        "ScheduleArn": "arn:aws:scheduler:us-east-1:123456789012:schedule/default/nightly-release"
+    })
+}
+
+#[test]
+fn a_schedule_s_event_runs_with_its_settings_on_the_function_s_file_system() {
+    let event = schedule_event("Release");
+    let fake = start(event.clone());
+    // A function serving schedules needs FILE_SYSTEM_ID alone from its environment.
+    let child = spawn(&fake, &[("TASK_TYPE", ""), ("FSX_PATHS", "")]);
+    let Posted::Response(result) = wait(&fake, child) else {
+        panic!("the function reported an error")
+    };
+    assert_eq!(result["Outcome"], "created");
+    assert_eq!(result["Schedule"], "nightly-release");
+    let calls = fake.fsx_calls.lock().unwrap();
+    let create = &calls.last().unwrap().1;
+    assert_eq!(create["FileSystemId"], FS);
+    assert_eq!(create["Type"], "RELEASE_DATA_FROM_FILESYSTEM");
+    assert_eq!(create["Paths"], json!(["data/old"]));
+    assert_eq!(create["Report"]["Path"], "s3://bucket/data/reports");
+    assert_eq!(
+        create["Tags"][1],
+        json!({"Key": "fsx-drt:schedule", "Value": "nightly-release"})
+    );
+    let invocation = fsx_drt_core::event::Invocation::of(&event, "").unwrap();
+    assert_eq!(create["ClientRequestToken"], invocation.slot.token());
+}
+
+#[test]
+fn a_bad_schedule_event_is_reported_naming_the_field() {
+    let fake = start(schedule_event("Sync"));
+    let child = spawn(&fake, &[]);
+    let Posted::Error(error) = wait(&fake, child) else {
+        panic!("a bad event must not produce a result")
+    };
+    assert!(
+        error.contains("invalid event: TaskType=\\\"Sync\\\""),
+        "{error}"
+    );
+    assert!(fake.fsx_calls.lock().unwrap().is_empty());
+}
