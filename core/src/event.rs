@@ -20,7 +20,9 @@
 //!
 //! The file system is the function's own (its FILE_SYSTEM_ID). An event without `Schedule`
 //! (an EventBridge rule's, from a stack made before schedules, or `fsx-drt run`'s) runs with the
-//! settings of the environment, as before. An event with `Schedule` but without `ScheduledTime`
+//! settings of the environment, as before; so does an event with `Schedule` and none of the
+//! settings (the template as written, whose one schedule's settings are stack parameters in the
+//! function's environment). An event with `Schedule` but without `ScheduledTime`
 //! and `ScheduleArn` is a manual run of that schedule: a token of its own, like any manual run.
 
 use serde_json::{Map, Value};
@@ -103,6 +105,11 @@ impl Schedule {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Invocation {
     pub slot: Slot,
+    /// The schedule it runs for: its tasks' schedule tag and its metrics' dimension.
+    pub schedule_name: Option<ScheduleName>,
+    /// The schedule's settings when its event carries them; none when the function's
+    /// environment holds them (the one schedule of the template as written, whose settings
+    /// are stack parameters).
     pub schedule: Option<Schedule>,
 }
 
@@ -113,11 +120,24 @@ impl Invocation {
         if present(event, SCHEDULE).is_none() {
             return Ok(Invocation {
                 slot: Slot::of(event, request_id),
+                schedule_name: None,
                 schedule: None,
             });
         }
         let errors = &mut Vec::new();
         let name = field(event, errors, SCHEDULE, |v| one(ScheduleName::parse(v)));
+        let settings = [TASK_TYPE, PATHS, REPORT_PATH, RELEASE_AFTER_DAYS];
+        if settings.iter().all(|s| present(event, s).is_none()) {
+            let slot = slot(event, errors, request_id);
+            return match (name, slot) {
+                (Some(name), Some(slot)) if errors.is_empty() => Ok(Invocation {
+                    slot,
+                    schedule_name: Some(name),
+                    schedule: None,
+                }),
+                _ => Err(std::mem::take(errors)),
+            };
+        }
         let task_type = field(event, errors, TASK_TYPE, |v| one(TaskType::parse(v)));
         let paths = field(event, errors, PATHS, parse_paths);
         let report = field(event, errors, REPORT_PATH, |v| one(ReportPath::parse(v)));
@@ -138,6 +158,7 @@ impl Invocation {
                 Some(slot),
             ) if errors.is_empty() => Ok(Invocation {
                 slot,
+                schedule_name: Some(name.clone()),
                 schedule: Some(Schedule {
                     name,
                     task_type,
@@ -377,6 +398,25 @@ mod tests {
         let found = problems(&release);
         assert_eq!(found.len(), 1);
         assert!(found[0].starts_with("ReleaseAfterDays=\"-1\": the number of days"));
+    }
+
+    /// The template as written sends the schedule's name and slot only: its settings are the
+    /// stack's parameters, in the function's environment.
+    #[test]
+    fn a_schedule_without_settings_takes_the_environments() {
+        let slot_only = json!({
+            "Schedule": "default",
+            "ScheduledTime": "2026-11-25T06:15:00Z",
+            "ScheduleArn": ARN
+        });
+        let invocation = Invocation::of(&slot_only, "req").unwrap();
+        assert_eq!(invocation.schedule_name.unwrap().as_str(), "default");
+        assert_eq!(invocation.schedule, None);
+        assert_eq!(
+            invocation.slot,
+            Invocation::of(&event(), "other").unwrap().slot,
+            "the same slot as the same schedule's event with settings"
+        );
     }
 
     #[test]

@@ -94,6 +94,7 @@ impl Handler {
     pub async fn run(&self, event: &Value, request_id: &str) -> Result<RunResult, RunError> {
         let invocation = Invocation {
             slot: Slot::of(event, request_id),
+            schedule_name: None,
             schedule: None,
         };
         self.run_invocation(&invocation).await
@@ -114,7 +115,7 @@ impl Handler {
         warnings: &mut Vec<String>,
     ) -> Result<RunResult, RunError> {
         let token = invocation.slot.token();
-        let schedule = invocation.schedule.as_ref().map(|s| &s.name);
+        let schedule = invocation.schedule_name.as_ref();
         let scheduled;
         let config = match &invocation.schedule {
             Some(s) => {

@@ -241,7 +241,7 @@ mod tests {
                 end_date: None,
                 settings: json!({
                     "TaskType": "Export",
-                    "Paths": ["/projects", "/scratch/run 1"],
+                    "Paths": "/projects \"/scratch/run 1\"",
                     "TaskCompletionReportPath": "/fsx-drt-completion-reports",
                 })
                 .as_object()
@@ -279,7 +279,7 @@ mod tests {
         assert_eq!(p["GroupName"], json!({"Ref": "ScheduleGroup"}));
         let input: Value = serde_json::from_str(p["Target"]["Input"].as_str().unwrap()).unwrap();
         assert_eq!(input["Schedule"], "nightly-export-1");
-        assert_eq!(input["Paths"], json!(["/projects", "/scratch/run 1"]));
+        assert_eq!(input["Paths"], "/projects \"/scratch/run 1\"");
         assert_eq!(input["ScheduledTime"], "<aws.scheduler.scheduled-time>");
         assert_eq!(input["ScheduleArn"], "<aws.scheduler.schedule-arn>");
     }
