@@ -131,36 +131,17 @@ impl ScheduleSpec {
     /// schedule's zone (a local time that does not exist at a DST change is skipped, one
     /// that happens twice counts once), clipped to StartDate and EndDate.
     pub fn upcoming(&self, after: DateTime<Utc>, count: usize) -> Vec<DateTime<Utc>> {
-        use chrono::TimeZone;
         // A run at StartDate itself counts.
         let after = match self.start_date {
             Some(start) if start > after => start - chrono::TimeDelta::seconds(1),
             _ => after,
         };
-        let local = after.with_timezone(&self.timezone).naive_local().and_utc();
-        let mut times = Vec::new();
-        let mut from = local;
-        // Fields read as UTC give local wall times; each becomes the instant it is in the zone.
-        while times.len() < count {
-            let batch = self.expression.upcoming(from, count);
-            let Some(last) = batch.last().copied() else {
-                break;
-            };
-            for wall in batch {
-                let Some(instant) = self
-                    .timezone
-                    .from_local_datetime(&wall.naive_utc())
-                    .earliest()
-                else {
-                    continue;
-                };
-                let instant = instant.with_timezone(&Utc);
-                if instant > after && times.len() < count && times.last() < Some(&instant) {
-                    times.push(instant);
-                }
-            }
-            from = last;
-        }
+        let mut times: Vec<DateTime<Utc>> = self
+            .expression
+            .upcoming_in(self.timezone, after, count)
+            .iter()
+            .map(|t| t.with_timezone(&Utc))
+            .collect();
         times.retain(|t| self.end_date.is_none_or(|end| *t <= end));
         times
     }
