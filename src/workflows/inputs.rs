@@ -51,16 +51,22 @@ pub fn resolve_definition(
     ui: &Printer,
 ) -> Result<Draft, Failure> {
     let mut draft = gather_definition(inputs)?;
+    // Only when someone will be asked: catching Ctrl-C costs a runtime.
     if interactive && !draft.missing().is_empty() {
-        crate::interrupt::catching_ctrl_c(|| {
-            for param in draft.missing() {
-                let value = prompt(param, ui)?;
-                draft.set(param, &value, &Source::Prompt);
-            }
-            Ok::<_, Failure>(())
-        })?;
+        crate::interrupt::catching_ctrl_c(|| prompt_definition(&mut draft, interactive, ui))?;
     }
     Ok(draft)
+}
+
+/// Asks for the stack-wide values a definition still lacks, when a person can answer.
+pub fn prompt_definition(draft: &mut Draft, interactive: bool, ui: &Printer) -> Result<(), Failure> {
+    if interactive {
+        for param in draft.missing() {
+            let value = prompt(param, ui)?;
+            draft.set(param, &value, &Source::Prompt);
+        }
+    }
+    Ok(())
 }
 
 /// [`gather`] for a definition: the file may hold a `Schedules` map.

@@ -30,7 +30,7 @@ use fsx_drt::commands::deploy::request as deploy_request;
 use fsx_drt::commands::destroy::request as destroy_request;
 use fsx_drt::error::Failure;
 use fsx_drt::interrupt::Interrupt;
-use fsx_drt::workflows::inputs::gather;
+use fsx_drt::workflows::inputs::gather_definition;
 use fsx_drt::workflows::{deploy, destroy};
 
 use crate::common::*;
@@ -55,7 +55,7 @@ fn deploy_args() -> DeployArgs {
 
 fn prepared(args: &DeployArgs) -> deploy::Prepared {
     deploy::Prepared {
-        resolved: gather(&args.params.inputs()).unwrap(),
+        draft: gather_definition(&args.params.inputs()).unwrap(),
         artifact: Artifact {
             bytes: Cow::Borrowed(b"PK\x05\x06 not a real zip"),
             source: "test".into(),

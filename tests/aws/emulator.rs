@@ -8,15 +8,15 @@ use std::process::{Child, Command, Stdio};
 use serde_json::Value;
 
 /// The emulator for this test, stopped when dropped.
-struct Emulator {
+pub(crate) struct Emulator {
     child: Child,
     endpoint: String,
-    file_system_id: String,
-    dir: PathBuf,
+    pub(crate) file_system_id: String,
+    pub(crate) dir: PathBuf,
 }
 
 impl Emulator {
-    fn start() -> Emulator {
+    pub(crate) fn start() -> Emulator {
         let root = env!("CARGO_MANIFEST_DIR");
         let dir = std::env::temp_dir().join(format!("fsx-drt-emulator-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -53,7 +53,7 @@ impl Emulator {
 
     /// The binary, with real-looking credentials and `--verbose`: whatever it prints, the
     /// secret key is never in it.
-    fn fsx_drt(&self, args: &[&str]) -> Run {
+    pub(crate) fn fsx_drt(&self, args: &[&str]) -> Run {
         let output = Command::new(env!("CARGO_BIN_EXE_fsx-drt"))
             .args(args)
             .arg("--verbose")
@@ -85,7 +85,7 @@ impl Emulator {
     }
 
     /// Asks the emulator directly (boto3 from its own venv), returning JSON.
-    fn aws(&self, script: &str) -> Value {
+    pub(crate) fn aws(&self, script: &str) -> Value {
         let root = env!("CARGO_MANIFEST_DIR");
         let program = format!(
             "import boto3, json\nkw = dict(endpoint_url={:?}, region_name='us-east-1', aws_access_key_id='testing', aws_secret_access_key='testing')\n{script}",
@@ -120,15 +120,15 @@ const ACCESS_KEY: &str = "AKIAIOSFODNN7EXAMPLE";
 const SECRET_KEY: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 const SESSION_TOKEN: &str = "IQoJb3JpZ2luX2VjEXAMPLEdGVzdHRva2VuZm9yZnN4ZHJ0";
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
+pub(crate) struct Run {
+    pub(crate) code: i32,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
 }
 
 /// Any valid zip does for the emulator (its Lambda does not run code): a small one with an
 /// arm64 ELF header as bootstrap, so the test does not need the cross-built artifact.
-const LAMBDA_ZIP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/bootstrap.zip");
+pub(crate) const LAMBDA_ZIP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/bootstrap.zip");
 
 #[test]
 fn deploy_status_redeploy_and_destroy_on_the_emulator() {

@@ -30,7 +30,7 @@ use fsx_drt::commands::destroy::request as destroy_request;
 use fsx_drt::commands::run::request as run_request;
 use fsx_drt::error::Failure;
 use fsx_drt::interrupt::Interrupt;
-use fsx_drt::workflows::inputs::gather;
+use fsx_drt::workflows::inputs::gather_definition;
 use fsx_drt::workflows::{deploy, destroy, run};
 
 use crate::common::*;
@@ -252,7 +252,7 @@ async fn deploy_with(fault: Fault, outputs: &Path) -> Result<deploy::Deployed, F
         },
     };
     let prepared = deploy::Prepared {
-        resolved: gather(&args.params.inputs()).unwrap(),
+        draft: gather_definition(&args.params.inputs()).unwrap(),
         artifact: Artifact {
             bytes: Cow::Borrowed(b"zip"),
             source: "test".into(),

@@ -6,7 +6,8 @@ mod common;
 
 mod aws_mocks;
 mod deploy_flow;
-mod emulator;
+pub(crate) mod emulator;
 mod faults;
 mod run_tasks;
+mod schedules;
 mod unreachable;

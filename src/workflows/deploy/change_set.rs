@@ -3,7 +3,6 @@
 use crate::aws::Aws;
 use crate::error::{Exit, Failure};
 use crate::stack::{self, Change, Executable};
-use crate::template::TEMPLATE_YAML;
 
 pub enum ChangeSetState {
     Ready(Vec<Change>),
@@ -21,10 +20,11 @@ pub async fn make(
     stack_name: &str,
     name: &str,
     create: bool,
+    template: &str,
     values: &[(String, String)],
 ) -> Result<(ChangeSetState, Option<String>), Failure> {
     let stack_id = aws
-        .create_change_set(stack_name, name, create, TEMPLATE_YAML, values)
+        .create_change_set(stack_name, name, create, template, values)
         .await?;
     let state = wait(aws, stack_name, name).await?;
     Ok((state, stack_id))

@@ -3,11 +3,14 @@
 
 mod artifact_bucket;
 mod change_set;
+mod definition;
 mod preflight;
 
 use std::fmt;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
+
+use chrono::Utc;
 
 use fsx_drt_core::Invalid;
 use serde::Serialize;
@@ -22,11 +25,12 @@ use crate::artifact::Artifact;
 use crate::aws::{Aws, StackView};
 use crate::error::{Exit, Failure};
 use crate::interrupt::UNCHANGED;
-use crate::params::{self, Param, Problem, Resolved, Source};
+use crate::definition::Draft;
+use crate::params::Problem;
 use crate::stack::{
     self, Change, ChangeSetSummary, Existing, Operation, ParameterChange, Selector,
 };
-use crate::template::{maximum_event_age, CODE_BUCKET, CODE_KEY, MAXIMUM_EVENT_AGE};
+use crate::template::{CODE_BUCKET, CODE_KEY};
 
 /// What to deploy, and how.
 #[derive(Debug, Clone)]
@@ -88,7 +92,7 @@ impl fmt::Display for Deployed {
 /// What deploy checks offline, before any AWS call: the stack name, every parameter value
 /// given so far, and the artifact.
 pub struct Prepared {
-    pub resolved: Resolved,
+    pub draft: Draft,
     pub artifact: Artifact,
 }
 
@@ -107,19 +111,16 @@ pub fn prepare(args: &DeployRequest) -> Result<Prepared, Failure> {
             )
         })?;
     }
-    let resolved = inputs::gather(&args.inputs)?;
-    let present_problems: Vec<Problem> = match params::validate(&resolved) {
+    let draft = inputs::gather_definition(&args.inputs)?;
+    let present_problems: Vec<Problem> = match crate::definition::validate(&draft, Utc::now()) {
         Ok(_) => Vec::new(),
         Err(problems) => problems.into_iter().filter(|p| p.value.is_some()).collect(),
     };
     if !present_problems.is_empty() {
-        return Err(Failure::invalid(
-            "the parameters are invalid",
-            present_problems,
-        ));
+        return Err(definition::invalid(&draft, present_problems));
     }
     let artifact = Artifact::load(args.lambda_zip.as_deref())?;
-    Ok(Prepared { resolved, artifact })
+    Ok(Prepared { draft, artifact })
 }
 
 /// The deploy itself, on the given clients. `interrupt` (Ctrl-C) while the change set is
@@ -159,7 +160,7 @@ pub async fn execute(
     let made = tokio::select! {
         biased;
         () = interrupt.raised() => None,
-        made = change_set::make(aws, &args.stack_name, &name, create, &target.values) => Some(made),
+        made = change_set::make(aws, &args.stack_name, &name, create, &target.template, &target.values) => Some(made),
     };
     // Ctrl-C before the change set is executed: it goes, and the stack made for it, even
     // when Ctrl-C is pressed again meanwhile.
@@ -216,7 +217,7 @@ pub async fn execute(
         changes,
         parameters: stack::parameter_changes(&target.old_values, &target.values),
     };
-    printer.info(&format!("\nChange set {name}:\n{summary}"));
+    printer.info(&format!("\n{}\nChange set {name}:\n{summary}", target.schedules));
 
     let cancel = || async {
         change_set::discard(aws, &args.stack_name, &name, new_stack).await;
@@ -270,6 +271,10 @@ pub async fn execute(
 /// Where the deploy is going: the stack as it is, and every value the change set sends.
 struct Target {
     existing: Option<StackView>,
+    /// The template the change set sends (as written, or rendered for named schedules).
+    template: String,
+    /// The schedules in words with their next runs.
+    schedules: String,
     /// The stack's current parameter values (empty for a new stack).
     old_values: Vec<(String, String)>,
     values: Vec<(String, String)>,
@@ -288,7 +293,7 @@ async fn target(
 ) -> Result<Target, Failure> {
     let (aws, printer) = (session.aws, session.ui);
     let Prepared {
-        mut resolved,
+        mut draft,
         artifact,
     } = prepared;
     let account = aws.account().await?;
@@ -311,32 +316,26 @@ async fn target(
         .as_ref()
         .map(|s| s.parameters.clone())
         .unwrap_or_default();
-    let task_type = resolved.get(Param::TaskType).map(|(v, _)| v.clone());
-    resolved.fill(inputs::from_stack(&old_values, task_type), Source::Stack);
-    inputs::prompt_missing(&mut resolved, session.interactive, printer)?;
-    let parameters = params::validate(&resolved)
-        .map_err(|problems| Failure::invalid("the parameters are invalid", problems))?;
-    preflight::preflight(aws, &parameters).await?;
+    definition::fill_from_stack(&mut draft, &old_values);
+    inputs::prompt_definition(&mut draft, session.interactive, printer)?;
+    let now = Utc::now();
+    let checked = definition::check(&draft, now)?;
+    let rendered = definition::render(&draft, &checked, now);
+    preflight::preflight(aws, &rendered.checked).await?;
 
     let bucket = match &args.artifact_bucket {
         Some(bucket) => bucket.clone(),
         None => format!("fsx-drt-artifacts-{account}-{}", aws.region),
     };
-    let mut values: Vec<(String, String)> = parameters
-        .template_values()
-        .into_iter()
-        .map(|(p, v)| (p.key().to_string(), v))
-        .collect();
+    let mut values = rendered.values;
     values.push((CODE_BUCKET.into(), bucket.clone()));
     values.push((CODE_KEY.into(), artifact.key()));
-    values.push((
-        MAXIMUM_EVENT_AGE.into(),
-        maximum_event_age(&parameters.schedule, chrono::Utc::now()).to_string(),
-    ));
     Ok(Target {
         existing,
         old_values,
         values,
+        template: rendered.template,
+        schedules: rendered.summary,
         bucket,
         account,
         artifact,

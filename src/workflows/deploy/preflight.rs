@@ -1,14 +1,24 @@
-//! Before anything changes: the file system exists, is Lustre and available, can run the
-//! task type, and its data repositories cover every path (the Lambda's own planning code
-//! decides).
+//! Before anything changes: the file system exists, is Lustre and available, can run each
+//! schedule's task type, and its data repositories cover each schedule's paths (the
+//! Lambda's own planning code decides). The file system is read once for every schedule.
 
 use crate::aws::Aws;
 use crate::error::Failure;
 use crate::params::{Param, Parameters, Problem};
 use crate::workflows::plan::{lambda_config, plan_failure};
 
-pub async fn preflight(aws: &Aws, parameters: &Parameters) -> Result<(), Failure> {
-    let fs_id = parameters.file_system_id.as_str();
+/// One schedule to check: where its problems are named (`Schedules.<name>.` or nothing for
+/// a flat definition) and its values as the template's parameters.
+pub struct Checked {
+    pub place: String,
+    pub parameters: Parameters,
+}
+
+pub async fn preflight(aws: &Aws, schedules: &[Checked]) -> Result<(), Failure> {
+    let Some(first) = schedules.first() else {
+        return Ok(());
+    };
+    let fs_id = first.parameters.file_system_id.as_str();
     let invalid = |problem: String, fix: &str| {
         Failure::invalid(
             "the file system cannot be scheduled",
@@ -45,18 +55,33 @@ pub async fn preflight(aws: &Aws, parameters: &Parameters) -> Result<(), Failure
         storage: fs.storage.as_deref(),
         linked: fs.linked,
     };
-    if let Err((param, why)) = crate::file_system::check(&facts, parameters.task_type) {
-        let value = match param {
-            Param::TaskType => parameters.task_type.name(),
-            _ => fs_id,
-        };
-        return Err(Failure::invalid(
-            "the file system cannot run these tasks",
-            vec![Problem::new(param.key(), Some(value), why)],
-        ));
+    for Checked { place, parameters } in schedules {
+        if let Err((param, why)) = crate::file_system::check(&facts, parameters.task_type) {
+            let value = match param {
+                Param::TaskType => parameters.task_type.name(),
+                _ => fs_id,
+            };
+            let name = match param {
+                Param::FileSystemId => param.key().to_string(),
+                _ => format!("{place}{}", param.key()),
+            };
+            return Err(Failure::invalid(
+                "the file system cannot run these tasks",
+                vec![Problem::new(&name, Some(value), why)],
+            ));
+        }
     }
     let repositories = aws.repositories_of(&fs).await?;
-    fsx_drt_core::plan::plan(&lambda_config(parameters), &repositories)
-        .map_err(|e| plan_failure(e, parameters))?;
+    for Checked { place, parameters } in schedules {
+        fsx_drt_core::plan::plan(&lambda_config(parameters), &repositories).map_err(|e| {
+            let mut failure = plan_failure(e, parameters);
+            for problem in &mut failure.problems {
+                if problem.parameter != Param::FileSystemId.key() {
+                    problem.parameter = format!("{place}{}", problem.parameter);
+                }
+            }
+            failure
+        })?;
+    }
     Ok(())
 }

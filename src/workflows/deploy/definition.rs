@@ -1,0 +1,199 @@
+//! From a definition to what CloudFormation gets: the template (as written, with its one
+//! schedule's settings as parameters, for a flat definition like the reference's; rendered
+//! with one schedule resource per named schedule otherwise) and the parameter values.
+
+use chrono::{DateTime, Utc};
+use fsx_drt_core::config::ScheduleName;
+
+use super::preflight::Checked;
+use crate::definition::{self, Definition, Draft, Extra, ScheduleSpec};
+use crate::error::Failure;
+use crate::params::{Param, Source, Values};
+use crate::template::{self, maximum_event_age, ScheduleResource, TEMPLATE_YAML, TIMEZONE};
+use crate::workflows::inputs;
+
+/// What the change set sends.
+pub struct Rendered {
+    pub template: String,
+    /// Parameter values, without the artifact's (the caller adds those).
+    pub values: Vec<(String, String)>,
+    /// Each schedule for the preflight, its problems named by its place.
+    pub checked: Vec<Checked>,
+    /// The schedules in words, with their next runs, for the summary before approval.
+    pub summary: String,
+}
+
+/// Fills what the draft lacks from the stack's current values: a flat definition takes every
+/// parameter (and its Timezone) from the stack, a definition with named schedules only the
+/// stack-wide ones (its schedules are all in the file).
+pub fn fill_from_stack(draft: &mut Draft, stack: &[(String, String)]) {
+    if draft.mapped {
+        let stack_wide: Values = inputs::from_stack(stack, None)
+            .into_iter()
+            .filter(|(param, _)| !definition::is_schedule_param(*param))
+            .collect();
+        for schedule in &mut draft.schedules {
+            schedule.values.fill(stack_wide.clone(), Source::Stack);
+        }
+    } else if let Some(schedule) = draft.schedules.first_mut() {
+        let task_type = schedule.values.get(Param::TaskType).map(|(v, _)| v.clone());
+        schedule
+            .values
+            .fill(inputs::from_stack(stack, task_type), Source::Stack);
+        let zone = stack.iter().find(|(k, _)| k == TIMEZONE);
+        if let Some((_, zone)) = zone {
+            schedule
+                .extras
+                .entry(Extra::Timezone)
+                .or_insert_with(|| (zone.clone(), Source::Stack));
+        }
+    }
+}
+
+/// The written template takes a flat definition whose only addition is its Timezone; any
+/// other definition is rendered.
+fn written(draft: &Draft) -> bool {
+    !draft.mapped
+        && draft.schedules.len() == 1
+        && draft.schedules[0]
+            .extras
+            .keys()
+            .all(|extra| *extra == Extra::Timezone)
+}
+
+pub fn render(draft: &Draft, definition: &Definition, now: DateTime<Utc>) -> Rendered {
+    let place = |s: &ScheduleSpec| match draft.mapped {
+        true => format!("{}.{}.", definition::SCHEDULES, s.name),
+        false => String::new(),
+    };
+    let checked = definition
+        .schedules
+        .iter()
+        .map(|s| Checked {
+            place: place(s),
+            parameters: definition.parameters(s),
+        })
+        .collect();
+    let summary = summary(definition, now);
+    // Lambda retries a failed run until a minute before the next run of any schedule.
+    let event_age = definition
+        .schedules
+        .iter()
+        .map(|s| maximum_event_age(&s.expression, now))
+        .min()
+        .unwrap_or(3600);
+    let mut values: Vec<(String, String)>;
+    let template = if written(draft) {
+        let schedule = &definition.schedules[0];
+        values = key_values(definition.parameters(schedule).template_values());
+        values.push((TIMEZONE.into(), schedule.timezone.name().into()));
+        TEMPLATE_YAML.to_string()
+    } else {
+        let stack_wide = definition.parameters(&definition.schedules[0]);
+        values = key_values(
+            stack_wide
+                .template_values()
+                .into_iter()
+                .filter(|(param, _)| !definition::is_schedule_param(*param))
+                .collect(),
+        );
+        let resources: Vec<ScheduleResource> =
+            definition.schedules.iter().map(resource).collect();
+        template::render(&resources).to_string()
+    };
+    values.push((template::MAXIMUM_EVENT_AGE.into(), event_age.to_string()));
+    Rendered {
+        template,
+        values,
+        checked,
+        summary,
+    }
+}
+
+fn key_values(values: Vec<(Param, String)>) -> Vec<(String, String)> {
+    values
+        .into_iter()
+        .map(|(param, value)| (param.key().to_string(), value))
+        .collect()
+}
+
+/// One schedule as its resource: the function reads its settings from the input.
+fn resource(schedule: &ScheduleSpec) -> ScheduleResource {
+    let settings = fsx_drt_core::event::Schedule {
+        name: ScheduleName::parse(&schedule.name).expect("a checked schedule name"),
+        task_type: schedule.task_type,
+        paths: schedule.paths.clone(),
+        report_path: schedule.report_path.clone(),
+        release_after_days: schedule.release_after_days.unwrap_or_default(),
+    }
+    .target_input();
+    ScheduleResource {
+        name: schedule.name.clone(),
+        expression: schedule.expression.expression(),
+        timezone: schedule.timezone.name().to_string(),
+        enabled: schedule.enabled,
+        flexible_window_minutes: schedule.flexible_window_minutes,
+        start_date: schedule.start_date_iso(),
+        end_date: schedule.end_date_iso(),
+        settings: settings.as_object().cloned().unwrap_or_default(),
+    }
+}
+
+/// How many runs of each schedule the summary shows.
+const RUNS_SHOWN: usize = 3;
+
+/// Each schedule in words with its next runs in its zone (and UTC), and a warning for two
+/// schedules due in the same minute: FSx runs one task at a time on a file system.
+pub fn summary(definition: &Definition, now: DateTime<Utc>) -> String {
+    let mut text = String::from("Schedules:\n");
+    let mut due: Vec<(DateTime<Utc>, &str)> = Vec::new();
+    for s in &definition.schedules {
+        let state = if s.enabled { "" } else { " (disabled)" };
+        text.push_str(&format!(
+            "  {}{state}: {} {} - {}\n",
+            s.name,
+            s.task_type.name(),
+            fsx_drt_core::render_paths(&s.paths),
+            s.describe()
+        ));
+        for run in s.upcoming(now, RUNS_SHOWN) {
+            let local = run.with_timezone(&s.timezone);
+            text.push_str(&format!(
+                "      {}  ({} UTC)\n",
+                local.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                run.format("%Y-%m-%d %H:%M")
+            ));
+        }
+        if s.enabled {
+            due.extend(s.upcoming(now, 50).into_iter().map(|t| (t, s.name.as_str())));
+        }
+    }
+    due.sort();
+    for pair in due.windows(2) {
+        let ((a, first), (b, second)) = (pair[0], pair[1]);
+        if a.format("%Y%m%d%H%M").to_string() == b.format("%Y%m%d%H%M").to_string()
+            && first != second
+        {
+            text.push_str(&format!(
+                "warning: {first} and {second} are both due at {} UTC; FSx runs one task at a time on a file system, so one of them will find the other running\n",
+                a.format("%Y-%m-%d %H:%M")
+            ));
+            break;
+        }
+    }
+    text
+}
+
+/// Checks the whole definition (every problem, each named by its place).
+pub fn check(draft: &Draft, now: DateTime<Utc>) -> Result<Definition, Failure> {
+    definition::validate(draft, now).map_err(|problems| invalid(draft, problems))
+}
+
+/// The failure for these problems, in the words a flat definition always had.
+pub fn invalid(draft: &Draft, problems: Vec<crate::params::Problem>) -> Failure {
+    let what = match draft.mapped {
+        true => "the definition is invalid",
+        false => "the parameters are invalid",
+    };
+    Failure::invalid(what, problems)
+}

@@ -1,0 +1,148 @@
+//! Schedules on EventBridge Scheduler, on the local emulator: a definition of three named
+//! schedules in a local time zone, and the two ways a stack comes to fsx-drt's schedules:
+//! one made by an earlier fsx-drt (an EventBridge rule) and one made by the reference
+//! solution itself, both taken over in place by `fsx-drt deploy`.
+
+use serde_json::{json, Value};
+
+use crate::emulator::{Emulator, LAMBDA_ZIP};
+
+/// Every schedule the emulator holds: name, expression, zone, state and input.
+fn schedules(emulator: &Emulator) -> Value {
+    emulator.aws(
+        "sch = boto3.client('scheduler', **kw)\nfound = [sch.get_schedule(Name=s['Name'], GroupName=s['GroupName']) for s in sch.list_schedules()['Schedules']]\nprint(json.dumps(sorted([[s['Name'], s['ScheduleExpression'], s['ScheduleExpressionTimezone'], s['State'], json.loads(s['Target']['Input'])] for s in found])))",
+    )
+}
+
+fn rules(emulator: &Emulator) -> Value {
+    emulator.aws(
+        "print(json.dumps([r['Name'] for r in boto3.client('events', **kw).list_rules()['Rules']]))",
+    )
+}
+
+#[test]
+fn three_schedules_in_local_time() {
+    let emulator = Emulator::start();
+    let definition = emulator.dir.join("schedules.yaml");
+    std::fs::write(
+        &definition,
+        format!(
+            "FileSystemId: {}\nEmailAddress: hpc-ops@example.com\nSchedules:\n  morning-import: {{TaskType: Import, Paths: [/data], Schedule: \"30 5 ? * MON-FRI *\", Timezone: Europe/Berlin}}\n  nightly-export: {{TaskType: Export, Paths: [/data/in, \"/data/with space\"], Schedule: \"0 22 * * ? *\", Timezone: Europe/Berlin}}\n  weekly-release: {{TaskType: Release, ReleaseAfterDays: 14, Paths: [/data], Schedule: \"0 3 ? * SUN *\", Timezone: Europe/Berlin, Enabled: false}}\n",
+            emulator.file_system_id
+        ),
+    )
+    .unwrap();
+    let file = definition.to_str().unwrap();
+    let deploy = || {
+        emulator.fsx_drt(&[
+            "deploy",
+            "--stack-name",
+            "three",
+            "--yes",
+            "--lambda-zip",
+            LAMBDA_ZIP,
+            "--parameters-file",
+            file,
+        ])
+    };
+    let created = deploy();
+    assert_eq!(created.code, 0, "{}", created.stderr);
+    // Before approval: each schedule in words, its next runs in its zone and in UTC.
+    for line in [
+        "nightly-export: Export /data/in \"/data/with space\"",
+        "weekly-release (disabled): Release",
+        "Europe/Berlin",
+    ] {
+        assert!(created.stderr.contains(line), "{line}: {}", created.stderr);
+    }
+    assert!(
+        created.stderr.contains(":00+01:00  (") || created.stderr.contains(":00+02:00  ("),
+        "{}",
+        created.stderr
+    );
+
+    let found = schedules(&emulator);
+    let names: Vec<&Value> = found.as_array().unwrap().iter().map(|s| &s[0]).collect();
+    assert_eq!(
+        names,
+        [&json!("morning-import"), &json!("nightly-export"), &json!("weekly-release")]
+    );
+    let export = &found[1];
+    assert_eq!(export[1], "cron(0 22 * * ? *)");
+    assert_eq!(export[2], "Europe/Berlin");
+    assert_eq!(export[3], "ENABLED");
+    assert_eq!(found[2][3], "DISABLED");
+    // The function's input: the schedule's settings and Scheduler's slot attributes.
+    let input = &export[4];
+    assert_eq!(input["Schedule"], "nightly-export");
+    assert_eq!(input["TaskType"], "Export");
+    assert_eq!(input["Paths"], "/data/in \"/data/with space\"");
+    assert_eq!(input["ScheduledTime"], "<aws.scheduler.scheduled-time>");
+    assert_eq!(input["ScheduleArn"], "<aws.scheduler.schedule-arn>");
+    assert_eq!(found[2][4]["ReleaseAfterDays"], 14);
+
+    // The same definition again: nothing to do.
+    let again = deploy();
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(again.stdout.contains("is up to date"), "{}", again.stdout);
+
+    let destroyed = emulator.fsx_drt(&["destroy", "--stack-name", "three", "--yes"]);
+    assert_eq!(destroyed.code, 0, "{}", destroyed.stderr);
+    assert_eq!(schedules(&emulator), json!([]));
+}
+
+/// A stack made by an earlier fsx-drt (its EventBridge rule) and one made by the reference
+/// solution: deploy keeps their parameters, shows the rule going and the schedule coming, and
+/// afterwards each is an fsx-drt stack on EventBridge Scheduler.
+#[test]
+fn rule_stacks_move_to_a_schedule_in_place() {
+    let emulator = Emulator::start();
+    let root = env!("CARGO_MANIFEST_DIR");
+    let fs = &emulator.file_system_id;
+    let zip = std::fs::read(LAMBDA_ZIP).unwrap();
+    let made = emulator.aws(&format!(
+        "cf = boto3.client('cloudformation', **kw)\ns3 = boto3.client('s3', **kw)\ns3.create_bucket(Bucket='old-code')\ns3.put_object(Bucket='old-code', Key='code.zip', Body=bytes({zip:?}))\nold = open({old:?}).read()\nref = open({reference:?}).read()\np = lambda **v: [{{'ParameterKey': k, 'ParameterValue': x}} for k, x in v.items()]\ncf.create_stack(StackName='earlier', TemplateBody=old, Capabilities=['CAPABILITY_IAM'], Parameters=p(EmailAddress='ops@example.com', FileSystemId={fs:?}, Paths='/data', Schedule='cron(15 6 * * ? *)', CodeBucket='old-code', CodeKey='code.zip'))\ncf.create_stack(StackName='reference', TemplateBody=ref, Capabilities=['CAPABILITY_IAM'], Parameters=p(EmailAddress='ops@example.com', FileSystemId={fs:?}, Paths='/data', Schedule='cron(0 6 * * ? *)', TaskType='Import'))\nprint(json.dumps([cf.describe_stacks(StackName=n)['Stacks'][0]['StackStatus'] for n in ['earlier', 'reference']]))",
+        old = format!("{root}/tests/data/fsx-drt-eventbridge-rule.yaml"),
+        reference = format!("{root}/tests/data/reference-template.yaml"),
+    ));
+    assert_eq!(made, json!(["CREATE_COMPLETE", "CREATE_COMPLETE"]));
+    assert_eq!(rules(&emulator).as_array().unwrap().len(), 2);
+
+    for (stack, expression) in [
+        ("earlier", "cron(15 6 * * ? *)"),
+        ("reference", "cron(0 6 * * ? *)"),
+    ] {
+        let moved = emulator.fsx_drt(&[
+            "deploy",
+            "--stack-name",
+            stack,
+            "--yes",
+            "--lambda-zip",
+            LAMBDA_ZIP,
+        ]);
+        assert_eq!(moved.code, 0, "{stack}: {}", moved.stderr);
+        // The change set says the rule goes and the schedule comes.
+        assert!(
+            moved.stderr.contains("AWS::Events::Rule") && moved.stderr.contains("Remove"),
+            "{stack}: {}",
+            moved.stderr
+        );
+        assert!(
+            moved.stderr.contains("Add     TaskSchedule"),
+            "{stack}: {}",
+            moved.stderr
+        );
+        // Its own schedule kept, now read in UTC by Scheduler.
+        let status = emulator.fsx_drt(&["status", "--stack-name", stack, "--output", "json"]);
+        let status: Value = serde_json::from_str(&status.stdout).unwrap();
+        assert_eq!(status["schedule"], expression, "{stack}");
+        assert_eq!(status["parameters"]["Timezone"], "UTC", "{stack}");
+    }
+    assert_eq!(rules(&emulator), json!([]));
+    let found = schedules(&emulator);
+    assert_eq!(found.as_array().unwrap().len(), 2, "{found}");
+    for schedule in found.as_array().unwrap() {
+        assert_eq!(schedule[4]["Schedule"], "default");
+        assert_eq!(schedule[2], "UTC");
+    }
+}
