@@ -34,6 +34,9 @@ pub struct Task {
     pub failure: Option<String>,
     /// Where FSx writes the completion report (`failures.csv` lists failed files).
     pub report: Option<String>,
+    /// The task's ARN (its tags name the schedule that made it).
+    #[serde(skip)]
+    pub arn: Option<String>,
 }
 
 impl Task {
@@ -157,6 +160,7 @@ mod tests {
             total: None,
             failure: None,
             report: None,
+            arn: None,
         };
         assert!(task("FAILED", None).failed_outright());
         assert!(task("CANCELED", None).failed_outright());

@@ -105,6 +105,24 @@ impl Aws {
         Ok(out.data_repository_tasks().first().map(task))
     }
 
+    /// The value of one of a resource's tags (a task's `fsx-drt:schedule`, say).
+    pub async fn tag(&self, arn: &str, key: &str) -> Result<Option<String>, Error> {
+        let out = self
+            .clients
+            .fsx
+            .list_tags_for_resource()
+            .resource_arn(arn)
+            .send()
+            .await
+            .map_err(failed("ListTagsForResource"))?;
+        Ok(out
+            .tags()
+            .iter()
+            .find(|t| t.key() == Some(key))
+            .and_then(|t| t.value())
+            .map(str::to_string))
+    }
+
     /// Asks FSx to cancel the task; returns its id and lifecycle (CANCELING) as FSx answers.
     pub async fn cancel_task(&self, task_id: &str) -> Result<(String, String), Error> {
         let out = self
@@ -155,5 +173,6 @@ fn task(t: &DataRepositoryTask) -> Task {
                     t.task_id().unwrap_or("?")
                 )
             }),
+        arn: t.resource_arn().map(str::to_string),
     }
 }

@@ -59,7 +59,11 @@ pub fn resolve_definition(
 }
 
 /// Asks for the stack-wide values a definition still lacks, when a person can answer.
-pub fn prompt_definition(draft: &mut Draft, interactive: bool, ui: &Printer) -> Result<(), Failure> {
+pub fn prompt_definition(
+    draft: &mut Draft,
+    interactive: bool,
+    ui: &Printer,
+) -> Result<(), Failure> {
     if interactive {
         for param in draft.missing() {
             let value = prompt(param, ui)?;

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use aws_sdk_cloudformation::operation::describe_stack_events::DescribeStackEventsOutput;
 use aws_sdk_cloudformation::operation::describe_stacks::DescribeStacksOutput;
+use aws_sdk_cloudformation::operation::get_template::GetTemplateOutput;
 use aws_sdk_cloudformation::primitives::DateTime;
 use aws_sdk_cloudformation::types::StackStatus;
 use aws_sdk_cloudwatch::operation::describe_alarms::DescribeAlarmsOutput;
@@ -599,6 +600,17 @@ fn tasks_rule(latest: DataRepositoryTaskLifecycle) -> Rule {
         })
 }
 
+/// The stack's template, as GetTemplate answers it: the one fsx-drt deploys as written.
+fn template_rule() -> Rule {
+    mock!(aws_sdk_cloudformation::Client::get_template)
+        .match_requests(|r| is_the_stack(r.stack_name()))
+        .then_output(|| {
+            GetTemplateOutput::builder()
+                .template_body(fsx_drt::template::TEMPLATE_YAML)
+                .build()
+        })
+}
+
 fn status_args() -> StatusArgs {
     StatusArgs {
         stack_name: STACK.into(),
@@ -615,14 +627,20 @@ async fn status_of(
 ) -> Status {
     let (stack, alarms) = (stack_rule(deployed_stack(stack)), alarms_rule(task_alarm));
     let (tasks, subscription) = (tasks_rule(latest), pending_subscription_rule());
-    let aws = aws(&[&stack], &[&alarms], &[&tasks], &[&subscription]);
+    let template = template_rule();
+    let aws = aws(
+        &[&stack, &template],
+        &[&alarms],
+        &[&tasks],
+        &[&subscription],
+    );
     let status = gather(
         &session(&aws, &printer(), &Interrupt::never()),
         &status_request(&status_args()),
     )
     .await
     .unwrap();
-    for rule in [&stack, &alarms, &tasks, &subscription] {
+    for rule in [&stack, &template, &alarms, &tasks, &subscription] {
         assert_eq!(rule.num_calls(), 1);
     }
     status
@@ -638,6 +656,11 @@ async fn status_healthy_but_the_subscription_is_unconfirmed() {
     .await;
     assert_eq!(status.email_subscription, "PendingConfirmation");
     assert!(status.healthy, "{:?}", status.problems);
+    // The one schedule of the template as written, read back with the stack's values.
+    let names: Vec<&str> = status.schedules.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["default"]);
+    assert_eq!(status.schedules[0].timezone, "UTC");
+    assert_eq!(status.schedules[0].next_runs, ["2199-01-01T00:00:00Z"]);
     assert_eq!(status.next_runs, ["2199-01-01T00:00:00Z"]);
     let text = status.to_string();
     assert!(
@@ -722,7 +745,13 @@ async fn status_watch_follows_the_operation_first() {
     let alarms = alarms_rule(StateValue::Ok);
     let tasks = tasks_rule(DataRepositoryTaskLifecycle::Succeeded);
     let subscription = pending_subscription_rule();
-    let aws = aws(&[&stacks, &events], &[&alarms], &[&tasks], &[&subscription]);
+    let template = template_rule();
+    let aws = aws(
+        &[&stacks, &events, &template],
+        &[&alarms],
+        &[&tasks],
+        &[&subscription],
+    );
     let args = StatusArgs {
         watch: true,
         ..status_args()

@@ -128,7 +128,8 @@ pub(crate) struct Run {
 
 /// Any valid zip does for the emulator (its Lambda does not run code): a small one with an
 /// arm64 ELF header as bootstrap, so the test does not need the cross-built artifact.
-pub(crate) const LAMBDA_ZIP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/bootstrap.zip");
+pub(crate) const LAMBDA_ZIP: &str =
+    concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/bootstrap.zip");
 
 #[test]
 fn deploy_status_redeploy_and_destroy_on_the_emulator() {

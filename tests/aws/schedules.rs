@@ -65,7 +65,11 @@ fn three_schedules_in_local_time() {
     let names: Vec<&Value> = found.as_array().unwrap().iter().map(|s| &s[0]).collect();
     assert_eq!(
         names,
-        [&json!("morning-import"), &json!("nightly-export"), &json!("weekly-release")]
+        [
+            &json!("morning-import"),
+            &json!("nightly-export"),
+            &json!("weekly-release")
+        ]
     );
     let export = &found[1];
     assert_eq!(export[1], "cron(0 22 * * ? *)");

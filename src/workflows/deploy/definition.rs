@@ -97,8 +97,7 @@ pub fn render(draft: &Draft, definition: &Definition, now: DateTime<Utc>) -> Ren
                 .filter(|(param, _)| !definition::is_schedule_param(*param))
                 .collect(),
         );
-        let resources: Vec<ScheduleResource> =
-            definition.schedules.iter().map(resource).collect();
+        let resources: Vec<ScheduleResource> = definition.schedules.iter().map(resource).collect();
         template::render(&resources).to_string()
     };
     values.push((template::MAXIMUM_EVENT_AGE.into(), event_age.to_string()));
@@ -165,7 +164,11 @@ pub fn summary(definition: &Definition, now: DateTime<Utc>) -> String {
             ));
         }
         if s.enabled {
-            due.extend(s.upcoming(now, 50).into_iter().map(|t| (t, s.name.as_str())));
+            due.extend(
+                s.upcoming(now, 50)
+                    .into_iter()
+                    .map(|t| (t, s.name.as_str())),
+            );
         }
     }
     due.sort();

@@ -23,9 +23,9 @@ use super::session::Session;
 use super::{check_deletable, check_maker, check_stack_name};
 use crate::artifact::Artifact;
 use crate::aws::{Aws, StackView};
+use crate::definition::Draft;
 use crate::error::{Exit, Failure};
 use crate::interrupt::UNCHANGED;
-use crate::definition::Draft;
 use crate::params::Problem;
 use crate::stack::{
     self, Change, ChangeSetSummary, Existing, Operation, ParameterChange, Selector,
@@ -217,7 +217,10 @@ pub async fn execute(
         changes,
         parameters: stack::parameter_changes(&target.old_values, &target.values),
     };
-    printer.info(&format!("\n{}\nChange set {name}:\n{summary}", target.schedules));
+    printer.info(&format!(
+        "\n{}\nChange set {name}:\n{summary}",
+        target.schedules
+    ));
 
     let cancel = || async {
         change_set::discard(aws, &args.stack_name, &name, new_stack).await;

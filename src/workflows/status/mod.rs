@@ -1,6 +1,8 @@
 //! `fsx-drt status`: the stack, its schedule, alarms, email subscription and recent tasks.
 //! Exit 0 healthy, 1 unhealthy (failed stack, alarm in ALARM, latest task failed), 2 no stack.
 
+mod schedules;
+
 use std::fmt;
 use std::time::Duration;
 
@@ -43,6 +45,8 @@ pub struct Status {
     /// The schedule in words.
     pub schedule_words: Option<String>,
     pub next_runs: Vec<String>,
+    /// Every schedule, from the stack's template: in words, next runs in its zone.
+    pub schedules: Vec<schedules::ScheduleStatus>,
     pub alarms: Vec<Alarm>,
     /// confirmed, PendingConfirmation, or none.
     pub email_subscription: String,
@@ -117,6 +121,7 @@ pub async fn gather(session: &Session<'_>, args: &StatusRequest) -> Result<Statu
             .collect(),
         None => Vec::new(),
     };
+    let schedules = schedules::of(aws, &stack, &tasks, Utc::now()).await?;
     if let Some(latest) = tasks.first() {
         if latest.failed_outright() {
             let files = match latest.failed {
@@ -138,6 +143,7 @@ pub async fn gather(session: &Session<'_>, args: &StatusRequest) -> Result<Statu
         schedule,
         schedule_words,
         next_runs,
+        schedules,
         alarms,
         email_subscription,
         tasks,
@@ -164,12 +170,20 @@ impl fmt::Display for Status {
             };
         table(f, "Parameters", &self.parameters)?;
         table(f, "Outputs", &self.outputs)?;
-        if let Some(schedule) = &self.schedule {
+        if self.schedules.is_empty() {
+            if let Some(schedule) = &self.schedule {
+                writeln!(f)?;
+                let words = self.schedule_words.as_deref().unwrap_or("");
+                writeln!(f, "Schedule {schedule}: {words}; next runs (UTC):")?;
+                for run in &self.next_runs {
+                    writeln!(f, "  {run}")?;
+                }
+            }
+        } else {
             writeln!(f)?;
-            let words = self.schedule_words.as_deref().unwrap_or("");
-            writeln!(f, "Schedule {schedule}: {words}; next runs (UTC):")?;
-            for run in &self.next_runs {
-                writeln!(f, "  {run}")?;
+            writeln!(f, "Schedules:")?;
+            for schedule in &self.schedules {
+                write!(f, "{schedule}")?;
             }
         }
         writeln!(f)?;
