@@ -125,6 +125,9 @@ pub struct RunArgs {
     /// With --wait: stop waiting after this long (exit 4; the task goes on).
     #[arg(long, value_name = "DURATION", default_value = "6h", value_parser = parse_duration)]
     pub timeout: std::time::Duration,
+    /// Run this schedule's task now (default: the stack's only schedule).
+    #[arg(long, value_name = "NAME")]
+    pub schedule: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -14,6 +14,7 @@ pub fn request(args: &RunArgs) -> RunRequest {
         wait: args.wait,
         direct: args.direct,
         timeout: args.timeout,
+        schedule: args.schedule.clone(),
     }
 }
 

@@ -12,7 +12,6 @@ use std::time::Duration;
 
 use aws_sdk_cloudformation::operation::describe_stack_events::DescribeStackEventsOutput;
 use aws_sdk_cloudformation::operation::describe_stacks::DescribeStacksOutput;
-use aws_sdk_cloudformation::operation::get_template::GetTemplateOutput;
 use aws_sdk_cloudformation::primitives::DateTime;
 use aws_sdk_cloudformation::types::StackStatus;
 use aws_sdk_cloudwatch::operation::describe_alarms::DescribeAlarmsOutput;
@@ -596,17 +595,6 @@ fn tasks_rule(latest: DataRepositoryTaskLifecycle) -> Rule {
                     1_772_582_400, // 2026-03-04T00:00:00Z
                     latest.clone(),
                 ))
-                .build()
-        })
-}
-
-/// The stack's template, as GetTemplate answers it: the one fsx-drt deploys as written.
-fn template_rule() -> Rule {
-    mock!(aws_sdk_cloudformation::Client::get_template)
-        .match_requests(|r| is_the_stack(r.stack_name()))
-        .then_output(|| {
-            GetTemplateOutput::builder()
-                .template_body(fsx_drt::template::TEMPLATE_YAML)
                 .build()
         })
 }

@@ -369,3 +369,14 @@ pub fn session<'a>(
         interactive: false,
     }
 }
+
+/// The stack's template, as GetTemplate answers it: the one fsx-drt deploys as written.
+pub fn template_rule() -> Rule {
+    mock!(aws_sdk_cloudformation::Client::get_template)
+        .match_requests(|r| is_the_stack(r.stack_name()))
+        .then_output(|| {
+            aws_sdk_cloudformation::operation::get_template::GetTemplateOutput::builder()
+                .template_body(fsx_drt::template::TEMPLATE_YAML)
+                .build()
+        })
+}

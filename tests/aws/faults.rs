@@ -436,13 +436,15 @@ async fn run_with(fault: Fault) -> Result<run::Ran, Failure> {
             .data_repository_task(task(DataRepositoryTaskLifecycle::Pending))
             .build()
     );
+    let template = template_rule();
     let rules = Rules {
-        cloudformation: vec![&stacks],
+        cloudformation: vec![&stacks, &template],
         fsx: vec![&fs, &repos, &listing, &polls, &create],
         ..Rules::default()
     };
     let args = RunArgs {
         stack_name: STACK.into(),
+        schedule: None,
         wait: true,
         direct: true,
         timeout: Duration::from_secs(3600),

@@ -5,6 +5,7 @@
 use std::time::{Duration, Instant};
 
 use aws_sdk_cloudformation::operation::describe_stacks::DescribeStacksOutput;
+use aws_sdk_cloudformation::operation::get_template::GetTemplateOutput;
 use aws_sdk_fsx::operation::cancel_data_repository_task::CancelDataRepositoryTaskOutput;
 use aws_sdk_fsx::operation::describe_data_repository_tasks::DescribeDataRepositoryTasksOutput;
 use aws_sdk_fsx::types::{
@@ -29,6 +30,7 @@ const FUNCTION_NAME: &str = "fsx-drt-scheduler-Function-AbCdEf123456";
 fn run_args(wait: bool) -> RunArgs {
     RunArgs {
         stack_name: STACK.into(),
+        schedule: None,
         wait,
         direct: false,
         timeout: Duration::from_secs(3600),
@@ -112,8 +114,9 @@ async fn run_invokes_the_function_and_reports_the_task() {
         aws_sdk_cloudformation::types::StackStatus::CreateComplete,
     ));
     let invoke = invoke_rule(CREATED, None);
+    let template = template_rule();
     let rules = Rules {
-        cloudformation: vec![&stack],
+        cloudformation: vec![&stack, &template],
         lambda: vec![&invoke],
         ..Rules::default()
     };
@@ -170,8 +173,9 @@ async fn a_function_error_is_exit_1_with_its_message_and_the_way_to_its_log() {
         r#"{"errorType":"RunError","errorMessage":"no data repository covers /datab"}"#,
         Some("Unhandled"),
     );
+    let template = template_rule();
     let rules = Rules {
-        cloudformation: vec![&stack],
+        cloudformation: vec![&stack, &template],
         lambda: vec![&invoke],
         ..Rules::default()
     };
@@ -207,8 +211,9 @@ async fn wait_follows_the_task_and_fails_on_failed_files_naming_the_report() {
         task(Executing, 80, 1),
         task(Succeeded, 97, 3),
     ]);
+    let template = template_rule();
     let rules = Rules {
-        cloudformation: vec![&stack],
+        cloudformation: vec![&stack, &template],
         lambda: vec![&invoke],
         fsx: vec![&polls],
         ..Rules::default()
@@ -254,8 +259,9 @@ async fn ctrl_c_while_waiting_leaves_the_task_running() {
         .build();
     let cancel = mock!(aws_sdk_fsx::Client::cancel_data_repository_task)
         .then_output(|| CancelDataRepositoryTaskOutput::builder().build());
+    let template = template_rule();
     let rules = Rules {
-        cloudformation: vec![&stack],
+        cloudformation: vec![&stack, &template],
         lambda: vec![&invoke],
         fsx: vec![&polls, &cancel],
         ..Rules::default()
@@ -305,8 +311,9 @@ async fn tasks_lists_newest_first_filtered_and_limited() {
                 .data_repository_tasks(at("task-00000000000000004", 400, Succeeded))
                 .build()
         });
+    let template = template_rule();
     let rules = Rules {
-        cloudformation: vec![&stack],
+        cloudformation: vec![&stack, &template],
         fsx: vec![&listing],
         ..Rules::default()
     };
@@ -362,15 +369,20 @@ async fn cancel_names_a_missing_or_finished_task() {
 #[tokio::test(start_paused = true)]
 async fn ctrl_c_during_a_slow_invoke_stops_and_says_where_to_look() {
     let (trigger, interrupt) = Interrupt::manual();
-    // Raised as the stack is read, before the function answers: the invoke is abandoned (no
-    // Invoke rule exists, so a call would have panicked).
+    // Raised as the schedule is read, the call before the function's: the invoke is abandoned
+    // (no Invoke rule exists, so a call would have panicked).
     let stack = mock!(aws_sdk_cloudformation::Client::describe_stacks).then_output(move || {
-        trigger.raise();
         let stack = deployed_stack(aws_sdk_cloudformation::types::StackStatus::CreateComplete);
         DescribeStacksOutput::builder().stacks(stack).build()
     });
+    let template = mock!(aws_sdk_cloudformation::Client::get_template).then_output(move || {
+        trigger.raise();
+        GetTemplateOutput::builder()
+            .template_body(fsx_drt::template::TEMPLATE_YAML)
+            .build()
+    });
     let rules = Rules {
-        cloudformation: vec![&stack],
+        cloudformation: vec![&stack, &template],
         ..Rules::default()
     };
     let aws = rules.aws();

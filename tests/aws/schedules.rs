@@ -96,8 +96,9 @@ fn three_schedules_in_local_time() {
 }
 
 /// A stack made by an earlier fsx-drt (its EventBridge rule) and one made by the reference
-/// solution: deploy keeps their parameters, shows the rule going and the schedule coming, and
-/// afterwards each is an fsx-drt stack on EventBridge Scheduler.
+/// solution (whose Schedule holds six bare cron fields, as its parameters file has them):
+/// deploy keeps their parameters, shows the rule going and the schedule coming, and afterwards
+/// each is an fsx-drt stack on EventBridge Scheduler.
 #[test]
 fn rule_stacks_move_to_a_schedule_in_place() {
     let emulator = Emulator::start();
@@ -105,7 +106,7 @@ fn rule_stacks_move_to_a_schedule_in_place() {
     let fs = &emulator.file_system_id;
     let zip = std::fs::read(LAMBDA_ZIP).unwrap();
     let made = emulator.aws(&format!(
-        "cf = boto3.client('cloudformation', **kw)\ns3 = boto3.client('s3', **kw)\ns3.create_bucket(Bucket='old-code')\ns3.put_object(Bucket='old-code', Key='code.zip', Body=bytes({zip:?}))\nold = open({old:?}).read()\nref = open({reference:?}).read()\np = lambda **v: [{{'ParameterKey': k, 'ParameterValue': x}} for k, x in v.items()]\ncf.create_stack(StackName='earlier', TemplateBody=old, Capabilities=['CAPABILITY_IAM'], Parameters=p(EmailAddress='ops@example.com', FileSystemId={fs:?}, Paths='/data', Schedule='cron(15 6 * * ? *)', CodeBucket='old-code', CodeKey='code.zip'))\ncf.create_stack(StackName='reference', TemplateBody=ref, Capabilities=['CAPABILITY_IAM'], Parameters=p(EmailAddress='ops@example.com', FileSystemId={fs:?}, Paths='/data', Schedule='cron(0 6 * * ? *)', TaskType='Import'))\nprint(json.dumps([cf.describe_stacks(StackName=n)['Stacks'][0]['StackStatus'] for n in ['earlier', 'reference']]))",
+        "cf = boto3.client('cloudformation', **kw)\ns3 = boto3.client('s3', **kw)\ns3.create_bucket(Bucket='old-code')\ns3.put_object(Bucket='old-code', Key='code.zip', Body=bytes({zip:?}))\nold = open({old:?}).read()\nref = open({reference:?}).read()\np = lambda **v: [{{'ParameterKey': k, 'ParameterValue': x}} for k, x in v.items()]\ncf.create_stack(StackName='earlier', TemplateBody=old, Capabilities=['CAPABILITY_IAM'], Parameters=p(EmailAddress='ops@example.com', FileSystemId={fs:?}, Paths='/data', Schedule='cron(15 6 * * ? *)', CodeBucket='old-code', CodeKey='code.zip'))\ncf.create_stack(StackName='reference', TemplateBody=ref, Capabilities=['CAPABILITY_IAM'], Parameters=p(EmailAddress='ops@example.com', FileSystemId={fs:?}, Paths='/data', Schedule='0 6 * * ? *', TaskType='Import'))\nprint(json.dumps([cf.describe_stacks(StackName=n)['Stacks'][0]['StackStatus'] for n in ['earlier', 'reference']]))",
         old = format!("{root}/tests/data/fsx-drt-eventbridge-rule.yaml"),
         reference = format!("{root}/tests/data/reference-template.yaml"),
     ));

@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 use fsx_drt_core::handler::{Outcome, RunError, RunResult};
 use serde::Serialize;
 
+mod schedule;
+
 use super::existing_stack;
 use super::inputs;
 use super::poll::Poll;
@@ -27,6 +29,8 @@ pub struct RunRequest {
     /// Run the function's code from here instead of invoking it.
     pub direct: bool,
     pub timeout: Duration,
+    /// Which schedule's task to run (default: the stack's only schedule).
+    pub schedule: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -139,15 +143,22 @@ pub async fn execute(
                 )),
             )
         })?;
+    let schedule = interrupt
+        .until(
+            UNCHANGED,
+            schedule::chosen(aws, &stack, args.schedule.as_deref()),
+        )
+        .await?;
+    let event = schedule::event(manual_event(), schedule.as_ref());
     let left = left(&args.stack_name);
     let result = if args.direct {
         interrupt
-            .until(&left, direct(aws, &stack, &function_name))
+            .until(&left, direct(aws, &stack, &function_name, &event))
             .await?
     } else {
         let log_group = stack.outputs.log_group_name();
         interrupt
-            .until(&left, invoke(aws, &function_name, log_group))
+            .until(&left, invoke(aws, &function_name, log_group, &event))
             .await?
     };
     let task = match (&result.outcome, &result.task_id, args.wait) {
@@ -162,8 +173,10 @@ pub async fn execute(
     Ok(Ran {
         stack_name: args.stack_name.clone(),
         via: if args.direct { "direct" } else { "function" },
-        paths: stack
-            .parameter(Param::Paths.key())
+        paths: schedule
+            .as_ref()
+            .and_then(|s| s.settings.get(fsx_drt_core::event::PATHS)?.as_str())
+            .or(stack.parameter(Param::Paths.key()))
             .unwrap_or_default()
             .to_string(),
         result,
@@ -185,10 +198,9 @@ async fn invoke(
     aws: &Aws,
     function_name: &str,
     log_group: Option<&str>,
+    event: &serde_json::Value,
 ) -> Result<RunResult, Failure> {
-    let out = aws
-        .invoke(function_name, manual_event().to_string())
-        .await?;
+    let out = aws.invoke(function_name, event.to_string()).await?;
     let payload = out.payload.as_slice();
     let logs = match log_group {
         Some(group) => format!("its log: aws logs tail {group} --since 10m"),
@@ -220,17 +232,48 @@ async fn invoke(
 }
 
 /// Runs the function's handler here, with the configuration the stack gave the function.
-async fn direct(aws: &Aws, stack: &StackView, function_name: &str) -> Result<RunResult, Failure> {
-    let values = inputs::from_stack(&stack.parameters, None);
-    let parameters = params::validate(&Resolved::from_layers(vec![(Source::Stack, values)]))
-        .map_err(|problems| Failure::invalid("the stack's parameters are invalid", problems))?;
-    let handler = aws.handler(super::plan::lambda_config(&parameters), function_name);
+async fn direct(
+    aws: &Aws,
+    stack: &StackView,
+    function_name: &str,
+    event: &serde_json::Value,
+) -> Result<RunResult, Failure> {
     let request_id = format!(
         "fsx-drt-run-{}",
         chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
     );
+    let invocation = fsx_drt_core::event::Invocation::of(event, &request_id)
+        .map_err(|errors| schedule::unreadable(stack, &errors))?;
+    let config = match &invocation.schedule {
+        // A named schedule's settings, on the stack's file system.
+        Some(settings) => {
+            let fs = stack
+                .parameter(Param::FileSystemId.key())
+                .unwrap_or_default();
+            let fs = fsx_drt_core::FileSystemId::parse(fs).map_err(|invalid| {
+                Failure::invalid(
+                    "the stack's parameters are invalid",
+                    vec![crate::params::Problem::new(
+                        Param::FileSystemId.key(),
+                        Some(fs),
+                        invalid,
+                    )],
+                )
+            })?;
+            settings.config(fs)
+        }
+        None => {
+            let values = inputs::from_stack(&stack.parameters, None);
+            let parameters =
+                params::validate(&Resolved::from_layers(vec![(Source::Stack, values)])).map_err(
+                    |problems| Failure::invalid("the stack's parameters are invalid", problems),
+                )?;
+            super::plan::lambda_config(&parameters)
+        }
+    };
+    let handler = aws.handler(config, function_name);
     handler
-        .run(&manual_event(), &request_id)
+        .run_invocation(&invocation)
         .await
         .map_err(|e| match e {
             RunError::Aws(e) => crate::aws::aws_failure(&e),
