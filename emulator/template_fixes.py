@@ -23,6 +23,7 @@ with HTTP 500.
 from __future__ import annotations
 
 import functools
+import inspect
 from typing import Any, Callable
 
 _installed = False
@@ -36,22 +37,91 @@ def _mapping_error(message: str) -> Exception:
     return error
 
 
+def _mapped_value(mappings: Any, name: Any, top: Any, second: Any, included: Callable[[str], Any] | None) -> Any:
+    """Mappings[name][top][second], or CloudFormation's error; None when not knowable yet.
+
+    ``included`` gives a row of a mapping brought in by an AWS::Include transform (moto's
+    ``transform_mapping`` loads its rows as top-level names); None before that has run.
+    """
+    mapping = mappings.get(name) if isinstance(name, str) and isinstance(mappings, dict) else None
+    if not isinstance(mapping, dict):
+        raise _mapping_error(f"Mapping named '{name}' is not present in the 'Mappings' section of template.")
+    if "Fn::Transform" in mapping:
+        if included is None:
+            return None
+        mapping = {top: included(top)} if isinstance(top, str) else {}
+    row = mapping.get(top) if isinstance(top, str) else None
+    value = row.get(second) if isinstance(row, dict) and isinstance(second, str) else None
+    if value is None:
+        raise _mapping_error(f"Unable to get mapping for {name}::{top}::{second}")
+    return value
+
+
 def _find_in_map(node: Any, resources_map: Any, clean_json: Callable[[Any, Any], Any]) -> Any:
     args = node["Fn::FindInMap"]
     if not isinstance(args, list) or len(args) != 3:
         raise _mapping_error("Fn::FindInMap requires exactly three arguments.")
     name, top, second = (clean_json(arg, resources_map) for arg in args)
     mappings = resources_map._template.get("Mappings") or {}
-    mapping = mappings.get(name) if isinstance(name, str) else None
-    if not isinstance(mapping, dict):
-        raise _mapping_error(f"Mapping named '{name}' is not present in the 'Mappings' section of template.")
-    if "Fn::Transform" in mapping:  # AWS::Include: moto's transform_mapping loaded the rows as top-level names
-        mapping = {top: resources_map._parsed_resources.get(top)} if isinstance(top, str) else {}
-    row = mapping.get(top) if isinstance(top, str) else None
-    value = row.get(second) if isinstance(row, dict) and isinstance(second, str) else None
-    if value is None:
-        raise _mapping_error(f"Unable to get mapping for {name}::{top}::{second}")
-    return value
+    return _mapped_value(mappings, name, top, second, resources_map._parsed_resources.get)
+
+
+def _check_mappings(backend: Any, stack_name: str, template: str, parameters: dict[str, Any]) -> None:
+    """Refuse the request if a Fn::FindInMap of the template cannot be resolved (before moto touches the stack).
+
+    Arguments are resolved when they are strings, Refs to parameters or pseudo parameters, or
+    nested Fn::FindInMap; anything else (and whatever sits under a Condition or Fn::If) is
+    left to the resolution while resources are made.
+    """
+    from moto.cloudformation.models import Stack
+
+    try:
+        body = Stack.parse_template(template)
+    except Exception:  # moto reports a malformed template itself
+        return
+    if not isinstance(body, dict):
+        return
+    mappings = body.get("Mappings") or {}
+    values = {
+        key: slot.get("Default") for key, slot in (body.get("Parameters") or {}).items() if isinstance(slot, dict)
+    }
+    values.update(parameters or {})
+    values.update(
+        {
+            "AWS::AccountId": backend.account_id,
+            "AWS::Region": backend.region_name,
+            "AWS::StackName": stack_name,
+            "AWS::Partition": "aws",
+            "AWS::URLSuffix": "amazonaws.com",
+        }
+    )
+
+    def static(node: Any) -> Any:
+        if isinstance(node, str):
+            return node
+        if isinstance(node, dict) and len(node) == 1 and isinstance(node.get("Ref"), str):
+            return values.get(node["Ref"])
+        if isinstance(node, dict) and len(node) == 1 and "Fn::FindInMap" in node:
+            args = node["Fn::FindInMap"]
+            if isinstance(args, list) and len(args) == 3:
+                name, top, second = (static(arg) for arg in args)
+                if all(isinstance(arg, str) for arg in (name, top, second)):
+                    return _mapped_value(mappings, name, top, second, None)
+        return None
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict) and "Fn::If" not in node:
+            static(node)
+            for value in node.values():
+                walk(value)
+
+    for section in ("Resources", "Outputs"):
+        for entry in (body.get(section) or {}).values():
+            if isinstance(entry, dict) and "Condition" not in entry:
+                walk(entry)
 
 
 def _fix_find_in_map() -> None:
@@ -72,30 +142,55 @@ def _fix_find_in_map() -> None:
     parsing.clean_json = clean_json
 
 
-def _fix_refused_create_stack() -> None:
-    """A CreateStack refused for its template leaves no stack (moto registers it before creating)."""
+def _arguments(original: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The call's arguments by moto's parameter names (through any wrappers installed before)."""
+    return inspect.signature(inspect.unwrap(original)).bind(*args, **kwargs).arguments
+
+
+def _check_mappings_first() -> None:
+    """CreateStack, UpdateStack and CreateChangeSet refuse an unresolvable Fn::FindInMap up front."""
     from moto.cloudformation.exceptions import ValidationError
     from moto.cloudformation.models import CloudFormationBackend
+    from stack_rollback import _patch  # wraps also what an earlier fix wrapped
 
-    original = CloudFormationBackend.create_stack
-    if getattr(original, "_fsx_drt_fixed", False):
-        return
+    def create_stack(original: Any) -> Callable[..., Any]:
+        def checked(self: Any, *args: Any, **kwargs: Any) -> Any:
+            given = _arguments(original, (self, *args), kwargs)
+            _check_mappings(self, given["name"], given["template"], given["parameters"])
+            known = set(self.stacks)
+            try:
+                return original(self, *args, **kwargs)
+            except ValidationError as error:
+                # One the check could not resolve failed while resources were made: no stack is left.
+                if getattr(error, "fsx_drt_template_error", False):
+                    for stack_id in set(self.stacks) - known:
+                        for export in self.stacks.pop(stack_id).exports:
+                            self.exports.pop(export.name, None)
+                raise
 
-    @functools.wraps(original)
-    def create_stack(self: Any, name: str, *args: Any, **kwargs: Any) -> Any:
-        known = set(self.stacks)
-        try:
-            return original(self, name, *args, **kwargs)
-        except ValidationError as error:
-            if getattr(error, "fsx_drt_template_error", False):
-                for stack_id in set(self.stacks) - known:
-                    stack = self.stacks.pop(stack_id)
-                    for export in stack.exports:
-                        self.exports.pop(export.name, None)
-            raise
+        return checked
 
-    create_stack._fsx_drt_fixed = True  # type: ignore[attr-defined]
-    CloudFormationBackend.create_stack = create_stack
+    def update_stack(original: Any) -> Callable[..., Any]:
+        def checked(self: Any, *args: Any, **kwargs: Any) -> Any:
+            given = _arguments(original, (self, *args), kwargs)
+            stack = self.get_stack(given["name"])
+            values = self._resolve_update_parameters(instance=stack, incoming_params=given["parameters"])
+            _check_mappings(self, stack.name, given["template"], values)
+            return original(self, *args, **kwargs)
+
+        return checked
+
+    def create_change_set(original: Any) -> Callable[..., Any]:
+        def checked(self: Any, *args: Any, **kwargs: Any) -> Any:
+            given = _arguments(original, (self, *args), kwargs)
+            _check_mappings(self, given["stack_name"], given["template"], given["parameters"])
+            return original(self, *args, **kwargs)
+
+        return checked
+
+    _patch(CloudFormationBackend, "create_stack", create_stack)
+    _patch(CloudFormationBackend, "update_stack", update_stack)
+    _patch(CloudFormationBackend, "create_change_set", create_change_set)
 
 
 def install() -> None:
@@ -103,5 +198,5 @@ def install() -> None:
     if _installed:
         return
     _fix_find_in_map()
-    _fix_refused_create_stack()
+    _check_mappings_first()
     _installed = True
