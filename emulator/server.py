@@ -286,11 +286,13 @@ def serve(port: int, region: str, verbose: bool, write_state: bool) -> int:
     import scheduler_resources
     import stack_delay
     import stack_rollback
+    import template_fixes
 
     fsx_drt.install()
     moto_fixes.install()
     stack_rollback.install()  # after moto_fixes: outermost around ExecuteChangeSet
     scheduler_resources.install()
+    template_fixes.install()
     try:
         stack_delay.from_environment()
         # Read again at each task's creation; a typo should stop the server now, not fail a request.

@@ -793,6 +793,107 @@ def stack_status(cfn: Any, stack: str) -> str:
     return cfn.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"]
 
 
+REPO = HERE.parent
+REFERENCE_TEMPLATE = REPO / "tests" / "data" / "reference-template.yaml"  # the AWS sample fsx-drt adopts
+EARLIER_TEMPLATE = REPO / "tests" / "data" / "fsx-drt-eventbridge-rule.yaml"  # fsx-drt's template before Scheduler
+FSX_DRT_TEMPLATE = REPO / "templates" / "fsx-drt.yaml"
+
+
+def cfn_parameters(**values: str) -> list[dict[str, Any]]:
+    return [{"ParameterKey": key, "ParameterValue": value} for key, value in values.items()]
+
+
+def reference_stack(cfn: Any, stack: str) -> None:
+    cfn.create_stack(
+        StackName=stack,
+        TemplateBody=REFERENCE_TEMPLATE.read_text(),
+        Capabilities=["CAPABILITY_IAM"],
+        Parameters=cfn_parameters(
+            EmailAddress="ops@example.com", FileSystemId=ctx.fs_id, Paths="/data", Schedule="cron(0 6 * * ? *)", TaskType="Import"
+        ),
+    )
+
+
+def check_find_in_map() -> None:
+    """Fn::FindInMap reads the Mappings even where a parameter has the mapping's name (the reference
+    template's TaskType; moto answered HTTP 500), and refuses unknown names and keys (template_fixes.py)."""
+    cfn = client("cloudformation")
+    stack = f"fsx-drt-emulator-reference-{int(time.time())}"
+    reference_stack(cfn, stack)
+    assert stack_status(cfn, stack) == "CREATE_COMPLETE"
+    resources = {r["LogicalResourceId"]: r for r in cfn.list_stack_resources(StackName=stack)["StackResourceSummaries"]}
+    function = client("lambda").get_function(FunctionName=resources["Function"]["PhysicalResourceId"])["Configuration"]
+    assert function["Environment"]["Variables"]["TASK_TYPE"] == "IMPORT_METADATA_FROM_REPOSITORY", function
+    assert resources["EventRule"]["PhysicalResourceId"] == f"{stack}-scheduled-event", resources
+    cfn.delete_stack(StackName=stack)
+
+    template = {
+        "Parameters": {"Key": {"Type": "String"}},
+        "Mappings": {"Key": {"a": {"Name": "fsx-drt-emulator-map-a"}}, REGION: {"x": {"Name": "in-region"}}},
+        "Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Fn::FindInMap": ["Key", {"Ref": "Key"}, "Name"]}}}},
+        "Outputs": {"Region": {"Value": {"Fn::FindInMap": [{"Ref": "AWS::Region"}, "x", "Name"]}}},
+    }
+    stack = f"fsx-drt-emulator-map-{int(time.time())}"
+    cfn.create_stack(StackName=stack, TemplateBody=json.dumps(template), Parameters=cfn_parameters(Key="a"))
+    assert cfn.describe_stacks(StackName=stack)["Stacks"][0]["Outputs"][0]["OutputValue"] == "in-region"
+    assert any(u.endswith("/fsx-drt-emulator-map-a") for u in client("sqs").list_queues()["QueueUrls"])
+    unknown_key = "Template error: Unable to get mapping for Key::b::Name"
+    for fn, kwargs in [
+        (cfn.create_stack, {"StackName": stack + "-b"}),
+        (cfn.update_stack, {"StackName": stack}),
+        (cfn.create_change_set, {"StackName": stack, "ChangeSetName": "b", "ChangeSetType": "UPDATE"}),
+    ]:
+        error = expect_error("ValidationError", fn, TemplateBody=json.dumps(template), Parameters=cfn_parameters(Key="b"), **kwargs)
+        assert error["Error"]["Message"] == unknown_key, error
+    expect_error("ValidationError", cfn.describe_stacks, StackName=stack + "-b")  # no stack left
+    assert stack_status(cfn, stack) == "CREATE_COMPLETE"
+    template["Outputs"]["Region"]["Value"]["Fn::FindInMap"][0] = "Nowhere"
+    error = expect_error("ValidationError", cfn.create_stack, StackName=stack + "-n", TemplateBody=json.dumps(template), Parameters=cfn_parameters(Key="a"))
+    assert error["Error"]["Message"] == "Template error: Mapping named 'Nowhere' is not present in the 'Mappings' section of template.", error
+    cfn.delete_stack(StackName=stack)
+
+
+def check_rule_stacks_move_to_a_schedule() -> None:
+    """A stack of the reference template (by a change set) and one of fsx-drt's EventBridge-rule
+    template (by UpdateStack) update in place to templates/fsx-drt.yaml: the rule goes, the
+    Scheduler schedule comes with the stack's own expression, read in UTC."""
+    cfn, s3, events, scheduler = client("cloudformation"), client("s3"), client("events"), client("scheduler")
+    base = f"fsx-drt-emulator-move-{int(time.time())}"
+    s3.create_bucket(Bucket=base)
+    s3.put_object(Bucket=base, Key="code.zip", Body=(REPO / "tests" / "data" / "bootstrap.zip").read_bytes())
+    code = cfn_parameters(CodeBucket=base, CodeKey="code.zip")
+    reference, earlier = base + "-reference", base + "-earlier"
+    reference_stack(cfn, reference)
+    cfn.create_stack(
+        StackName=earlier,
+        TemplateBody=EARLIER_TEMPLATE.read_text(),
+        Capabilities=["CAPABILITY_IAM"],
+        Parameters=cfn_parameters(EmailAddress="ops@example.com", FileSystemId=ctx.fs_id, Paths="/data", Schedule="cron(15 6 * * ? *)") + code,
+    )
+    assert [stack_status(cfn, reference), stack_status(cfn, earlier)] == ["CREATE_COMPLETE", "CREATE_COMPLETE"]
+    kept = [{"ParameterKey": key, "UsePreviousValue": True} for key in ("EmailAddress", "FileSystemId", "Paths", "Schedule", "TaskType")]
+    utc = cfn_parameters(Timezone="UTC")
+    new = {"TemplateBody": FSX_DRT_TEMPLATE.read_text(), "Capabilities": ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"]}
+    cfn.create_change_set(StackName=reference, ChangeSetName="move", ChangeSetType="UPDATE", Parameters=kept + utc + code + cfn_parameters(TaskCompletionReportPath="/fsx-drt-completion-reports"), **new)
+    changes = cfn.describe_change_set(StackName=reference, ChangeSetName="move")["Changes"]
+    actions = {c["ResourceChange"]["LogicalResourceId"]: c["ResourceChange"]["Action"] for c in changes}
+    assert (actions["EventRule"], actions["TaskSchedule"]) == ("Remove", "Add"), actions
+    cfn.execute_change_set(StackName=reference, ChangeSetName="move")
+    cfn.update_stack(StackName=earlier, Parameters=kept[:4] + utc + code, **new)
+    for stack, expression in [(reference, "cron(0 6 * * ? *)"), (earlier, "cron(15 6 * * ? *)")]:
+        assert stack_status(cfn, stack) == "UPDATE_COMPLETE", stack
+        types = {r["LogicalResourceId"]: r["ResourceType"] for r in cfn.list_stack_resources(StackName=stack)["StackResourceSummaries"]}
+        assert "AWS::Events::Rule" not in types.values() and types["TaskSchedule"] == "AWS::Scheduler::Schedule", (stack, types)
+        group = [r["PhysicalResourceId"] for r in cfn.list_stack_resources(StackName=stack)["StackResourceSummaries"] if r["LogicalResourceId"] == "ScheduleGroup"][0]
+        [listed] = scheduler.list_schedules(GroupName=group)["Schedules"]
+        got = scheduler.get_schedule(GroupName=group, Name=listed["Name"])
+        assert (got["ScheduleExpression"], got["ScheduleExpressionTimezone"]) == (expression, "UTC"), got
+    left = [r["Name"] for r in events.list_rules()["Rules"] if r["Name"].startswith(base)]
+    assert left == [], left
+    for stack in (reference, earlier):
+        cfn.delete_stack(StackName=stack)
+
+
 def check_scheduler_schedules_in_stacks() -> None:
     """A ScheduleGroup and two Schedules are created, updated and deleted with the stack; an
     update that Scheduler refuses rolls back (scheduler_resources.py, stack_rollback.py)."""
@@ -1203,6 +1304,8 @@ CHECKS: list[Callable[[], None]] = [
     check_scheduler_schedules_in_stacks,
     check_scheduler_bad_timezone_rolls_back_create,
     check_scheduler_api_refuses_what_scheduler_refuses,
+    check_find_in_map,
+    check_rule_stacks_move_to_a_schedule,
     check_status_refresh_knob,
     check_request_log,
     check_stack_delay,
