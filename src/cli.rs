@@ -19,7 +19,8 @@ use crate::workflows::inputs::Inputs;
     args_override_self = true,
     about = "Schedule Amazon FSx for Lustre data repository tasks (export, import, release)",
     long_about = "Schedule Amazon FSx for Lustre data repository tasks (export, import, release).\n\n\
-        fsx-drt deploys an EventBridge rule that invokes a Lambda function which creates a data \
+        fsx-drt deploys EventBridge Scheduler schedules, each in its own time zone, that invoke a \
+        Lambda function which creates a data \
         repository task for chosen paths of one file system, with an alarm that mails you when \
         runs or tasks fail.",
     after_help = "Exit codes: 0 ok, 1 the operation failed, 2 invalid input or usage, \
@@ -83,7 +84,7 @@ pub enum Command {
     /// Check parameters offline; print them and the next run times.
     #[command(after_help = PARAMETER_SOURCES)]
     Validate(ValidateArgs),
-    /// Print the next fire times of a schedule expression (UTC).
+    /// Print the next fire times of a schedule expression (in UTC, or --timezone).
     Schedule(ScheduleArgs),
     /// Print the CloudFormation template deploy uses.
     Template,
@@ -102,6 +103,10 @@ pub enum Command {
     /// Run the scheduled work now: invoke the deployed function (or, with --direct, create
     /// the task from here with the same code), then optionally wait for the task.
     Run(RunArgs),
+    /// Disable a schedule (or all of them) with a deploy of the stack's own schedules.
+    Pause(SwitchArgs),
+    /// Enable a schedule (or all of them) again, the same way.
+    Resume(SwitchArgs),
     /// List the data repository tasks of the stack's file system, or cancel one.
     Tasks(TasksArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -109,6 +114,21 @@ pub enum Command {
     /// Print the man page (roff), or write one per command into a directory.
     #[command(name = "man")]
     Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SwitchArgs {
+    #[arg(long, value_name = "NAME")]
+    pub stack_name: String,
+    /// Only this schedule (default: every schedule of the stack).
+    #[arg(long, value_name = "NAME")]
+    pub schedule: Option<String>,
+    /// Approve the change without asking.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Stop following the stack after this long (exit 4; the update goes on).
+    #[arg(long, value_name = "DURATION", default_value = "30m", value_parser = parse_duration)]
+    pub timeout: std::time::Duration,
 }
 
 #[derive(Debug, Args)]

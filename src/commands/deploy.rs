@@ -6,7 +6,6 @@ use crate::cli::{DeployArgs, GlobalArgs};
 use crate::error::Failure;
 use crate::output::Printer;
 use crate::workflows::deploy::{self, DeployRequest};
-use crate::workflows::{follow, session};
 
 pub fn request(args: &DeployArgs) -> DeployRequest {
     DeployRequest {
@@ -25,13 +24,13 @@ pub fn run(args: &DeployArgs, global: &GlobalArgs, ui: &Printer) -> Result<(), F
     let started = Instant::now();
     let request = request(args);
     let prepared = deploy::prepare(&request)?;
-    let stopped = follow::interrupted(&request.stack_name, "deployment");
-    let deployed = session::start(
+    let deployed = deploy::run(
+        &request,
+        prepared,
         &global.connection(),
         ui,
         global.interactive(),
-        stopped,
-        async |session| deploy::execute(session, &request, prepared, started).await,
+        started,
     )?;
     ui.outcome(&deployed)
 }

@@ -10,6 +10,7 @@ mod plan;
 pub mod run;
 mod schedule;
 pub mod status;
+mod switch;
 mod tasks;
 mod template;
 mod validate;
@@ -29,6 +30,8 @@ pub fn run(cli: Cli, ui: &Printer) -> Result<(), Failure> {
         Command::Destroy(args) => destroy::run(args, global, ui),
         Command::Status(args) => status::run(args, global, ui),
         Command::Run(args) => run::run(args, global, ui),
+        Command::Pause(args) => switch::run(args, false, global, ui),
+        Command::Resume(args) => switch::run(args, true, global, ui),
         Command::Tasks(args) => tasks::run(args, global, ui),
         Command::Completions(args) => docs::completions(args.shell),
         Command::Man(args) => docs::man(args.out_dir.as_deref()),

@@ -146,8 +146,21 @@ fn resource(written: &Value, schedule: &ScheduleResource) -> Value {
             .expect("the written schedule has an input"),
     )
     .expect("the written input is JSON");
-    let mut input = schedule.settings.clone();
+    // One order whatever the settings' (a deploy's, or read back by pause): the same
+    // schedule renders the same template.
+    let mut input = Map::new();
     input.insert("Schedule".into(), json!(schedule.name));
+    let mut settings: Vec<(&String, &Value)> = schedule
+        .settings
+        .iter()
+        .filter(|(key, _)| !SLOT_FIELDS.contains(&key.as_str()))
+        .collect();
+    // The event contract's order, whatever order the settings were read back in.
+    let rank = |key: &str| fsx_drt_core::event::ALL.iter().position(|k| *k == key);
+    settings.sort_by_key(|(key, _)| (rank(key).unwrap_or(usize::MAX), key.as_str()));
+    for (key, value) in settings {
+        input.insert(key.clone(), value.clone());
+    }
     for slot in ["ScheduledTime", "ScheduleArn"] {
         input.insert(slot.into(), written_input[slot].clone());
     }
@@ -188,7 +201,7 @@ pub fn deployed(template: &Value, parameters: &[(String, String)]) -> Vec<Schedu
                 .unwrap_or_default();
             let written = id == WRITTEN_SCHEDULE;
             let mut settings = input;
-            for slot in ["Schedule", "ScheduledTime", "ScheduleArn"] {
+            for slot in SLOT_FIELDS {
                 settings.remove(slot);
             }
             if written {
@@ -221,6 +234,9 @@ pub fn deployed(template: &Value, parameters: &[(String, String)]) -> Vec<Schedu
         })
         .collect()
 }
+
+/// The input's fields that are not settings: the schedule and its slot.
+const SLOT_FIELDS: [&str; 3] = ["Schedule", "ScheduledTime", "ScheduleArn"];
 
 /// The name of the written template's one schedule (and of a flat definition's).
 pub const DEFAULT_NAME: &str = "default";

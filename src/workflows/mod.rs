@@ -70,6 +70,21 @@ pub fn check_maker(stack: &StackView, any_stack: bool) -> Result<(), Failure> {
     ))
 }
 
+/// A schedule the stack does not have: exit 2 naming it, and the ones it has.
+pub fn no_such_schedule(stack: &str, name: &str, names: &[&str]) -> Failure {
+    Failure::invalid(
+        "no such schedule",
+        vec![Problem::new(
+            "--schedule",
+            Some(name),
+            fsx_drt_core::Invalid::new(
+                format!("stack {stack} has no schedule {name}"),
+                format!("give one of: {}", names.join(", ")),
+            ),
+        )],
+    )
+}
+
 /// Termination protection stops a deletion before it starts: exit 3 with the way out.
 pub fn check_deletable(stack: &StackView) -> Result<(), Failure> {
     if !stack.termination_protection {

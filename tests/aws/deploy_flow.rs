@@ -56,11 +56,12 @@ fn deploy_args() -> DeployArgs {
 fn prepared(args: &DeployArgs) -> deploy::Prepared {
     deploy::Prepared {
         draft: gather_definition(&args.params.inputs()).unwrap(),
-        artifact: Artifact {
+        switch: None,
+        artifact: Some(Artifact {
             bytes: Cow::Borrowed(b"PK\x05\x06 not a real zip"),
             source: "test".into(),
             sha256: "ab".repeat(32),
-        },
+        }),
     }
 }
 

@@ -253,11 +253,12 @@ async fn deploy_with(fault: Fault, outputs: &Path) -> Result<deploy::Deployed, F
     };
     let prepared = deploy::Prepared {
         draft: gather_definition(&args.params.inputs()).unwrap(),
-        artifact: Artifact {
+        switch: None,
+        artifact: Some(Artifact {
             bytes: Cow::Borrowed(b"zip"),
             source: "test".into(),
             sha256: "cd".repeat(32),
-        },
+        }),
     };
     deploy::execute(
         &session(&rules.aws(), &printer(), &Interrupt::never()),

@@ -85,10 +85,56 @@ fn three_schedules_in_local_time() {
     assert_eq!(input["ScheduleArn"], "<aws.scheduler.schedule-arn>");
     assert_eq!(found[2][4]["ReleaseAfterDays"], 14);
 
+    let on = |verb: &str, schedule: &str, extra: &str| {
+        emulator.fsx_drt(&[verb, "--stack-name", "three", "--schedule", schedule, extra])
+    };
+    // One schedule paused, then resumed: deploys of the stack's own schedules.
+    let paused = on("pause", "nightly-export", "--yes");
+    assert_eq!(paused.code, 0, "{}", paused.stderr);
+    let states_of = |found: &Value| -> Vec<String> {
+        let states = found.as_array().unwrap().iter();
+        states.map(|s| s[3].as_str().unwrap().to_string()).collect()
+    };
+    let says = |text: &str, what: &str| assert!(text.contains(what), "{what}: {text}");
+    let expect = |states: [&str; 3]| assert_eq!(states_of(&schedules(&emulator)), states);
+    expect(["ENABLED", "DISABLED", "DISABLED"]);
+    let status = emulator.fsx_drt(&["status", "--stack-name", "three"]);
+    says(&status.stdout, "nightly-export (disabled):");
+    let resumed = on("resume", "nightly-export", "--yes");
+    assert_eq!(resumed.code, 0, "{}", resumed.stderr);
+    expect(["ENABLED", "ENABLED", "DISABLED"]);
+    // A schedule that is not there is exit 2, naming it and the ones that are.
+    let unknown = on("pause", "nope", "--yes");
+    assert_eq!(unknown.code, 2, "{}", unknown.stderr);
+    says(&unknown.stderr, "morning-import");
+
+    // One schedule run now, with its own settings; status names its latest task.
+    let ran = on("run", "morning-import", "--direct");
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    says(&ran.stdout, "IMPORT_METADATA_FROM_REPOSITORY");
+    let several = emulator.fsx_drt(&["run", "--stack-name", "three", "--direct"]);
+    assert_eq!(several.code, 2, "{}", several.stderr);
+    let status = emulator.fsx_drt(&["status", "--stack-name", "three", "--output", "json"]);
+    let status: Value = serde_json::from_str(&status.stdout).unwrap();
+    let latest = &status["schedules"][0];
+    assert_eq!(latest["name"], "morning-import");
+    assert!(
+        latest["latest_task"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("task-")),
+        "{latest}"
+    );
+    assert_eq!(status["schedules"][1]["latest_task"], Value::Null);
+
     // The same definition again: nothing to do.
     let again = deploy();
     assert_eq!(again.code, 0, "{}", again.stderr);
-    assert!(again.stdout.contains("is up to date"), "{}", again.stdout);
+    assert!(
+        again.stdout.contains("is up to date"),
+        "{}\n{}",
+        again.stdout,
+        again.stderr
+    );
 
     let destroyed = emulator.fsx_drt(&["destroy", "--stack-name", "three", "--yes"]);
     assert_eq!(destroyed.code, 0, "{}", destroyed.stderr);

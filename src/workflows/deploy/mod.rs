@@ -5,6 +5,7 @@ mod artifact_bucket;
 mod change_set;
 mod definition;
 mod preflight;
+mod switch;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -93,7 +94,27 @@ impl fmt::Display for Deployed {
 /// given so far, and the artifact.
 pub struct Prepared {
     pub draft: Draft,
-    pub artifact: Artifact,
+    /// None: the stack keeps its function's code (pause and resume).
+    pub artifact: Option<Artifact>,
+    /// Pause or resume: the stack's own schedules, with these switched.
+    pub switch: Option<Switch>,
+}
+
+/// Schedules to disable or enable: one by name, or all of them.
+#[derive(Debug, Clone)]
+pub struct Switch {
+    pub schedule: Option<String>,
+    pub enabled: bool,
+}
+
+/// What pause and resume check offline.
+pub fn prepare_switch(args: &DeployRequest, switch: Switch) -> Result<Prepared, Failure> {
+    check_stack_name(&args.stack_name)?;
+    Ok(Prepared {
+        draft: Draft::default(),
+        artifact: None,
+        switch: Some(switch),
+    })
 }
 
 pub fn prepare(args: &DeployRequest) -> Result<Prepared, Failure> {
@@ -120,7 +141,27 @@ pub fn prepare(args: &DeployRequest) -> Result<Prepared, Failure> {
         return Err(definition::invalid(&draft, present_problems));
     }
     let artifact = Artifact::load(args.lambda_zip.as_deref())?;
-    Ok(Prepared { draft, artifact })
+    Ok(Prepared {
+        draft,
+        artifact: Some(artifact),
+        switch: None,
+    })
+}
+
+/// Connects and deploys (Ctrl-C before the change set runs withdraws it; after, the stack
+/// is left to finish and the way to re-attach is said).
+pub fn run(
+    request: &DeployRequest,
+    prepared: Prepared,
+    connection: &crate::aws::Connection,
+    ui: &crate::output::Printer,
+    interactive: bool,
+    started: Instant,
+) -> Result<Deployed, Failure> {
+    let stopped = follow::interrupted(&request.stack_name, "deployment");
+    super::session::start(connection, ui, interactive, stopped, async |session| {
+        execute(session, request, prepared, started).await
+    })
 }
 
 /// The deploy itself, on the given clients. `interrupt` (Ctrl-C) while the change set is
@@ -143,12 +184,14 @@ pub async fn execute(
         owner: &target.account,
         managed: args.artifact_bucket.is_none(),
     };
-    interrupt
-        .until(
-            UNCHANGED,
-            artifact_bucket::upload(aws, &bucket, &target.artifact, printer),
-        )
-        .await?;
+    if let Some(artifact) = &target.artifact {
+        interrupt
+            .until(
+                UNCHANGED,
+                artifact_bucket::upload(aws, &bucket, artifact, printer),
+            )
+            .await?;
+    }
     // A new stack exists only for this change set, unless it was already waiting for review
     // (someone else's change set may be waiting with it).
     let new_stack =
@@ -284,7 +327,8 @@ struct Target {
     bucket: String,
     /// The caller's account, which must own the bucket.
     account: String,
-    artifact: Artifact,
+    /// The function's code to upload (none when the stack keeps its own).
+    artifact: Option<Artifact>,
 }
 
 /// Caller identity, the stack, the parameters completed from it (and prompts), and the
@@ -295,9 +339,13 @@ async fn target(
     prepared: Prepared,
 ) -> Result<Target, Failure> {
     let (aws, printer) = (session.aws, session.ui);
+    if let Some(switch) = &prepared.switch {
+        return switch::target(session, args, switch).await;
+    }
     let Prepared {
         mut draft,
         artifact,
+        switch: _,
     } = prepared;
     let account = aws.account().await?;
     printer.info(&format!(
@@ -332,7 +380,10 @@ async fn target(
     };
     let mut values = rendered.values;
     values.push((CODE_BUCKET.into(), bucket.clone()));
-    values.push((CODE_KEY.into(), artifact.key()));
+    values.push((
+        CODE_KEY.into(),
+        artifact.as_ref().map(Artifact::key).unwrap_or_default(),
+    ));
     Ok(Target {
         existing,
         old_values,

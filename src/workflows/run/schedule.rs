@@ -6,8 +6,8 @@ use serde_json::Value;
 
 use crate::aws::{Aws, StackView};
 use crate::error::{Exit, Failure};
-use crate::params::Problem;
 use crate::template::{self, ScheduleResource};
+use crate::workflows::no_such_schedule;
 
 /// The schedule asked for; without a name, the stack's only schedule, or none for a stack on
 /// an EventBridge rule (the reference's, or an earlier fsx-drt's), whose run is as before.
@@ -28,17 +28,10 @@ pub async fn chosen(
     match name {
         Some(name) => match schedules.iter().position(|s| s.name == name) {
             Some(i) => Ok(Some(schedules.swap_remove(i))),
-            None => Err(Failure::invalid(
-                "no such schedule",
-                vec![Problem::new(
-                    "--schedule",
-                    Some(name),
-                    fsx_drt_core::Invalid::new(
-                        format!("stack {} has no schedule {name}", stack.name),
-                        format!("give one of: {}", names()),
-                    ),
-                )],
-            )),
+            None => {
+                let names: Vec<&str> = schedules.iter().map(|s| s.name.as_str()).collect();
+                Err(no_such_schedule(&stack.name, name, &names))
+            }
         },
         None if schedules.len() > 1 => Err(Failure::new(
             Exit::Invalid,
