@@ -278,6 +278,47 @@ fn demo(sh: &Shell) -> Result<()> {
     step(&format!("fsx-drt destroy --stack-name {stack} --yes"));
     cmd!(sh, "{bin} destroy --yes --stack-name {stack}").run()?;
 
+    // Several schedules in local time: examples/schedules.yaml, on the emulator's file system
+    // and its data path.
+    let definition = target_dir().join("demo-schedules.yaml");
+    let example = sh.read_file("examples/schedules.yaml")?;
+    sh.write_file(
+        &definition,
+        example
+            .replace("fs-0123456789abcdef0", fs)
+            .replace("/projects", "/data")
+            .replace("/scratch/run 1", "/data/run 1"),
+    )?;
+    let three = "fsx-drt-schedules";
+    step(&format!(
+        "fsx-drt deploy --stack-name {three} --parameters-file examples/schedules.yaml  (three schedules in Europe/Berlin)"
+    ));
+    cmd!(
+        sh,
+        "{bin} deploy --no-input --yes --stack-name {three} --parameters-file {definition}"
+    )
+    .run()?;
+    step(&format!(
+        "fsx-drt status --stack-name {three}  (each schedule's next runs in its zone)"
+    ));
+    cmd!(sh, "{bin} status --stack-name {three}").run()?;
+    step("fsx-drt pause --schedule weekly-release  (a deploy of the stack's own schedules)");
+    cmd!(
+        sh,
+        "{bin} pause --yes --stack-name {three} --schedule weekly-release"
+    )
+    .run()?;
+    step("fsx-drt run --schedule nightly-export --direct  (one schedule's task, now)");
+    cmd!(
+        sh,
+        "{bin} run --stack-name {three} --schedule nightly-export --direct"
+    )
+    .run()?;
+    step(&format!("fsx-drt status --stack-name {three}"));
+    cmd!(sh, "{bin} status --stack-name {three}").run()?;
+    step(&format!("fsx-drt destroy --stack-name {three} --yes"));
+    cmd!(sh, "{bin} destroy --yes --stack-name {three}").run()?;
+
     step("stop the emulator");
     drop(emulator);
     step("demo finished: every step succeeded");

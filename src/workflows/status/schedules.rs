@@ -10,7 +10,7 @@ use crate::error::Failure;
 use crate::schedule::{parse_zone, Schedule};
 use crate::task::Task;
 use crate::template;
-use crate::workflows::upcoming::rfc3339_in;
+use crate::workflows::upcoming::{rfc3339, rfc3339_in};
 
 /// How many runs of each schedule status shows.
 const RUNS_SHOWN: usize = 3;
@@ -25,6 +25,8 @@ pub struct ScheduleStatus {
     pub words: String,
     /// RFC 3339 with the zone's offset.
     pub next_runs: Vec<String>,
+    /// The same instants in UTC.
+    pub next_runs_utc: Vec<String>,
     /// The newest task this schedule started (`task-... SUCCEEDED`), among the recent ones.
     pub latest_task: Option<String>,
 }
@@ -71,17 +73,19 @@ fn status(
         || s.expression.clone(),
         |p| p.describe().replace("UTC", &s.timezone),
     );
-    let next_runs = match (&parsed, zone, s.enabled) {
-        (Some(p), Some(zone), true) => rfc3339_in(&p.upcoming_in(zone, now, RUNS_SHOWN)),
+    let runs = match (&parsed, zone, s.enabled) {
+        (Some(p), Some(zone), true) => p.upcoming_in(zone, now, RUNS_SHOWN),
         _ => Vec::new(),
     };
+    let utc: Vec<DateTime<Utc>> = runs.iter().map(|t| t.with_timezone(&Utc)).collect();
     ScheduleStatus {
         name: s.name,
         expression: s.expression,
         timezone: s.timezone,
         enabled: s.enabled,
         words,
-        next_runs,
+        next_runs: rfc3339_in(&runs),
+        next_runs_utc: rfc3339(&utc),
         latest_task,
     }
 }
@@ -89,13 +93,12 @@ fn status(
 impl std::fmt::Display for ScheduleStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let state = if self.enabled { "" } else { " (disabled)" };
-        writeln!(
-            f,
-            "  {}{state}: {} ({})",
-            self.name, self.words, self.timezone
-        )?;
-        for run in &self.next_runs {
-            writeln!(f, "      next {run}")?;
+        writeln!(f, "  {}{state}: {}", self.name, self.words)?;
+        for (run, utc) in self.next_runs.iter().zip(&self.next_runs_utc) {
+            match run == utc {
+                true => writeln!(f, "      next {run}")?,
+                false => writeln!(f, "      next {run}  ({utc})")?,
+            }
         }
         if let Some(task) = &self.latest_task {
             writeln!(f, "      latest task {task}")?;
