@@ -87,7 +87,7 @@ pub enum Command {
     /// Print the next fire times of a schedule expression (in UTC, or --timezone).
     Schedule(ScheduleArgs),
     /// Print the CloudFormation template deploy uses.
-    Template,
+    Template(TemplateArgs),
     /// Print the exact CreateDataRepositoryTask request each scheduled run sends.
     #[command(after_help = PARAMETER_SOURCES)]
     Plan(PlanArgs),
@@ -114,6 +114,14 @@ pub enum Command {
     /// Print the man page (roff), or write one per command into a directory.
     #[command(name = "man")]
     Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TemplateArgs {
+    /// The template deploy renders for this definition (several schedules: one resource
+    /// each); without it, the template as written, which the reference's parameters fill.
+    #[arg(long, value_name = "FILE")]
+    pub parameters_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -24,7 +24,7 @@ pub fn run(cli: Cli, ui: &Printer) -> Result<(), Failure> {
     match &cli.command {
         Command::Validate(args) => validate::run(args, global, ui),
         Command::Schedule(args) => schedule::run(args, ui),
-        Command::Template => template::run(ui),
+        Command::Template(args) => template::run(args, ui),
         Command::Plan(args) => plan::run(args, global, ui),
         Command::Deploy(args) => deploy::run(args, global, ui),
         Command::Destroy(args) => destroy::run(args, global, ui),

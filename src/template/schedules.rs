@@ -118,8 +118,10 @@ fn logical_ids(schedules: &[ScheduleResource]) -> Vec<(String, &ScheduleResource
 /// The written schedule's resource, with this schedule's values.
 fn resource(written: &Value, schedule: &ScheduleResource) -> Value {
     let mut resource = written.clone();
-    // The written schedule's notes once in the template are enough (and the body smaller).
-    object(&mut resource).remove("Metadata");
+    // A short note: the written schedule's would repeat in every one.
+    resource["Metadata"]["com.aws.cloudformation.Context"] = json!({
+        "why": format!("Invokes the function for schedule {} (settings in its input).", schedule.name)
+    });
     let p = &mut resource["Properties"];
     p["Name"] = json!(schedule.name);
     p["Description"] = json!(format!("fsx-drt schedule {}", schedule.name));

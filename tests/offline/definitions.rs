@@ -328,3 +328,42 @@ fn a_flat_definition_is_one_schedule_named_default() {
     assert_eq!(json["schedules"][0]["timezone"], "UTC");
     assert_eq!(json["parameters"]["Schedule"], "cron(15 6 * * ? *)");
 }
+
+/// `fsx-drt template --parameters-file` prints what deploy sends for a definition: one
+/// schedule resource each, in its zone; a bad definition is exit 2 naming the place.
+#[test]
+fn the_template_for_a_definition() {
+    let path = temp_file("issue-template.yaml", ISSUE);
+    let out = run(fsx_drt().args(["template", "--parameters-file"]).arg(&path));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let template: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let schedules: Vec<(&String, &serde_json::Value)> = template["Resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, r)| r["Type"] == "AWS::Scheduler::Schedule")
+        .collect();
+    assert_eq!(schedules.len(), 3);
+    for (id, schedule) in schedules {
+        let p = &schedule["Properties"];
+        assert_eq!(p["ScheduleExpressionTimezone"], "Europe/Berlin", "{id}");
+        let input: serde_json::Value =
+            serde_json::from_str(p["Target"]["Input"].as_str().unwrap()).unwrap();
+        assert_eq!(input["Schedule"], p["Name"], "{id}");
+    }
+    // The written template's per-schedule parameters are not in it.
+    assert!(template["Parameters"].get("Schedule").is_none());
+
+    let bad = temp_file(
+        "bad-template.yaml",
+        &ISSUE.replace("Timezone: Europe/Berlin", "Timezone: Europe/Berln"),
+    );
+    let out = run(fsx_drt().args(["template", "--parameters-file"]).arg(&bad));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("Schedules.morning-import.Timezone"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stdout.is_empty());
+}

@@ -145,6 +145,21 @@ fn lint_template(sh: &Shell) -> Result<()> {
     cmd!(sh, "bash templates/lint.sh {rendered}")
         .run()
         .context("the template has lint findings")?;
+    // The template deploy renders for a definition of ten schedules (one resource each).
+    let definition = "tests/data/definitions/ten-schedules.yaml";
+    step(&format!(
+        "render and lint the template for {definition} (fsx-drt template --parameters-file)"
+    ));
+    let ten = cmd!(
+        sh,
+        "cargo run --quiet --locked -- template --parameters-file {definition}"
+    )
+    .read()?;
+    let ten_file = root().join("target/fsx-drt.ten-schedules.json");
+    sh.write_file(&ten_file, ten + "\n")?;
+    cmd!(sh, "bash templates/lint.sh {ten_file}")
+        .run()
+        .context("the ten-schedule template has lint findings")?;
     Ok(())
 }
 

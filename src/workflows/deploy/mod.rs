@@ -107,6 +107,16 @@ pub struct Switch {
     pub enabled: bool,
 }
 
+/// The template deploy would send for this definition (offline: no stack values, no
+/// prompts), as JSON.
+pub fn template_for(inputs: &Inputs) -> Result<serde_json::Value, Failure> {
+    let draft = inputs::gather_definition(inputs)?;
+    let now = Utc::now();
+    let checked = definition::check(&draft, now)?;
+    let rendered = definition::render(&draft, &checked, now);
+    Ok(crate::template::parse(&rendered.template).expect("the rendered template parses"))
+}
+
 /// What pause and resume check offline.
 pub fn prepare_switch(args: &DeployRequest, switch: Switch) -> Result<Prepared, Failure> {
     check_stack_name(&args.stack_name)?;
