@@ -177,5 +177,14 @@ pub fn place(mapped: bool, schedule: &str, key: &str) -> String {
     }
 }
 
+/// The failure for these problems, in the words a flat definition always had.
+pub fn invalid(draft: &Draft, problems: Vec<crate::params::Problem>) -> crate::error::Failure {
+    let what = match draft.mapped {
+        true => "the definition is invalid",
+        false => "the parameters are invalid",
+    };
+    crate::error::Failure::invalid(what, problems)
+}
+
 #[cfg(test)]
 mod tests;

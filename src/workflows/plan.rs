@@ -14,7 +14,7 @@ use crate::aws::{Aws, Connection};
 use crate::error::Failure;
 use crate::interrupt::{block_on, unchanged};
 use crate::output::Printer;
-use crate::params::{self, Param, Parameters, Problem};
+use crate::params::{Param, Parameters, Problem};
 
 /// What to plan: the parameters, and where the file system's data repositories come from
 /// (a file, or else FSx).
@@ -32,6 +32,17 @@ pub struct Planned {
     /// the deployed rule and function.
     pub request: Value,
     pub skipped_associations: Vec<SkippedAssociation>,
+    /// Every schedule's request, for a definition with named schedules (the first is the
+    /// one above).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub schedules: Vec<SchedulePlan>,
+}
+
+/// One named schedule's request.
+#[derive(Debug, Serialize)]
+pub struct SchedulePlan {
+    pub name: String,
+    pub request: Value,
 }
 
 pub fn run(
@@ -40,10 +51,10 @@ pub fn run(
     interactive: bool,
     ui: &Printer,
 ) -> Result<Planned, Failure> {
-    let resolved = inputs::resolve(&args.inputs, interactive, ui)?;
-    let parameters = params::validate(&resolved)
-        .map_err(|problems| Failure::invalid("the parameters are invalid", problems))?;
-    let config = lambda_config(&parameters);
+    let draft = inputs::resolve_definition(&args.inputs, interactive, ui)?;
+    let definition = crate::definition::validate(&draft, chrono::Utc::now())
+        .map_err(|problems| crate::definition::invalid(&draft, problems))?;
+    let parameters = definition.parameters(&definition.schedules[0]);
     let (source, repos) = match &args.repositories {
         Some(path) => (format!("file {}", path.display()), read_repositories(path)?),
         None => {
@@ -66,16 +77,46 @@ pub fn run(
             (format!("FSx ({fs_id})"), found)
         }
     };
-    let planned = plan(&config, &repos).map_err(|e| plan_failure(e, &parameters))?;
-    let mut request = serde_json::to_value(&planned.request).expect("requests serialize");
-    request["ClientRequestToken"] = json!(
-        "slot-<48 hex digits of sha256(rule ARN + newline + event time to the minute)>: the same for every retry and redelivery of one scheduled run"
-    );
-    request["Tags"] = json!([{"Key": TASK_TAG, "Value": "<the function's name>"}]);
+    let mut schedules = Vec::new();
+    let mut first = None;
+    for schedule in &definition.schedules {
+        let parameters = definition.parameters(schedule);
+        let place = match draft.mapped {
+            true => format!("{}.{}.", crate::definition::SCHEDULES, schedule.name),
+            false => String::new(),
+        };
+        let planned = plan(&lambda_config(&parameters), &repos)
+            .map_err(|e| plan_failure_at(e, &parameters, &place))?;
+        let mut request = serde_json::to_value(&planned.request).expect("requests serialize");
+        let (token, tags) = match draft.mapped {
+            false => (
+                "slot-<48 hex digits of sha256(schedule ARN + newline + scheduled time to the minute)>: the same for every retry and redelivery of one scheduled run",
+                json!([{"Key": TASK_TAG, "Value": "<the function's name>"}]),
+            ),
+            true => (
+                "slot-<48 hex digits of sha256(schedule ARN + newline + scheduled time to the minute)>: the same for every retry of one scheduled run, different for each schedule",
+                json!([
+                    {"Key": TASK_TAG, "Value": "<the function's name>"},
+                    {"Key": fsx_drt_core::SCHEDULE_TAG, "Value": schedule.name},
+                ]),
+            ),
+        };
+        request["ClientRequestToken"] = json!(token);
+        request["Tags"] = tags;
+        if draft.mapped {
+            schedules.push(SchedulePlan {
+                name: schedule.name.clone(),
+                request: request.clone(),
+            });
+        }
+        first.get_or_insert((request, planned.skipped));
+    }
+    let (request, skipped_associations) = first.expect("a definition has a schedule");
     Ok(Planned {
         repositories: source,
         request,
-        skipped_associations: planned.skipped,
+        skipped_associations,
+        schedules,
     })
 }
 
@@ -88,6 +129,18 @@ pub fn lambda_config(parameters: &Parameters) -> Config {
         report_path: parameters.report_path.clone(),
         release_after_days: parameters.release_after_days.unwrap_or_default(),
     }
+}
+
+/// [`plan_failure`] for one schedule of a definition: its problems named at `place`
+/// (`Schedules.<name>.`, or nothing for a flat definition).
+pub fn plan_failure_at(error: PlanError, parameters: &Parameters, place: &str) -> Failure {
+    let mut failure = plan_failure(error, parameters);
+    for problem in &mut failure.problems {
+        if problem.parameter != Param::FileSystemId.key() {
+            problem.parameter = format!("{place}{}", problem.parameter);
+        }
+    }
+    failure
 }
 
 pub fn plan_failure(error: PlanError, parameters: &Parameters) -> Failure {
@@ -163,17 +216,33 @@ fn read_repositories(path: &Path) -> Result<Repositories, Failure> {
 
 impl fmt::Display for Planned {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "Each scheduled run sends this CreateDataRepositoryTask request (data repositories from {}):",
-            self.repositories
-        )?;
-        writeln!(f)?;
-        writeln!(
-            f,
-            "{}",
-            serde_json::to_string_pretty(&self.request).expect("json")
-        )?;
+        if self.schedules.is_empty() {
+            writeln!(
+                f,
+                "Each scheduled run sends this CreateDataRepositoryTask request (data repositories from {}):",
+                self.repositories
+            )?;
+            writeln!(f)?;
+            writeln!(
+                f,
+                "{}",
+                serde_json::to_string_pretty(&self.request).expect("json")
+            )?;
+        }
+        for schedule in &self.schedules {
+            writeln!(
+                f,
+                "Each run of {} sends this CreateDataRepositoryTask request (data repositories from {}):",
+                schedule.name, self.repositories
+            )?;
+            writeln!(f)?;
+            writeln!(
+                f,
+                "{}",
+                serde_json::to_string_pretty(&schedule.request).expect("json")
+            )?;
+            writeln!(f)?;
+        }
         if !self.skipped_associations.is_empty() {
             writeln!(f)?;
             writeln!(f, "Not used (not AVAILABLE):")?;

@@ -367,3 +367,71 @@ fn the_template_for_a_definition() {
     );
     assert!(out.stdout.is_empty());
 }
+
+/// `fsx-drt plan` on a definition: each schedule's own request, tagged with its name.
+#[test]
+fn plan_shows_each_schedules_request() {
+    let text = ISSUE
+        .replace("/projects", "/drt-test")
+        .replace(", \"/scratch/run 1\"", "")
+        .replace(
+            "ReleaseAfterDays: 14,",
+            "ReleaseAfterDays: 14, Paths: [/drt-test],",
+        );
+    let path = temp_file("plan-schedules.yaml", &text);
+    let out = run(fsx_drt()
+        .args([
+            "plan",
+            "--no-input",
+            "--output",
+            "json",
+            "--parameters-file",
+        ])
+        .arg(&path)
+        .args(["--repositories", "tests/data/associations.json"]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let schedules = json["schedules"].as_array().unwrap();
+    let names: Vec<&str> = schedules
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["morning-import", "nightly-export", "weekly-release"]
+    );
+    let types: Vec<&str> = schedules
+        .iter()
+        .map(|s| s["request"]["Type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "IMPORT_METADATA_FROM_REPOSITORY",
+            "EXPORT_TO_REPOSITORY",
+            "RELEASE_DATA_FROM_FILESYSTEM"
+        ]
+    );
+    for s in schedules {
+        let tags = s["request"]["Tags"].to_string();
+        assert!(tags.contains(s["name"].as_str().unwrap()), "{tags}");
+    }
+    // A path no repository covers is named at its schedule.
+    let uncovered = temp_file(
+        "plan-uncovered.yaml",
+        &text.replace(
+            "Paths: [/drt-test], Schedule: \"0 3",
+            "Paths: [/elsewhere], Schedule: \"0 3",
+        ),
+    );
+    let out = run(fsx_drt()
+        .args(["plan", "--no-input", "--parameters-file"])
+        .arg(&uncovered)
+        .args(["--repositories", "tests/data/associations.json"]));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("Schedules.weekly-release.Paths"),
+        "{}",
+        out.stderr
+    );
+}

@@ -189,14 +189,5 @@ pub fn summary(definition: &Definition, now: DateTime<Utc>) -> String {
 
 /// Checks the whole definition (every problem, each named by its place).
 pub fn check(draft: &Draft, now: DateTime<Utc>) -> Result<Definition, Failure> {
-    definition::validate(draft, now).map_err(|problems| invalid(draft, problems))
-}
-
-/// The failure for these problems, in the words a flat definition always had.
-pub fn invalid(draft: &Draft, problems: Vec<crate::params::Problem>) -> Failure {
-    let what = match draft.mapped {
-        true => "the definition is invalid",
-        false => "the parameters are invalid",
-    };
-    Failure::invalid(what, problems)
+    definition::validate(draft, now).map_err(|problems| definition::invalid(draft, problems))
 }

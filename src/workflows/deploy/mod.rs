@@ -148,7 +148,7 @@ pub fn prepare(args: &DeployRequest) -> Result<Prepared, Failure> {
         Err(problems) => problems.into_iter().filter(|p| p.value.is_some()).collect(),
     };
     if !present_problems.is_empty() {
-        return Err(definition::invalid(&draft, present_problems));
+        return Err(crate::definition::invalid(&draft, present_problems));
     }
     let artifact = Artifact::load(args.lambda_zip.as_deref())?;
     Ok(Prepared {

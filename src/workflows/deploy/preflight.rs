@@ -5,7 +5,7 @@
 use crate::aws::Aws;
 use crate::error::Failure;
 use crate::params::{Param, Parameters, Problem};
-use crate::workflows::plan::{lambda_config, plan_failure};
+use crate::workflows::plan::{lambda_config, plan_failure_at};
 
 /// One schedule to check: where its problems are named (`Schedules.<name>.` or nothing for
 /// a flat definition) and its values as the template's parameters.
@@ -73,15 +73,8 @@ pub async fn preflight(aws: &Aws, schedules: &[Checked]) -> Result<(), Failure> 
     }
     let repositories = aws.repositories_of(&fs).await?;
     for Checked { place, parameters } in schedules {
-        fsx_drt_core::plan::plan(&lambda_config(parameters), &repositories).map_err(|e| {
-            let mut failure = plan_failure(e, parameters);
-            for problem in &mut failure.problems {
-                if problem.parameter != Param::FileSystemId.key() {
-                    problem.parameter = format!("{place}{}", problem.parameter);
-                }
-            }
-            failure
-        })?;
+        fsx_drt_core::plan::plan(&lambda_config(parameters), &repositories)
+            .map_err(|e| plan_failure_at(e, parameters, place))?;
     }
     Ok(())
 }
