@@ -298,15 +298,7 @@ fn the_issue_definition_lists_every_schedule() {
         ],
     );
     let json = valid_json(&out);
-    let schedules = json["schedules"].as_array().unwrap();
-    let names: Vec<&str> = schedules
-        .iter()
-        .map(|s| s["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        names,
-        ["morning-import", "nightly-export", "weekly-release"]
-    );
+    let schedules = the_issues_three(&json);
     assert_eq!(schedules[1]["paths"], "/from-flag");
     assert_eq!(schedules[0]["paths"], "/projects");
     assert_eq!(schedules[1]["timezone"], "Europe/Berlin");
@@ -391,15 +383,7 @@ fn plan_shows_each_schedules_request() {
         .args(["--repositories", "tests/data/associations.json"]));
     assert_eq!(out.code, 0, "{}", out.stderr);
     let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
-    let schedules = json["schedules"].as_array().unwrap();
-    let names: Vec<&str> = schedules
-        .iter()
-        .map(|s| s["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        names,
-        ["morning-import", "nightly-export", "weekly-release"]
-    );
+    let schedules = the_issues_three(&json);
     let types: Vec<&str> = schedules
         .iter()
         .map(|s| s["request"]["Type"].as_str().unwrap())
@@ -434,4 +418,18 @@ fn plan_shows_each_schedules_request() {
         "{}",
         out.stderr
     );
+}
+
+/// The `schedules` of a JSON result, checked to be the issue's three, in name order.
+fn the_issues_three(json: &serde_json::Value) -> &Vec<serde_json::Value> {
+    let schedules = json["schedules"].as_array().unwrap();
+    let names: Vec<&str> = schedules
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["morning-import", "nightly-export", "weekly-release"]
+    );
+    schedules
 }
