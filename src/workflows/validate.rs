@@ -41,6 +41,9 @@ pub struct Valid {
     pub email_addresses: Option<Vec<String>>,
     /// Every schedule, by name.
     pub schedules: Vec<ScheduleView>,
+    /// Two schedules due in the same minute.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     /// A flat definition (no `Schedules` map): shown as it always was.
     #[serde(skip)]
     pub flat: bool,
@@ -66,6 +69,8 @@ pub struct ScheduleView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub flexible_window_minutes: Option<u32>,
     pub next_runs: Vec<String>,
+    /// The same runs in the schedule's zone, with its offset.
+    pub next_runs_local: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
@@ -141,6 +146,7 @@ pub fn run(args: &ValidateRequest, interactive: bool, ui: &Printer) -> Result<Va
         email_addresses: (definition.email_addresses.len() > 1)
             .then(|| definition.email_addresses.clone()),
         schedules: views,
+        warnings: definition.same_minute_warning(after).into_iter().collect(),
         flat: !draft.mapped,
     })
 }
@@ -192,6 +198,13 @@ fn view(spec: &ScheduleSpec, runs: &[DateTime<Utc>]) -> ScheduleView {
         end_date: spec.end_date_iso(),
         flexible_window_minutes: spec.flexible_window_minutes,
         next_runs: rfc3339(runs),
+        next_runs_local: runs
+            .iter()
+            .map(|t| {
+                t.with_timezone(&spec.timezone)
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            })
+            .collect(),
         note: rate_note(&spec.expression),
     }
 }
@@ -224,7 +237,11 @@ impl fmt::Display for Valid {
             writeln!(f, "  (alarms go to {})", emails.join(", "))?;
         }
         if !self.flat {
-            return self.schedules.iter().try_for_each(|s| write!(f, "\n{s}"));
+            self.schedules.iter().try_for_each(|s| write!(f, "\n{s}"))?;
+            return self
+                .warnings
+                .iter()
+                .try_for_each(|w| write!(f, "\nwarning: {w}\n"));
         }
         let (Some(schedule), Some(next_runs)) = (&self.schedule, &self.next_runs) else {
             return Ok(());
@@ -265,6 +282,10 @@ impl fmt::Display for ScheduleView {
         let settings: Vec<String> = settings.into_iter().flatten().collect();
         if !settings.is_empty() {
             writeln!(f, "  {}", settings.join("; "))?;
+        }
+        if self.timezone != "UTC" {
+            let zone = &self.timezone;
+            writeln!(f, "  next ({zone}): {}", self.next_runs_local.join(", "))?;
         }
         writeln!(f, "  next (UTC): {}", self.next_runs.join(", "))?;
         if let Some(note) = &self.note {

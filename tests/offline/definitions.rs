@@ -433,3 +433,38 @@ fn the_issues_three(json: &serde_json::Value) -> &Vec<serde_json::Value> {
     );
     schedules
 }
+
+/// Two schedules of one file system due in the same minute are warned about, in real time:
+/// 22:00 in Berlin is 21:00 UTC in winter (a clash with 21:00 UTC) but 20:00 UTC in summer.
+#[test]
+fn schedules_due_in_the_same_minute_are_warned_of() {
+    let text = format!(
+        "{STACK}Schedules:\n  a-export: {{TaskType: Export, Paths: [/p], Schedule: \"0 22 * * ? *\", Timezone: Europe/Berlin}}\n  b-import: {{TaskType: Import, Paths: [/p], Schedule: \"0 21 * * ? *\"}}\n"
+    );
+    let path = temp_file("same-minute.yaml", &text);
+    let at = |after: &str| {
+        let out = run(fsx_drt()
+            .args([
+                "validate",
+                "--no-input",
+                "--output",
+                "json",
+                "--after",
+                after,
+            ])
+            .arg("--parameters-file")
+            .arg(&path));
+        valid_json(&out)["warnings"].clone()
+    };
+    let winter = at("2026-12-01T00:00:00Z");
+    assert!(
+        winter[0]
+            .as_str()
+            .unwrap()
+            .starts_with("a-export and b-import are both due at 2026-12-01 21:00 UTC"),
+        "{winter}"
+    );
+    // Summer: no clash until the clocks go back in October.
+    let summer = at("2026-06-01T00:00:00Z");
+    assert!(summer.is_null(), "{summer}");
+}

@@ -145,7 +145,6 @@ const RUNS_SHOWN: usize = 3;
 /// schedules due in the same minute: FSx runs one task at a time on a file system.
 pub fn summary(definition: &Definition, now: DateTime<Utc>) -> String {
     let mut text = String::from("Schedules:\n");
-    let mut due: Vec<(DateTime<Utc>, &str)> = Vec::new();
     for s in &definition.schedules {
         let state = if s.enabled { "" } else { " (disabled)" };
         text.push_str(&format!(
@@ -163,26 +162,9 @@ pub fn summary(definition: &Definition, now: DateTime<Utc>) -> String {
                 run.format("%Y-%m-%d %H:%M")
             ));
         }
-        if s.enabled {
-            due.extend(
-                s.upcoming(now, 50)
-                    .into_iter()
-                    .map(|t| (t, s.name.as_str())),
-            );
-        }
     }
-    due.sort();
-    for pair in due.windows(2) {
-        let ((a, first), (b, second)) = (pair[0], pair[1]);
-        if a.format("%Y%m%d%H%M").to_string() == b.format("%Y%m%d%H%M").to_string()
-            && first != second
-        {
-            text.push_str(&format!(
-                "warning: {first} and {second} are both due at {} UTC; FSx runs one task at a time on a file system, so one of them will find the other running\n",
-                a.format("%Y-%m-%d %H:%M")
-            ));
-            break;
-        }
+    if let Some(warning) = definition.same_minute_warning(now) {
+        text.push_str(&format!("warning: {warning}\n"));
     }
     text
 }
