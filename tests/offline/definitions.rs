@@ -443,17 +443,8 @@ fn schedules_due_in_the_same_minute_are_warned_of() {
     );
     let path = temp_file("same-minute.yaml", &text);
     let at = |after: &str| {
-        let out = run(fsx_drt()
-            .args([
-                "validate",
-                "--no-input",
-                "--output",
-                "json",
-                "--after",
-                after,
-            ])
-            .arg("--parameters-file")
-            .arg(&path));
+        let args = format!("validate --no-input --output json --after {after} --parameters-file");
+        let out = run(fsx_drt().args(args.split(' ')).arg(&path));
         valid_json(&out)["warnings"].clone()
     };
     let winter = at("2026-12-01T00:00:00Z");
