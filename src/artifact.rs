@@ -52,10 +52,7 @@ impl Artifact {
                 }
             },
         };
-        let sha256 = Sha256::digest(&bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let sha256 = sha256_hex(&bytes);
         Ok(Artifact {
             bytes,
             source,
@@ -169,6 +166,14 @@ impl std::fmt::Display for ArtifactSummary {
         writeln!(f, "  sha256  {}", self.sha256)?;
         writeln!(f, "  key     {} (in the artifact bucket)", self.key)
     }
+}
+
+/// The SHA-256 of `bytes` in lower-case hex: what uploads are keyed by.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[cfg(test)]

@@ -130,6 +130,14 @@ fn find<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
+/// Where a change set's template comes from: sent in the request (up to 51,200 bytes), or
+/// read by CloudFormation from S3 (up to 1 MB).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TemplateSource {
+    Body(String),
+    Url(String),
+}
+
 /// A change set as DescribeChangeSet tells it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChangeSetView {
@@ -181,7 +189,7 @@ impl Aws {
         stack: &str,
         name: &str,
         create: bool,
-        template: &str,
+        template: &TemplateSource,
         values: &[(String, String)],
     ) -> Result<Option<String>, Error> {
         let parameters = values
@@ -204,7 +212,14 @@ impl Aws {
             } else {
                 ChangeSetType::Update
             })
-            .template_body(template)
+            .set_template_body(match template {
+                TemplateSource::Body(body) => Some(body.clone()),
+                TemplateSource::Url(_) => None,
+            })
+            .set_template_url(match template {
+                TemplateSource::Url(url) => Some(url.clone()),
+                TemplateSource::Body(_) => None,
+            })
             .capabilities(Capability::CapabilityIam)
             .set_parameters(Some(parameters))
             .description("fsx-drt deploy")

@@ -162,6 +162,17 @@ impl Aws {
             .map_err(failed("PutObject"))
     }
 
+    /// The object's URL as CloudFormation reads a TemplateURL: the bucket's own host in this
+    /// client's region (and partition).
+    pub fn object_url(&self, bucket: &str, key: &str) -> String {
+        let domain = if self.region.starts_with("cn-") {
+            "amazonaws.com.cn"
+        } else {
+            "amazonaws.com"
+        };
+        format!("https://{bucket}.s3.{}.{domain}/{key}", self.region)
+    }
+
     /// `owner`, when known, must own the bucket.
     pub async fn delete_object(
         &self,

@@ -197,3 +197,39 @@ fn rule_stacks_move_to_a_schedule_in_place() {
         assert_eq!(schedule[2], "UTC");
     }
 }
+
+/// Fifty schedules, the most one stack holds: the template is over CreateChangeSet's
+/// 51,200-byte TemplateBody, so it goes through the artifact bucket (TemplateURL).
+#[test]
+fn fifty_schedules_go_through_the_artifact_bucket() {
+    let emulator = Emulator::start();
+    let mut text = format!(
+        "FileSystemId: {}\nEmailAddress: hpc-ops@example.com\nSchedules:\n",
+        emulator.file_system_id
+    );
+    for i in 0..50 {
+        text.push_str(&format!(
+            "  export-{i:02}: {{TaskType: Export, Paths: [/data], Schedule: \"{} {} * * ? *\", Timezone: America/New_York}}\n",
+            i % 60,
+            i % 24
+        ));
+    }
+    let definition = emulator.dir.join("fifty.yaml");
+    std::fs::write(&definition, text).unwrap();
+    let created = emulator.fsx_drt(&[
+        "deploy",
+        "--stack-name",
+        "fifty",
+        "--yes",
+        "--lambda-zip",
+        LAMBDA_ZIP,
+        "--parameters-file",
+        definition.to_str().unwrap(),
+    ]);
+    assert_eq!(created.code, 0, "{}", created.stderr);
+    assert_eq!(schedules(&emulator).as_array().unwrap().len(), 50);
+    let templates = emulator.aws(
+        "s3 = boto3.client('s3', **kw)\nb = [x['Name'] for x in s3.list_buckets()['Buckets'] if x['Name'].startswith('fsx-drt-artifacts-')][0]\nprint(json.dumps([o['Key'] for o in s3.list_objects_v2(Bucket=b, Prefix='fsx-drt/templates/').get('Contents', [])]))",
+    );
+    assert_eq!(templates.as_array().unwrap().len(), 1, "{templates}");
+}

@@ -1,6 +1,6 @@
 //! The change set deploy makes, waits for, and withdraws when it will not run.
 
-use crate::aws::Aws;
+use crate::aws::{Aws, TemplateSource};
 use crate::error::{Exit, Failure};
 use crate::stack::{self, Change, Executable};
 
@@ -20,7 +20,7 @@ pub async fn make(
     stack_name: &str,
     name: &str,
     create: bool,
-    template: &str,
+    template: &TemplateSource,
     values: &[(String, String)],
 ) -> Result<(ChangeSetState, Option<String>), Failure> {
     let stack_id = aws

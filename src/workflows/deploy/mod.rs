@@ -23,7 +23,7 @@ use super::inputs::{self, Inputs};
 use super::session::Session;
 use super::{check_deletable, check_maker, check_stack_name};
 use crate::artifact::Artifact;
-use crate::aws::{Aws, StackView};
+use crate::aws::{Aws, StackView, TemplateSource};
 use crate::definition::Draft;
 use crate::error::{Exit, Failure};
 use crate::interrupt::UNCHANGED;
@@ -202,6 +202,9 @@ pub async fn execute(
             )
             .await?;
     }
+    let template = interrupt
+        .until(UNCHANGED, template_source(aws, &bucket, &target.template))
+        .await?;
     // A new stack exists only for this change set, unless it was already waiting for review
     // (someone else's change set may be waiting with it).
     let new_stack =
@@ -213,7 +216,7 @@ pub async fn execute(
     let made = tokio::select! {
         biased;
         () = interrupt.raised() => None,
-        made = change_set::make(aws, &args.stack_name, &name, create, &target.template, &target.values) => Some(made),
+        made = change_set::make(aws, &args.stack_name, &name, create, &template, &target.values) => Some(made),
     };
     // Ctrl-C before the change set is executed: it goes, and the stack made for it, even
     // when Ctrl-C is pressed again meanwhile.
@@ -322,6 +325,28 @@ pub async fn execute(
         outputs,
         duration_seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// The template in the request when it fits (51,200 bytes), else through the artifact
+/// bucket, keyed by its content like the function's code.
+async fn template_source(
+    aws: &Aws,
+    bucket: &Bucket<'_>,
+    template: &str,
+) -> Result<TemplateSource, Failure> {
+    if template.len() <= crate::template::MAX_TEMPLATE_BODY_BYTES {
+        return Ok(TemplateSource::Body(template.to_string()));
+    }
+    let digest = crate::artifact::sha256_hex(template.as_bytes());
+    let key = format!("fsx-drt/templates/{digest}.json");
+    aws.put_object(
+        bucket.name,
+        &key,
+        bucket.owner,
+        template.as_bytes().to_vec(),
+    )
+    .await?;
+    Ok(TemplateSource::Url(aws.object_url(bucket.name, &key)))
 }
 
 /// Where the deploy is going: the stack as it is, and every value the change set sends.
