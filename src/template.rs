@@ -9,7 +9,7 @@ use crate::schedule::Schedule;
 mod schedules;
 
 pub use schedules::{
-    deployed, render, ScheduleResource, DEFAULT_NAME, MAX_TEMPLATE_BODY_BYTES,
+    deployed, render, render_for, ScheduleResource, DEFAULT_NAME, MAX_TEMPLATE_BODY_BYTES,
     MAX_TEMPLATE_URL_BYTES,
 };
 

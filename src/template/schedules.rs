@@ -26,6 +26,9 @@ const PER_SCHEDULE_ENVIRONMENT: [&str; 4] = [
     "RELEASE_AFTER_DAYS",
 ];
 
+/// The email subscription, copied for each further address.
+const SUBSCRIPTION: &str = "AlarmSubscription";
+
 /// The written template's one schedule, and the outputs that describe it.
 const WRITTEN_SCHEDULE: &str = "TaskSchedule";
 const PER_SCHEDULE_OUTPUTS: [&str; 2] = ["Schedule", "Timezone"];
@@ -54,6 +57,11 @@ pub struct ScheduleResource {
 
 /// The template for these schedules (JSON, which CloudFormation takes as it takes YAML).
 pub fn render(schedules: &[ScheduleResource]) -> Value {
+    render_for(schedules, &[])
+}
+
+/// The same, with an email subscription for each of `more_emails` beside EmailAddress's.
+pub fn render_for(schedules: &[ScheduleResource], more_emails: &[String]) -> Value {
     let mut template = template_json();
     let written = template["Resources"][WRITTEN_SCHEDULE].clone();
     for name in PER_SCHEDULE_PARAMETERS {
@@ -75,6 +83,14 @@ pub fn render(schedules: &[ScheduleResource]) -> Value {
         object(&mut template["Outputs"]).remove(name);
     }
     let resources = object(&mut template["Resources"]);
+    let subscription = resources[SUBSCRIPTION].clone();
+    for (i, email) in more_emails.iter().enumerate() {
+        let mut more = subscription.clone();
+        more["Properties"]["Endpoint"] = json!(email);
+        more["Metadata"]["com.aws.cloudformation.Context"] =
+            json!({"why": format!("Emails {email} too (confirmed like EmailAddress).")});
+        resources.insert(format!("{SUBSCRIPTION}{}", i + 2), more);
+    }
     resources.remove(WRITTEN_SCHEDULE);
     for (id, schedule) in logical_ids(schedules) {
         resources.insert(id, resource(&written, schedule));
@@ -321,6 +337,52 @@ mod tests {
         let text = t.to_string();
         for gone in ["IsExport", "IsImport", WRITTEN_SCHEDULE] {
             assert!(!text.contains(gone), "{gone}");
+        }
+    }
+
+    #[test]
+    fn each_further_address_gets_its_subscription() {
+        let more = [
+            "storage@example.com".to_string(),
+            "oncall@example.com".to_string(),
+        ];
+        let t = render_for(&schedules(1), &more);
+        let mut endpoints: Vec<String> = t["Resources"]
+            .as_object()
+            .unwrap()
+            .values()
+            .filter(|r| r["Type"] == "AWS::SNS::Subscription")
+            .map(|r| r["Properties"]["Endpoint"].to_string())
+            .collect();
+        endpoints.sort();
+        assert_eq!(
+            endpoints,
+            [
+                "\"oncall@example.com\"",
+                "\"storage@example.com\"",
+                "{\"Ref\":\"EmailAddress\"}"
+            ]
+        );
+    }
+
+    /// The contract with the function: every input field is one the function reads, and the
+    /// environment holds only what it reads from there.
+    #[test]
+    fn inputs_and_environment_keep_the_contract() {
+        let t = render(&schedules(2));
+        for (_, r) in t["Resources"].as_object().unwrap() {
+            if r["Type"] != "AWS::Scheduler::Schedule" {
+                continue;
+            }
+            let input: Map<String, Value> =
+                serde_json::from_str(r["Properties"]["Target"]["Input"].as_str().unwrap()).unwrap();
+            for key in input.keys() {
+                assert!(fsx_drt_core::event::ALL.contains(&key.as_str()), "{key}");
+            }
+        }
+        let variables = &t["Resources"]["Function"]["Properties"]["Environment"]["Variables"];
+        for key in variables.as_object().unwrap().keys() {
+            assert!(fsx_drt_core::env::ALL.contains(&key.as_str()), "{key}");
         }
     }
 

@@ -61,6 +61,15 @@ fn three_schedules_in_local_time() {
         created.stderr
     );
 
+    // After: what is left to do, the subscription and the first run.
+    for line in [
+        "Next:",
+        "confirm the subscription AWS mailed to hpc-ops@example.com",
+        "the first run: ",
+    ] {
+        assert!(created.stdout.contains(line), "{line}: {}", created.stdout);
+    }
+
     let found = schedules(&emulator);
     let names: Vec<&Value> = found.as_array().unwrap().iter().map(|s| &s[0]).collect();
     assert_eq!(

@@ -50,10 +50,11 @@ pub fn fill_from_stack(draft: &mut Draft, stack: &[(String, String)]) {
     }
 }
 
-/// The written template takes a flat definition whose only addition is its Timezone; any
-/// other definition is rendered.
+/// The written template takes a flat definition whose only addition is its Timezone (one
+/// address, no other schedule keys); any other definition is rendered.
 fn written(draft: &Draft) -> bool {
     !draft.mapped
+        && draft.more_emails.is_empty()
         && draft.schedules.len() == 1
         && draft.schedules[0]
             .extras
@@ -98,7 +99,7 @@ pub fn render(draft: &Draft, definition: &Definition, now: DateTime<Utc>) -> Ren
                 .collect(),
         );
         let resources: Vec<ScheduleResource> = definition.schedules.iter().map(resource).collect();
-        template::render(&resources).to_string()
+        template::render_for(&resources, &definition.email_addresses[1..]).to_string()
     };
     values.push((template::MAXIMUM_EVENT_AGE.into(), event_age.to_string()));
     Rendered {
@@ -167,6 +168,45 @@ pub fn summary(definition: &Definition, now: DateTime<Utc>) -> String {
         text.push_str(&format!("warning: {warning}\n"));
     }
     text
+}
+
+/// What is left once the stack is deployed: confirming the alarm mail of each address the
+/// stack did not mail before (AWS sends a confirmation; alarms reach nobody until it is
+/// accepted), and when the first run is.
+pub fn next_steps(
+    definition: &Definition,
+    stack: &[(String, String)],
+    now: DateTime<Utc>,
+) -> Vec<String> {
+    let known = stack
+        .iter()
+        .find(|(k, _)| k == Param::EmailAddress.key())
+        .map(|(_, v)| v.as_str());
+    let mut steps: Vec<String> = definition
+        .email_addresses
+        .iter()
+        .enumerate()
+        .filter(|(i, email)| *i > 0 || known != Some(email.as_str()))
+        .map(|(_, email)| {
+            format!("confirm the subscription AWS mailed to {email}: alarms reach nobody until it is accepted (fsx-drt status shows it)")
+        })
+        .collect();
+    let first = definition
+        .schedules
+        .iter()
+        .filter(|s| s.enabled)
+        .filter_map(|s| s.upcoming(now, 1).first().map(|t| (*t, s)))
+        .min_by_key(|(t, _)| *t);
+    if let Some((at, s)) = first {
+        steps.push(format!(
+            "the first run: {} at {} ({} UTC)",
+            s.name,
+            at.with_timezone(&s.timezone)
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            at.format("%Y-%m-%d %H:%M")
+        ));
+    }
+    steps
 }
 
 /// Checks the whole definition (every problem, each named by its place).

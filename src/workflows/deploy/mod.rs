@@ -62,6 +62,9 @@ pub struct Deployed {
     #[serde(serialize_with = "crate::output::pairs_map")]
     pub outputs: Vec<(String, String)>,
     pub duration_seconds: f64,
+    /// What is left to do: confirm the alarm mail's subscription, and when the first run is.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub next_steps: Vec<String>,
 }
 
 impl fmt::Display for Deployed {
@@ -84,6 +87,13 @@ impl fmt::Display for Deployed {
             let width = self.outputs.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
             for (key, value) in &self.outputs {
                 writeln!(f, "  {key:<width$}  {value}")?;
+            }
+        }
+        if !self.next_steps.is_empty() {
+            writeln!(f)?;
+            writeln!(f, "Next:")?;
+            for step in &self.next_steps {
+                writeln!(f, "  - {step}")?;
             }
         }
         Ok(())
@@ -265,6 +275,7 @@ pub async fn execute(
                 parameter_changes: Vec::new(),
                 outputs,
                 duration_seconds: started.elapsed().as_secs_f64(),
+                next_steps: Vec::new(),
             });
         }
         Some(Ok((ChangeSetState::Ready(changes), stack_id))) => (changes, stack_id),
@@ -324,6 +335,7 @@ pub async fn execute(
         parameter_changes: summary.parameters,
         outputs,
         duration_seconds: started.elapsed().as_secs_f64(),
+        next_steps: target.next_steps,
     })
 }
 
@@ -356,6 +368,8 @@ struct Target {
     template: String,
     /// The schedules in words with their next runs.
     schedules: String,
+    /// What is left to do once it is deployed.
+    next_steps: Vec<String>,
     /// The stack's current parameter values (empty for a new stack).
     old_values: Vec<(String, String)>,
     values: Vec<(String, String)>,
@@ -413,6 +427,7 @@ async fn target(
         Some(bucket) => bucket.clone(),
         None => format!("fsx-drt-artifacts-{account}-{}", aws.region),
     };
+    let next_steps = definition::next_steps(&checked, &old_values, now);
     let mut values = rendered.values;
     values.push((CODE_BUCKET.into(), bucket.clone()));
     values.push((
@@ -425,6 +440,7 @@ async fn target(
         values,
         template: rendered.template,
         schedules: rendered.summary,
+        next_steps,
         bucket,
         account,
         artifact,

@@ -53,6 +53,7 @@ pub(super) async fn target(
     Ok(Target {
         template: rendered.to_string(),
         schedules: summary,
+        next_steps: Vec::new(),
         old_values: stack.parameters.clone(),
         bucket: stack.parameter(CODE_BUCKET).unwrap_or_default().to_string(),
         account: stack.account().unwrap_or_default().to_string(),
