@@ -223,6 +223,10 @@ pub struct DeployArgs {
     /// or the reference solution's). Without it such a stack is left alone (exit 2).
     #[arg(long)]
     pub any_stack: bool,
+    /// Ask for every setting (current values offered, each answer checked at once) and
+    /// offer to save the answers as a definition file.
+    #[arg(long)]
+    pub guided: bool,
     #[command(flatten)]
     pub params: ParamArgs,
 }

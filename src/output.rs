@@ -111,9 +111,23 @@ impl Printer {
         prompt: &str,
         validate: impl Fn(&String) -> Result<(), String>,
     ) -> io::Result<String> {
-        dialoguer::Input::<String>::new()
+        self.ask_with(prompt, None, validate)
+    }
+
+    /// [`Printer::ask`] with a default, shown and taken when the answer is empty.
+    pub fn ask_with(
+        &self,
+        prompt: &str,
+        default: Option<&str>,
+        validate: impl Fn(&String) -> Result<(), String>,
+    ) -> io::Result<String> {
+        let mut input = dialoguer::Input::<String>::new()
             .with_prompt(prompt)
-            .allow_empty(true)
+            .allow_empty(true);
+        if let Some(default) = default {
+            input = input.default(default.to_string()).show_default(true);
+        }
+        input
             .validate_with(|value: &String| validate(value))
             .interact_text()
             .map_err(|dialoguer::Error::IO(e)| e)

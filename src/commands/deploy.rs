@@ -16,6 +16,7 @@ pub fn request(args: &DeployArgs) -> DeployRequest {
         timeout: args.timeout,
         outputs_file: args.outputs_file.clone(),
         any_stack: args.any_stack,
+        guided: args.guided,
         inputs: args.params.inputs(),
     }
 }
@@ -23,6 +24,10 @@ pub fn request(args: &DeployArgs) -> DeployRequest {
 pub fn run(args: &DeployArgs, global: &GlobalArgs, ui: &Printer) -> Result<(), Failure> {
     let started = Instant::now();
     let request = request(args);
+    if request.guided {
+        // Before anything else: nobody would answer.
+        deploy::check_guided(global.interactive())?;
+    }
     let prepared = deploy::prepare(&request)?;
     let deployed = deploy::run(
         &request,

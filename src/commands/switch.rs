@@ -23,6 +23,7 @@ pub fn run(
         timeout: args.timeout,
         outputs_file: None,
         any_stack: false,
+        guided: false,
         inputs: Default::default(),
     };
     let switch = Switch {

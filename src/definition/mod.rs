@@ -222,5 +222,29 @@ pub fn invalid(draft: &Draft, problems: Vec<crate::params::Problem>) -> crate::e
     crate::error::Failure::invalid(what, problems)
 }
 
+/// A flat definition's values as a definition file (`--parameters-file` reads it back):
+/// every parameter and the schedule's Timezone, in the parameter table's order.
+pub fn flat_yaml(schedule: &merge::DraftSchedule) -> String {
+    let mut map = serde_json::Map::new();
+    for param in Param::ALL {
+        if let Some((value, _)) = schedule.values.get(param) {
+            map.insert(
+                param.key().to_string(),
+                serde_json::Value::String(value.clone()),
+            );
+        }
+    }
+    for (extra, (value, _)) in &schedule.extras {
+        map.insert(
+            extra.key().to_string(),
+            serde_json::Value::String(value.clone()),
+        );
+    }
+    format!(
+        "# fsx-drt definition, saved by deploy --guided (fsx-drt deploy --parameters-file THIS)\n{}",
+        serde_yaml::to_string(&map).expect("a map of strings serializes")
+    )
+}
+
 #[cfg(test)]
 mod tests;

@@ -356,3 +356,19 @@ fn time_zones_suggest_close_names() {
         assert!(fix.contains(suggestion), "{bad}: {fix}");
     }
 }
+
+/// What `deploy --guided` saves reads back as the same definition.
+#[test]
+fn guided_answers_saved_read_back_the_same() {
+    let flat = "FileSystemId: fs-0123456789abcdef0\nEmailAddress: ops@example.com\nSchedule: \"30 5 ? * MON-FRI *\"\nPaths: /projects \"/scratch/run 1\"\nTaskType: Import\nTimezone: Australia/Adelaide\n";
+    let draft = draft_with(flat, &[], None);
+    let saved = flat_yaml(&draft.schedules[0]);
+    let again = draft_with(&saved, &[], None);
+    let (a, b) = (
+        validate(&draft, now()).unwrap(),
+        validate(&again, now()).unwrap(),
+    );
+    assert_eq!(format!("{:?}", a.schedules), format!("{:?}", b.schedules));
+    assert_eq!(b.schedules[0].timezone, Tz::Australia__Adelaide);
+    assert_eq!(a.file_system_id, b.file_system_id);
+}

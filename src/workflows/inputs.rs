@@ -160,21 +160,40 @@ pub fn prompt_missing(
 }
 
 fn prompt(param: Param, printer: &Printer) -> Result<String, Failure> {
-    printer
-        .ask(param.prompt(), |value: &String| params::check(param, value))
-        .map_err(|e| {
-            // Ctrl-C at a prompt reads as an interrupted read (the terminal is in raw mode).
-            if e.kind() == std::io::ErrorKind::Interrupted {
-                // End the prompt's line before the failure.
-                crate::output::log("");
-                return crate::interrupt::unchanged();
-            }
-            Failure::new(
-                Exit::Invalid,
-                format!("no value for {}: {e}", param.key()),
-                Some(format!("pass {} instead", param.flag())),
-            )
-        })
+    prompt_with(param, None, printer)
+}
+
+/// Asks for one parameter, `default` taken on an empty answer; each answer is checked as it
+/// is typed.
+pub fn prompt_with(
+    param: Param,
+    default: Option<&str>,
+    printer: &Printer,
+) -> Result<String, Failure> {
+    answer(
+        printer.ask_with(param.prompt(), default, |value: &String| {
+            params::check(param, value)
+        }),
+        param.key(),
+        param.flag(),
+    )
+}
+
+/// A prompt's answer, or the failure for its field (Ctrl-C: nothing changed).
+pub fn answer(asked: std::io::Result<String>, key: &str, flag: &str) -> Result<String, Failure> {
+    asked.map_err(|e| {
+        // Ctrl-C at a prompt reads as an interrupted read (the terminal is in raw mode).
+        if e.kind() == std::io::ErrorKind::Interrupted {
+            // End the prompt's line before the failure.
+            crate::output::log("");
+            return crate::interrupt::unchanged();
+        }
+        Failure::new(
+            Exit::Invalid,
+            format!("no value for {key}: {e}"),
+            Some(format!("pass {flag} instead")),
+        )
+    })
 }
 
 /// A deployed stack's parameter values as fsx-drt's parameters. The template always holds a

@@ -44,6 +44,7 @@ fn deploy_args() -> DeployArgs {
         timeout: HOUR,
         outputs_file: None,
         any_stack: false,
+        guided: false,
         params: ParamArgs {
             file_system_id: Some(FS.into()),
             paths: Some("/".into()),

@@ -245,6 +245,7 @@ async fn deploy_with(fault: Fault, outputs: &Path) -> Result<deploy::Deployed, F
         timeout: Duration::from_secs(3600),
         outputs_file: Some(outputs.to_path_buf()),
         any_stack: false,
+        guided: false,
         params: ParamArgs {
             schedule: Some("rate(2 hours)".into()),
             paths: Some("/".into()),

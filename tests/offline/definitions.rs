@@ -459,3 +459,23 @@ fn schedules_due_in_the_same_minute_are_warned_of() {
     let summer = at("2026-06-01T00:00:00Z");
     assert!(summer.is_null(), "{summer}");
 }
+
+/// `deploy --guided` asks for every setting: with nobody to ask it is exit 2 before any AWS
+/// call (nothing listens at the endpoint given).
+#[test]
+fn guided_needs_someone_to_answer() {
+    let out = run(fsx_drt().args([
+        "deploy",
+        "--stack-name",
+        "s",
+        "--guided",
+        "--no-input",
+        "--region",
+        "us-east-1",
+        "--endpoint-url",
+        "http://127.0.0.1:9",
+    ]));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("--guided"), "{}", out.stderr);
+    assert!(!out.stderr.contains("cannot reach"), "{}", out.stderr);
+}

@@ -4,6 +4,9 @@
 mod artifact_bucket;
 mod change_set;
 mod definition;
+mod guided;
+
+pub use guided::check_interactive as check_guided;
 mod preflight;
 mod switch;
 
@@ -48,6 +51,8 @@ pub struct DeployRequest {
     pub outputs_file: Option<PathBuf>,
     /// Act on a stack fsx-drt did not make.
     pub any_stack: bool,
+    /// Ask for every setting, and offer to save the answers.
+    pub guided: bool,
     pub inputs: Inputs,
 }
 
@@ -417,7 +422,17 @@ async fn target(
         .map(|s| s.parameters.clone())
         .unwrap_or_default();
     definition::fill_from_stack(&mut draft, &old_values);
-    inputs::prompt_definition(&mut draft, session.interactive, printer)?;
+    if args.guided {
+        guided::ask(&mut draft, session.interactive, printer)?;
+        if let Some(path) = guided::offer_to_save(&draft, printer)? {
+            printer.info(&format!(
+                "Saved; next time: fsx-drt deploy --stack-name {} --parameters-file {path}",
+                args.stack_name
+            ));
+        }
+    } else {
+        inputs::prompt_definition(&mut draft, session.interactive, printer)?;
+    }
     let now = Utc::now();
     let checked = definition::check(&draft, now)?;
     let rendered = definition::render(&draft, &checked, now);
