@@ -464,17 +464,8 @@ fn schedules_due_in_the_same_minute_are_warned_of() {
 /// call (nothing listens at the endpoint given).
 #[test]
 fn guided_needs_someone_to_answer() {
-    let out = run(fsx_drt().args([
-        "deploy",
-        "--stack-name",
-        "s",
-        "--guided",
-        "--no-input",
-        "--region",
-        "us-east-1",
-        "--endpoint-url",
-        "http://127.0.0.1:9",
-    ]));
+    let args = "deploy --stack-name s --guided --no-input --region us-east-1 --endpoint-url http://127.0.0.1:9";
+    let out = run(fsx_drt().args(args.split(' ')));
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stderr.contains("--guided"), "{}", out.stderr);
     assert!(!out.stderr.contains("cannot reach"), "{}", out.stderr);
