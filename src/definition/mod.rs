@@ -152,40 +152,16 @@ pub(crate) fn iso8601(time: &DateTime<Utc>) -> String {
 }
 
 impl Definition {
-    /// The first minute, among each enabled schedule's next `runs` runs, at which two
-    /// schedules are due together, and their names: FSx runs one task at a time on a file
-    /// system, so one of them will find the other running.
-    pub fn same_minute(
-        &self,
-        now: DateTime<Utc>,
-        runs: usize,
-    ) -> Option<(DateTime<Utc>, &str, &str)> {
-        let mut due: Vec<(DateTime<Utc>, &str)> = self
+    /// Two enabled schedules due in the same minute among each one's next 50 runs, in words
+    /// (see [`crate::schedule::first_clash`]).
+    pub fn same_minute_warning(&self, now: DateTime<Utc>) -> Option<String> {
+        let runs: Vec<(&str, Vec<DateTime<Utc>>)> = self
             .schedules
             .iter()
             .filter(|s| s.enabled)
-            .flat_map(|s| {
-                s.upcoming(now, runs)
-                    .into_iter()
-                    .map(|t| (t, s.name.as_str()))
-            })
+            .map(|s| (s.name.as_str(), s.upcoming(now, 50)))
             .collect();
-        due.sort();
-        let minute = |t: &DateTime<Utc>| t.timestamp().div_euclid(60);
-        due.windows(2).find_map(|pair| {
-            let ((a, first), (b, second)) = (pair[0], pair[1]);
-            (minute(&a) == minute(&b) && first != second).then_some((a, first, second))
-        })
-    }
-
-    /// [`Definition::same_minute`] in words.
-    pub fn same_minute_warning(&self, now: DateTime<Utc>) -> Option<String> {
-        self.same_minute(now, 50).map(|(at, first, second)| {
-            format!(
-                "{first} and {second} are both due at {} UTC; FSx runs one task at a time on a file system, so one of them will find the other running",
-                at.format("%Y-%m-%d %H:%M")
-            )
-        })
+        crate::schedule::clash_warning(&runs)
     }
 
     /// One schedule's values as the reference template's parameters.

@@ -11,6 +11,7 @@ use chrono::NaiveDateTime;
 use fsx_drt_core::Invalid;
 
 mod at;
+mod clash;
 pub mod cron;
 mod describe;
 mod field;
@@ -18,6 +19,7 @@ mod fire_times;
 pub mod rate;
 pub mod zone;
 
+pub use clash::{clash_warning, first_clash};
 pub use cron::Cron;
 pub use rate::Rate;
 pub use zone::{parse_zone, wall_time};

@@ -239,7 +239,13 @@ pub fn deployed(template: &Value, parameters: &[(String, String)]) -> Vec<Schedu
                 name: p["Name"]
                     .as_str()
                     .map_or_else(|| DEFAULT_NAME.to_string(), str::to_string),
-                expression: resolve(&p["ScheduleExpression"]).unwrap_or_default(),
+                // The written schedule's expression is its parameter (bare cron fields
+                // wrapped by the template), in the form fsx-drt writes.
+                expression: match written {
+                    true => parameter("Schedule").map(|e| canonical(&e)),
+                    false => resolve(&p["ScheduleExpression"]),
+                }
+                .unwrap_or_default(),
                 timezone: resolve(&p["ScheduleExpressionTimezone"]).unwrap_or_else(|| "UTC".into()),
                 enabled: p["State"] != "DISABLED",
                 flexible_window_minutes: p["FlexibleTimeWindow"]["MaximumWindowInMinutes"]
@@ -251,6 +257,13 @@ pub fn deployed(template: &Value, parameters: &[(String, String)]) -> Vec<Schedu
             }
         })
         .collect()
+}
+
+/// An expression as fsx-drt writes it (`cron(...)` for six bare fields), or as it is when it
+/// does not parse.
+fn canonical(expression: &str) -> String {
+    crate::schedule::Schedule::parse(expression)
+        .map_or_else(|_| expression.to_string(), |s| s.expression())
 }
 
 /// The input's fields that are not settings: the schedule and its slot.

@@ -216,7 +216,9 @@ fn fifty_schedules_go_through_the_artifact_bucket() {
         "FileSystemId: {}\nEmailAddress: hpc-ops@example.com\nSchedules:\n",
         emulator.file_system_id
     );
-    for i in 0..50 {
+    // One is due with export-00, at midnight in New York: status warns of it.
+    text.push_str("  clash: {TaskType: Import, Paths: [/data], Schedule: \"0 0 * * ? *\", Timezone: America/New_York}\n");
+    for i in 0..49 {
         text.push_str(&format!(
             "  export-{i:02}: {{TaskType: Export, Paths: [/data], Schedule: \"{} {} * * ? *\", Timezone: America/New_York}}\n",
             i % 60,
@@ -241,4 +243,37 @@ fn fifty_schedules_go_through_the_artifact_bucket() {
         "s3 = boto3.client('s3', **kw)\nb = [x['Name'] for x in s3.list_buckets()['Buckets'] if x['Name'].startswith('fsx-drt-artifacts-')][0]\nprint(json.dumps([o['Key'] for o in s3.list_objects_v2(Bucket=b, Prefix='fsx-drt/templates/').get('Contents', [])]))",
     );
     assert_eq!(templates.as_array().unwrap().len(), 1, "{templates}");
+    let status = emulator.fsx_drt(&["status", "--stack-name", "fifty", "--output", "json"]);
+    let status: Value = serde_json::from_str(&status.stdout).unwrap();
+    let warning = status["warnings"][0].as_str().unwrap_or_default();
+    assert!(
+        warning.starts_with("clash and export-00 are both due at "),
+        "{status}"
+    );
+}
+
+/// `fsx-drt template` with the reference's own parameters.json (six bare cron fields), by
+/// plain `aws cloudformation create-stack`: the schedule is `cron(...)` of those fields in UTC.
+#[test]
+fn the_written_template_takes_the_references_parameters() {
+    let emulator = Emulator::start();
+    let root = env!("CARGO_MANIFEST_DIR");
+    let template = emulator.fsx_drt(&["template"]).stdout;
+    let file = emulator.dir.join("written.yaml");
+    std::fs::write(&file, template).unwrap();
+    let zip = std::fs::read(LAMBDA_ZIP).unwrap();
+    let made = emulator.aws(&format!(
+        "cf = boto3.client('cloudformation', **kw)\ns3 = boto3.client('s3', **kw)\ns3.create_bucket(Bucket='code')\ns3.put_object(Bucket='code', Key='code.zip', Body=bytes({zip:?}))\nparams = json.load(open({params:?}))\nfor p in params:\n    if p['ParameterKey'] == 'FileSystemId': p['ParameterValue'] = {fs:?}\n    if p['ParameterKey'] == 'Paths': p['ParameterValue'] = '/data'\nparams += [{{'ParameterKey': 'CodeBucket', 'ParameterValue': 'code'}}, {{'ParameterKey': 'CodeKey', 'ParameterValue': 'code.zip'}}]\ncf.create_stack(StackName='plain', TemplateBody=open({file:?}).read(), Capabilities=['CAPABILITY_IAM'], Parameters=params)\ns = cf.describe_stacks(StackName='plain')['Stacks'][0]\nprint(json.dumps([s['StackStatus'], [o['OutputValue'] for o in s['Outputs'] if o['OutputKey'] == 'Schedule']]))",
+        params = format!("{root}/examples/parameters.json"),
+        fs = emulator.file_system_id,
+        file = file.to_str().unwrap(),
+    ));
+    assert_eq!(made, json!(["CREATE_COMPLETE", ["cron(15 6 * * ? *)"]]));
+    let found = schedules(&emulator);
+    assert_eq!(found[0][1], "cron(15 6 * * ? *)", "{found}");
+    assert_eq!(found[0][2], "UTC");
+    // status reads it back the same way.
+    let status = emulator.fsx_drt(&["status", "--stack-name", "plain", "--output", "json"]);
+    let status: Value = serde_json::from_str(&status.stdout).unwrap();
+    assert_eq!(status["schedules"][0]["expression"], "cron(15 6 * * ? *)");
 }

@@ -217,7 +217,11 @@ fn schedule_dead_letters_role_and_alarms() {
     let (group_id, _) = one_of(&t, "AWS::Scheduler::ScheduleGroup");
     let (_, schedule) = one_of(&t, "AWS::Scheduler::Schedule");
     let p = &schedule["Properties"];
-    assert_eq!(p["ScheduleExpression"], json!({"Ref": "Schedule"}));
+    // Six bare cron fields (the reference's parameters file) are wrapped in cron(...).
+    assert_eq!(
+        p["ScheduleExpression"],
+        json!({"Fn::If": ["ScheduleIsWrapped", {"Ref": "Schedule"}, {"Fn::Sub": "cron(${Schedule})"}]})
+    );
     assert_eq!(p["ScheduleExpressionTimezone"], json!({"Ref": "Timezone"}));
     assert_eq!(p["GroupName"], json!({"Ref": group_id}));
     assert_eq!(p["FlexibleTimeWindow"]["Mode"], "OFF");

@@ -47,6 +47,9 @@ pub struct Status {
     pub next_runs: Vec<String>,
     /// Every schedule, from the stack's template: in words, next runs in its zone.
     pub schedules: Vec<schedules::ScheduleStatus>,
+    /// Two schedules due in the same minute (FSx runs one task at a time).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     pub alarms: Vec<Alarm>,
     /// confirmed, PendingConfirmation, or none.
     pub email_subscription: String,
@@ -122,6 +125,9 @@ pub async fn gather(session: &Session<'_>, args: &StatusRequest) -> Result<Statu
         None => Vec::new(),
     };
     let schedules = schedules::of(aws, &stack, &tasks, Utc::now()).await?;
+    let warnings = schedules::clash(&schedules, Utc::now())
+        .into_iter()
+        .collect();
     if let Some(latest) = tasks.first() {
         if latest.failed_outright() {
             let files = match latest.failed {
@@ -144,6 +150,7 @@ pub async fn gather(session: &Session<'_>, args: &StatusRequest) -> Result<Statu
         schedule_words,
         next_runs,
         schedules,
+        warnings,
         alarms,
         email_subscription,
         tasks,
@@ -184,6 +191,9 @@ impl fmt::Display for Status {
             writeln!(f, "Schedules:")?;
             for schedule in &self.schedules {
                 write!(f, "{schedule}")?;
+            }
+            for warning in &self.warnings {
+                writeln!(f, "warning: {warning}")?;
             }
         }
         writeln!(f)?;

@@ -31,6 +31,25 @@ pub struct ScheduleStatus {
     pub latest_task: Option<String>,
 }
 
+/// Two enabled schedules due in the same minute among each one's next 50 runs, in words.
+pub fn clash(schedules: &[ScheduleStatus], now: DateTime<Utc>) -> Option<String> {
+    let runs: Vec<(&str, Vec<DateTime<Utc>>)> = schedules
+        .iter()
+        .filter(|s| s.enabled)
+        .filter_map(|s| {
+            let zone = parse_zone(&s.timezone).ok()?;
+            let times = Schedule::parse(&s.expression)
+                .ok()?
+                .upcoming_in(zone, now, 50);
+            Some((
+                s.name.as_str(),
+                times.iter().map(|t| t.with_timezone(&Utc)).collect(),
+            ))
+        })
+        .collect();
+    crate::schedule::clash_warning(&runs)
+}
+
 /// The stack's schedules; `tasks` are the file system's newest, whose tags say which
 /// schedule made them.
 pub async fn of(
