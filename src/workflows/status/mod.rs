@@ -93,8 +93,21 @@ pub async fn gather(session: &Session<'_>, args: &StatusRequest) -> Result<Statu
     let schedule = stack.parameter(Param::Schedule.key()).map(str::to_string);
     let parsed = schedule.as_deref().and_then(|s| Schedule::parse(s).ok());
     let schedule_words = parsed.as_ref().map(Schedule::describe);
+    // In the stack's Timezone (UTC for stacks without one), shown in UTC.
+    let zone = stack
+        .parameter(crate::template::TIMEZONE)
+        .and_then(|z| crate::schedule::parse_zone(z).ok())
+        .unwrap_or(chrono_tz::Tz::UTC);
     let next_runs = parsed
-        .map(|s| rfc3339(&s.upcoming(Utc::now(), 5)))
+        .map(|s| {
+            let runs = s.upcoming_in(zone, Utc::now(), 5);
+            rfc3339(
+                &runs
+                    .iter()
+                    .map(|t| t.with_timezone(&Utc))
+                    .collect::<Vec<_>>(),
+            )
+        })
         .unwrap_or_default();
 
     let mut problems = Vec::new();
