@@ -167,6 +167,17 @@ fn rule_stacks_move_to_a_schedule_in_place() {
     ));
     assert_eq!(made, json!(["CREATE_COMPLETE", "CREATE_COMPLETE"]));
     assert_eq!(rules(&emulator).as_array().unwrap().len(), 2);
+    // Before it moves, a rule stack has no schedule to pause: exit 2, its rule kept.
+    let refused = emulator.fsx_drt(&["pause", "--stack-name", "earlier", "--yes"]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(
+        refused
+            .stderr
+            .contains("fsx-drt deploy --stack-name earlier"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(rules(&emulator).as_array().unwrap().len(), 2);
 
     for (stack, expression) in [
         ("earlier", "cron(15 6 * * ? *)"),

@@ -17,6 +17,21 @@ pub(super) async fn target(
     let stack = existing_stack(aws, &args.stack_name, args.any_stack).await?;
     let by = stack.id.as_deref().unwrap_or(&stack.name);
     let mut schedules = template::deployed(&aws.stack_template(by).await?, &stack.parameters);
+    if schedules.is_empty() {
+        // A stack still on an EventBridge rule (the reference's, or an earlier fsx-drt's):
+        // a deploy of no schedules would remove its rule.
+        return Err(Failure::new(
+            crate::error::Exit::Invalid,
+            format!(
+                "stack {} has no EventBridge Scheduler schedules to switch; nothing was changed",
+                stack.name
+            ),
+            Some(format!(
+                "move it to schedules first with fsx-drt deploy --stack-name {}",
+                stack.name
+            )),
+        ));
+    }
     if let Some(name) = &switch.schedule {
         if !schedules.iter().any(|s| &s.name == name) {
             let names: Vec<&str> = schedules.iter().map(|s| s.name.as_str()).collect();
