@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::aws::Connection;
 use crate::params::{Param, Values};
+use crate::workflows::deploy::DeployRequest;
 use crate::workflows::inputs::Inputs;
 
 #[derive(Debug, Parser)]
@@ -96,6 +97,10 @@ pub enum Command {
     /// Create or update the scheduler stack: validate, check, change set, approve, follow.
     #[command(after_help = PARAMETER_SOURCES)]
     Deploy(DeployArgs),
+    /// Show what deploy would change, changing nothing: the change set is made, shown and
+    /// deleted (exit 0 with or without changes).
+    #[command(after_help = PARAMETER_SOURCES)]
+    Diff(DeployArgs),
     /// Show the stack, its schedule, alarms, email subscription and recent tasks.
     Status(StatusArgs),
     /// Delete the scheduler stack (and its artifact when no other stack uses it).
@@ -357,6 +362,24 @@ pub struct ParamArgs {
     /// [default: the only one; a flat definition's is named "default"].
     #[arg(long, value_name = "NAME")]
     pub schedule_name: Option<String>,
+}
+
+impl DeployArgs {
+    /// The deploy these flags ask for.
+    pub fn request(&self) -> DeployRequest {
+        DeployRequest {
+            stack_name: self.stack_name.clone(),
+            lambda_zip: self.lambda_zip.clone(),
+            artifact_bucket: self.artifact_bucket.clone(),
+            yes: self.yes,
+            timeout: self.timeout,
+            outputs_file: self.outputs_file.clone(),
+            any_stack: self.any_stack,
+            guided: self.guided,
+            diff: false,
+            inputs: self.params.inputs(),
+        }
+    }
 }
 
 impl GlobalArgs {

@@ -8,17 +8,7 @@ use crate::output::Printer;
 use crate::workflows::deploy::{self, DeployRequest};
 
 pub fn request(args: &DeployArgs) -> DeployRequest {
-    DeployRequest {
-        stack_name: args.stack_name.clone(),
-        lambda_zip: args.lambda_zip.clone(),
-        artifact_bucket: args.artifact_bucket.clone(),
-        yes: args.yes,
-        timeout: args.timeout,
-        outputs_file: args.outputs_file.clone(),
-        any_stack: args.any_stack,
-        guided: args.guided,
-        inputs: args.params.inputs(),
-    }
+    args.request()
 }
 
 pub fn run(args: &DeployArgs, global: &GlobalArgs, ui: &Printer) -> Result<(), Failure> {

@@ -5,6 +5,7 @@
 mod artifact;
 pub mod deploy;
 pub mod destroy;
+mod diff;
 mod docs;
 mod plan;
 pub mod run;
@@ -27,6 +28,7 @@ pub fn run(cli: Cli, ui: &Printer) -> Result<(), Failure> {
         Command::Template(args) => template::run(args, ui),
         Command::Plan(args) => plan::run(args, global, ui),
         Command::Deploy(args) => deploy::run(args, global, ui),
+        Command::Diff(args) => diff::run(args, global, ui),
         Command::Destroy(args) => destroy::run(args, global, ui),
         Command::Status(args) => status::run(args, global, ui),
         Command::Run(args) => run::run(args, global, ui),

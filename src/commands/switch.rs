@@ -24,6 +24,7 @@ pub fn run(
         outputs_file: None,
         any_stack: false,
         guided: false,
+        diff: false,
         inputs: Default::default(),
     };
     let switch = Switch {

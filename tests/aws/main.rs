@@ -6,6 +6,7 @@ mod common;
 
 mod aws_mocks;
 mod deploy_flow;
+mod diff;
 pub(crate) mod emulator;
 mod faults;
 mod run_tasks;

@@ -4,8 +4,11 @@
 mod artifact_bucket;
 mod change_set;
 mod definition;
+mod diff;
+mod existing;
 mod guided;
 
+pub use diff::Diffed;
 pub use guided::check_interactive as check_guided;
 mod preflight;
 mod switch;
@@ -24,16 +27,14 @@ use self::change_set::ChangeSetState;
 use super::follow::{self, Followed};
 use super::inputs::{self, Inputs};
 use super::session::Session;
-use super::{check_deletable, check_maker, check_stack_name};
+use super::{check_maker, check_stack_name};
 use crate::artifact::Artifact;
 use crate::aws::{Aws, StackView, TemplateSource};
 use crate::definition::Draft;
 use crate::error::{Exit, Failure};
 use crate::interrupt::UNCHANGED;
 use crate::params::Problem;
-use crate::stack::{
-    self, Change, ChangeSetSummary, Existing, Operation, ParameterChange, Selector,
-};
+use crate::stack::{self, Change, ChangeSetSummary, Operation, ParameterChange, Selector};
 use crate::template::{CODE_BUCKET, CODE_KEY};
 
 /// What to deploy, and how.
@@ -53,6 +54,9 @@ pub struct DeployRequest {
     pub any_stack: bool,
     /// Ask for every setting, and offer to save the answers.
     pub guided: bool,
+    /// Only show what would change (`fsx-drt diff`): the change set is made, shown and
+    /// deleted, with the empty stack made for it; nothing is uploaded.
+    pub diff: bool,
     pub inputs: Inputs,
 }
 
@@ -203,13 +207,13 @@ pub async fn execute(
     let target = interrupt
         .until(UNCHANGED, target(session, args, prepared))
         .await?;
-    let create = settle_existing(session, args, &target).await?;
+    let create = existing::settle(session, args, &target).await?;
     let bucket = Bucket {
         name: &target.bucket,
         owner: &target.account,
         managed: args.artifact_bucket.is_none(),
     };
-    if let Some(artifact) = &target.artifact {
+    if let Some(artifact) = target.artifact.as_ref().filter(|_| !args.diff) {
         interrupt
             .until(
                 UNCHANGED,
@@ -258,7 +262,7 @@ pub async fn execute(
             return Err(failure);
         }
         Some(Ok((ChangeSetState::NoChanges, _))) => {
-            change_set::delete(aws, &args.stack_name, &name).await;
+            change_set::discard(aws, &args.stack_name, &name, new_stack).await;
             // Nothing changed: the stack read at the start is current, unless another
             // operation was followed to its end first.
             let stack = match &target.existing {
@@ -289,6 +293,26 @@ pub async fn execute(
         changes,
         parameters: stack::parameter_changes(&target.old_values, &target.values),
     };
+    if args.diff {
+        // Shown, never executed: it goes, with the stack made for it, Ctrl-C or not.
+        interrupt
+            .shielded(change_set::discard(aws, &args.stack_name, &name, new_stack))
+            .await;
+        printer.info(&format!("\n{}", target.schedules));
+        return Ok(Deployed {
+            stack_name: args.stack_name.clone(),
+            status: target
+                .existing
+                .as_ref()
+                .map_or("(no stack)".into(), |s| s.status.clone()),
+            operation: "none",
+            changes: summary.changes,
+            parameter_changes: summary.parameters,
+            outputs: Vec::new(),
+            duration_seconds: started.elapsed().as_secs_f64(),
+            next_steps: Vec::new(),
+        });
+    }
     printer.info(&format!(
         "\n{}\nChange set {name}:\n{summary}",
         target.schedules
@@ -402,8 +426,9 @@ async fn target(
         switch: _,
     } = prepared;
     let account = aws.account().await?;
+    let doing = if args.diff { "Comparing" } else { "Deploying" };
     printer.info(&format!(
-        "Deploying stack {} in account {account}, region {}.",
+        "{doing} stack {} in account {account}, region {}.",
         args.stack_name, aws.region
     ));
 
@@ -462,79 +487,6 @@ async fn target(
     })
 }
 
-/// Brings the stack to a state a change set can start from, and says which kind: a new
-/// stack, an update, a re-creation after a failed create (confirmed), or first following an
-/// operation still in progress. A stack that needs a person's decision stops here (exit 3).
-async fn settle_existing(
-    session: &Session<'_>,
-    args: &DeployRequest,
-    target: &Target,
-) -> Result<bool, Failure> {
-    let (aws, interrupt, printer) = (session.aws, session.interrupt, session.ui);
-    let status = target.existing.as_ref().map(|s| s.status.clone());
-    // Only a stack waiting for review needs its resources counted (see stack::decide).
-    let resources = if status.as_deref() == Some("REVIEW_IN_PROGRESS") {
-        interrupt
-            .until(UNCHANGED, count_resources(aws, &args.stack_name))
-            .await?
-    } else {
-        0
-    };
-    match stack::decide(status.as_deref(), resources, &args.stack_name) {
-        Existing::Create => Ok(true),
-        Existing::Update => Ok(false),
-        Existing::Recreate { why } => {
-            if let Some(stack) = &target.existing {
-                check_deletable(stack)?;
-            }
-            printer.info(&why);
-            session
-                .approve(
-                    args.yes,
-                    "Delete it and create it again?",
-                    "the stack was left as it was",
-                    || async { Ok(()) },
-                )
-                .await?;
-            let stack_id = target.existing.as_ref().and_then(|s| s.id.as_deref());
-            follow::delete(session, (&args.stack_name, stack_id), &[], args.timeout)
-                .await?
-                .succeeded()?;
-            Ok(true)
-        }
-        Existing::Attach => {
-            printer.info(&format!(
-                "Stack {} is busy ({}); following it first.",
-                args.stack_name,
-                status.as_deref().unwrap_or("?")
-            ));
-            let Some(stack) = &target.existing else {
-                return Ok(true);
-            };
-            let end = follow::follow(
-                session,
-                &args.stack_name,
-                &Followed::attach(stack),
-                args.timeout,
-            )
-            .await?
-            .succeeded()?;
-            match end.as_str() {
-                "DELETE_COMPLETE" => Ok(true),
-                "ROLLBACK_COMPLETE" => Err(Failure::new(
-                    Exit::Failed,
-                    format!("stack {} ended {end}", args.stack_name),
-                    Some("run fsx-drt deploy again to delete and re-create it".into()),
-                )),
-                _ => Ok(false),
-            }
-        }
-        Existing::ManualAction { why, way_out } => {
-            Err(Failure::new(Exit::ManualAction, why, Some(way_out)))
-        }
-    }
-}
-
 /// Writes the outputs as a JSON object, whole or not at all.
 fn write_outputs(path: &std::path::Path, outputs: &[(String, String)]) -> Result<(), Failure> {
     let map: serde_json::Map<String, serde_json::Value> = outputs
@@ -552,13 +504,4 @@ fn write_outputs(path: &std::path::Path, outputs: &[(String, String)]) -> Result
             Some("see the outputs with fsx-drt status".into()),
         )
     })
-}
-
-/// The resources a stack holds that are not deleted.
-async fn count_resources(aws: &Aws, stack_name: &str) -> Result<usize, Failure> {
-    let resources = aws.stack_resources(stack_name).await?;
-    Ok(resources
-        .iter()
-        .filter(|(_, status)| status != "DELETE_COMPLETE")
-        .count())
 }

@@ -1,0 +1,81 @@
+//! `fsx-drt diff` on the local emulator: what deploy would change, and nothing left behind
+//! (no stack, no change set, nothing uploaded).
+
+use serde_json::{json, Value};
+
+use crate::emulator::{Emulator, LAMBDA_ZIP};
+
+/// Stacks, their change sets, and the buckets the emulator holds.
+fn left_behind(emulator: &Emulator) -> Value {
+    emulator.aws(
+        "cf = boto3.client('cloudformation', **kw)\nstacks = [s for s in cf.describe_stacks()['Stacks'] if s['StackStatus'] != 'DELETE_COMPLETE']\nprint(json.dumps({'stacks': [[s['StackName'], s['StackStatus'], len(cf.list_change_sets(StackName=s['StackId'])['Summaries'])] for s in stacks], 'buckets': sorted(b['Name'] for b in boto3.client('s3', **kw).list_buckets()['Buckets'])}))",
+    )
+}
+
+#[test]
+fn diff_shows_and_leaves_nothing_behind() {
+    let emulator = Emulator::start();
+    let fs = emulator.file_system_id.clone();
+    let run = |verb: &str, schedule: &str| {
+        let fixed = format!(
+            "{verb} --stack-name d --yes --lambda-zip {LAMBDA_ZIP} --file-system-id {fs} --email ops@example.com --paths /data --output json"
+        );
+        let mut args: Vec<&str> = fixed.split(' ').collect();
+        args.extend(["--schedule", schedule]);
+        emulator.fsx_drt(&args)
+    };
+    let before = left_behind(&emulator);
+
+    // Before the first deploy: every resource is an Add, and nothing is left.
+    let first = run("diff", "cron(0 6 * * ? *)");
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let shown: Value = serde_json::from_str(&first.stdout).unwrap();
+    assert_eq!(shown["has_changes"], true);
+    let changes = shown["changes"].as_array().unwrap();
+    assert!(changes.len() > 5, "{shown}");
+    assert!(changes.iter().all(|c| c["action"] == "Add"), "{shown}");
+    assert_eq!(left_behind(&emulator), before);
+
+    let deployed = run("deploy", "cron(0 6 * * ? *)");
+    assert_eq!(deployed.code, 0, "{}", deployed.stderr);
+    let after_deploy = left_behind(&emulator);
+
+    // The same values: no changes, exit 0.
+    let same = run("diff", "cron(0 6 * * ? *)");
+    assert_eq!(same.code, 0, "{}", same.stderr);
+    let same: Value = serde_json::from_str(&same.stdout).unwrap();
+    assert_eq!(same["has_changes"], false, "{same}");
+
+    // One value changed: the schedule is modified, the parameter shown; the stack stays.
+    let changed = run("diff", "cron(30 7 * * ? *)");
+    assert_eq!(changed.code, 0, "{}", changed.stderr);
+    let changed: Value = serde_json::from_str(&changed.stdout).unwrap();
+    assert_eq!(changed["has_changes"], true);
+    // Which resource CloudFormation names is its own to say (moto names the group, AWS would
+    // name the schedule): a Modify, and no Add or Remove.
+    let actions: Vec<&Value> = changed["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["action"])
+        .collect();
+    assert!(
+        !actions.is_empty() && actions.iter().all(|a| *a == "Modify"),
+        "{changed}"
+    );
+    let schedule = changed["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "Schedule")
+        .cloned();
+    assert_eq!(
+        schedule.map(|p| (p["old"].clone(), p["new"].clone())),
+        Some((json!("cron(0 6 * * ? *)"), json!("cron(30 7 * * ? *)"))),
+        "{changed}"
+    );
+    assert_eq!(left_behind(&emulator), after_deploy);
+    let status = emulator.fsx_drt(&["status", "--stack-name", "d", "--output", "json"]);
+    let status: Value = serde_json::from_str(&status.stdout).unwrap();
+    assert_eq!(status["schedule"], "cron(0 6 * * ? *)");
+}
