@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::aws::Connection;
+use crate::aws::{Connection, StackOptions};
 use crate::params::{Param, Values};
 use crate::workflows::deploy::DeployRequest;
 use crate::workflows::inputs::Inputs;
@@ -232,6 +232,15 @@ pub struct DeployArgs {
     /// offer to save the answers as a definition file.
     #[arg(long)]
     pub guided: bool,
+    /// Stack tags, KEY=VALUE,...: CloudFormation propagates them to the resources.
+    #[arg(long, value_name = "TAGS")]
+    pub tags: Option<String>,
+    /// The CloudFormation service role to deploy (and later delete) with.
+    #[arg(long, value_name = "ARN")]
+    pub role_arn: Option<String>,
+    /// SNS topics told of the stack's events, comma-separated.
+    #[arg(long, value_name = "ARNS", value_delimiter = ',')]
+    pub notification_arns: Vec<String>,
     #[command(flatten)]
     pub params: ParamArgs,
 }
@@ -270,6 +279,9 @@ pub struct DestroyArgs {
     /// Stop following after this long (exit 4; the deletion goes on).
     #[arg(long, value_name = "DURATION", default_value = "30m", value_parser = parse_duration)]
     pub timeout: std::time::Duration,
+    /// The CloudFormation service role to delete with (default: the stack's own, if any).
+    #[arg(long, value_name = "ARN")]
+    pub role_arn: Option<String>,
 }
 
 fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
@@ -365,9 +377,15 @@ pub struct ParamArgs {
 }
 
 impl DeployArgs {
-    /// The deploy these flags ask for.
-    pub fn request(&self) -> DeployRequest {
-        DeployRequest {
+    /// The deploy these flags ask for; bad tags are exit 2 naming `--tags`.
+    pub fn request(&self) -> Result<DeployRequest, crate::error::Failure> {
+        let tags = match &self.tags {
+            Some(text) => crate::stack_options::parse_tags(text).map_err(|problems| {
+                crate::error::Failure::invalid("invalid stack options", problems)
+            })?,
+            None => Vec::new(),
+        };
+        Ok(DeployRequest {
             stack_name: self.stack_name.clone(),
             lambda_zip: self.lambda_zip.clone(),
             artifact_bucket: self.artifact_bucket.clone(),
@@ -376,9 +394,14 @@ impl DeployArgs {
             outputs_file: self.outputs_file.clone(),
             any_stack: self.any_stack,
             guided: self.guided,
+            options: StackOptions {
+                tags,
+                role_arn: self.role_arn.clone(),
+                notification_arns: self.notification_arns.clone(),
+            },
             diff: false,
             inputs: self.params.inputs(),
-        }
+        })
     }
 }
 

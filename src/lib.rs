@@ -23,6 +23,7 @@ pub mod output;
 pub mod params;
 pub mod schedule;
 pub mod stack;
+pub mod stack_options;
 pub mod task;
 pub mod template;
 pub mod workflows;

@@ -1,7 +1,7 @@
 //! CloudFormation: stacks as [`StackView`]s (status, parameters and outputs parsed here once),
 //! change sets, events and resources.
 
-use aws_sdk_cloudformation::types::{Capability, ChangeSetType, Parameter, Stack};
+use aws_sdk_cloudformation::types::{Capability, ChangeSetType, Parameter, Stack, Tag};
 use chrono::{DateTime, Utc};
 use fsx_drt_core::outputs;
 
@@ -22,6 +22,10 @@ pub struct StackView {
     pub parameters: Vec<(String, String)>,
     pub outputs: StackOutputs,
     pub termination_protection: bool,
+    /// Stack tags, in the stack's order.
+    pub tags: Vec<(String, String)>,
+    /// The service role CloudFormation acts with, when one was given.
+    pub role_arn: Option<String>,
     /// When it last changed (updated, else created), as CloudFormation writes times.
     pub last_change: Option<String>,
     pub created: Option<DateTime<Utc>>,
@@ -85,6 +89,12 @@ impl From<&Stack> for StackView {
                     .collect(),
             ),
             termination_protection: stack.enable_termination_protection() == Some(true),
+            tags: stack
+                .tags()
+                .iter()
+                .filter_map(|t| Some((t.key()?.to_string(), t.value()?.to_string())))
+                .collect(),
+            role_arn: stack.role_arn().map(str::to_string),
             last_change: stack
                 .last_updated_time()
                 .or(stack.creation_time())
@@ -128,6 +138,18 @@ fn find<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
         .iter()
         .find(|(k, _)| k == key)
         .map(|(_, v)| v.as_str())
+}
+
+/// What a stack carries beside its template and parameters. Left empty, CloudFormation
+/// keeps what the stack has.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StackOptions {
+    /// Stack tags, which CloudFormation propagates to the resources.
+    pub tags: Vec<(String, String)>,
+    /// The service role CloudFormation acts with.
+    pub role_arn: Option<String>,
+    /// SNS topics told of the stack's events.
+    pub notification_arns: Vec<String>,
 }
 
 /// Where a change set's template comes from: sent in the request (up to 51,200 bytes), or
@@ -191,6 +213,7 @@ impl Aws {
         create: bool,
         template: &TemplateSource,
         values: &[(String, String)],
+        options: &StackOptions,
     ) -> Result<Option<String>, Error> {
         let parameters = values
             .iter()
@@ -223,6 +246,17 @@ impl Aws {
             .capabilities(Capability::CapabilityIam)
             .set_parameters(Some(parameters))
             .description("fsx-drt deploy")
+            .set_tags((!options.tags.is_empty()).then(|| {
+                options
+                    .tags
+                    .iter()
+                    .map(|(k, v)| Tag::builder().key(k).value(v).build())
+                    .collect()
+            }))
+            .set_role_arn(options.role_arn.clone())
+            .set_notification_arns(
+                (!options.notification_arns.is_empty()).then(|| options.notification_arns.clone()),
+            )
             .send()
             .await
             .map_err(failed("CreateChangeSet"))?;
@@ -318,11 +352,13 @@ impl Aws {
         stack: &str,
         retain: &[String],
         token: &str,
+        role_arn: Option<&str>,
     ) -> Result<(), Error> {
         self.clients
             .cloudformation
             .delete_stack()
             .stack_name(stack)
+            .set_role_arn(role_arn.map(str::to_string))
             .set_retain_resources((!retain.is_empty()).then(|| retain.to_vec()))
             .client_request_token(token)
             .send()

@@ -7,13 +7,13 @@ use crate::error::Failure;
 use crate::output::Printer;
 use crate::workflows::deploy::{self, DeployRequest};
 
-pub fn request(args: &DeployArgs) -> DeployRequest {
+pub fn request(args: &DeployArgs) -> Result<DeployRequest, Failure> {
     args.request()
 }
 
 pub fn run(args: &DeployArgs, global: &GlobalArgs, ui: &Printer) -> Result<(), Failure> {
     let started = Instant::now();
-    let request = request(args);
+    let request = request(args)?;
     if request.guided {
         // Before anything else: nobody would answer.
         deploy::check_guided(global.interactive())?;

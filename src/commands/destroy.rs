@@ -15,6 +15,7 @@ pub fn request(args: &DestroyArgs) -> DestroyRequest {
         retain: args.retain.clone(),
         any_stack: args.any_stack,
         timeout: args.timeout,
+        role_arn: args.role_arn.clone(),
     }
 }
 
@@ -22,6 +23,10 @@ pub fn run(args: &DestroyArgs, global: &GlobalArgs, ui: &Printer) -> Result<(), 
     let started = Instant::now();
     let request = request(args);
     check_stack_name(&request.stack_name)?;
+    if let Some(role) = &request.role_arn {
+        crate::stack_options::check_role_arn("--role-arn", role)
+            .map_err(|p| Failure::invalid("invalid --role-arn", vec![p]))?;
+    }
     let stopped = follow::interrupted(&request.stack_name, "deletion");
     let destroyed = session::start(
         &global.connection(),

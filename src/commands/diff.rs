@@ -11,7 +11,7 @@ pub fn run(args: &DeployArgs, global: &GlobalArgs, ui: &Printer) -> Result<(), F
     let started = Instant::now();
     let request = DeployRequest {
         diff: true,
-        ..args.request()
+        ..args.request()?
     };
     let prepared = deploy::prepare(&request)?;
     let (connection, interactive) = (global.connection(), global.interactive());

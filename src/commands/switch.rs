@@ -24,6 +24,7 @@ pub fn run(
         outputs_file: None,
         any_stack: false,
         guided: false,
+        options: Default::default(),
         diff: false,
         inputs: Default::default(),
     };

@@ -26,6 +26,8 @@ pub struct DestroyRequest {
     /// Act on a stack fsx-drt did not make.
     pub any_stack: bool,
     pub timeout: Duration,
+    /// The service role CloudFormation deletes with (default: the stack's own, if any).
+    pub role_arn: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -89,6 +91,7 @@ pub async fn execute(
             session,
             (&args.stack_name, stack.id.as_deref()),
             &retain,
+            args.role_arn.as_deref(),
             args.timeout,
         )
         .await?;

@@ -163,17 +163,20 @@ pub async fn follow(
 
 /// Deletes the stack (keeping `retain`, which CloudFormation allows only after a deletion
 /// failed) and follows the deletion to its end. `stack` is its name and, when known, its
-/// StackId, by which it is deleted and followed (never another stack of the same name).
+/// StackId, by which it is deleted and followed (never another stack of the same name);
+/// `role_arn`: the service role CloudFormation deletes with, when one is given.
 pub async fn delete(
     session: &Session<'_>,
     (stack_name, stack_id): (&str, Option<&str>),
     retain: &[String],
+    role_arn: Option<&str>,
     timeout: Duration,
 ) -> Result<End, Failure> {
     let token = stack::request_token("delete");
-    let request = session
-        .aws
-        .delete_stack(stack_id.unwrap_or(stack_name), retain, &token);
+    let request =
+        session
+            .aws
+            .delete_stack(stack_id.unwrap_or(stack_name), retain, &token, role_arn);
     session
         .interrupt
         .until_or(interrupted(stack_name, "deletion"), async {

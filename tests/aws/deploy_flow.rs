@@ -45,6 +45,9 @@ fn deploy_args() -> DeployArgs {
         outputs_file: None,
         any_stack: false,
         guided: false,
+        tags: None,
+        role_arn: None,
+        notification_arns: Vec::new(),
         params: ParamArgs {
             file_system_id: Some(FS.into()),
             paths: Some("/".into()),
@@ -218,7 +221,7 @@ async fn deploy_until(
 ) -> Result<deploy::Deployed, Failure> {
     deploy::execute(
         &session(&rules.aws(), &printer(), interrupt),
-        &deploy_request(args),
+        &deploy_request(args).unwrap(),
         prepared(args),
         Instant::now(),
     )
@@ -751,6 +754,7 @@ async fn a_new_managed_bucket_is_owned_encrypted_and_tls_only() {
 fn destroy_args(retain: &[&str]) -> DestroyArgs {
     DestroyArgs {
         stack_name: STACK.into(),
+        role_arn: None,
         yes: true,
         retain: retain.iter().map(|s| s.to_string()).collect(),
         any_stack: false,

@@ -246,6 +246,9 @@ async fn deploy_with(fault: Fault, outputs: &Path) -> Result<deploy::Deployed, F
         outputs_file: Some(outputs.to_path_buf()),
         any_stack: false,
         guided: false,
+        tags: None,
+        role_arn: None,
+        notification_arns: Vec::new(),
         params: ParamArgs {
             schedule: Some("rate(2 hours)".into()),
             paths: Some("/".into()),
@@ -263,7 +266,7 @@ async fn deploy_with(fault: Fault, outputs: &Path) -> Result<deploy::Deployed, F
     };
     deploy::execute(
         &session(&rules.aws(), &printer(), &Interrupt::never()),
-        &deploy_request(&args),
+        &deploy_request(&args).unwrap(),
         prepared,
         Instant::now(),
     )
@@ -366,6 +369,7 @@ async fn destroy_with(fault: Fault) -> Result<destroy::Destroyed, Failure> {
     };
     let args = DestroyArgs {
         stack_name: STACK.into(),
+        role_arn: None,
         yes: true,
         retain: Vec::new(),
         any_stack: false,

@@ -6,9 +6,9 @@ mod common;
 
 mod aws_mocks;
 mod deploy_flow;
-mod diff;
 pub(crate) mod emulator;
 mod faults;
+mod pipelines;
 mod run_tasks;
 mod schedules;
 mod unreachable;

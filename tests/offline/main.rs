@@ -6,5 +6,6 @@ mod cli;
 mod cron_quartz;
 mod definitions;
 mod layout;
+mod options;
 mod template;
 mod zones;

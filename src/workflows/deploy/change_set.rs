@@ -1,6 +1,6 @@
 //! The change set deploy makes, waits for, and withdraws when it will not run.
 
-use crate::aws::{Aws, TemplateSource};
+use crate::aws::{Aws, StackOptions, TemplateSource};
 use crate::error::{Exit, Failure};
 use crate::stack::{self, Change, Executable};
 
@@ -22,9 +22,10 @@ pub async fn make(
     create: bool,
     template: &TemplateSource,
     values: &[(String, String)],
+    options: &StackOptions,
 ) -> Result<(ChangeSetState, Option<String>), Failure> {
     let stack_id = aws
-        .create_change_set(stack_name, name, create, template, values)
+        .create_change_set(stack_name, name, create, template, values, options)
         .await?;
     let state = wait(aws, stack_name, name).await?;
     Ok((state, stack_id))
@@ -53,7 +54,7 @@ pub async fn discard(aws: &Aws, stack_name: &str, name: &str, new_stack: bool) -
         return false;
     }
     let token = stack::request_token("delete");
-    aws.delete_stack(id, &[], &token).await.is_ok()
+    aws.delete_stack(id, &[], &token, None).await.is_ok()
 }
 
 /// Best effort: a change set left behind is harmless, and the caller is already leaving.

@@ -51,9 +51,16 @@ pub(super) async fn settle(
                 )
                 .await?;
             let stack_id = target.existing.as_ref().and_then(|s| s.id.as_deref());
-            follow::delete(session, (&args.stack_name, stack_id), &[], args.timeout)
-                .await?
-                .succeeded()?;
+            let role = args.options.role_arn.as_deref();
+            follow::delete(
+                session,
+                (&args.stack_name, stack_id),
+                &[],
+                role,
+                args.timeout,
+            )
+            .await?
+            .succeeded()?;
             Ok(true)
         }
         Existing::Attach => {

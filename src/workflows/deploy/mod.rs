@@ -29,7 +29,7 @@ use super::inputs::{self, Inputs};
 use super::session::Session;
 use super::{check_maker, check_stack_name};
 use crate::artifact::Artifact;
-use crate::aws::{Aws, StackView, TemplateSource};
+use crate::aws::{Aws, StackOptions, StackView, TemplateSource};
 use crate::definition::Draft;
 use crate::error::{Exit, Failure};
 use crate::interrupt::UNCHANGED;
@@ -54,6 +54,8 @@ pub struct DeployRequest {
     pub any_stack: bool,
     /// Ask for every setting, and offer to save the answers.
     pub guided: bool,
+    /// Tags, service role and event topics for the stack.
+    pub options: StackOptions,
     /// Only show what would change (`fsx-drt diff`): the change set is made, shown and
     /// deleted, with the empty stack made for it; nothing is uploaded.
     pub diff: bool,
@@ -126,6 +128,22 @@ pub struct Switch {
     pub enabled: bool,
 }
 
+/// The role and topics well formed, before any AWS call (tags are checked as they are
+/// read from the flag).
+fn check_options(options: &StackOptions) -> Result<(), Failure> {
+    let mut problems: Vec<Problem> = Vec::new();
+    if let Some(role) = &options.role_arn {
+        problems.extend(crate::stack_options::check_role_arn("--role-arn", role).err());
+    }
+    for topic in &options.notification_arns {
+        problems.extend(crate::stack_options::check_topic_arn("--notification-arns", topic).err());
+    }
+    match problems.is_empty() {
+        true => Ok(()),
+        false => Err(Failure::invalid("invalid stack options", problems)),
+    }
+}
+
 /// The template deploy would send for this definition (offline: no stack values, no
 /// prompts), as JSON.
 pub fn template_for(inputs: &Inputs) -> Result<serde_json::Value, Failure> {
@@ -161,6 +179,7 @@ pub fn prepare(args: &DeployRequest) -> Result<Prepared, Failure> {
             )
         })?;
     }
+    check_options(&args.options)?;
     let draft = inputs::gather_definition(&args.inputs)?;
     let present_problems: Vec<Problem> = match crate::definition::validate(&draft, Utc::now()) {
         Ok(_) => Vec::new(),
@@ -235,7 +254,7 @@ pub async fn execute(
     let made = tokio::select! {
         biased;
         () = interrupt.raised() => None,
-        made = change_set::make(aws, &args.stack_name, &name, create, &template, &target.values) => Some(made),
+        made = change_set::make(aws, &args.stack_name, &name, create, &template, &target.values, &args.options) => Some(made),
     };
     // Ctrl-C before the change set is executed: it goes, and the stack made for it, even
     // when Ctrl-C is pressed again meanwhile.

@@ -41,6 +41,9 @@ pub struct Status {
     pub parameters: Vec<(String, String)>,
     #[serde(serialize_with = "crate::output::pairs_map")]
     pub outputs: Vec<(String, String)>,
+    /// Stack tags (propagated to the resources).
+    #[serde(serialize_with = "crate::output::pairs_map")]
+    pub tags: Vec<(String, String)>,
     pub schedule: Option<String>,
     /// The schedule in words.
     pub schedule_words: Option<String>,
@@ -159,6 +162,7 @@ pub async fn gather(session: &Session<'_>, args: &StatusRequest) -> Result<Statu
         last_change: stack.last_change,
         parameters: stack.parameters,
         outputs: stack.outputs.0,
+        tags: stack.tags,
         schedule,
         schedule_words,
         next_runs,
@@ -190,6 +194,9 @@ impl fmt::Display for Status {
             };
         table(f, "Parameters", &self.parameters)?;
         table(f, "Outputs", &self.outputs)?;
+        if !self.tags.is_empty() {
+            table(f, "Tags", &self.tags)?;
+        }
         if self.schedules.is_empty() {
             if let Some(schedule) = &self.schedule {
                 writeln!(f)?;

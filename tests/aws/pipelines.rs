@@ -1,5 +1,6 @@
-//! `fsx-drt diff` on the local emulator: what deploy would change, and nothing left behind
-//! (no stack, no change set, nothing uploaded).
+//! What CI pipelines and platform teams use, on the local emulator: `fsx-drt diff` (what
+//! deploy would change, and nothing left behind: no stack, no change set, nothing uploaded),
+//! and the stack options (tags, service role, event topics) landing where AWS shows them.
 
 use serde_json::{json, Value};
 
@@ -78,4 +79,31 @@ fn diff_shows_and_leaves_nothing_behind() {
     let status = emulator.fsx_drt(&["status", "--stack-name", "d", "--output", "json"]);
     let status: Value = serde_json::from_str(&status.stdout).unwrap();
     assert_eq!(status["schedule"], "cron(0 6 * * ? *)");
+}
+
+#[test]
+fn stack_options_land_where_aws_shows_them() {
+    let emulator = Emulator::start();
+    // The topic must exist (CloudFormation checks it).
+    emulator.aws("boto3.client('sns', **kw).create_topic(Name='stack-events')\nprint(1)");
+    let fixed = format!(
+        "deploy --stack-name o --yes --lambda-zip {LAMBDA_ZIP} --file-system-id {} --email ops@example.com --paths /data --tags team=hpc,cost-center=42 --role-arn arn:aws:iam::123456789012:role/deployer --notification-arns arn:aws:sns:us-east-1:123456789012:stack-events",
+        emulator.file_system_id
+    );
+    let deployed = emulator.fsx_drt(&fixed.split(' ').collect::<Vec<_>>());
+    assert_eq!(deployed.code, 0, "{}", deployed.stderr);
+    let stack = emulator.aws(
+        "s = boto3.client('cloudformation', **kw).describe_stacks(StackName='o')['Stacks'][0]\nprint(json.dumps([sorted([t['Key'], t['Value']] for t in s.get('Tags', [])), s.get('RoleARN'), s.get('NotificationARNs')]))",
+    );
+    assert_eq!(
+        stack,
+        json!([
+            [["cost-center", "42"], ["team", "hpc"]],
+            "arn:aws:iam::123456789012:role/deployer",
+            ["arn:aws:sns:us-east-1:123456789012:stack-events"]
+        ])
+    );
+    let status = emulator.fsx_drt(&["status", "--stack-name", "o", "--output", "json"]);
+    let status: Value = serde_json::from_str(&status.stdout).unwrap();
+    assert_eq!(status["tags"], json!({"team": "hpc", "cost-center": "42"}));
 }
