@@ -241,6 +241,10 @@ pub struct DeployArgs {
     /// SNS topics told of the stack's events, comma-separated.
     #[arg(long, value_name = "ARNS", value_delimiter = ',')]
     pub notification_arns: Vec<String>,
+    /// An IAM policy set as the permissions boundary of every role the stack creates
+    /// ("" removes it).
+    #[arg(long, value_name = "ARN")]
+    pub permissions_boundary: Option<String>,
     #[command(flatten)]
     pub params: ParamArgs,
 }
@@ -398,6 +402,7 @@ impl DeployArgs {
                 tags,
                 role_arn: self.role_arn.clone(),
                 notification_arns: self.notification_arns.clone(),
+                permissions_boundary: self.permissions_boundary.clone(),
             },
             diff: false,
             inputs: self.params.inputs(),

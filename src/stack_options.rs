@@ -73,17 +73,22 @@ pub fn parse_tags(text: &str) -> Result<Vec<(String, String)>, Vec<Problem>> {
 
 /// An IAM role's ARN, as CloudFormation's RoleARN takes it.
 pub fn check_role_arn(flag: &str, value: &str) -> Result<(), Problem> {
-    check_arn(
-        flag,
-        value,
-        "iam",
-        |resource| {
-            resource
-                .strip_prefix("role/")
-                .is_some_and(|name| !name.is_empty())
-        },
-        "arn:aws:iam::123456789012:role/cloudformation-deployer",
-    )
+    check_iam_arn(flag, value, "role/", "cloudformation-deployer")
+}
+
+/// An IAM managed policy's ARN (a permissions boundary), or empty for none.
+pub fn check_policy_arn(flag: &str, value: &str) -> Result<(), Problem> {
+    match value.is_empty() {
+        true => Ok(()),
+        false => check_iam_arn(flag, value, "policy/", "team-boundary"),
+    }
+}
+
+/// An IAM ARN of one kind (`role/`, `policy/`) with a name.
+fn check_iam_arn(flag: &str, value: &str, kind: &str, example: &str) -> Result<(), Problem> {
+    let example = format!("arn:aws:iam::123456789012:{kind}{example}");
+    let named = |resource: &str| resource.strip_prefix(kind).is_some_and(|n| !n.is_empty());
+    check_arn(flag, value, "iam", named, &example)
 }
 
 /// An SNS topic's ARN.

@@ -20,6 +20,9 @@ pub const TEMPLATE_YAML: &str = include_str!("../templates/fsx-drt.yaml");
 pub const CODE_BUCKET: &str = "CodeBucket";
 pub const CODE_KEY: &str = "CodeKey";
 
+/// The permissions boundary of every role the stack creates (empty: none).
+pub const PERMISSIONS_BOUNDARY: &str = "PermissionsBoundary";
+
 /// The IANA time zone the schedule is read in (default UTC).
 pub const TIMEZONE: &str = "Timezone";
 

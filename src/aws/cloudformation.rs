@@ -150,6 +150,9 @@ pub struct StackOptions {
     pub role_arn: Option<String>,
     /// SNS topics told of the stack's events.
     pub notification_arns: Vec<String>,
+    /// The permissions boundary for every role the template creates (a template parameter;
+    /// empty removes it; none keeps the stack's).
+    pub permissions_boundary: Option<String>,
 }
 
 /// Where a change set's template comes from: sent in the request (up to 51,200 bytes), or

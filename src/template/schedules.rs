@@ -29,6 +29,9 @@ const PER_SCHEDULE_ENVIRONMENT: [&str; 4] = [
 /// The email subscription, copied for each further address.
 const SUBSCRIPTION: &str = "AlarmSubscription";
 
+/// The conditions only the written template's one schedule uses.
+const PER_SCHEDULE_CONDITIONS: [&str; 3] = ["IsExport", "IsImport", "ScheduleIsWrapped"];
+
 /// The written template's one schedule, and the outputs that describe it.
 const WRITTEN_SCHEDULE: &str = "TaskSchedule";
 const PER_SCHEDULE_OUTPUTS: [&str; 2] = ["Schedule", "Timezone"];
@@ -78,7 +81,9 @@ pub fn render_for(schedules: &[ScheduleResource], more_emails: &[String]) -> Val
     for name in PER_SCHEDULE_ENVIRONMENT {
         object(&mut environment["Variables"]).remove(name);
     }
-    object(&mut template).remove("Conditions");
+    for name in PER_SCHEDULE_CONDITIONS {
+        object(&mut template["Conditions"]).remove(name);
+    }
     for name in PER_SCHEDULE_OUTPUTS {
         object(&mut template["Outputs"]).remove(name);
     }

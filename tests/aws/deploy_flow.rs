@@ -48,6 +48,7 @@ fn deploy_args() -> DeployArgs {
         tags: None,
         role_arn: None,
         notification_arns: Vec::new(),
+        permissions_boundary: None,
         params: ParamArgs {
             file_system_id: Some(FS.into()),
             paths: Some("/".into()),

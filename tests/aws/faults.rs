@@ -249,6 +249,7 @@ async fn deploy_with(fault: Fault, outputs: &Path) -> Result<deploy::Deployed, F
         tags: None,
         role_arn: None,
         notification_arns: Vec::new(),
+        permissions_boundary: None,
         params: ParamArgs {
             schedule: Some("rate(2 hours)".into()),
             paths: Some("/".into()),

@@ -85,9 +85,9 @@ fn diff_shows_and_leaves_nothing_behind() {
 fn stack_options_land_where_aws_shows_them() {
     let emulator = Emulator::start();
     // The topic must exist (CloudFormation checks it).
-    emulator.aws("boto3.client('sns', **kw).create_topic(Name='stack-events')\nprint(1)");
+    emulator.aws("boto3.client('sns', **kw).create_topic(Name='stack-events')\nboto3.client('iam', **kw).create_policy(PolicyName='boundary', PolicyDocument=json.dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': '*', 'Resource': '*'}]}))\nprint(1)");
     let fixed = format!(
-        "deploy --stack-name o --yes --lambda-zip {LAMBDA_ZIP} --file-system-id {} --email ops@example.com --paths /data --tags team=hpc,cost-center=42 --role-arn arn:aws:iam::123456789012:role/deployer --notification-arns arn:aws:sns:us-east-1:123456789012:stack-events",
+        "deploy --stack-name o --yes --lambda-zip {LAMBDA_ZIP} --file-system-id {} --email ops@example.com --paths /data --tags team=hpc,cost-center=42 --role-arn arn:aws:iam::123456789012:role/deployer --notification-arns arn:aws:sns:us-east-1:123456789012:stack-events --permissions-boundary arn:aws:iam::123456789012:policy/boundary",
         emulator.file_system_id
     );
     let deployed = emulator.fsx_drt(&fixed.split(' ').collect::<Vec<_>>());
@@ -106,4 +106,12 @@ fn stack_options_land_where_aws_shows_them() {
     let status = emulator.fsx_drt(&["status", "--stack-name", "o", "--output", "json"]);
     let status: Value = serde_json::from_str(&status.stdout).unwrap();
     assert_eq!(status["tags"], json!({"team": "hpc", "cost-center": "42"}));
+    // Every role the stack made has the boundary (get-role shows it).
+    let boundaries = emulator.aws(
+        "cf = boto3.client('cloudformation', **kw)\niam = boto3.client('iam', **kw)\nroles = [r['PhysicalResourceId'] for r in cf.describe_stack_resources(StackName='o')['StackResources'] if r.get('ResourceType') == 'AWS::IAM::Role']\nprint(json.dumps(sorted(set(iam.get_role(RoleName=n)['Role'].get('PermissionsBoundary', {}).get('PermissionsBoundaryArn', 'none') for n in roles)) + [len(roles)]))",
+    );
+    assert_eq!(
+        boundaries,
+        json!(["arn:aws:iam::123456789012:policy/boundary", 2])
+    );
 }

@@ -3,7 +3,9 @@
 
 use fsx_drt::params::{Param, LOG_RETENTION_DAYS};
 use fsx_drt::schedule::Schedule;
-use fsx_drt::template::{template_json, CODE_BUCKET, CODE_KEY, MAXIMUM_EVENT_AGE, TIMEZONE};
+use fsx_drt::template::{
+    template_json, CODE_BUCKET, CODE_KEY, MAXIMUM_EVENT_AGE, PERMISSIONS_BOUNDARY, TIMEZONE,
+};
 use fsx_drt_core::{env, metrics, TaskType};
 use serde_json::{json, Value};
 
@@ -34,7 +36,13 @@ fn parameters_keep_the_reference_names_and_add_ours() {
     let mut names: Vec<&str> = params.keys().map(String::as_str).collect();
     names.sort();
     let mut expected: Vec<&str> = Param::ALL.iter().map(|p| p.key()).collect();
-    expected.extend([CODE_BUCKET, CODE_KEY, MAXIMUM_EVENT_AGE, TIMEZONE]);
+    expected.extend([
+        CODE_BUCKET,
+        CODE_KEY,
+        MAXIMUM_EVENT_AGE,
+        TIMEZONE,
+        PERMISSIONS_BOUNDARY,
+    ]);
     expected.sort();
     assert_eq!(names, expected);
 
@@ -332,4 +340,20 @@ fn outputs() {
     let mut expected = fsx_drt_core::outputs::ALL.to_vec();
     expected.sort();
     assert_eq!(names, expected);
+}
+
+/// A team's permissions boundary, when given, on every role the stack creates.
+#[test]
+fn every_role_takes_the_permissions_boundary() {
+    let t = template();
+    let roles = resources_of(&t, "AWS::IAM::Role");
+    assert_eq!(roles.len(), 2);
+    for (id, role) in roles {
+        assert_eq!(
+            role["Properties"]["PermissionsBoundary"],
+            json!({"Fn::If": ["HasPermissionsBoundary", {"Ref": PERMISSIONS_BOUNDARY}, {"Ref": "AWS::NoValue"}]}),
+            "{id}"
+        );
+    }
+    assert_eq!(t["Parameters"][PERMISSIONS_BOUNDARY]["Default"], "");
 }

@@ -35,7 +35,7 @@ use crate::error::{Exit, Failure};
 use crate::interrupt::UNCHANGED;
 use crate::params::Problem;
 use crate::stack::{self, Change, ChangeSetSummary, Operation, ParameterChange, Selector};
-use crate::template::{CODE_BUCKET, CODE_KEY};
+use crate::template::{CODE_BUCKET, CODE_KEY, PERMISSIONS_BOUNDARY};
 
 /// What to deploy, and how.
 #[derive(Debug, Clone)]
@@ -134,6 +134,10 @@ fn check_options(options: &StackOptions) -> Result<(), Failure> {
     let mut problems: Vec<Problem> = Vec::new();
     if let Some(role) = &options.role_arn {
         problems.extend(crate::stack_options::check_role_arn("--role-arn", role).err());
+    }
+    if let Some(policy) = &options.permissions_boundary {
+        problems
+            .extend(crate::stack_options::check_policy_arn("--permissions-boundary", policy).err());
     }
     for topic in &options.notification_arns {
         problems.extend(crate::stack_options::check_topic_arn("--notification-arns", topic).err());
@@ -488,6 +492,14 @@ async fn target(
     };
     let next_steps = definition::next_steps(&checked, &old_values, now);
     let mut values = rendered.values;
+    // The flag's boundary, else the stack's, else none.
+    let boundary = args.options.permissions_boundary.clone().or_else(|| {
+        old_values
+            .iter()
+            .find(|(k, _)| k == PERMISSIONS_BOUNDARY)
+            .map(|(_, v)| v.clone())
+    });
+    values.push((PERMISSIONS_BOUNDARY.into(), boundary.unwrap_or_default()));
     values.push((CODE_BUCKET.into(), bucket.clone()));
     values.push((
         CODE_KEY.into(),
