@@ -245,6 +245,9 @@ pub struct DeployArgs {
     /// ("" removes it).
     #[arg(long, value_name = "ARN")]
     pub permissions_boundary: Option<String>,
+    /// Turn the stack's termination protection on or off (default: as it is).
+    #[arg(long, value_name = "on|off", value_parser = parse_on_off)]
+    pub termination_protection: Option<bool>,
     #[command(flatten)]
     pub params: ParamArgs,
 }
@@ -286,6 +289,14 @@ pub struct DestroyArgs {
     /// The CloudFormation service role to delete with (default: the stack's own, if any).
     #[arg(long, value_name = "ARN")]
     pub role_arn: Option<String>,
+}
+
+fn parse_on_off(s: &str) -> Result<bool, String> {
+    match s {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        _ => Err("give on or off".into()),
+    }
 }
 
 fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
@@ -403,6 +414,7 @@ impl DeployArgs {
                 role_arn: self.role_arn.clone(),
                 notification_arns: self.notification_arns.clone(),
                 permissions_boundary: self.permissions_boundary.clone(),
+                termination_protection: self.termination_protection,
             },
             diff: false,
             inputs: self.params.inputs(),

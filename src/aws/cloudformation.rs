@@ -153,6 +153,8 @@ pub struct StackOptions {
     /// The permissions boundary for every role the template creates (a template parameter;
     /// empty removes it; none keeps the stack's).
     pub permissions_boundary: Option<String>,
+    /// Termination protection on or off (none: as the stack has it).
+    pub termination_protection: Option<bool>,
 }
 
 /// Where a change set's template comes from: sent in the request (up to 51,200 bytes), or
@@ -347,6 +349,19 @@ impl Aws {
             .await
             .map(drop)
             .map_err(failed("ExecuteChangeSet"))
+    }
+
+    /// Turns the stack's termination protection on or off.
+    pub async fn set_termination_protection(&self, stack: &str, on: bool) -> Result<(), Error> {
+        self.clients
+            .cloudformation
+            .update_termination_protection()
+            .stack_name(stack)
+            .enable_termination_protection(on)
+            .send()
+            .await
+            .map(drop)
+            .map_err(failed("UpdateTerminationProtection"))
     }
 
     /// Starts deleting the stack, keeping `retain`; its events carry `token`.

@@ -49,6 +49,7 @@ fn deploy_args() -> DeployArgs {
         role_arn: None,
         notification_arns: Vec::new(),
         permissions_boundary: None,
+        termination_protection: None,
         params: ParamArgs {
             file_system_id: Some(FS.into()),
             paths: Some("/".into()),

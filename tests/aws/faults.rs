@@ -250,6 +250,7 @@ async fn deploy_with(fault: Fault, outputs: &Path) -> Result<deploy::Deployed, F
         role_arn: None,
         notification_arns: Vec::new(),
         permissions_boundary: None,
+        termination_protection: None,
         params: ParamArgs {
             schedule: Some("rate(2 hours)".into()),
             paths: Some("/".into()),

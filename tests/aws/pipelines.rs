@@ -115,3 +115,36 @@ fn stack_options_land_where_aws_shows_them() {
         json!(["arn:aws:iam::123456789012:policy/boundary", 2])
     );
 }
+
+/// `--termination-protection on` guards the stack: destroy explains it (exit 3); `off` on an
+/// otherwise unchanged deploy lifts it, and destroy goes through.
+#[test]
+fn termination_protection_on_and_off() {
+    let emulator = Emulator::start();
+    let deploy = |protection: &str| {
+        let fixed = format!(
+            "deploy --stack-name p --yes --lambda-zip {LAMBDA_ZIP} --file-system-id {} --email ops@example.com --paths /data --termination-protection {protection}",
+            emulator.file_system_id
+        );
+        emulator.fsx_drt(&fixed.split(' ').collect::<Vec<_>>())
+    };
+    let protected = |emulator: &Emulator| {
+        emulator.aws("print(json.dumps(boto3.client('cloudformation', **kw).describe_stacks(StackName='p')['Stacks'][0]['EnableTerminationProtection']))")
+    };
+    let on = deploy("on");
+    assert_eq!(on.code, 0, "{}", on.stderr);
+    assert_eq!(protected(&emulator), json!(true));
+    let refused = emulator.fsx_drt(&["destroy", "--stack-name", "p", "--yes"]);
+    assert_eq!(refused.code, 3, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("termination protection"),
+        "{}",
+        refused.stderr
+    );
+    let off = deploy("off");
+    assert_eq!(off.code, 0, "{}", off.stderr);
+    assert!(off.stdout.contains("is up to date"), "{}", off.stdout);
+    assert_eq!(protected(&emulator), json!(false));
+    let destroyed = emulator.fsx_drt(&["destroy", "--stack-name", "p", "--yes"]);
+    assert_eq!(destroyed.code, 0, "{}", destroyed.stderr);
+}

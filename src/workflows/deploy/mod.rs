@@ -296,6 +296,9 @@ pub async fn execute(
                 .as_ref()
                 .map(|s| s.outputs.0.clone())
                 .unwrap_or_default();
+            if !args.diff {
+                protect(aws, args, stack.as_ref()).await?;
+            }
             if let Some(path) = &args.outputs_file {
                 write_outputs(path, &outputs)?;
             }
@@ -375,6 +378,7 @@ pub async fn execute(
         .succeeded()?;
     let by_id = followed.stack_id.as_deref().unwrap_or(&args.stack_name);
     let stack = aws.describe_stack(by_id).await?;
+    protect(aws, args, stack.as_ref()).await?;
     let outputs = stack.map(|s| s.outputs.0).unwrap_or_default();
     if let Some(path) = &args.outputs_file {
         write_outputs(path, &outputs)?;
@@ -389,6 +393,22 @@ pub async fn execute(
         duration_seconds: started.elapsed().as_secs_f64(),
         next_steps: target.next_steps,
     })
+}
+
+/// `--termination-protection on|off`, when it differs from the stack's.
+async fn protect(
+    aws: &Aws,
+    args: &DeployRequest,
+    stack: Option<&StackView>,
+) -> Result<(), Failure> {
+    let (Some(on), Some(stack)) = (args.options.termination_protection, stack) else {
+        return Ok(());
+    };
+    if stack.termination_protection != on {
+        let by = stack.id.as_deref().unwrap_or(&stack.name);
+        aws.set_termination_protection(by, on).await?;
+    }
+    Ok(())
 }
 
 /// The template in the request when it fits (51,200 bytes), else through the artifact
