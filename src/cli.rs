@@ -204,7 +204,7 @@ pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 pub struct DeployArgs {
     /// The CloudFormation stack to create or update.
     #[arg(long, value_name = "NAME")]

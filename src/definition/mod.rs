@@ -119,12 +119,7 @@ impl ScheduleSpec {
 
     /// The expression in words, in the schedule's zone.
     pub fn describe(&self) -> String {
-        let words = self.expression.describe();
-        if self.timezone == Tz::UTC {
-            words
-        } else {
-            words.replace("UTC", self.timezone.name())
-        }
+        self.expression.describe_in(self.timezone.name())
     }
 
     /// The next `count` fire times after `after`: the expression's fields read in the

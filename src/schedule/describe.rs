@@ -6,6 +6,11 @@ use super::field::{DAY_OF_WEEK, MONTH};
 use super::{Cron, Schedule};
 
 impl Schedule {
+    /// The schedule in words, read in `zone` ("at 22:00 Europe/Berlin every day").
+    pub fn describe_in(&self, zone: &str) -> String {
+        self.describe().replace("UTC", zone)
+    }
+
     /// The schedule in words, for people ("at 06:15 UTC every day").
     pub fn describe(&self) -> String {
         match self {

@@ -38,24 +38,16 @@ use crate::common::*;
 fn deploy_args() -> DeployArgs {
     DeployArgs {
         stack_name: STACK.into(),
-        lambda_zip: None,
-        artifact_bucket: None,
         yes: true,
         timeout: HOUR,
         outputs_file: None,
-        any_stack: false,
-        guided: false,
-        tags: None,
-        role_arn: None,
-        notification_arns: Vec::new(),
-        permissions_boundary: None,
-        termination_protection: None,
         params: ParamArgs {
             file_system_id: Some(FS.into()),
             paths: Some("/".into()),
             email: Some("ops@example.com".into()),
             ..ParamArgs::default()
         },
+        ..DeployArgs::default()
     }
 }
 

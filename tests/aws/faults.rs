@@ -239,23 +239,15 @@ async fn deploy_with(fault: Fault, outputs: &Path) -> Result<deploy::Deployed, F
     };
     let args = DeployArgs {
         stack_name: STACK.into(),
-        lambda_zip: None,
-        artifact_bucket: None,
         yes: true,
         timeout: Duration::from_secs(3600),
         outputs_file: Some(outputs.to_path_buf()),
-        any_stack: false,
-        guided: false,
-        tags: None,
-        role_arn: None,
-        notification_arns: Vec::new(),
-        permissions_boundary: None,
-        termination_protection: None,
         params: ParamArgs {
             schedule: Some("rate(2 hours)".into()),
             paths: Some("/".into()),
             ..ParamArgs::default()
         },
+        ..DeployArgs::default()
     };
     let prepared = deploy::Prepared {
         draft: gather_definition(&args.params.inputs()).unwrap(),

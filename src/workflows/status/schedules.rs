@@ -88,10 +88,9 @@ fn status(
 ) -> ScheduleStatus {
     let parsed = Schedule::parse(&s.expression).ok();
     let zone = parse_zone(&s.timezone).ok();
-    let words = parsed.as_ref().map_or_else(
-        || s.expression.clone(),
-        |p| p.describe().replace("UTC", &s.timezone),
-    );
+    let words = parsed
+        .as_ref()
+        .map_or_else(|| s.expression.clone(), |p| p.describe_in(&s.timezone));
     let runs = match (&parsed, zone, s.enabled) {
         (Some(p), Some(zone), true) => p.upcoming_in(zone, now, RUNS_SHOWN),
         _ => Vec::new(),
