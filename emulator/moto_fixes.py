@@ -62,6 +62,18 @@ missing), so upgrading moto is safe; drop a fix when moto has it.
    moto 5.2.5 ignores both. The fix checks them (also given as query parameters, as in a
    presigned URL) before moto handles a bucket or object request; a bucket that does not
    exist is left to moto (NoSuchBucket).
+
+7. Change sets after the stack moves on. ExecuteChangeSet: "When you execute a change set,
+   CloudFormation deletes all other change sets associated with the stack because they aren't
+   valid for the updated stack"; a change set whose ExecutionStatus is not AVAILABLE cannot be
+   executed (InvalidChangeSetStatusException, HTTP 400: "the change set status might be
+   CREATE_IN_PROGRESS, or the stack status might be UPDATE_IN_PROGRESS"); an unknown one is
+   ChangeSetNotFoundException (HTTP 404) for DescribeChangeSet and ExecuteChangeSet alike.
+   DescribeStacks gives LastUpdatedTime ("The time the stack was last updated") once a stack
+   has been updated. moto 5.2.5 keeps every change set, executes any again, answers an unknown
+   name with a ValidationError (DescribeChangeSet) or a server error (ExecuteChangeSet), and
+   never sets LastUpdatedTime. The fix does all four, so a reviewed change set that the stack
+   has outgrown is refused as it would be on AWS.
 """
 
 from __future__ import annotations
@@ -74,12 +86,14 @@ _installed = False
 
 
 def _patch(owner: Any, name: str, make: Callable[[Any], Callable[..., Any]]) -> None:
-    """Replace ``owner.name`` by ``make(original)``, once (a second install is a no-op)."""
+    """Replace ``owner.name`` by ``make(original)``, once per fix (a second install is a
+    no-op; two fixes of one method wrap each other)."""
     original = getattr(owner, name)
-    if getattr(original, "_fsx_drt_fixed", False):
+    fixes = getattr(original, "_fsx_drt_fixes", frozenset())
+    if make.__qualname__ in fixes:
         return
     patched = functools.wraps(original)(make(original))
-    patched._fsx_drt_fixed = True  # type: ignore[attr-defined]
+    patched._fsx_drt_fixes = fixes | {make.__qualname__}  # type: ignore[attr-defined]
     setattr(owner, name, patched)
 
 
@@ -360,6 +374,74 @@ def _fix_expected_bucket_owner() -> None:
         _patch(S3Response, name, checked)
 
 
+def _fix_change_set_lifecycle() -> None:
+    from moto.cloudformation.exceptions import CloudFormationError
+    from moto.cloudformation.models import CloudFormationBackend
+    from moto.core.utils import utcnow
+
+    # moto finds an exception's service model by the package its class lives in.
+    class ChangeSetNotFound(CloudFormationError):
+        __module__ = "moto.cloudformation.exceptions"
+        code = "ChangeSetNotFoundException"
+
+    class InvalidChangeSetStatus(CloudFormationError):
+        __module__ = "moto.cloudformation.exceptions"
+        code = "InvalidChangeSetStatusException"
+
+    def find(backend: Any, name: str, stack_name: str | None) -> Any:
+        if name in backend.change_sets:
+            return backend.change_sets[name]
+        stack_ids = {
+            s.stack_id for s in backend.stacks.values() if stack_name in (s.name, s.stack_id)
+        }
+        for change_set in reversed(list(backend.change_sets.values())):
+            if change_set.change_set_name == name and (not stack_ids or change_set.stack_id in stack_ids):
+                return change_set
+        raise ChangeSetNotFound(f"ChangeSet [{name}] does not exist")
+
+    def described(original: Any) -> Callable[..., Any]:
+        def describe_change_set(self: Any, change_set_name: str) -> Any:
+            find(self, change_set_name, None)
+            return original(self, change_set_name)
+
+        return describe_change_set
+
+    def executed(original: Any) -> Callable[..., Any]:
+        def execute_change_set(self: Any, change_set_name: str, stack_name: str | None = None) -> Any:
+            change_set = find(self, change_set_name, stack_name)
+            stack = self.stacks.get(change_set.stack_id)
+            busy = stack is not None and stack.status.endswith("_IN_PROGRESS") and stack.status != "REVIEW_IN_PROGRESS"
+            if change_set.execution_status != "AVAILABLE" or busy:
+                raise InvalidChangeSetStatus(
+                    f"ChangeSet [{change_set.change_set_id}] cannot be executed in its current status of "
+                    f"[{change_set.execution_status if not busy else stack.status}]"
+                )
+            if stack is not None and stack.status != "REVIEW_IN_PROGRESS":  # an update
+                stack.last_updated_time = utcnow()
+            result = original(self, change_set.change_set_id, stack_name)
+            for other in [
+                key
+                for key, cs in self.change_sets.items()
+                if cs.stack_id == change_set.stack_id and cs is not change_set
+            ]:
+                del self.change_sets[other]
+            return result
+
+        return execute_change_set
+
+    def updated(original: Any) -> Callable[..., Any]:
+        def update_stack(self: Any, name: str, *args: Any, **kwargs: Any) -> Any:
+            result = original(self, name, *args, **kwargs)
+            self.get_stack(name).last_updated_time = utcnow()
+            return result
+
+        return update_stack
+
+    _patch(CloudFormationBackend, "describe_change_set", described)
+    _patch(CloudFormationBackend, "execute_change_set", executed)
+    _patch(CloudFormationBackend, "update_stack", updated)
+
+
 def install() -> None:
     global _installed
     if _installed:
@@ -370,4 +452,5 @@ def install() -> None:
     _add_event_invoke_config_resource()
     _fix_termination_protection()
     _fix_expected_bucket_owner()
+    _fix_change_set_lifecycle()
     _installed = True

@@ -751,6 +751,40 @@ def check_termination_protection() -> None:
     expect_error("ValidationError", cfn.update_termination_protection, StackName=stack, EnableTerminationProtection=True)
 
 
+def check_change_sets_the_stack_outgrew() -> None:
+    """Executing one change set deletes the stack's others; a spent or unknown one is refused
+    (moto_fixes.py fix 7), and LastUpdatedTime follows updates."""
+    cfn = client("cloudformation")
+    stack = f"fsx-drt-emulator-reviewed-{int(time.time())}"
+
+    def template(name: str) -> str:
+        return json.dumps({"Resources": {"Queue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": name}}}})
+
+    cfn.create_stack(StackName=stack, TemplateBody=template(stack))
+    assert "LastUpdatedTime" not in cfn.describe_stacks(StackName=stack)["Stacks"][0]
+    for name in ("first", "second"):
+        cfn.create_change_set(
+            StackName=stack, ChangeSetName=name, ChangeSetType="UPDATE", TemplateBody=template(f"{stack}-{name}")
+        )
+    created = cfn.describe_change_set(StackName=stack, ChangeSetName="first")["CreationTime"]
+    cfn.execute_change_set(StackName=stack, ChangeSetName="second")
+    updated = cfn.describe_stacks(StackName=stack)["Stacks"][0]["LastUpdatedTime"]
+    assert updated >= created, (updated, created)
+    try:
+        cfn.describe_change_set(StackName=stack, ChangeSetName="first")
+        raise AssertionError("the outgrown change set is still there")
+    except ClientError as exc:
+        assert exc.response["Error"]["Code"] == "ChangeSetNotFound", exc.response
+        assert exc.response["ResponseMetadata"]["HTTPStatusCode"] == 404, exc.response
+    spent = cfn.describe_change_set(StackName=stack, ChangeSetName="second")
+    assert spent["ExecutionStatus"] == "EXECUTE_COMPLETE", spent
+    err = expect_error("InvalidChangeSetStatus", cfn.execute_change_set, StackName=stack, ChangeSetName="second")
+    assert "EXECUTE_COMPLETE" in err["Error"]["Message"], err
+    cfn.update_stack(StackName=stack, TemplateBody=template(f"{stack}-direct"))
+    assert cfn.describe_stacks(StackName=stack)["Stacks"][0]["LastUpdatedTime"] >= updated
+    cfn.delete_stack(StackName=stack)
+
+
 SCHEDULER_ROLE = "arn:aws:iam::123456789012:role/fsx-drt-emulator-scheduler"
 SCHEDULER_TARGET = "arn:aws:lambda:us-east-1:123456789012:function:fsx-drt-emulator-scheduler"
 
@@ -1300,6 +1334,7 @@ CHECKS: list[Callable[[], None]] = [
     check_stack_events_carry_client_request_token,
     check_event_invoke_config_in_templates,
     check_termination_protection,
+    check_change_sets_the_stack_outgrew,
     check_s3_expected_bucket_owner,
     check_scheduler_schedules_in_stacks,
     check_scheduler_bad_timezone_rolls_back_create,

@@ -96,7 +96,7 @@ pub enum Command {
     Artifact(ArtifactArgs),
     /// Create or update the scheduler stack: validate, check, change set, approve, follow.
     #[command(after_help = PARAMETER_SOURCES)]
-    Deploy(DeployArgs),
+    Deploy(DeployCommand),
     /// Show what deploy would change, changing nothing: the change set is made, shown and
     /// deleted (exit 0 with or without changes).
     #[command(after_help = PARAMETER_SOURCES)]
@@ -251,6 +251,40 @@ pub struct DeployArgs {
     #[command(flatten)]
     pub params: ParamArgs,
 }
+
+/// `deploy`: [`DeployArgs`] (shared with `diff`) and the two halves of a reviewed pipeline.
+#[derive(Debug, Args)]
+pub struct DeployCommand {
+    #[command(flatten)]
+    pub args: DeployArgs,
+    /// Make the change set and keep it for review: print its name and ARN, change nothing
+    /// (exit 0). Execute it later with --execute-change-set.
+    #[arg(
+        long,
+        help_heading = REVIEWED,
+        conflicts_with_all = ["execute_change_set", "termination_protection", "outputs_file"]
+    )]
+    pub change_set_only: bool,
+    /// Execute a change set made with --change-set-only (its name or ARN), then follow the
+    /// stack. Refused when the stack changed since it was made. The change set holds the
+    /// template, parameters and tags, so none of those are given here.
+    #[arg(long, value_name = "NAME", help_heading = REVIEWED, conflicts_with_all = EXECUTE_CONFLICTS)]
+    pub execute_change_set: Option<String>,
+}
+
+const REVIEWED: &str = "Reviewed deploy (two steps)";
+
+/// What a reviewed change set already holds (`ParamArgs`: the group of every parameter flag).
+const EXECUTE_CONFLICTS: [&str; 8] = [
+    "ParamArgs",
+    "guided",
+    "lambda_zip",
+    "artifact_bucket",
+    "tags",
+    "role_arn",
+    "notification_arns",
+    "permissions_boundary",
+];
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
@@ -416,7 +450,7 @@ impl DeployArgs {
                 permissions_boundary: self.permissions_boundary.clone(),
                 termination_protection: self.termination_protection,
             },
-            diff: false,
+            mode: Default::default(),
             inputs: self.params.inputs(),
         })
     }

@@ -57,11 +57,24 @@ impl StackView {
 }
 
 /// DescribeStacks' answer, parsed once.
+fn time(t: Option<&aws_sdk_cloudformation::primitives::DateTime>) -> Option<DateTime<Utc>> {
+    t.and_then(|t| DateTime::from_timestamp(t.secs(), t.subsec_nanos()))
+}
+
+fn pairs(parameters: &[Parameter]) -> Vec<(String, String)> {
+    parameters
+        .iter()
+        .filter_map(|p| {
+            Some((
+                p.parameter_key()?.to_string(),
+                p.parameter_value()?.to_string(),
+            ))
+        })
+        .collect()
+}
+
 impl From<&Stack> for StackView {
     fn from(stack: &Stack) -> StackView {
-        let time = |t: Option<&aws_sdk_cloudformation::primitives::DateTime>| {
-            t.and_then(|t| DateTime::from_timestamp(t.secs(), t.subsec_nanos()))
-        };
         StackView {
             name: stack.stack_name().unwrap_or_default().to_string(),
             id: stack.stack_id().map(str::to_string),
@@ -69,16 +82,7 @@ impl From<&Stack> for StackView {
                 .stack_status()
                 .map_or("?".into(), |s| s.as_str().to_string()),
             description: stack.description().map(str::to_string),
-            parameters: stack
-                .parameters()
-                .iter()
-                .filter_map(|p| {
-                    Some((
-                        p.parameter_key()?.to_string(),
-                        p.parameter_value()?.to_string(),
-                    ))
-                })
-                .collect(),
+            parameters: pairs(stack.parameters()),
             outputs: StackOutputs(
                 stack
                     .outputs()
@@ -168,10 +172,23 @@ pub enum TemplateSource {
 /// A change set as DescribeChangeSet tells it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChangeSetView {
+    /// Its ARN.
+    pub id: String,
     pub status: String,
     pub execution_status: String,
     pub status_reason: String,
+    pub description: String,
+    pub created: Option<DateTime<Utc>>,
+    /// The values the stack would have.
+    pub parameters: Vec<(String, String)>,
     pub changes: Vec<Change>,
+}
+
+/// What CreateChangeSet answers: the change set's ARN and its stack's StackId.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChangeSetIds {
+    pub id: Option<String>,
+    pub stack_id: Option<String>,
 }
 
 impl Aws {
@@ -210,7 +227,7 @@ impl Aws {
     }
 
     /// Creates a change set (`create`: for a new stack) from the template and values, with
-    /// IAM capability; returns the StackId CloudFormation gives its stack.
+    /// IAM capability; returns its ARN and the StackId CloudFormation gives its stack.
     pub async fn create_change_set(
         &self,
         stack: &str,
@@ -219,7 +236,7 @@ impl Aws {
         template: &TemplateSource,
         values: &[(String, String)],
         options: &StackOptions,
-    ) -> Result<Option<String>, Error> {
+    ) -> Result<ChangeSetIds, Error> {
         let parameters = values
             .iter()
             .map(|(k, v)| {
@@ -265,7 +282,10 @@ impl Aws {
             .send()
             .await
             .map_err(failed("CreateChangeSet"))?;
-        Ok(out.stack_id().map(str::to_string))
+        Ok(ChangeSetIds {
+            id: out.id().map(str::to_string),
+            stack_id: out.stack_id().map(str::to_string),
+        })
     }
 
     pub async fn describe_change_set(
@@ -297,6 +317,10 @@ impl Aws {
             })
             .collect();
         Ok(ChangeSetView {
+            id: out.change_set_id().unwrap_or_default().to_string(),
+            description: out.description().unwrap_or_default().to_string(),
+            created: time(out.creation_time()),
+            parameters: pairs(out.parameters()),
             status: out.status().map_or("", |s| s.as_str()).to_string(),
             execution_status: out
                 .execution_status()

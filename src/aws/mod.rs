@@ -20,7 +20,9 @@ use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 
-pub use cloudformation::{ChangeSetView, StackOptions, StackOutputs, StackView, TemplateSource};
+pub use cloudformation::{
+    ChangeSetIds, ChangeSetView, StackOptions, StackOutputs, StackView, TemplateSource,
+};
 pub use error::{aws_failure, Error, ErrorKind};
 pub use fsx::FileSystem;
 pub use lambda::Invoked;

@@ -5,16 +5,17 @@ use std::time::Instant;
 use crate::cli::{DeployArgs, GlobalArgs};
 use crate::error::Failure;
 use crate::output::Printer;
-use crate::workflows::deploy::{self, DeployRequest, Diffed};
+use crate::workflows::deploy::{self, DeployRequest, Diffed, Job, Mode};
 
 pub fn run(args: &DeployArgs, global: &GlobalArgs, ui: &Printer) -> Result<(), Failure> {
     let started = Instant::now();
     let request = DeployRequest {
-        diff: true,
+        mode: Mode::Diff,
         ..args.request()?
     };
     let prepared = deploy::prepare(&request)?;
     let (connection, interactive) = (global.connection(), global.interactive());
-    let deployed = deploy::run(&request, prepared, &connection, ui, interactive, started)?;
+    let job = Job::Deploy(prepared);
+    let deployed = deploy::run(&request, job, &connection, ui, interactive, started)?;
     ui.outcome(&Diffed::from(deployed))
 }

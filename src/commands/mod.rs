@@ -27,7 +27,7 @@ pub fn run(cli: Cli, ui: &Printer) -> Result<(), Failure> {
         Command::Schedule(args) => schedule::run(args, ui),
         Command::Template(args) => template::run(args, ui),
         Command::Plan(args) => plan::run(args, global, ui),
-        Command::Deploy(args) => deploy::run(args, global, ui),
+        Command::Deploy(command) => deploy::run(command, global, ui),
         Command::Diff(args) => diff::run(args, global, ui),
         Command::Destroy(args) => destroy::run(args, global, ui),
         Command::Status(args) => status::run(args, global, ui),

@@ -6,7 +6,7 @@ use std::time::Instant;
 use crate::cli::{GlobalArgs, SwitchArgs};
 use crate::error::Failure;
 use crate::output::Printer;
-use crate::workflows::deploy::{self, DeployRequest, Switch};
+use crate::workflows::deploy::{self, DeployRequest, Job, Switch};
 
 pub fn run(
     args: &SwitchArgs,
@@ -25,7 +25,7 @@ pub fn run(
         any_stack: false,
         guided: false,
         options: Default::default(),
-        diff: false,
+        mode: Default::default(),
         inputs: Default::default(),
     };
     let switch = Switch {
@@ -34,6 +34,7 @@ pub fn run(
     };
     let prepared = deploy::prepare_switch(&request, switch)?;
     let (connection, interactive) = (global.connection(), global.interactive());
-    let deployed = deploy::run(&request, prepared, &connection, ui, interactive, started)?;
+    let job = Job::Deploy(prepared);
+    let deployed = deploy::run(&request, job, &connection, ui, interactive, started)?;
     ui.outcome(&deployed)
 }

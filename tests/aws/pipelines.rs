@@ -148,3 +148,143 @@ fn termination_protection_on_and_off() {
     let destroyed = emulator.fsx_drt(&["destroy", "--stack-name", "p", "--yes"]);
     assert_eq!(destroyed.code, 0, "{}", destroyed.stderr);
 }
+
+/// The reviewed pair: `--change-set-only` keeps a change set (a new stack waits for review
+/// with it), `--execute-change-set` runs it; one the stack has outgrown is refused with the
+/// reason and nothing changes.
+#[test]
+fn a_reviewed_change_set_runs_once_and_only_on_the_stack_it_was_made_for() {
+    let emulator = Emulator::start();
+    let fs = emulator.file_system_id.clone();
+    let keep = |schedule: &str| {
+        let fixed = format!(
+            "deploy --stack-name r --change-set-only --lambda-zip {LAMBDA_ZIP} --file-system-id {fs} --email ops@example.com --paths /data --output json"
+        );
+        let mut args: Vec<&str> = fixed.split(' ').collect();
+        args.extend(["--schedule", schedule]);
+        let kept = emulator.fsx_drt(&args);
+        assert_eq!(kept.code, 0, "{}", kept.stderr);
+        serde_json::from_str::<Value>(&kept.stdout).unwrap()
+    };
+    let execute = |name: &Value| {
+        emulator.fsx_drt(&[
+            "deploy",
+            "--stack-name",
+            "r",
+            "--execute-change-set",
+            name.as_str().unwrap(),
+            "--yes",
+            "--output",
+            "json",
+        ])
+    };
+    let schedule_of = |emulator: &Emulator| {
+        let status = emulator.fsx_drt(&["status", "--stack-name", "r", "--output", "json"]);
+        serde_json::from_str::<Value>(&status.stdout).unwrap()["schedule"].clone()
+    };
+
+    // A new stack: every resource an Add, kept on the stack CloudFormation made for it.
+    let first = keep("cron(0 6 * * ? *)");
+    assert_eq!(first["has_changes"], true, "{first}");
+    assert!(
+        first["change_set_arn"]
+            .as_str()
+            .unwrap()
+            .contains(":changeSet/"),
+        "{first}"
+    );
+    let changes = first["changes"].as_array().unwrap();
+    assert!(
+        changes.len() > 5 && changes.iter().all(|c| c["action"] == "Add"),
+        "{first}"
+    );
+    assert_eq!(
+        left_behind(&emulator)["stacks"],
+        json!([["r", "REVIEW_IN_PROGRESS", 1]])
+    );
+    let created = execute(&first["change_set_name"]);
+    assert_eq!(created.code, 0, "{}", created.stderr);
+    let created: Value = serde_json::from_str(&created.stdout).unwrap();
+    assert_eq!(
+        (&created["operation"], &created["status"]),
+        (&json!("create"), &json!("CREATE_COMPLETE"))
+    );
+    assert_eq!(schedule_of(&emulator), "cron(0 6 * * ? *)");
+
+    // Unchanged: nothing kept.
+    let same = keep("cron(0 6 * * ? *)");
+    assert_eq!(
+        (&same["has_changes"], &same["change_set_name"]),
+        (&json!(false), &Value::Null),
+        "{same}"
+    );
+
+    // Two reviews of the same stack: executing one removes the other, which is then refused.
+    let a = keep("cron(0 7 * * ? *)");
+    let b = keep("cron(0 8 * * ? *)");
+    let ran = execute(&b["change_set_name"]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let refused = execute(&a["change_set_name"]);
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert!(
+        refused.stdout.contains("has no change set"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused.stdout.contains("--change-set-only"),
+        "{}",
+        refused.stderr
+    );
+    // Spent: refused, not run twice.
+    let again = execute(&b["change_set_name"]);
+    assert_eq!(again.code, 1, "{}", again.stderr);
+    assert!(
+        again.stdout.contains("executed already"),
+        "{}",
+        again.stderr
+    );
+    assert_eq!(schedule_of(&emulator), "cron(0 8 * * ? *)");
+
+    // The stack updated some other way after the review: its LastUpdatedTime says so.
+    let c = keep("cron(0 9 * * ? *)");
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    emulator.aws("cf = boto3.client('cloudformation', **kw)\ns = cf.describe_stacks(StackName='r')['Stacks'][0]\nps = [{'ParameterKey': p['ParameterKey'], 'ParameterValue': 'cron(0 10 * * ? *)' if p['ParameterKey'] == 'Schedule' else p['ParameterValue']} for p in s['Parameters']]\ncf.update_stack(StackName='r', UsePreviousTemplate=True, Parameters=ps, Capabilities=['CAPABILITY_IAM'])\nprint(1)");
+    let outgrown = execute(&c["change_set_name"]);
+    assert_eq!(outgrown.code, 1, "{}", outgrown.stderr);
+    assert!(
+        outgrown.stdout.contains("the stack was updated at"),
+        "{}",
+        outgrown.stderr
+    );
+    assert_eq!(schedule_of(&emulator), "cron(0 10 * * ? *)");
+
+    // What the change set already holds cannot be given again; a bad name is named.
+    for given in [
+        ["--tags", "a=b"],
+        ["--file-system-id", "fs-0123456789abcdef0"],
+    ] {
+        let mut args = vec!["deploy", "--stack-name", "r", "--execute-change-set", "x"];
+        args.extend(given);
+        let mixed = emulator.fsx_drt(&args);
+        assert_eq!(mixed.code, 2, "{}", mixed.stderr);
+        assert!(
+            mixed.stderr.contains("cannot be used with"),
+            "{}",
+            mixed.stderr
+        );
+    }
+    let bad = emulator.fsx_drt(&[
+        "deploy",
+        "--stack-name",
+        "r",
+        "--execute-change-set",
+        "no_such",
+    ]);
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    assert!(
+        bad.stderr.contains("--execute-change-set"),
+        "{}",
+        bad.stderr
+    );
+}

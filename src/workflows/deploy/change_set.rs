@@ -1,6 +1,6 @@
 //! The change set deploy makes, waits for, and withdraws when it will not run.
 
-use crate::aws::{Aws, StackOptions, TemplateSource};
+use crate::aws::{Aws, ChangeSetIds, StackOptions, TemplateSource};
 use crate::error::{Exit, Failure};
 use crate::stack::{self, Change, Executable};
 
@@ -14,7 +14,7 @@ pub enum ChangeSetState {
 const UNAVAILABLE_POLLS: u32 = 30;
 
 /// Creates the change set and waits until CloudFormation has worked it out; also returns
-/// the StackId CloudFormation gives the change set's stack.
+/// its ARN and the StackId CloudFormation gives its stack.
 pub async fn make(
     aws: &Aws,
     stack_name: &str,
@@ -23,12 +23,12 @@ pub async fn make(
     template: &TemplateSource,
     values: &[(String, String)],
     options: &StackOptions,
-) -> Result<(ChangeSetState, Option<String>), Failure> {
-    let stack_id = aws
+) -> Result<(ChangeSetState, ChangeSetIds), Failure> {
+    let ids = aws
         .create_change_set(stack_name, name, create, template, values, options)
         .await?;
     let state = wait(aws, stack_name, name).await?;
-    Ok((state, stack_id))
+    Ok((state, ids))
 }
 
 /// Deletes a change set that will not run, and the stack when it was made just for it and

@@ -2,7 +2,7 @@
 //! re-created after a failed create (confirmed), or first followed to the end of an
 //! operation in progress; a stack that needs a person's decision stops here (exit 3).
 
-use super::{DeployRequest, Target};
+use super::{DeployRequest, Mode, Target};
 use crate::aws::Aws;
 use crate::error::{Exit, Failure};
 use crate::interrupt::UNCHANGED;
@@ -32,9 +32,15 @@ pub(super) async fn settle(
     match stack::decide(status.as_deref(), resources, &args.stack_name) {
         Existing::Create => Ok(true),
         Existing::Update => Ok(false),
-        Existing::Recreate { why } if args.diff => Err(Failure::new(
+        Existing::Recreate { why } if args.mode != Mode::Apply => Err(Failure::new(
             Exit::ManualAction,
-            format!("{why}; diff shows no changes for it"),
+            format!(
+                "{why}; {}",
+                match args.mode {
+                    Mode::Diff => "diff shows no changes for it",
+                    _ => "no change set can be made on it",
+                }
+            ),
             Some("fsx-drt deploy deletes it (after confirmation) and creates it anew".into()),
         )),
         Existing::Recreate { why } => {

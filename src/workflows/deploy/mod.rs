@@ -1,17 +1,21 @@
 //! `fsx-drt deploy`: validate, check the file system, upload the artifact, create a change
 //! set, show it, get approval, execute it and follow the stack to its end.
 
+mod apply;
 mod artifact_bucket;
 mod change_set;
 mod definition;
 mod diff;
 mod existing;
 mod guided;
+mod preflight;
+mod reviewed;
+mod switch;
 
 pub use diff::Diffed;
 pub use guided::check_interactive as check_guided;
-mod preflight;
-mod switch;
+use reviewed::execute_reviewed;
+pub use reviewed::{check_change_set_name, Kept};
 
 use std::fmt;
 use std::path::PathBuf;
@@ -24,7 +28,7 @@ use serde::Serialize;
 
 use self::artifact_bucket::Bucket;
 use self::change_set::ChangeSetState;
-use super::follow::{self, Followed};
+use super::follow;
 use super::inputs::{self, Inputs};
 use super::session::Session;
 use super::{check_maker, check_stack_name};
@@ -34,7 +38,7 @@ use crate::definition::Draft;
 use crate::error::{Exit, Failure};
 use crate::interrupt::UNCHANGED;
 use crate::params::Problem;
-use crate::stack::{self, Change, ChangeSetSummary, Operation, ParameterChange, Selector};
+use crate::stack::{self, Change, ChangeSetSummary, ParameterChange};
 use crate::template::{CODE_BUCKET, CODE_KEY, PERMISSIONS_BOUNDARY};
 
 /// What to deploy, and how.
@@ -56,10 +60,22 @@ pub struct DeployRequest {
     pub guided: bool,
     /// Tags, service role and event topics for the stack.
     pub options: StackOptions,
+    pub mode: Mode,
+    pub inputs: Inputs,
+}
+
+/// What deploy does with the change set it makes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Mode {
+    /// Show it, get approval, execute it and follow the stack to its end.
+    #[default]
+    Apply,
     /// Only show what would change (`fsx-drt diff`): the change set is made, shown and
     /// deleted, with the empty stack made for it; nothing is uploaded.
-    pub diff: bool,
-    pub inputs: Inputs,
+    Diff,
+    /// Make it and keep it for review (`--change-set-only`): its name and ARN are printed,
+    /// and `--execute-change-set NAME` runs it later.
+    Keep,
 }
 
 #[derive(Debug, Serialize)]
@@ -76,6 +92,9 @@ pub struct Deployed {
     /// What is left to do: confirm the alarm mail's subscription, and when the first run is.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub next_steps: Vec<String>,
+    /// The change set kept for review (`--change-set-only`): its name and ARN.
+    #[serde(skip)]
+    pub kept: Option<(String, String)>,
 }
 
 impl fmt::Display for Deployed {
@@ -200,20 +219,37 @@ pub fn prepare(args: &DeployRequest) -> Result<Prepared, Failure> {
     })
 }
 
-/// Connects and deploys (Ctrl-C before the change set runs withdraws it; after, the stack
-/// is left to finish and the way to re-attach is said).
+/// What a deploy run does once connected.
+pub enum Job {
+    /// Make a change set from the prepared definition (and, by the request's mode, show,
+    /// keep or execute it).
+    Deploy(Prepared),
+    /// Execute a change set kept for review, by name or ARN.
+    Execute(String),
+}
+
+/// Connects and runs the job (Ctrl-C before a change set runs withdraws the one deploy made,
+/// or leaves a reviewed one kept; after, the stack is left to finish and the way to re-attach
+/// is said).
 pub fn run(
     request: &DeployRequest,
-    prepared: Prepared,
+    job: Job,
     connection: &crate::aws::Connection,
     ui: &crate::output::Printer,
     interactive: bool,
     started: Instant,
 ) -> Result<Deployed, Failure> {
     let stopped = follow::interrupted(&request.stack_name, "deployment");
-    super::session::start(connection, ui, interactive, stopped, async |session| {
-        execute(session, request, prepared, started).await
-    })
+    super::session::start(
+        connection,
+        ui,
+        interactive,
+        stopped,
+        async |session| match job {
+            Job::Deploy(prepared) => execute(session, request, prepared, started).await,
+            Job::Execute(name) => execute_reviewed(session, request, &name, started).await,
+        },
+    )
 }
 
 /// The deploy itself, on the given clients. `interrupt` (Ctrl-C) while the change set is
@@ -236,7 +272,7 @@ pub async fn execute(
         owner: &target.account,
         managed: args.artifact_bucket.is_none(),
     };
-    if let Some(artifact) = target.artifact.as_ref().filter(|_| !args.diff) {
+    if let Some(artifact) = target.artifact.as_ref().filter(|_| args.mode != Mode::Diff) {
         interrupt
             .until(
                 UNCHANGED,
@@ -278,7 +314,7 @@ pub async fn execute(
             None,
         )
     };
-    let (changes, stack_id) = match made {
+    let (changes, ids) = match made {
         None => return Err(withdraw().await),
         Some(Err(failure)) => {
             change_set::discard(aws, &args.stack_name, &name, new_stack).await;
@@ -296,11 +332,11 @@ pub async fn execute(
                 .as_ref()
                 .map(|s| s.outputs.0.clone())
                 .unwrap_or_default();
-            if !args.diff {
-                protect(aws, args, stack.as_ref()).await?;
+            if args.mode == Mode::Apply {
+                apply::protect(aws, args, stack.as_ref()).await?;
             }
             if let Some(path) = &args.outputs_file {
-                write_outputs(path, &outputs)?;
+                apply::write_outputs(path, &outputs)?;
             }
             return Ok(Deployed {
                 stack_name: args.stack_name.clone(),
@@ -311,19 +347,26 @@ pub async fn execute(
                 outputs,
                 duration_seconds: started.elapsed().as_secs_f64(),
                 next_steps: Vec::new(),
+                kept: None,
             });
         }
-        Some(Ok((ChangeSetState::Ready(changes), stack_id))) => (changes, stack_id),
+        Some(Ok((ChangeSetState::Ready(changes), ids))) => (changes, ids),
     };
     let summary = ChangeSetSummary {
         changes,
         parameters: stack::parameter_changes(&target.old_values, &target.values),
     };
-    if args.diff {
-        // Shown, never executed: it goes, with the stack made for it, Ctrl-C or not.
-        interrupt
-            .shielded(change_set::discard(aws, &args.stack_name, &name, new_stack))
-            .await;
+    if args.mode != Mode::Apply {
+        let kept = match args.mode {
+            // Shown, never executed: it goes, with the stack made for it, Ctrl-C or not.
+            Mode::Diff => {
+                interrupt
+                    .shielded(change_set::discard(aws, &args.stack_name, &name, new_stack))
+                    .await;
+                None
+            }
+            _ => Some((name, ids.id.unwrap_or_default())),
+        };
         printer.info(&format!("\n{}", target.schedules));
         return Ok(Deployed {
             stack_name: args.stack_name.clone(),
@@ -337,6 +380,7 @@ pub async fn execute(
             outputs: Vec::new(),
             duration_seconds: started.elapsed().as_secs_f64(),
             next_steps: Vec::new(),
+            kept,
         });
     }
     printer.info(&format!(
@@ -360,55 +404,14 @@ pub async fn execute(
     if interrupt.is_raised() {
         return Err(withdraw().await);
     }
-    let token = stack::request_token("deploy");
-    let request = aws.execute_change_set(&args.stack_name, &name, &token);
-    interrupt
-        .until_or(follow::interrupted(&args.stack_name, "deployment"), async {
-            request.await.map_err(Failure::from)
-        })
-        .await?;
-    let followed = Followed {
-        operation: Operation::Deploy,
-        events: Selector::Token(token),
-        expected: summary.changes.len(),
-        stack_id,
-    };
-    let end = follow::follow(session, &args.stack_name, &followed, args.timeout)
-        .await?
-        .succeeded()?;
-    let by_id = followed.stack_id.as_deref().unwrap_or(&args.stack_name);
-    let stack = aws.describe_stack(by_id).await?;
-    protect(aws, args, stack.as_ref()).await?;
-    let outputs = stack.map(|s| s.outputs.0).unwrap_or_default();
-    if let Some(path) = &args.outputs_file {
-        write_outputs(path, &outputs)?;
-    }
-    Ok(Deployed {
-        stack_name: args.stack_name.clone(),
-        status: end,
-        operation: if create { "create" } else { "update" },
-        changes: summary.changes,
-        parameter_changes: summary.parameters,
-        outputs,
-        duration_seconds: started.elapsed().as_secs_f64(),
+    let approved = apply::Approved {
+        name,
+        summary,
+        stack_id: ids.stack_id,
+        create,
         next_steps: target.next_steps,
-    })
-}
-
-/// `--termination-protection on|off`, when it differs from the stack's.
-async fn protect(
-    aws: &Aws,
-    args: &DeployRequest,
-    stack: Option<&StackView>,
-) -> Result<(), Failure> {
-    let (Some(on), Some(stack)) = (args.options.termination_protection, stack) else {
-        return Ok(());
     };
-    if stack.termination_protection != on {
-        let by = stack.id.as_deref().unwrap_or(&stack.name);
-        aws.set_termination_protection(by, on).await?;
-    }
-    Ok(())
+    apply::apply(session, args, approved, started).await
 }
 
 /// The template in the request when it fits (51,200 bytes), else through the artifact
@@ -469,7 +472,11 @@ async fn target(
         switch: _,
     } = prepared;
     let account = aws.account().await?;
-    let doing = if args.diff { "Comparing" } else { "Deploying" };
+    let doing = match args.mode {
+        Mode::Diff => "Comparing",
+        Mode::Keep => "Making a change set for",
+        Mode::Apply => "Deploying",
+    };
     printer.info(&format!(
         "{doing} stack {} in account {account}, region {}.",
         args.stack_name, aws.region
@@ -535,24 +542,5 @@ async fn target(
         bucket,
         account,
         artifact,
-    })
-}
-
-/// Writes the outputs as a JSON object, whole or not at all.
-fn write_outputs(path: &std::path::Path, outputs: &[(String, String)]) -> Result<(), Failure> {
-    let map: serde_json::Map<String, serde_json::Value> = outputs
-        .iter()
-        .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
-        .collect();
-    let text = serde_json::to_string_pretty(&map).expect("json") + "\n";
-    crate::outfile::write(path, text.as_bytes()).map_err(|e| {
-        Failure::new(
-            Exit::Failed,
-            format!(
-                "the stack is deployed, but {} could not be written: {e}",
-                path.display()
-            ),
-            Some("see the outputs with fsx-drt status".into()),
-        )
     })
 }
