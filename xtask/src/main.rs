@@ -1,9 +1,10 @@
 //! Build automation: `cargo xtask <task>` (aliased in .cargo/config.toml).
 //!
-//! - `ci`: everything CI checks: formatting, clippy, the template linters, the Lambda artifact
-//!   (built, and run under qemu), every test.
+//! - `ci`: everything CI checks: formatting, clippy, the template linters, the workflow
+//!   linter, the Lambda artifact (built, and run under qemu), every test.
 //! - `demo`: the main job on sample parameters, printed step by step.
 //! - `lint-template`: cfn-lint and checkov on the template `fsx-drt template` prints.
+//! - `lint-workflows`: jactionlint and shellcheck on the example workflows. See workflows.rs.
 //! - `lambda`: the Lambda's deployment zip (arm64, provided.al2023); prints its absolute path
 //!   as the last line of stdout. See lambda.rs.
 //! - `install`: `cargo install` of fsx-drt with that zip embedded (FSX_DRT_LAMBDA_ZIP).
@@ -15,6 +16,7 @@ mod bench;
 mod dist;
 mod lambda;
 mod venv;
+mod workflows;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -40,6 +42,7 @@ fn run() -> Result<()> {
         Some("ci") => ci(&sh),
         Some("demo") => demo(&sh),
         Some("lint-template") => lint_template(&sh),
+        Some("lint-workflows") => workflows::lint(&sh),
         Some("lambda") => {
             let zip = lambda::build_lambda(&sh)?;
             println!("{}", zip.display());
@@ -60,7 +63,7 @@ fn run() -> Result<()> {
             _ => bail!("usage: cargo xtask bench [lambda|cli]"),
         },
         _ => {
-            eprintln!("usage: cargo xtask <ci|demo|lint-template|lambda|install|dist|emulator [--detach|--stop]|bench [lambda|cli]>");
+            eprintln!("usage: cargo xtask <ci|demo|lint-template|lint-workflows|lambda|install|dist|emulator [--detach|--stop]|bench [lambda|cli]>");
             bail!("unknown or missing task {:?}", args.first())
         }
     }
@@ -95,6 +98,7 @@ fn ci(sh: &Shell) -> Result<()> {
     )
     .run()?;
     lint_template(sh)?;
+    workflows::lint(sh)?;
     let zip = lambda::build_lambda(sh)?;
     lambda::test_arm64(sh, &zip)?;
     step("the emulator's FSx extension (emulator/test_emulator.py)");
