@@ -31,6 +31,7 @@ use crate::config::{
     one, parse_release_after_days, read, Config, ConfigError, FileSystemId, ReportPath,
     ScheduleName, TaskType,
 };
+use crate::deferral::{parse_max_defer_minutes, Deferral, DEFERRAL, MAX_DEFER_MINUTES};
 use crate::paths::{parse_paths, render_paths, FsPath};
 use crate::slot::{minute_of, Slot};
 use crate::Invalid;
@@ -111,17 +112,37 @@ pub struct Invocation {
     /// environment holds them (the one schedule of the template as written, whose settings
     /// are stack parameters).
     pub schedule: Option<Schedule>,
+    /// A scheduled run that may be deferred when the file system is busy (its schedule has a
+    /// MaxDeferMinutes bound): where its slot stands, and the event its next try repeats.
+    pub retry: Option<Retry>,
+}
+
+/// A deferrable run: its slot's state and the event a next try repeats (the context
+/// attributes as this run received them, so the slot stays the same).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Retry {
+    pub deferral: Deferral,
+    pub event: Value,
 }
 
 impl Invocation {
     /// Reads an event; `request_id` is the invocation's, for events that are not a slot.
     /// Every problem of a schedule's event is named by its field.
     pub fn of(event: &Value, request_id: &str) -> Result<Self, Vec<ConfigError>> {
+        let mut invocation = Self::read(event, request_id)?;
+        if invocation.schedule_name.is_some() {
+            invocation.retry = retry(event, &invocation.slot).map_err(|e| vec![e])?;
+        }
+        Ok(invocation)
+    }
+
+    fn read(event: &Value, request_id: &str) -> Result<Self, Vec<ConfigError>> {
         if present(event, SCHEDULE).is_none() {
             return Ok(Invocation {
                 slot: Slot::of(event, request_id),
                 schedule_name: None,
                 schedule: None,
+                retry: None,
             });
         }
         let errors = &mut Vec::new();
@@ -134,6 +155,7 @@ impl Invocation {
                     slot,
                     schedule_name: Some(name),
                     schedule: None,
+                    retry: None,
                 }),
                 _ => Err(std::mem::take(errors)),
             };
@@ -166,6 +188,7 @@ impl Invocation {
                     report_path,
                     release_after_days: days,
                 }),
+                retry: None,
             }),
             _ => Err(std::mem::take(errors)),
         }
@@ -243,6 +266,47 @@ fn slot(event: &Value, errors: &mut Vec<ConfigError>, request_id: &str) -> Optio
         schedule_arn: schedule_arn?,
         minute: minute?,
     })
+}
+
+/// The run's retry state: for a run of a schedule (ScheduledTime and ScheduleArn given) whose
+/// event has a MaxDeferMinutes bound, either the Deferral it carries or, for the scheduled run
+/// itself, the first.
+fn retry(event: &Value, slot: &Slot) -> Result<Option<Retry>, ConfigError> {
+    let problem = |variable: &'static str, value: &Value, invalid: Invalid| ConfigError {
+        variable,
+        value: Some(value.to_string()),
+        invalid,
+    };
+    let Some(bound) = present(event, MAX_DEFER_MINUTES) else {
+        return Ok(None);
+    };
+    if !matches!(slot, Slot::Schedule { .. }) {
+        return Ok(None);
+    }
+    let text = bound
+        .as_str()
+        .map_or_else(|| bound.to_string(), str::to_string);
+    let minutes = parse_max_defer_minutes(&text)
+        .map_err(|invalid| problem(MAX_DEFER_MINUTES, bound, invalid))?;
+    let deferral = match Deferral::read(event) {
+        Ok(Some(deferral)) => deferral,
+        Ok(None) => {
+            let scheduled = event[SCHEDULED_TIME]
+                .as_str()
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                .map(|t| t.with_timezone(&chrono::Utc));
+            match scheduled {
+                Some(at) => Deferral::first(at, minutes),
+                None => return Ok(None),
+            }
+        }
+        Err(invalid) => return Err(problem(DEFERRAL, &event[DEFERRAL], invalid)),
+    };
+    let mut event = event.clone();
+    if let Some(object) = event.as_object_mut() {
+        object.remove(DEFERRAL);
+    }
+    Ok(Some(Retry { deferral, event }))
 }
 
 /// The context attribute left as it was written: the event did not come from the schedule.

@@ -96,6 +96,7 @@ impl Handler {
             slot: Slot::of(event, request_id),
             schedule_name: None,
             schedule: None,
+            retry: None,
         };
         self.run_invocation(&invocation).await
     }

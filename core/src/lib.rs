@@ -8,6 +8,7 @@
 #[cfg(feature = "aws")]
 pub mod aws;
 pub mod config;
+pub mod deferral;
 pub mod event;
 #[cfg(feature = "handler")]
 pub mod handler;
