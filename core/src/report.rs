@@ -34,6 +34,12 @@ impl fmt::Display for S3Object {
     }
 }
 
+/// The folder FSx writes a task's report in, the likeliest reading of the documented
+/// `{path}/task-{id}/` (see [`report_objects`]).
+pub fn report_folder(report_path: &str, task_id: &str) -> String {
+    format!("{}/{task_id}/", report_path.trim_end_matches('/'))
+}
+
 /// The objects where FSx may have written the report of a task, the likeliest first.
 ///
 /// `task-{id}` in the documented path is the task id itself (`task-0123...`): FSx's ids
@@ -115,6 +121,7 @@ impl fmt::Display for Summary {
             "{} failed file(s) in {}",
             self.failed_files, self.location
         )?;
+        // Every listed path's code is among the counted ones.
         let width = self
             .by_error_code
             .iter()
@@ -133,7 +140,7 @@ impl fmt::Display for Summary {
             };
             writeln!(f, "Failed files ({which}):")?;
             for file in &self.first_failed {
-                writeln!(f, "  {}  {}", escaped(&file.path), file.error_code)?;
+                writeln!(f, "  {:width$}  {}", file.error_code, escaped(&file.path))?;
             }
         }
         if self.malformed_lines > 0 {
@@ -447,8 +454,8 @@ mod tests {
              \x20 FileSizeTooLarge  1\n\
              \x20 S3AccessDenied    1\n\
              Failed files (every one):\n\
-             \x20 dir1/big  FileSizeTooLarge\n\
-             \x20 two\\nlines  S3AccessDenied\n\
+             \x20 FileSizeTooLarge  dir1/big\n\
+             \x20 S3AccessDenied    two\\nlines\n\
              1 line(s) could not be read:\n\
              \x20 line 4: 1 field(s), not 3\n"
         );

@@ -7,7 +7,7 @@ use aws_sdk_s3::types::{
     ServerSideEncryptionRule,
 };
 
-use super::error::{failed, Error};
+use super::error::{failed, Error, ErrorKind};
 use super::Aws;
 
 /// What HeadBucket says about a bucket, for the account that must own it.
@@ -140,6 +140,40 @@ impl Aws {
                 .map_err(failed("PutBucketPolicy"))?;
         }
         Ok(())
+    }
+
+    /// The object's bytes, or `None` when there is no such object or bucket (NoSuchKey,
+    /// NoSuchBucket). Another account's bucket is an AccessDenied error.
+    pub async fn get_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        owner: &str,
+    ) -> Result<Option<Vec<u8>>, Error> {
+        let out = match self
+            .clients
+            .s3
+            .get_object()
+            .bucket(bucket)
+            .key(key)
+            .expected_bucket_owner(owner)
+            .send()
+            .await
+        {
+            Ok(out) => out,
+            Err(e) => {
+                return match Error::from_sdk("GetObject", &e) {
+                    error if error.is(&ErrorKind::NotFound) => Ok(None),
+                    error => Err(error),
+                }
+            }
+        };
+        let body = out.body.collect().await.map_err(|e| Error {
+            operation: "GetObject",
+            kind: ErrorKind::Unreachable,
+            message: format!("the object's content did not arrive whole: {e}"),
+        })?;
+        Ok(Some(body.into_bytes().to_vec()))
     }
 
     pub async fn put_object(
