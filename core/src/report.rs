@@ -21,6 +21,10 @@ use serde::Serialize;
 /// How many failed paths a summary lists.
 pub const FIRST_PATHS: usize = 20;
 
+/// How much of a report is read (its first bytes): a task can fail millions of files, and
+/// the Lambda has 128 MB. About 50,000 rows of 160 bytes.
+pub const READ_LIMIT: u64 = 8 * 1024 * 1024;
+
 /// An S3 object.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct S3Object {
@@ -110,6 +114,11 @@ pub struct Summary {
     pub first_failed: Vec<FailedFile>,
     pub malformed_lines: u64,
     pub first_malformed: Vec<Malformed>,
+    /// Only the first `bytes_read` of `bytes_total` were read: the counts are of those rows
+    /// (the task's FailedCount is the total).
+    pub truncated: bool,
+    pub bytes_read: u64,
+    pub bytes_total: u64,
 }
 
 /// For a person (the CLI, the alarm message): the counts per error code, the first paths,
@@ -121,6 +130,13 @@ impl fmt::Display for Summary {
             "{} failed file(s) in {}",
             self.failed_files, self.location
         )?;
+        if self.truncated {
+            writeln!(
+                f,
+                "(counted in its first {} of {} bytes only)",
+                self.bytes_read, self.bytes_total
+            )?;
+        }
         // Every listed path's code is among the counted ones.
         let width = self
             .by_error_code
@@ -165,8 +181,20 @@ fn escaped(path: &str) -> String {
         .collect()
 }
 
-/// Reads a report's text.
+/// Reads a whole report's text.
 pub fn summarise(location: &str, text: &str) -> Summary {
+    summarise_start(location, text, text.len() as u64)
+}
+
+/// Reads the first bytes of a report of `total` bytes (at most [`READ_LIMIT`] are asked
+/// for); a row cut off at the end is left out.
+pub fn summarise_start(location: &str, text: &str, total: u64) -> Summary {
+    let truncated = (text.len() as u64) < total;
+    let text = if truncated {
+        text.rfind('\n').map_or("", |end| &text[..=end])
+    } else {
+        text
+    };
     let mut summary = Summary {
         location: location.to_string(),
         failed_files: 0,
@@ -174,6 +202,9 @@ pub fn summarise(location: &str, text: &str) -> Summary {
         first_failed: Vec::new(),
         malformed_lines: 0,
         first_malformed: Vec::new(),
+        truncated,
+        bytes_read: text.len() as u64,
+        bytes_total: total,
     };
     for (index, record) in records(text).into_iter().enumerate() {
         let row = record
@@ -442,6 +473,22 @@ mod tests {
             .map(|c| (c.error_code.as_str(), c.files))
             .collect();
         assert_eq!(counts, [("B", 20), ("A", 5)]);
+    }
+
+    #[test]
+    fn the_start_of_a_long_report() {
+        let start = "a,failed,X\nb,failed,Y\nc,fai";
+        let summary = summarise_start("s3://b/k", start, 1_000_000);
+        assert_eq!(paths(&summary), ["a", "b"]);
+        assert_eq!(summary.malformed_lines, 0);
+        assert!(summary.truncated);
+        assert_eq!((summary.bytes_read, summary.bytes_total), (22, 1_000_000));
+        assert!(summary
+            .to_string()
+            .contains("(counted in its first 22 of 1000000 bytes only)"));
+        let whole = summarise_start("s3://b/k", "a,failed,X\n", 11);
+        assert!(!whole.truncated);
+        assert!(!whole.to_string().contains("counted in"));
     }
 
     #[test]

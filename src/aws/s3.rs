@@ -20,6 +20,13 @@ pub enum BucketCheck {
     Missing,
 }
 
+/// The first bytes of an object, and how many it has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectStart {
+    pub bytes: Vec<u8>,
+    pub total: u64,
+}
+
 /// The HTTP status of a failed call, when there was an answer (HEAD answers have no body,
 /// so the status is all there is).
 fn http_status<E>(
@@ -142,14 +149,16 @@ impl Aws {
         Ok(())
     }
 
-    /// The object's bytes, or `None` when there is no such object or bucket (NoSuchKey,
-    /// NoSuchBucket). Another account's bucket is an AccessDenied error.
-    pub async fn get_object(
+    /// The object's first `limit` bytes (a Range GET) and its size, or `None` when there is
+    /// no such object or bucket (NoSuchKey, NoSuchBucket). Another account's bucket is an
+    /// AccessDenied error.
+    pub async fn object_start(
         &self,
         bucket: &str,
         key: &str,
         owner: &str,
-    ) -> Result<Option<Vec<u8>>, Error> {
+        limit: u64,
+    ) -> Result<Option<ObjectStart>, Error> {
         let out = match self
             .clients
             .s3
@@ -157,6 +166,7 @@ impl Aws {
             .bucket(bucket)
             .key(key)
             .expected_bucket_owner(owner)
+            .range(format!("bytes=0-{}", limit.saturating_sub(1)))
             .send()
             .await
         {
@@ -164,16 +174,30 @@ impl Aws {
             Err(e) => {
                 return match Error::from_sdk("GetObject", &e) {
                     error if error.is(&ErrorKind::NotFound) => Ok(None),
+                    // S3 answers a range of an empty object with 416 InvalidRange.
+                    error if error.code() == Some("InvalidRange") => Ok(Some(ObjectStart {
+                        bytes: Vec::new(),
+                        total: 0,
+                    })),
                     error => Err(error),
-                }
+                };
             }
         };
+        // "bytes 0-99/12345"; without it the whole object came.
+        let total = out
+            .content_range()
+            .and_then(|r| r.rsplit_once('/'))
+            .and_then(|(_, total)| total.parse::<u64>().ok());
         let body = out.body.collect().await.map_err(|e| Error {
             operation: "GetObject",
             kind: ErrorKind::Unreachable,
             message: format!("the object's content did not arrive whole: {e}"),
         })?;
-        Ok(Some(body.into_bytes().to_vec()))
+        let bytes = body.into_bytes().to_vec();
+        Ok(Some(ObjectStart {
+            total: total.unwrap_or(bytes.len() as u64),
+            bytes,
+        }))
     }
 
     pub async fn put_object(

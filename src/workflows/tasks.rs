@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use fsx_drt_core::report::{report_objects, summarise, Summary};
+use fsx_drt_core::report::{report_objects, summarise_start, Summary, READ_LIMIT};
 use serde::Serialize;
 
 use super::existing_stack;
@@ -280,7 +280,7 @@ async fn report_state(aws: &Aws, task: &Task) -> Result<ReportState, Failure> {
     let owner = aws.account().await?;
     for object in &objects {
         let found = aws
-            .get_object(&object.bucket, &object.key, &owner)
+            .object_start(&object.bucket, &object.key, &owner, READ_LIMIT)
             .await
             .map_err(|e| {
                 let denied = e.is(&ErrorKind::AccessDenied);
@@ -292,10 +292,10 @@ async fn report_state(aws: &Aws, task: &Task) -> Result<ReportState, Failure> {
                 }
                 failure
             })?;
-        if let Some(bytes) = found {
-            let text = String::from_utf8_lossy(&bytes);
+        if let Some(start) = found {
+            let text = String::from_utf8_lossy(&start.bytes);
             return Ok(ReportState::Summarised {
-                summary: summarise(&object.to_string(), &text),
+                summary: summarise_start(&object.to_string(), &text, start.total),
             });
         }
     }

@@ -59,12 +59,14 @@ fn account() -> Rule {
         .then_output(|| GetCallerIdentityOutput::builder().account(ACCOUNT).build())
 }
 
-/// GetObject of `key` in the bucket, by its owner only: the body, or S3's NoSuchKey.
+/// GetObject of the first 8 MiB of `key` in the bucket, by its owner only: the body, or S3's
+/// NoSuchKey.
 fn object(key: &'static str, body: Option<&'static str>) -> Rule {
     let rule = mock!(aws_sdk_s3::Client::get_object).match_requests(move |r| {
         r.bucket() == Some(BUCKET)
             && r.key() == Some(key)
             && r.expected_bucket_owner() == Some(ACCOUNT)
+            && r.range() == Some("bytes=0-8388607")
     });
     match body {
         Some(body) => rule.then_output(move || {
@@ -156,6 +158,53 @@ async fn a_report_not_where_fsx_writes_it_is_missing_naming_where_it_was_looked_
         matches!(report.state, ReportState::Summarised { .. }),
         "{report:?}"
     );
+}
+
+#[tokio::test]
+async fn a_long_report_is_read_from_its_start_and_an_empty_one_is_read_too() {
+    let fsx = describe(task(DataRepositoryTaskLifecycle::Succeeded, 4, true));
+    let start = mock!(aws_sdk_s3::Client::get_object)
+        .match_requests(|r| r.range() == Some("bytes=0-8388607"))
+        .then_output(|| {
+            GetObjectOutput::builder()
+                .content_range("bytes 0-14/50000000")
+                .body(aws_sdk_s3::primitives::ByteStream::from_static(
+                    b"a,failed,X\nb,fa",
+                ))
+                .build()
+        });
+    let report = report(&fsx, &[&start]).await.unwrap();
+    let ReportState::Summarised { summary } = &report.state else {
+        panic!("{report:?}");
+    };
+    assert!(summary.truncated, "{summary:?}");
+    assert_eq!(
+        (
+            summary.failed_files,
+            summary.malformed_lines,
+            summary.bytes_total
+        ),
+        (1, 0, 50_000_000)
+    );
+    assert!(report
+        .to_string()
+        .contains("first 11 of 50000000 bytes only"));
+
+    // S3 answers a range of an empty object with 416 InvalidRange.
+    let empty = mock!(aws_sdk_s3::Client::get_object).then_http_response(|| {
+        aws_smithy_runtime_api::http::Response::new(
+            aws_smithy_runtime_api::http::StatusCode::try_from(416).unwrap(),
+            aws_smithy_types::body::SdkBody::from(
+                "<Error><Code>InvalidRange</Code><Message>The requested range is not \
+                 satisfiable</Message></Error>",
+            ),
+        )
+    });
+    let report = self::report(&fsx, &[&empty]).await.unwrap();
+    let ReportState::Summarised { summary } = &report.state else {
+        panic!("{report:?}");
+    };
+    assert_eq!((summary.failed_files, summary.truncated), (0, false));
 }
 
 #[tokio::test]
