@@ -223,7 +223,9 @@ async fn wait_follows_the_task_and_fails_on_failed_files_naming_the_report() {
     let text = ran.to_string();
     assert!(
         text.contains(
-            "The task did not complete cleanly; the report is in /fsx-drt-completion-reports/task-0a1b2c3d4e5f60718/."
+            "The task did not complete cleanly; the report is in \
+             /fsx-drt-completion-reports/task-0a1b2c3d4e5f60718/ \
+             (fsx-drt tasks report task-0a1b2c3d4e5f60718 summarises it)."
         ),
         "{text}"
     );
