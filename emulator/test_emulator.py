@@ -556,6 +556,36 @@ def check_invalid_paths_fail_the_task() -> None:
             assert (status["TotalCount"], status["SucceededCount"], status["FailedCount"]) == (0, 0, 0), task
 
 
+def check_completion_reports() -> None:
+    """A task ending with failed files (partial-N) or FAILED (fail) writes its completion report
+    where the API reference says, in the user guide's format; a clean one writes none."""
+    s3 = client("s3")
+    report = {"Enabled": True, "Path": "s3://fsx-drt-demo-data/reports-1/reports", "Format": "REPORT_CSV_20191124", "Scope": "FAILED_FILES_ONLY"}
+    cases = [("data/partial-4", "SUCCEEDED", (14, 10, 4)), ("data/fail", "FAILED", (1, 0, 1)), ("data/ok", "SUCCEEDED", (0, 0, 0))]
+    for path, lifecycle, counts in cases:
+        fs_id = new_linked_fs("reports-1")
+        task = ctx.fsx.create_data_repository_task(Type="EXPORT_TO_REPOSITORY", FileSystemId=fs_id, Paths=[path], Report=report)
+        task, _ = wait_for(task["DataRepositoryTask"]["TaskId"], {"SUCCEEDED", "FAILED", "CANCELED"})
+        status = task["Status"]
+        assert task["Lifecycle"] == lifecycle and (status["TotalCount"], status["SucceededCount"], status["FailedCount"]) == counts, task
+        key = f"reports-1/reports/{task['TaskId']}/failures.csv"
+        listed = s3.list_objects_v2(Bucket="fsx-drt-demo-data", Prefix=f"reports-1/reports/{task['TaskId']}/").get("Contents", [])
+        if counts[2] == 0:
+            assert listed == [], listed
+            continue
+        assert [o["Key"] for o in listed] == [key], listed
+        body = s3.get_object(Bucket="fsx-drt-demo-data", Key=key)["Body"].read().decode()
+        if lifecycle == "FAILED":
+            assert body == "data/fail/file-000.dat,failed,S3AccessDenied\n", body
+        else:
+            assert body == (
+                "data/partial-4/file-000.dat,failed,FileSizeTooLarge\n"
+                '"data/partial-4/file-001,""1"".dat",failed,S3AccessDenied\n'
+                "data/partial-4/@file-002.dat,failed,FileSizeTooLarge\n"
+                '"data/partial-4/file-003,""3"".dat",failed,S3AccessDenied\n'
+            ), body
+
+
 def check_auto_export_blocks_export_tasks() -> None:
     fs_id = new_linked_fs("auto-export", AutoExportPolicy={"Events": ["NEW", "CHANGED"]})
     plain = new_linked_fs("no-auto-export")
@@ -1326,6 +1356,7 @@ CHECKS: list[Callable[[], None]] = [
     check_release_needs_lustre_2_12,
     check_report_path_must_be_in_repository,
     check_invalid_paths_fail_the_task,
+    check_completion_reports,
     check_auto_export_blocks_export_tasks,
     check_status_refresh_pace,
     check_cloudformation,

@@ -182,6 +182,18 @@ pub struct TasksArgs {
 pub enum TasksAction {
     /// Cancel a PENDING or EXECUTING task.
     Cancel(CancelArgs),
+    /// Summarise a task's completion report: failed files per error code, the first 20.
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The task's id (task-...).
+    #[arg(value_name = "TASK_ID")]
+    pub task_id: String,
+    /// Check that the task ran on this stack's file system.
+    #[arg(long, value_name = "NAME")]
+    pub stack_name: Option<String>,
 }
 
 #[derive(Debug, Args)]

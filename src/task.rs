@@ -34,6 +34,11 @@ pub struct Task {
     pub failure: Option<String>,
     /// Where FSx writes the completion report (`failures.csv` lists failed files).
     pub report: Option<String>,
+    /// The task's Report.Path, when it writes a report.
+    #[serde(skip)]
+    pub report_path: Option<String>,
+    #[serde(skip)]
+    pub file_system_id: Option<String>,
     /// The task's ARN (its tags name the schedule that made it).
     #[serde(skip)]
     pub arn: Option<String>,
@@ -160,6 +165,8 @@ mod tests {
             total: None,
             failure: None,
             report: None,
+            report_path: None,
+            file_system_id: None,
             arn: None,
         };
         assert!(task("FAILED", None).failed_outright());

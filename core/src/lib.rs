@@ -14,6 +14,7 @@ pub mod event;
 pub mod handler;
 pub mod paths;
 pub mod plan;
+pub mod report;
 pub mod slot;
 
 /// The CloudWatch metrics the Lambda publishes; the template's alarm and IAM condition name

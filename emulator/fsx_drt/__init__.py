@@ -86,6 +86,13 @@ the *server* process when each task is created, floats allowed):
              (documented as "release all exported files"), import paths
              must be s3:// paths. The model's Paths doc: "If a path that
              you provide isn't valid, the task fails" -- the call succeeds.
+             A path containing "partial" ("partial-N": N files, default 3)
+             ends SUCCEEDED with that many failed files (SucceededCount 10).
+             With failed files and Report.Enabled, the first
+             DescribeDataRepositoryTasks that sees the end writes the
+             completion report (resources.DataRepositoryTask.deliver_report)
+             to {Report.Path}/{TaskId}/failures.csv (report.csv for import)
+             in moto's S3, in the user guide's CSV format.
   CANCELING  after CancelDataRepositoryTask, for FSX_DRT_EMULATOR_CANCEL_SECONDS
              (default 1), then CANCELED (EndTime set)
 

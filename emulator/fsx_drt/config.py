@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from uuid import uuid4
 
 ENV_PENDING_SECONDS = "FSX_DRT_EMULATOR_PENDING_SECONDS"
@@ -18,6 +19,13 @@ DEFAULT_STATUS_REFRESH_SECONDS = 30.0
 
 #: A task whose Paths contain this (case-insensitively) ends FAILED.
 FAIL_MARKER = "fail"
+#: A task with a path containing "partial" or "partial-N" (N files, default 3) ends SUCCEEDED
+#: with that many failed files (and 10 that succeeded) listed in its completion report.
+PARTIAL_MARKER = re.compile(r"partial(?:-(\d+))?", re.IGNORECASE)
+DEFAULT_PARTIAL_FAILURES = 3
+PARTIAL_SUCCEEDED = 10
+#: Error codes the FSx for Lustre user guide shows in a completion report.
+REPORT_ERROR_CODES = ("FileSizeTooLarge", "S3AccessDenied")
 
 TASK_TYPES = (
     "EXPORT_TO_REPOSITORY",

@@ -501,6 +501,8 @@ class FSxDrtBackend(FSxBackend):
             if "file-cache-id" in filter_dict:
                 tasks = []
             page, new_token = pager.page(tasks, lambda t: (t.creation_time, t.task_id), descending=True)
+            for task in page:
+                task.deliver_report(now)
             return [(t, now) for t in page], new_token
 
     def cancel_data_repository_task(self, task_id: Any) -> tuple[str, str]:

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 import time
 from typing import TYPE_CHECKING, Any
 
-from .config import ENDED_LIFECYCLES, FAIL_MARKER, hex_id, status_refresh_seconds, task_durations
+from .config import (
+    DEFAULT_PARTIAL_FAILURES,
+    ENDED_LIFECYCLES,
+    FAIL_MARKER,
+    PARTIAL_MARKER,
+    PARTIAL_SUCCEEDED,
+    REPORT_ERROR_CODES,
+    hex_id,
+    status_refresh_seconds,
+    task_durations,
+)
 from .exceptions import DataRepositoryTaskEnded
 from .rules import invalid_task_paths
 
@@ -115,6 +127,32 @@ class DataRepositoryTask(FSxResource):
         self.invalid_paths = invalid_task_paths(task_type, paths)
         self.will_fail = bool(self.invalid_paths) or any(FAIL_MARKER in p.lower() for p in paths)
         self.cancel_requested_at: float | None = None
+        self.failed_files, self.succeeded_files = self._file_outcomes()
+        self.report_delivered = False
+
+    def _file_outcomes(self) -> tuple[list[tuple[str, str]], int]:
+        """(failed files as (FilePath, ErrorCode), count of succeeded files) once the task ends."""
+        if self.invalid_paths:
+            return [], 0
+        failing = [p for p in self.paths if FAIL_MARKER in p.lower()]
+        if failing:
+            return [(f"{failing[0].rstrip('/')}/file-000.dat", REPORT_ERROR_CODES[1])], 0
+        for path in self.paths:
+            match = PARTIAL_MARKER.search(path)
+            if match:
+                count = int(match.group(1)) if match.group(1) else DEFAULT_PARTIAL_FAILURES
+                base = path.rstrip("/")
+                # Every other name holds a comma and quotes, and one starts with "@", so that
+                # the report shows the documented RFC 4180 encoding.
+                names = [
+                    f'file-{i:03},"{i}".dat' if i % 2 else (f"@file-{i:03}.dat" if i == 2 else f"file-{i:03}.dat")
+                    for i in range(count)
+                ]
+                return [
+                    (f"{base}/{name}", REPORT_ERROR_CODES[i % len(REPORT_ERROR_CODES)])
+                    for i, name in enumerate(names)
+                ], PARTIAL_SUCCEEDED
+        return [], 0
 
     # Times -----------------------------------------------------------------
     @property
@@ -178,10 +216,12 @@ class DataRepositoryTask(FSxResource):
         if end_time is not None:
             # The counts are final as the lifecycle ends: FSx's own completion moment is
             # when it has counted the last file, so EndTime and the final Status agree.
-            failed = 1 if lifecycle == "FAILED" and not self.invalid_paths else 0
+            ended = lifecycle in ("SUCCEEDED", "FAILED")
+            failed = len(self.failed_files) if ended else 0
+            succeeded = self.succeeded_files if ended else 0
             d["Status"] = {
-                "TotalCount": failed,
-                "SucceededCount": 0,
+                "TotalCount": failed + succeeded,
+                "SucceededCount": succeeded,
                 "FailedCount": failed,
                 "LastUpdatedTime": end_time,
             }
@@ -210,6 +250,47 @@ class DataRepositoryTask(FSxResource):
         if period <= 0 or now <= self.start_time:
             return now if period <= 0 else self.start_time
         return self.start_time + math.floor((now - self.start_time) / period) * period
+
+    def report_object(self) -> tuple[str, str] | None:
+        """(bucket, key) FSx writes the completion report to, when the task has one.
+
+        CompletionReport.Format: "delivered to {path}/task-{id}/failures.csv", {id} read as
+        the hex part of the TaskId (task-...); the user guide names the file report.csv for
+        import tasks. The same rule as fsx_drt_core::report.
+        """
+        if not self.report.get("Enabled") or not self.failed_files:
+            return None
+        bucket, _, prefix = self.report["Path"].removeprefix("s3://").partition("/")
+        name = "report.csv" if self.task_type == "IMPORT_METADATA_FROM_REPOSITORY" else "failures.csv"
+        folder = "/".join(part for part in (prefix.strip("/"), self.task_id) if part)
+        return bucket, f"{folder}/{name}"
+
+    def report_csv(self) -> bytes:
+        """The report as the user guide documents it: FilePath,FileStatus,ErrorCode, no
+        header, RFC 4180; a path starting with @ + - = quoted once more."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        for path, code in self.failed_files:
+            if path[:1] in ("@", "+", "-", "="):
+                path = f'"{path}"'
+            writer.writerow([path, "failed", code])
+        return out.getvalue().encode()
+
+    def deliver_report(self, now: float) -> None:
+        """Writes the report into the bucket (moto S3) once the task has ended, on the first
+        read that sees it ended; a bucket that does not exist gets none."""
+        if self.report_delivered or self.lifecycle_at(now) not in ("SUCCEEDED", "FAILED"):
+            return
+        self.report_delivered = True
+        target = self.report_object()
+        if target is None:
+            return
+        from moto.s3.models import s3_backends
+
+        s3 = s3_backends[self.backend.account_id][self.backend.partition]
+        bucket, key = target
+        if bucket in s3.buckets:
+            s3.put_object(bucket, key, self.report_csv())
 
     def failure_message(self) -> str:
         if self.invalid_paths:

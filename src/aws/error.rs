@@ -59,6 +59,7 @@ fn classify(code: Option<&str>, message: Option<&str>) -> ErrorKind {
         | "DataRepositoryTaskNotFound"
         | "DataRepositoryAssociationNotFound"
         | "NoSuchBucket"
+        | "NoSuchKey"
         | "NotFound"
         | "ResourceNotFound"
         | "ResourceNotFoundException"
@@ -168,6 +169,7 @@ mod tests {
             ErrorKind::NotFound
         );
         assert_eq!(kind("FileSystemNotFound", "no"), ErrorKind::NotFound);
+        assert_eq!(kind("NoSuchKey", "no"), ErrorKind::NotFound);
         assert_eq!(kind("Throttling", "Rate exceeded"), ErrorKind::Throttled);
         assert_eq!(kind("SlowDown", "Please reduce"), ErrorKind::Throttled);
         assert_eq!(kind("AccessDenied", "no"), ErrorKind::AccessDenied);

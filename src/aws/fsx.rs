@@ -2,6 +2,7 @@
 
 use aws_sdk_fsx::types::DataRepositoryTask;
 use fsx_drt_core::plan::Repositories;
+use fsx_drt_core::report::report_folder;
 
 use super::error::{failed, Error, ErrorKind};
 use super::Aws;
@@ -161,18 +162,16 @@ fn task(t: &DataRepositoryTask) -> Task {
             .failure_details()
             .and_then(|d| d.message())
             .map(str::to_string),
-        report: t
-            .report()
-            .filter(|r| r.enabled() == Some(true))
-            .and_then(|r| r.path())
-            .map(|p| {
-                format!(
-                    // FSx writes {Path}/{TaskId}/failures.csv (TaskId is task-...).
-                    "{}/{}/",
-                    p.trim_end_matches('/'),
-                    t.task_id().unwrap_or("?")
-                )
-            }),
+        report: report_path(t).map(|p| report_folder(p, t.task_id().unwrap_or("?"))),
+        report_path: report_path(t).map(str::to_string),
+        file_system_id: t.file_system_id().map(str::to_string),
         arn: t.resource_arn().map(str::to_string),
     }
+}
+
+/// Report.Path, when the task writes a report.
+fn report_path(t: &DataRepositoryTask) -> Option<&str> {
+    t.report()
+        .filter(|r| r.enabled() == Some(true))
+        .and_then(|r| r.path())
 }

@@ -26,7 +26,7 @@ pub use cloudformation::{
 pub use error::{aws_failure, Error, ErrorKind};
 pub use fsx::FileSystem;
 pub use lambda::Invoked;
-pub use s3::BucketCheck;
+pub use s3::{BucketCheck, ObjectStart};
 
 use crate::error::{Exit, Failure};
 

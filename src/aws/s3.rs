@@ -7,7 +7,7 @@ use aws_sdk_s3::types::{
     ServerSideEncryptionRule,
 };
 
-use super::error::{failed, Error};
+use super::error::{failed, Error, ErrorKind};
 use super::Aws;
 
 /// What HeadBucket says about a bucket, for the account that must own it.
@@ -18,6 +18,13 @@ pub enum BucketCheck {
     NotOurs,
     /// 404: there is no such bucket.
     Missing,
+}
+
+/// The first bytes of an object, and how many it has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectStart {
+    pub bytes: Vec<u8>,
+    pub total: u64,
 }
 
 /// The HTTP status of a failed call, when there was an answer (HEAD answers have no body,
@@ -140,6 +147,57 @@ impl Aws {
                 .map_err(failed("PutBucketPolicy"))?;
         }
         Ok(())
+    }
+
+    /// The object's first `limit` bytes (a Range GET) and its size, or `None` when there is
+    /// no such object or bucket (NoSuchKey, NoSuchBucket). Another account's bucket is an
+    /// AccessDenied error.
+    pub async fn object_start(
+        &self,
+        bucket: &str,
+        key: &str,
+        owner: &str,
+        limit: u64,
+    ) -> Result<Option<ObjectStart>, Error> {
+        let out = match self
+            .clients
+            .s3
+            .get_object()
+            .bucket(bucket)
+            .key(key)
+            .expected_bucket_owner(owner)
+            .range(format!("bytes=0-{}", limit.saturating_sub(1)))
+            .send()
+            .await
+        {
+            Ok(out) => out,
+            Err(e) => {
+                return match Error::from_sdk("GetObject", &e) {
+                    error if error.is(&ErrorKind::NotFound) => Ok(None),
+                    // S3 answers a range of an empty object with 416 InvalidRange.
+                    error if error.code() == Some("InvalidRange") => Ok(Some(ObjectStart {
+                        bytes: Vec::new(),
+                        total: 0,
+                    })),
+                    error => Err(error),
+                };
+            }
+        };
+        // "bytes 0-99/12345"; without it the whole object came.
+        let total = out
+            .content_range()
+            .and_then(|r| r.rsplit_once('/'))
+            .and_then(|(_, total)| total.parse::<u64>().ok());
+        let body = out.body.collect().await.map_err(|e| Error {
+            operation: "GetObject",
+            kind: ErrorKind::Unreachable,
+            message: format!("the object's content did not arrive whole: {e}"),
+        })?;
+        let bytes = body.into_bytes().to_vec();
+        Ok(Some(ObjectStart {
+            total: total.unwrap_or(bytes.len() as u64),
+            bytes,
+        }))
     }
 
     pub async fn put_object(

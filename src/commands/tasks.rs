@@ -1,4 +1,4 @@
-//! `fsx-drt tasks` and `fsx-drt tasks cancel TASK_ID`.
+//! `fsx-drt tasks`, `fsx-drt tasks cancel TASK_ID` and `fsx-drt tasks report TASK_ID`.
 
 use crate::cli::{GlobalArgs, TasksAction, TasksArgs};
 use crate::error::{Exit, Failure};
@@ -21,6 +21,19 @@ pub fn run(args: &TasksArgs, global: &GlobalArgs, ui: &Printer) -> Result<(), Fa
             );
             session::start(&connection, ui, false, stopped, async |session| {
                 tasks::cancel(session.aws, id).await.map(Outcome::Canceled)
+            })?
+        }
+        Some(TasksAction::Report(report_args)) => {
+            let id = &report_args.task_id;
+            check_task_id(id)?;
+            let stack_name = report_args.stack_name.as_deref();
+            if let Some(name) = stack_name {
+                check_stack_name(name)?;
+            }
+            session::start(&connection, ui, false, unchanged(), async |session| {
+                tasks::report(session.aws, stack_name, id)
+                    .await
+                    .map(|report| Outcome::Report(Box::new(report)))
             })?
         }
         None => {

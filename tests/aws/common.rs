@@ -380,3 +380,27 @@ pub fn template_rule() -> Rule {
                 .build()
         })
 }
+
+/// An export task of [`FS`] as DescribeDataRepositoryTasks shows it, with these file counts
+/// (of `total`); the caller adds the report and the failure.
+pub fn export_task(
+    id: &str,
+    lifecycle: aws_sdk_fsx::types::DataRepositoryTaskLifecycle,
+    total: i64,
+    ok: i64,
+    failed: i64,
+) -> aws_sdk_fsx::types::builders::DataRepositoryTaskBuilder {
+    aws_sdk_fsx::types::DataRepositoryTask::builder()
+        .task_id(id)
+        .r#type(aws_sdk_fsx::types::DataRepositoryTaskType::Export)
+        .lifecycle(lifecycle)
+        .creation_time(aws_sdk_fsx::primitives::DateTime::from_secs(1_772_366_400))
+        .file_system_id(FS)
+        .status(
+            aws_sdk_fsx::types::DataRepositoryTaskStatus::builder()
+                .total_count(total)
+                .succeeded_count(ok)
+                .failed_count(failed)
+                .build(),
+        )
+}

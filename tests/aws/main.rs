@@ -11,4 +11,5 @@ mod faults;
 mod pipelines;
 mod run_tasks;
 mod schedules;
+mod task_reports;
 mod unreachable;

@@ -9,8 +9,7 @@ use aws_sdk_cloudformation::operation::get_template::GetTemplateOutput;
 use aws_sdk_fsx::operation::cancel_data_repository_task::CancelDataRepositoryTaskOutput;
 use aws_sdk_fsx::operation::describe_data_repository_tasks::DescribeDataRepositoryTasksOutput;
 use aws_sdk_fsx::types::{
-    CompletionReport, DataRepositoryTask, DataRepositoryTaskLifecycle, DataRepositoryTaskStatus,
-    DataRepositoryTaskType,
+    CompletionReport, DataRepositoryTask, DataRepositoryTaskLifecycle, DataRepositoryTaskType,
 };
 use aws_sdk_lambda::operation::invoke::InvokeOutput;
 use aws_sdk_lambda::primitives::Blob;
@@ -58,19 +57,7 @@ fn invoke_rule(payload: &'static str, function_error: Option<&'static str>) -> R
 const CREATED: &str = r#"{"Outcome":"created","TaskId":"task-0a1b2c3d4e5f60718","Lifecycle":"PENDING","Type":"EXPORT_TO_REPOSITORY","Paths":["data"],"ClientRequestToken":"run-1"}"#;
 
 fn task(lifecycle: DataRepositoryTaskLifecycle, ok: i64, failed: i64) -> DataRepositoryTask {
-    DataRepositoryTask::builder()
-        .task_id(TASK)
-        .r#type(DataRepositoryTaskType::Export)
-        .lifecycle(lifecycle)
-        .creation_time(aws_sdk_fsx::primitives::DateTime::from_secs(1_772_366_400))
-        .file_system_id(FS)
-        .status(
-            DataRepositoryTaskStatus::builder()
-                .total_count(100)
-                .succeeded_count(ok)
-                .failed_count(failed)
-                .build(),
-        )
+    export_task(TASK, lifecycle, 100, ok, failed)
         .report(
             CompletionReport::builder()
                 .enabled(true)
@@ -236,7 +223,9 @@ async fn wait_follows_the_task_and_fails_on_failed_files_naming_the_report() {
     let text = ran.to_string();
     assert!(
         text.contains(
-            "The task did not complete cleanly; the report is in /fsx-drt-completion-reports/task-0a1b2c3d4e5f60718/."
+            "The task did not complete cleanly; the report is in \
+             /fsx-drt-completion-reports/task-0a1b2c3d4e5f60718/ \
+             (fsx-drt tasks report task-0a1b2c3d4e5f60718 summarises it)."
         ),
         "{text}"
     );

@@ -98,10 +98,12 @@ impl fmt::Display for Ran {
             writeln!(f)?;
             write!(f, "{task}")?;
             if task.failed_outright() {
-                let report = task
-                    .report
-                    .as_deref()
-                    .map_or(String::new(), |r| format!("; the report is in {r}"));
+                let report = task.report.as_deref().map_or(String::new(), |r| {
+                    format!(
+                        "; the report is in {r} (fsx-drt tasks report {} summarises it)",
+                        task.task_id
+                    )
+                });
                 writeln!(f, "The task did not complete cleanly{report}.")?;
             }
         }
