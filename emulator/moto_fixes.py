@@ -62,6 +62,15 @@ missing), so upgrading moto is safe; drop a fix when moto has it.
    moto 5.2.5 ignores both. The fix checks them (also given as query parameters, as in a
    presigned URL) before moto handles a bucket or object request; a bucket that does not
    exist is left to moto (NoSuchBucket).
+
+7. Drift detection. moto 5.2.5 has none: DetectStackDrift, DetectStackResourceDrift,
+   DescribeStackDriftDetectionStatus and DescribeStackResourceDrifts raised NotImplementedError,
+   which its server turns into an HTML HTTP 500 that clients retry and cannot parse. The fix
+   answers them as an AWS endpoint answers an action it does not offer: the common error
+   InvalidAction (HTTP 400, "The action or operation requested is invalid", CloudFormation API
+   reference, Common Errors), at once and without retries. No drift is detected: answering
+   IN_SYNC without comparing the resources would be a lie, so clients report drift as not
+   checked here.
 """
 
 from __future__ import annotations
@@ -360,6 +369,39 @@ def _fix_expected_bucket_owner() -> None:
         _patch(S3Response, name, checked)
 
 
+def _answer_drift_detection_as_invalid_action() -> None:
+    import uuid
+    from xml.sax.saxutils import escape
+
+    from moto.cloudformation.responses import CloudFormationResponse
+
+    # InvalidAction is a common error, not in CloudFormation's service model, so moto's
+    # serializer cannot build it: the answer is written here as CloudFormation writes errors.
+    def invalid(action: str) -> Callable[[Any], Any]:
+        def answer(self: Any) -> Any:
+            message = escape(
+                f"The action or operation requested is invalid: this emulator does not offer {action}."
+            )
+            body = (
+                '<ErrorResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/">'
+                f"<Error><Type>Sender</Type><Code>InvalidAction</Code><Message>{message}</Message></Error>"
+                f"<RequestId>{uuid.uuid4()}</RequestId></ErrorResponse>"
+            )
+            return body, {"status": 400, "Content-Type": "text/xml"}
+
+        return answer
+
+    for action in (
+        "DetectStackDrift",
+        "DetectStackResourceDrift",
+        "DescribeStackDriftDetectionStatus",
+        "DescribeStackResourceDrifts",
+    ):
+        name = "".join("_" + c.lower() if c.isupper() else c for c in action).lstrip("_")
+        if not hasattr(CloudFormationResponse, name):
+            setattr(CloudFormationResponse, name, invalid(action))
+
+
 def install() -> None:
     global _installed
     if _installed:
@@ -370,4 +412,5 @@ def install() -> None:
     _add_event_invoke_config_resource()
     _fix_termination_protection()
     _fix_expected_bucket_owner()
+    _answer_drift_detection_as_invalid_action()
     _installed = True

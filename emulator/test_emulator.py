@@ -751,6 +751,19 @@ def check_termination_protection() -> None:
     expect_error("ValidationError", cfn.update_termination_protection, StackName=stack, EnableTerminationProtection=True)
 
 
+def check_drift_detection_is_an_invalid_action() -> None:
+    """No drift detection: InvalidAction (400) at once, never an answer it did not compute (moto_fixes.py fix 7)."""
+    cfn = client("cloudformation")
+    for fn, kwargs in [
+        (cfn.detect_stack_drift, {"StackName": "any"}),
+        (cfn.detect_stack_resource_drift, {"StackName": "any", "LogicalResourceId": "Function"}),
+        (cfn.describe_stack_drift_detection_status, {"StackDriftDetectionId": "b78ac9b0-dec1-11e7-a451-503a3e7b0c91"}),
+        (cfn.describe_stack_resource_drifts, {"StackName": "any"}),
+    ]:
+        err = expect_error("InvalidAction", fn, **kwargs)
+        assert err["Error"]["Message"].startswith("The action or operation requested is invalid"), err
+
+
 SCHEDULER_ROLE = "arn:aws:iam::123456789012:role/fsx-drt-emulator-scheduler"
 SCHEDULER_TARGET = "arn:aws:lambda:us-east-1:123456789012:function:fsx-drt-emulator-scheduler"
 
@@ -1300,6 +1313,7 @@ CHECKS: list[Callable[[], None]] = [
     check_stack_events_carry_client_request_token,
     check_event_invoke_config_in_templates,
     check_termination_protection,
+    check_drift_detection_is_an_invalid_action,
     check_s3_expected_bucket_owner,
     check_scheduler_schedules_in_stacks,
     check_scheduler_bad_timezone_rolls_back_create,
