@@ -1,5 +1,9 @@
 //! CloudFormation: stacks as [`StackView`]s (status, parameters and outputs parsed here once),
-//! change sets, events and resources.
+//! change sets, events and resources; drift detection in [`drift`].
+
+mod drift;
+
+pub use drift::{DriftDetection, PropertyDifference, ResourceDrift, StackDrift};
 
 use aws_sdk_cloudformation::types::{Capability, ChangeSetType, Parameter, Stack, Tag};
 use chrono::{DateTime, Utc};

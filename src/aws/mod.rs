@@ -20,7 +20,10 @@ use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 
-pub use cloudformation::{ChangeSetView, StackOptions, StackOutputs, StackView, TemplateSource};
+pub use cloudformation::{
+    ChangeSetView, DriftDetection, PropertyDifference, ResourceDrift, StackDrift, StackOptions,
+    StackOutputs, StackView, TemplateSource,
+};
 pub use error::{aws_failure, Error, ErrorKind};
 pub use fsx::FileSystem;
 pub use lambda::Invoked;
