@@ -248,6 +248,10 @@ pub struct DeployArgs {
     /// Turn the stack's termination protection on or off (default: as it is).
     #[arg(long, value_name = "on|off", value_parser = parse_on_off)]
     pub termination_protection: Option<bool>,
+    /// Put back what was changed outside CloudFormation (drift, as status shows it): the
+    /// update's change set is drift-aware and resets drifted properties to the template's.
+    #[arg(long)]
+    pub revert_drift: bool,
     #[command(flatten)]
     pub params: ParamArgs,
 }
@@ -415,6 +419,7 @@ impl DeployArgs {
                 notification_arns: self.notification_arns.clone(),
                 permissions_boundary: self.permissions_boundary.clone(),
                 termination_protection: self.termination_protection,
+                revert_drift: self.revert_drift,
             },
             diff: false,
             inputs: self.params.inputs(),
