@@ -270,6 +270,10 @@ pub struct StatusArgs {
     /// Stop watching after this long (exit 4).
     #[arg(long, value_name = "DURATION", default_value = "30m", value_parser = parse_duration)]
     pub timeout: std::time::Duration,
+    /// Skip drift detection (by default status asks CloudFormation whether the resources
+    /// still match the template, waits up to a minute, and exits 1 when they drifted).
+    #[arg(long)]
+    pub no_drift: bool,
 }
 
 #[derive(Debug, Args)]
