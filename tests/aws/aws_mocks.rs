@@ -1,7 +1,7 @@
 //! follow() and status against canned AWS responses (aws-smithy-mocks), for what the local
 //! emulator cannot show: events arriving over several polls, a rollback cascade, throttling,
-//! a stack that vanishes while it is deleted, an alarm in ALARM, an unconfirmed subscription
-//! and a failed task.
+//! a stack that vanishes while it is deleted, an alarm in ALARM, an unconfirmed subscription,
+//! a failed task, and drift (the emulator has no drift detection).
 //!
 //! The follow() tests run on tokio's paused clock: its 1-2 s sleeps between polls (and the
 //! SDK's retry back-off) take no wall-clock time, and the time that passed on that clock
@@ -661,6 +661,18 @@ async fn status_with(
     status
 }
 
+/// status of a healthy stack, drift read from `drift_rules`.
+async fn drift_status(drift_rules: &[&Rule]) -> Status {
+    status_with(
+        StackStatus::UpdateComplete,
+        StateValue::Ok,
+        DataRepositoryTaskLifecycle::Succeeded,
+        drift_rules,
+        &status_args(),
+    )
+    .await
+}
+
 const DETECTION: &str = "b78ac9b0-dec1-11e7-a451-503a3e7b0c91";
 
 /// DetectStackDrift on the test's stack, by its StackId.
@@ -991,14 +1003,7 @@ async fn status_lists_drifted_resources_and_the_deploy_that_reverts_them() {
                 .build()
         })
         .build();
-    let status = status_with(
-        StackStatus::UpdateComplete,
-        StateValue::Ok,
-        DataRepositoryTaskLifecycle::Succeeded,
-        &[&detect, &detection, &pages],
-        &status_args(),
-    )
-    .await;
+    let status = drift_status(&[&detect, &detection, &pages]).await;
     assert_eq!(
         (detect.num_calls(), detection.num_calls(), pages.num_calls()),
         (1, 2, 2)
@@ -1070,14 +1075,7 @@ async fn status_reports_drift_not_checked_when_detection_cannot_run() {
             .sequence()
             .http_status(http, Some(query_error(code, message)))
             .build();
-        let status = status_with(
-            StackStatus::UpdateComplete,
-            StateValue::Ok,
-            DataRepositoryTaskLifecycle::Succeeded,
-            &[&detect],
-            &status_args(),
-        )
-        .await;
+        let status = drift_status(&[&detect]).await;
         assert!(status.healthy, "{code}: {:?}", status.problems);
         assert_eq!(status.next_step, None);
         let Drift::NotChecked { reason: got } = &status.drift else {
@@ -1145,14 +1143,7 @@ async fn status_does_not_wait_long_for_drift_detection() {
             Some("Failed to detect drift on resource [Topic]"),
         )]),
     );
-    let status = status_with(
-        StackStatus::UpdateComplete,
-        StateValue::Ok,
-        DataRepositoryTaskLifecycle::Succeeded,
-        &[&detect, &failed],
-        &status_args(),
-    )
-    .await;
+    let status = drift_status(&[&detect, &failed]).await;
     assert!(status.healthy);
     assert_eq!(
         status.drift,
@@ -1190,4 +1181,21 @@ async fn no_drift_skips_drift_detection() {
         serde_json::to_value(&status).unwrap()["drift"],
         serde_json::json!({"state": "skipped"})
     );
+}
+
+/// A throttled poll of the detection (after the SDK's own 3 attempts) is waited out with
+/// back-off, as every poll does, not taken for a detection that cannot run.
+#[tokio::test(start_paused = true)]
+async fn a_throttled_drift_poll_is_retried() {
+    let detect = detect_rule();
+    let throttled = mock!(aws_sdk_cloudformation::Client::describe_stack_drift_detection_status)
+        .match_requests(|r| r.stack_drift_detection_id() == Some(DETECTION))
+        .sequence()
+        .http_status(400, Some(query_error("Throttling", "Rate exceeded")))
+        .times(3)
+        .output(|| complete(StackDriftStatus::InSync))
+        .build();
+    let status = drift_status(&[&detect, &throttled]).await;
+    assert_eq!(throttled.num_calls(), 4);
+    assert_eq!(status.drift, Drift::InSync);
 }
