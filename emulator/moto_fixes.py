@@ -74,6 +74,15 @@ missing), so upgrading moto is safe; drop a fix when moto has it.
    name with a ValidationError (DescribeChangeSet) or a server error (ExecuteChangeSet), and
    never sets LastUpdatedTime. The fix does all four, so a reviewed change set that the stack
    has outgrown is refused as it would be on AWS.
+
+8. Drift detection. moto 5.2.5 has none: DetectStackDrift, DetectStackResourceDrift,
+   DescribeStackDriftDetectionStatus and DescribeStackResourceDrifts raised NotImplementedError,
+   which its server turns into an HTML HTTP 500 that clients retry and cannot parse. The fix
+   answers them as an AWS endpoint answers an action it does not offer: the common error
+   InvalidAction (HTTP 400, "The action or operation requested is invalid", CloudFormation API
+   reference, Common Errors), at once and without retries. No drift is detected: answering
+   IN_SYNC without comparing the resources would be a lie, so clients report drift as not
+   checked here.
 """
 
 from __future__ import annotations
@@ -440,6 +449,37 @@ def _fix_change_set_lifecycle() -> None:
     _patch(CloudFormationBackend, "describe_change_set", described)
     _patch(CloudFormationBackend, "execute_change_set", executed)
     _patch(CloudFormationBackend, "update_stack", updated)
+def _answer_drift_detection_as_invalid_action() -> None:
+    import uuid
+    from xml.sax.saxutils import escape
+
+    from moto.cloudformation.responses import CloudFormationResponse
+
+    # InvalidAction is a common error, not in CloudFormation's service model, so moto's
+    # serializer cannot build it: the answer is written here as CloudFormation writes errors.
+    def invalid(action: str) -> Callable[[Any], Any]:
+        def answer(self: Any) -> Any:
+            message = escape(
+                f"The action or operation requested is invalid: this emulator does not offer {action}."
+            )
+            body = (
+                '<ErrorResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/">'
+                f"<Error><Type>Sender</Type><Code>InvalidAction</Code><Message>{message}</Message></Error>"
+                f"<RequestId>{uuid.uuid4()}</RequestId></ErrorResponse>"
+            )
+            return body, {"status": 400, "Content-Type": "text/xml"}
+
+        return answer
+
+    for action in (
+        "DetectStackDrift",
+        "DetectStackResourceDrift",
+        "DescribeStackDriftDetectionStatus",
+        "DescribeStackResourceDrifts",
+    ):
+        name = "".join("_" + c.lower() if c.isupper() else c for c in action).lstrip("_")
+        if not hasattr(CloudFormationResponse, name):
+            setattr(CloudFormationResponse, name, invalid(action))
 
 
 def install() -> None:
@@ -453,4 +493,5 @@ def install() -> None:
     _fix_termination_protection()
     _fix_expected_bucket_owner()
     _fix_change_set_lifecycle()
+    _answer_drift_detection_as_invalid_action()
     _installed = True

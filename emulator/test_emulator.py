@@ -813,6 +813,17 @@ def check_change_sets_the_stack_outgrew() -> None:
     cfn.update_stack(StackName=stack, TemplateBody=template(f"{stack}-direct"))
     assert cfn.describe_stacks(StackName=stack)["Stacks"][0]["LastUpdatedTime"] >= updated
     cfn.delete_stack(StackName=stack)
+def check_drift_detection_is_an_invalid_action() -> None:
+    """No drift detection: InvalidAction (400) at once, never an answer it did not compute (moto_fixes.py fix 7)."""
+    cfn = client("cloudformation")
+    for fn, kwargs in [
+        (cfn.detect_stack_drift, {"StackName": "any"}),
+        (cfn.detect_stack_resource_drift, {"StackName": "any", "LogicalResourceId": "Function"}),
+        (cfn.describe_stack_drift_detection_status, {"StackDriftDetectionId": "b78ac9b0-dec1-11e7-a451-503a3e7b0c91"}),
+        (cfn.describe_stack_resource_drifts, {"StackName": "any"}),
+    ]:
+        err = expect_error("InvalidAction", fn, **kwargs)
+        assert err["Error"]["Message"].startswith("The action or operation requested is invalid"), err
 
 
 SCHEDULER_ROLE = "arn:aws:iam::123456789012:role/fsx-drt-emulator-scheduler"
@@ -1366,6 +1377,7 @@ CHECKS: list[Callable[[], None]] = [
     check_event_invoke_config_in_templates,
     check_termination_protection,
     check_change_sets_the_stack_outgrew,
+    check_drift_detection_is_an_invalid_action,
     check_s3_expected_bucket_owner,
     check_scheduler_schedules_in_stacks,
     check_scheduler_bad_timezone_rolls_back_create,

@@ -260,6 +260,10 @@ pub struct DeployArgs {
     /// Turn the stack's termination protection on or off (default: as it is).
     #[arg(long, value_name = "on|off", value_parser = parse_on_off)]
     pub termination_protection: Option<bool>,
+    /// Put back what was changed outside CloudFormation (drift, as status shows it): the
+    /// update's change set is drift-aware and resets drifted properties to the template's.
+    #[arg(long)]
+    pub revert_drift: bool,
     #[command(flatten)]
     pub params: ParamArgs,
 }
@@ -287,7 +291,8 @@ pub struct DeployCommand {
 const REVIEWED: &str = "Reviewed deploy (two steps)";
 
 /// What a reviewed change set already holds (`ParamArgs`: the group of every parameter flag).
-const EXECUTE_CONFLICTS: [&str; 8] = [
+const EXECUTE_CONFLICTS: [&str; 9] = [
+    "revert_drift",
     "ParamArgs",
     "guided",
     "lambda_zip",
@@ -312,6 +317,10 @@ pub struct StatusArgs {
     /// Stop watching after this long (exit 4).
     #[arg(long, value_name = "DURATION", default_value = "30m", value_parser = parse_duration)]
     pub timeout: std::time::Duration,
+    /// Skip drift detection (by default status asks CloudFormation whether the resources
+    /// still match the template, waits up to a minute, and exits 1 when they drifted).
+    #[arg(long)]
+    pub no_drift: bool,
 }
 
 #[derive(Debug, Args)]
@@ -461,6 +470,7 @@ impl DeployArgs {
                 notification_arns: self.notification_arns.clone(),
                 permissions_boundary: self.permissions_boundary.clone(),
                 termination_protection: self.termination_protection,
+                revert_drift: self.revert_drift,
             },
             mode: Default::default(),
             inputs: self.params.inputs(),

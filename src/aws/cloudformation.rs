@@ -1,7 +1,13 @@
 //! CloudFormation: stacks as [`StackView`]s (status, parameters and outputs parsed here once),
-//! change sets, events and resources.
+//! change sets, events and resources; drift detection in [`drift`].
 
-use aws_sdk_cloudformation::types::{Capability, ChangeSetType, Parameter, Stack, Tag};
+mod drift;
+
+pub use drift::{DriftDetection, PropertyDifference, ResourceDrift, StackDrift};
+
+use aws_sdk_cloudformation::types::{
+    Capability, ChangeSetType, DeploymentMode, Parameter, Stack, Tag,
+};
 use chrono::{DateTime, Utc};
 use fsx_drt_core::outputs;
 
@@ -159,6 +165,9 @@ pub struct StackOptions {
     pub permissions_boundary: Option<String>,
     /// Termination protection on or off (none: as the stack has it).
     pub termination_protection: Option<bool>,
+    /// An update's change set is drift-aware (DeploymentMode REVERT_DRIFT): properties
+    /// changed outside CloudFormation go back to the template's values.
+    pub revert_drift: bool,
 }
 
 /// Where a change set's template comes from: sent in the request (up to 51,200 bytes), or
@@ -276,6 +285,10 @@ impl Aws {
                     .collect()
             }))
             .set_role_arn(options.role_arn.clone())
+            // A new stack has nothing to revert.
+            .set_deployment_mode(
+                (options.revert_drift && !create).then_some(DeploymentMode::RevertDrift),
+            )
             .set_notification_arns(
                 (!options.notification_arns.is_empty()).then(|| options.notification_arns.clone()),
             )

@@ -22,6 +22,9 @@ pub enum ErrorKind {
     /// No answer: nothing listening, no network, or a timeout.
     Unreachable,
     AccessDenied,
+    /// The endpoint does not offer the action (AWS's common error InvalidAction): a local
+    /// emulator, say.
+    Unsupported,
     /// Any other answer: the service's code and message.
     Service {
         code: String,
@@ -75,6 +78,7 @@ fn classify(code: Option<&str>, message: Option<&str>) -> ErrorKind {
         "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" => {
             ErrorKind::AccessDenied
         }
+        "InvalidAction" => ErrorKind::Unsupported,
         code => ErrorKind::Service {
             code: code.to_string(),
             message: message.to_string(),
@@ -173,6 +177,13 @@ mod tests {
         assert_eq!(kind("Throttling", "Rate exceeded"), ErrorKind::Throttled);
         assert_eq!(kind("SlowDown", "Please reduce"), ErrorKind::Throttled);
         assert_eq!(kind("AccessDenied", "no"), ErrorKind::AccessDenied);
+        assert_eq!(
+            kind(
+                "InvalidAction",
+                "The action or operation requested is invalid"
+            ),
+            ErrorKind::Unsupported
+        );
         // A ValidationError about something else is the service's to explain.
         assert_eq!(
             kind("ValidationError", "Template format error"),

@@ -21,7 +21,8 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 
 pub use cloudformation::{
-    ChangeSetIds, ChangeSetView, StackOptions, StackOutputs, StackView, TemplateSource,
+    ChangeSetIds, ChangeSetView, DriftDetection, PropertyDifference, ResourceDrift, StackDrift,
+    StackOptions, StackOutputs, StackView, TemplateSource,
 };
 pub use error::{aws_failure, Error, ErrorKind};
 pub use fsx::FileSystem;

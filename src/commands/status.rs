@@ -1,10 +1,10 @@
-//! `fsx-drt status`: exit 0 healthy, 1 unhealthy, 2 no stack.
+//! `fsx-drt status`: exit 0 healthy, 1 unhealthy (drifted included), 2 no stack.
 
 use crate::cli::{GlobalArgs, StatusArgs};
 use crate::error::{Exit, Failure};
 use crate::interrupt::unchanged;
 use crate::output::Printer;
-use crate::workflows::status::{self, StatusRequest};
+use crate::workflows::status::{self, drift, StatusRequest};
 use crate::workflows::{check_stack_name, session};
 
 pub fn request(args: &StatusArgs) -> StatusRequest {
@@ -13,6 +13,7 @@ pub fn request(args: &StatusArgs) -> StatusRequest {
         watch: args.watch,
         any_stack: args.any_stack,
         timeout: args.timeout,
+        drift: (!args.no_drift).then_some(drift::WAIT),
     }
 }
 

@@ -54,9 +54,14 @@ impl<'a> Poll<'a> {
         }
     }
 
+    /// The time allowed has passed.
+    pub fn expired(&self) -> bool {
+        self.started.elapsed() > self.timeout
+    }
+
     /// Exit 4 once the time allowed has passed; `still` says what is still going on.
     pub fn check_deadline(&self, still: &str) -> Result<(), Failure> {
-        if self.started.elapsed() <= self.timeout {
+        if !self.expired() {
             return Ok(());
         }
         self.abandon();

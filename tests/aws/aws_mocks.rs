@@ -1,7 +1,7 @@
 //! follow() and status against canned AWS responses (aws-smithy-mocks), for what the local
 //! emulator cannot show: events arriving over several polls, a rollback cascade, throttling,
-//! a stack that vanishes while it is deleted, an alarm in ALARM, an unconfirmed subscription
-//! and a failed task.
+//! a stack that vanishes while it is deleted, an alarm in ALARM, an unconfirmed subscription,
+//! a failed task, and drift (the emulator has no drift detection).
 //!
 //! The follow() tests run on tokio's paused clock: its 1-2 s sleeps between polls (and the
 //! SDK's retry back-off) take no wall-clock time, and the time that passed on that clock
@@ -10,10 +10,16 @@
 
 use std::time::Duration;
 
+use aws_sdk_cloudformation::operation::describe_stack_drift_detection_status::DescribeStackDriftDetectionStatusOutput;
 use aws_sdk_cloudformation::operation::describe_stack_events::DescribeStackEventsOutput;
+use aws_sdk_cloudformation::operation::describe_stack_resource_drifts::DescribeStackResourceDriftsOutput;
 use aws_sdk_cloudformation::operation::describe_stacks::DescribeStacksOutput;
+use aws_sdk_cloudformation::operation::detect_stack_drift::DetectStackDriftOutput;
 use aws_sdk_cloudformation::primitives::DateTime;
-use aws_sdk_cloudformation::types::StackStatus;
+use aws_sdk_cloudformation::types::{
+    DifferenceType, PropertyDifference, StackDriftDetectionStatus, StackDriftStatus,
+    StackResourceDrift, StackResourceDriftStatus, StackStatus,
+};
 use aws_sdk_cloudwatch::operation::describe_alarms::DescribeAlarmsOutput;
 use aws_sdk_cloudwatch::types::{MetricAlarm, StateValue};
 use aws_sdk_fsx::operation::describe_data_repository_tasks::DescribeDataRepositoryTasksOutput;
@@ -34,6 +40,7 @@ use fsx_drt::interrupt::Interrupt;
 use fsx_drt::stack::{self, Operation, Progress, Selector};
 use fsx_drt::workflows::existing_stack;
 use fsx_drt::workflows::follow::{follow, End, Followed};
+use fsx_drt::workflows::status::drift::Drift;
 use fsx_drt::workflows::status::{gather, Status};
 
 use crate::common::*;
@@ -605,6 +612,7 @@ fn status_args() -> StatusArgs {
         watch: false,
         any_stack: false,
         timeout: HOUR,
+        no_drift: false,
     }
 }
 
@@ -613,18 +621,37 @@ async fn status_of(
     task_alarm: StateValue,
     latest: DataRepositoryTaskLifecycle,
 ) -> Status {
+    let (detect, detection) = (
+        detect_rule(),
+        detection_rule(vec![complete(StackDriftStatus::InSync)]),
+    );
+    status_with(
+        stack,
+        task_alarm,
+        latest,
+        &[&detect, &detection],
+        &status_args(),
+    )
+    .await
+}
+
+/// status with the stack healthy but for `drift_rules`' answers (which fsx-drt reads).
+async fn status_with(
+    stack: StackStatus,
+    task_alarm: StateValue,
+    latest: DataRepositoryTaskLifecycle,
+    drift_rules: &[&Rule],
+    args: &StatusArgs,
+) -> Status {
     let (stack, alarms) = (stack_rule(deployed_stack(stack)), alarms_rule(task_alarm));
     let (tasks, subscription) = (tasks_rule(latest), pending_subscription_rule());
     let template = template_rule();
-    let aws = aws(
-        &[&stack, &template],
-        &[&alarms],
-        &[&tasks],
-        &[&subscription],
-    );
+    let mut cloudformation = vec![&stack, &template];
+    cloudformation.extend_from_slice(drift_rules);
+    let aws = aws(&cloudformation, &[&alarms], &[&tasks], &[&subscription]);
     let status = gather(
         &session(&aws, &printer(), &Interrupt::never()),
-        &status_request(&status_args()),
+        &status_request(args),
     )
     .await
     .unwrap();
@@ -632,6 +659,65 @@ async fn status_of(
         assert_eq!(rule.num_calls(), 1);
     }
     status
+}
+
+/// status of a healthy stack, drift read from `drift_rules`.
+async fn drift_status(drift_rules: &[&Rule]) -> Status {
+    status_with(
+        StackStatus::UpdateComplete,
+        StateValue::Ok,
+        DataRepositoryTaskLifecycle::Succeeded,
+        drift_rules,
+        &status_args(),
+    )
+    .await
+}
+
+const DETECTION: &str = "b78ac9b0-dec1-11e7-a451-503a3e7b0c91";
+
+/// DetectStackDrift on the test's stack, by its StackId.
+fn detect_rule() -> Rule {
+    mock!(aws_sdk_cloudformation::Client::detect_stack_drift)
+        .match_requests(|r| is_the_stack(r.stack_name()))
+        .then_output(|| {
+            DetectStackDriftOutput::builder()
+                .stack_drift_detection_id(DETECTION)
+                .build()
+        })
+}
+
+fn complete(drift: StackDriftStatus) -> DescribeStackDriftDetectionStatusOutput {
+    detection(
+        StackDriftDetectionStatus::DetectionComplete,
+        Some(drift),
+        None,
+    )
+}
+
+fn detection(
+    status: StackDriftDetectionStatus,
+    drift: Option<StackDriftStatus>,
+    reason: Option<&str>,
+) -> DescribeStackDriftDetectionStatusOutput {
+    DescribeStackDriftDetectionStatusOutput::builder()
+        .stack_id(STACK_ID)
+        .stack_drift_detection_id(DETECTION)
+        .detection_status(status)
+        .set_stack_drift_status(drift)
+        .set_detection_status_reason(reason.map(str::to_string))
+        .timestamp(DateTime::from_secs(1_772_539_200))
+        .build()
+}
+
+/// DescribeStackDriftDetectionStatus answering each poll with the next answer.
+fn detection_rule(answers: Vec<DescribeStackDriftDetectionStatusOutput>) -> Rule {
+    let mut sequence = mock!(aws_sdk_cloudformation::Client::describe_stack_drift_detection_status)
+        .match_requests(|r| r.stack_drift_detection_id() == Some(DETECTION))
+        .sequence();
+    for answer in answers {
+        sequence = sequence.output(move || answer.clone());
+    }
+    sequence.build()
 }
 
 #[tokio::test]
@@ -658,7 +744,11 @@ async fn status_healthy_but_the_subscription_is_unconfirmed() {
         ),
         "{text}"
     );
-    assert!(text.ends_with("Healthy.\n"), "{text}");
+    assert_eq!(status.drift, Drift::InSync);
+    assert!(
+        text.ends_with("Drift: in sync with the template\n\nHealthy.\n"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -734,8 +824,12 @@ async fn status_watch_follows_the_operation_first() {
     let tasks = tasks_rule(DataRepositoryTaskLifecycle::Succeeded);
     let subscription = pending_subscription_rule();
     let template = template_rule();
+    let (detect, detection) = (
+        detect_rule(),
+        detection_rule(vec![complete(StackDriftStatus::InSync)]),
+    );
     let aws = aws(
-        &[&stacks, &events, &template],
+        &[&stacks, &events, &template, &detect, &detection],
         &[&alarms],
         &[&tasks],
         &[&subscription],
@@ -753,6 +847,9 @@ async fn status_watch_follows_the_operation_first() {
     assert_eq!(status.status, "UPDATE_COMPLETE");
     assert!(status.healthy, "{:?}", status.problems);
     assert_eq!((stacks.num_calls(), events.num_calls()), (2, 2));
+    // Drift is detected once, on the stack as the operation left it.
+    assert_eq!((detect.num_calls(), detection.num_calls()), (1, 1));
+    assert_eq!(status.drift, Drift::InSync);
 }
 
 /// status does not call a stack fsx-drt did not make healthy: exit 2, naming it.
@@ -831,4 +928,274 @@ async fn a_missing_stack_is_exit_2_other_errors_exit_1() {
         "{}",
         failure.error
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// status: drift
+
+fn difference(path: &str, expected: &str, actual: &str) -> PropertyDifference {
+    PropertyDifference::builder()
+        .property_path(path)
+        .expected_value(expected)
+        .actual_value(actual)
+        .difference_type(DifferenceType::NotEqual)
+        .build()
+}
+
+fn resource_drift(
+    logical_id: &str,
+    resource_type: &str,
+    differences: Vec<PropertyDifference>,
+) -> StackResourceDrift {
+    StackResourceDrift::builder()
+        .stack_id(STACK_ID)
+        .logical_resource_id(logical_id)
+        .physical_resource_id(format!("{STACK}-{logical_id}-A1B2C3D4"))
+        .resource_type(resource_type)
+        .stack_resource_drift_status(StackResourceDriftStatus::Modified)
+        .set_property_differences(Some(differences))
+        .timestamp(DateTime::from_secs(1_772_539_260))
+        .build()
+}
+
+/// Someone changed the function's environment and disabled the schedule in the console:
+/// CloudFormation finds it on the second poll, and lists the two resources over two pages
+/// (asked for MODIFIED and DELETED only). status is unhealthy (exit 1), lists each property
+/// expected -> actual, in text and JSON, and names the deploy that reverts it.
+#[tokio::test(start_paused = true)]
+async fn status_lists_drifted_resources_and_the_deploy_that_reverts_them() {
+    let detect = detect_rule();
+    let detection = detection_rule(vec![
+        detection(StackDriftDetectionStatus::DetectionInProgress, None, None),
+        complete(StackDriftStatus::Drifted),
+    ]);
+    let pages = mock!(aws_sdk_cloudformation::Client::describe_stack_resource_drifts)
+        .match_requests(|r| {
+            is_the_stack(r.stack_name())
+                && r.stack_resource_drift_status_filters()
+                    == [
+                        StackResourceDriftStatus::Modified,
+                        StackResourceDriftStatus::Deleted,
+                    ]
+        })
+        .sequence()
+        .output(|| {
+            DescribeStackResourceDriftsOutput::builder()
+                .stack_resource_drifts(resource_drift(
+                    "Function",
+                    FUNCTION,
+                    vec![difference(
+                        "/Environment/Variables/TASK_TYPE",
+                        "EXPORT_TO_REPOSITORY",
+                        "IMPORT_METADATA_FROM_REPOSITORY",
+                    )],
+                ))
+                .next_token("page-2")
+                .build()
+        })
+        .output(|| {
+            DescribeStackResourceDriftsOutput::builder()
+                .stack_resource_drifts(resource_drift(
+                    "Schedule",
+                    "AWS::Scheduler::Schedule",
+                    vec![difference("/State", "ENABLED", "DISABLED")],
+                ))
+                .build()
+        })
+        .build();
+    let status = drift_status(&[&detect, &detection, &pages]).await;
+    assert_eq!(
+        (detect.num_calls(), detection.num_calls(), pages.num_calls()),
+        (1, 2, 2)
+    );
+    assert!(!status.healthy);
+    assert_eq!(status.problems, ["2 resources drifted from the template"]);
+    let revert = format!("fsx-drt deploy --stack-name {STACK} --revert-drift");
+    assert_eq!(status.next_step.as_deref(), Some(revert.as_str()));
+    let text = status.to_string();
+    assert!(
+        text.contains(
+            "Drift: 2 resources drifted from the template\n\
+             \x20 Function (AWS::Lambda::Function) MODIFIED\n\
+             \x20     /Environment/Variables/TASK_TYPE: EXPORT_TO_REPOSITORY -> IMPORT_METADATA_FROM_REPOSITORY\n\
+             \x20 Schedule (AWS::Scheduler::Schedule) MODIFIED\n\
+             \x20     /State: ENABLED -> DISABLED\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.ends_with(&format!(
+            "Unhealthy: 2 resources drifted from the template.\n\
+             To bring it back to its template: {revert}\n"
+        )),
+        "{text}"
+    );
+    let json = serde_json::to_value(&status).unwrap();
+    assert_eq!(json["drift"]["state"], "drifted");
+    assert_eq!(json["next_step"], revert.as_str());
+    let schedule = &json["drift"]["resources"][1];
+    assert_eq!(schedule["logical_id"], "Schedule");
+    assert_eq!(schedule["resource_type"], "AWS::Scheduler::Schedule");
+    assert_eq!(
+        schedule["differences"][0],
+        serde_json::json!({"path": "/State", "expected": "ENABLED", "actual": "DISABLED", "kind": "NOT_EQUAL"})
+    );
+}
+
+/// Drift detection that cannot run never fails status: denied, refused for the stack's
+/// state (CloudFormation's ValidationError), or not offered by the endpoint (an emulator's
+/// InvalidAction). Each is "not checked" with the reason; status stays healthy (exit 0).
+#[tokio::test]
+async fn status_reports_drift_not_checked_when_detection_cannot_run() {
+    let cases = [
+        (
+            403,
+            "AccessDenied",
+            "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: \
+             cloudformation:DetectStackDrift",
+            "allow cloudformation:DetectStackDrift, DescribeStackDriftDetectionStatus and \
+             DescribeStackResourceDrifts, or pass --no-drift",
+        ),
+        (
+            400,
+            "ValidationError",
+            "Drift detection is not supported for stack fsx-drt-scheduler in status \
+             UPDATE_IN_PROGRESS",
+            "DetectStackDrift failed: ValidationError: Drift detection is not supported",
+        ),
+        (
+            400,
+            "InvalidAction",
+            "The action or operation requested is invalid",
+            "the endpoint does not support drift detection",
+        ),
+    ];
+    for (http, code, message, reason) in cases {
+        let detect = mock!(aws_sdk_cloudformation::Client::detect_stack_drift)
+            .sequence()
+            .http_status(http, Some(query_error(code, message)))
+            .build();
+        let status = drift_status(&[&detect]).await;
+        assert!(status.healthy, "{code}: {:?}", status.problems);
+        assert_eq!(status.next_step, None);
+        let Drift::NotChecked { reason: got } = &status.drift else {
+            panic!("{code}: {:?}", status.drift);
+        };
+        assert!(got.contains(reason), "{code}: {got}");
+        assert!(status.to_string().contains("Drift: not checked: "));
+        assert_eq!(
+            serde_json::to_value(&status).unwrap()["drift"]["state"],
+            "not_checked"
+        );
+    }
+}
+
+/// A detection still running when status stops waiting is reported with its id and the
+/// command that shows it, not as a failure; one that failed for some resources without
+/// finding drift is not checked, with CloudFormation's reason.
+#[tokio::test(start_paused = true)]
+async fn status_does_not_wait_long_for_drift_detection() {
+    let detect = detect_rule();
+    let running = detection_rule(vec![detection(
+        StackDriftDetectionStatus::DetectionInProgress,
+        None,
+        None,
+    )]);
+    let args = status_request(&status_args());
+    let args = fsx_drt::workflows::status::StatusRequest {
+        drift: Some(Duration::ZERO),
+        ..args
+    };
+    let (stack, alarms) = (
+        stack_rule(deployed_stack(StackStatus::UpdateComplete)),
+        alarms_rule(StateValue::Ok),
+    );
+    let (tasks, subscription) = (
+        tasks_rule(DataRepositoryTaskLifecycle::Succeeded),
+        pending_subscription_rule(),
+    );
+    let template = template_rule();
+    let aws = aws(
+        &[&stack, &template, &detect, &running],
+        &[&alarms],
+        &[&tasks],
+        &[&subscription],
+    );
+    let status = gather(&session(&aws, &printer(), &Interrupt::never()), &args)
+        .await
+        .unwrap();
+    assert!(status.healthy, "{:?}", status.problems);
+    assert_eq!(
+        status.drift,
+        Drift::StillRunning {
+            detection_id: DETECTION.into()
+        }
+    );
+    assert!(status.to_string().contains(&format!(
+        "aws cloudformation describe-stack-drift-detection-status --stack-drift-detection-id {DETECTION}"
+    )));
+
+    let (detect, failed) = (
+        detect_rule(),
+        detection_rule(vec![detection(
+            StackDriftDetectionStatus::DetectionFailed,
+            Some(StackDriftStatus::InSync),
+            Some("Failed to detect drift on resource [Topic]"),
+        )]),
+    );
+    let status = drift_status(&[&detect, &failed]).await;
+    assert!(status.healthy);
+    assert_eq!(
+        status.drift,
+        Drift::NotChecked {
+            reason: "drift detection failed: Failed to detect drift on resource [Topic]".into()
+        }
+    );
+}
+
+/// `--no-drift`: no drift detection at all (a DetectStackDrift that would report drift is
+/// never called); status says it was skipped.
+#[tokio::test]
+async fn no_drift_skips_drift_detection() {
+    let detect = detect_rule();
+    let drifted = detection_rule(vec![complete(StackDriftStatus::Drifted)]);
+    let args = StatusArgs {
+        no_drift: true,
+        ..status_args()
+    };
+    let status = status_with(
+        StackStatus::UpdateComplete,
+        StateValue::Ok,
+        DataRepositoryTaskLifecycle::Succeeded,
+        &[&detect, &drifted],
+        &args,
+    )
+    .await;
+    assert_eq!((detect.num_calls(), drifted.num_calls()), (0, 0));
+    assert!(status.healthy, "{:?}", status.problems);
+    assert_eq!(status.drift, Drift::Skipped);
+    assert!(status
+        .to_string()
+        .contains("Drift: not checked (--no-drift)\n"));
+    assert_eq!(
+        serde_json::to_value(&status).unwrap()["drift"],
+        serde_json::json!({"state": "skipped"})
+    );
+}
+
+/// A throttled poll of the detection (after the SDK's own 3 attempts) is waited out with
+/// back-off, as every poll does, not taken for a detection that cannot run.
+#[tokio::test(start_paused = true)]
+async fn a_throttled_drift_poll_is_retried() {
+    let detect = detect_rule();
+    let throttled = mock!(aws_sdk_cloudformation::Client::describe_stack_drift_detection_status)
+        .match_requests(|r| r.stack_drift_detection_id() == Some(DETECTION))
+        .sequence()
+        .http_status(400, Some(query_error("Throttling", "Rate exceeded")))
+        .times(3)
+        .output(|| complete(StackDriftStatus::InSync))
+        .build();
+    let status = drift_status(&[&detect, &throttled]).await;
+    assert_eq!(throttled.num_calls(), 4);
+    assert_eq!(status.drift, Drift::InSync);
 }

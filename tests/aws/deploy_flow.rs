@@ -167,6 +167,24 @@ fn create_change_set_rule(kind: ChangeSetType) -> Rule {
         })
 }
 
+/// CreateChangeSet refused (for requests `matching`), so a deploy ends right after asking
+/// for it; and the deletion of the change set it may leave.
+fn refused_change_set(
+    matching: impl Fn(&aws_sdk_cloudformation::operation::create_change_set::CreateChangeSetInput) -> bool
+        + Send
+        + Sync
+        + 'static,
+) -> (Rule, Rule) {
+    let refused = mock!(aws_sdk_cloudformation::Client::create_change_set)
+        .match_requests(matching)
+        .sequence()
+        .http_status(400, Some(query_error("ValidationError", "Template error")))
+        .build();
+    let discard = mock!(aws_sdk_cloudformation::Client::delete_change_set)
+        .then_output(|| DeleteChangeSetOutput::builder().build());
+    (refused, discard)
+}
+
 /// A change set that adds the function.
 fn change_set_ready_rule() -> Rule {
     mock!(aws_sdk_cloudformation::Client::describe_change_set)
@@ -714,12 +732,7 @@ async fn a_new_managed_bucket_is_owned_encrypted_and_tls_only() {
         .match_requests(|r| r.expected_bucket_owner() == Some(ACCOUNT))
         .then_output(|| PutObjectOutput::builder().build());
     // The change set is refused, so the deploy ends right after the upload.
-    let change_set = mock!(aws_sdk_cloudformation::Client::create_change_set)
-        .sequence()
-        .http_status(400, Some(query_error("ValidationError", "Template error")))
-        .build();
-    let discard = mock!(aws_sdk_cloudformation::Client::delete_change_set)
-        .then_output(|| DeleteChangeSetOutput::builder().build());
+    let (change_set, discard) = refused_change_set(|_| true);
     let rules = Rules {
         cloudformation: vec![&stacks, &change_set, &discard],
         fsx: preflight.fsx(),
@@ -1033,4 +1046,37 @@ async fn a_stack_fsx_drt_did_not_make_is_left_alone() {
     let destroyed = destroy(&rules, &args).await.unwrap();
     assert_eq!(destroyed.status, "DELETE_COMPLETE");
     assert_eq!(delete.num_calls(), 1);
+}
+
+// ---------------------------------------------------------------------------------------
+// deploy --revert-drift
+
+/// `--revert-drift` makes an update's change set drift-aware (DeploymentMode REVERT_DRIFT,
+/// what status names for a drifted stack); without it the change set is a plain one. The
+/// change set is refused here, so the deploy ends right after asking for it.
+#[tokio::test(start_paused = true)]
+async fn revert_drift_asks_for_a_drift_aware_change_set() {
+    use aws_sdk_cloudformation::types::DeploymentMode;
+    for (revert_drift, mode) in [(true, Some(DeploymentMode::RevertDrift)), (false, None)] {
+        let preflight = Preflight::new();
+        let stacks = stacks_rule(vec![Some(StackStatus::UpdateComplete)]);
+        let (change_set, discard) = refused_change_set(move |r| {
+            r.change_set_type() == Some(&ChangeSetType::Update)
+                && r.deployment_mode() == mode.as_ref()
+        });
+        let rules = Rules {
+            cloudformation: vec![&stacks, &change_set, &discard],
+            fsx: preflight.fsx(),
+            s3: preflight.s3(),
+            sts: vec![&preflight.identity],
+            ..Rules::default()
+        };
+        let args = DeployArgs {
+            revert_drift,
+            ..deploy_args()
+        };
+        let failure = deploy(&rules, &args).await.unwrap_err();
+        assert!(failure.error.contains("CreateChangeSet"), "{failure:?}");
+        assert_eq!(change_set.num_calls(), 1, "revert_drift {revert_drift}");
+    }
 }

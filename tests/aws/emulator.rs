@@ -282,11 +282,20 @@ fn deploy_status_redeploy_and_destroy_on_the_emulator() {
         status.stdout
     );
     assert!(status.stdout.contains("Healthy."));
+    // The emulator has no drift detection (InvalidAction): not checked, and not a failure.
+    assert!(
+        status
+            .stdout
+            .contains("Drift: not checked: the endpoint does not support drift detection\n"),
+        "{}",
+        status.stdout
+    );
     let status = emulator.fsx_drt(&["status", "--stack-name", "it", "--output", "json"]);
     let json: Value = serde_json::from_str(&status.stdout).unwrap();
     assert_eq!(json["parameters"]["Schedule"], "rate(1 hour)");
     assert_eq!(json["parameters"]["TaskType"], "Release");
     assert_eq!(json["healthy"], true);
+    assert_eq!(json["drift"]["state"], "not_checked");
 
     // --verbose logs each request, and only that.
     assert!(

@@ -1,6 +1,8 @@
-//! `fsx-drt status`: the stack, its schedule, alarms, email subscription and recent tasks.
-//! Exit 0 healthy, 1 unhealthy (failed stack, alarm in ALARM, latest task failed), 2 no stack.
+//! `fsx-drt status`: the stack, its schedule, alarms, email subscription, recent tasks and
+//! drift. Exit 0 healthy, 1 unhealthy (failed stack, alarm in ALARM, latest task failed,
+//! resources drifted from the template), 2 no stack.
 
+pub mod drift;
 mod schedules;
 
 use std::fmt;
@@ -28,6 +30,8 @@ pub struct StatusRequest {
     /// Report on a stack fsx-drt did not make.
     pub any_stack: bool,
     pub timeout: Duration,
+    /// Detect drift, waiting this long for the result ([`drift::WAIT`]); none: skip it.
+    pub drift: Option<Duration>,
 }
 
 const TASKS_SHOWN: usize = 10;
@@ -57,9 +61,14 @@ pub struct Status {
     /// confirmed, PendingConfirmation, or none.
     pub email_subscription: String,
     pub tasks: Vec<Task>,
+    /// Whether the resources still match the template.
+    pub drift: drift::Drift,
     pub healthy: bool,
     /// Why it is not healthy.
     pub problems: Vec<String>,
+    /// The command that brings a drifted stack back to its template.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_step: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -156,6 +165,22 @@ pub async fn gather(session: &Session<'_>, args: &StatusRequest) -> Result<Statu
             ));
         }
     }
+    // Once, on the stack as it is now (after following an operation with --watch).
+    let drift = match args.drift {
+        Some(wait) => {
+            drift::check(session, stack.id.as_deref().unwrap_or(&stack.name), wait).await?
+        }
+        None => drift::Drift::Skipped,
+    };
+    let mut next_step = None;
+    if let drift::Drift::Drifted { resources, .. } = &drift {
+        let n = resources.len();
+        problems.push(format!(
+            "{n} resource{} drifted from the template",
+            if n == 1 { "" } else { "s" }
+        ));
+        next_step = Some(revert_drift(&args.stack_name, schedule.is_some()));
+    }
     Ok(Status {
         stack_name: args.stack_name.clone(),
         status,
@@ -171,9 +196,25 @@ pub async fn gather(session: &Session<'_>, args: &StatusRequest) -> Result<Statu
         alarms,
         email_subscription,
         tasks,
+        drift,
         healthy: problems.is_empty(),
         problems,
+        next_step,
     })
+}
+
+/// The deploy that puts the template's values back (a drift-aware change set). A stack of
+/// the written template (a Schedule parameter) gets every value from the stack; one with
+/// named schedules needs its definition file, or deploy would not know its schedules.
+fn revert_drift(stack_name: &str, written: bool) -> String {
+    if written {
+        format!("fsx-drt deploy --stack-name {stack_name} --revert-drift")
+    } else {
+        format!(
+            "fsx-drt deploy --stack-name {stack_name} --parameters-file FILE --revert-drift \
+             (FILE: the definition the stack was deployed from)"
+        )
+    }
 }
 
 impl fmt::Display for Status {
@@ -240,10 +281,35 @@ impl fmt::Display for Status {
             write!(f, "{t}")?;
         }
         writeln!(f)?;
+        write!(f, "{}", self.drift)?;
+        writeln!(f)?;
         if self.healthy {
-            writeln!(f, "Healthy.")
-        } else {
-            writeln!(f, "Unhealthy: {}.", self.problems.join("; "))
+            return writeln!(f, "Healthy.");
         }
+        writeln!(f, "Unhealthy: {}.", self.problems.join("; "))?;
+        match &self.next_step {
+            Some(step) => writeln!(f, "To bring it back to its template: {step}"),
+            None => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::revert_drift;
+
+    /// A stack with named schedules keeps them only when deploy is given its definition:
+    /// without the file deploy would replace them with one default schedule.
+    #[test]
+    fn the_revert_command_names_the_definition_file_for_named_schedules() {
+        assert_eq!(
+            revert_drift("s", true),
+            "fsx-drt deploy --stack-name s --revert-drift"
+        );
+        assert_eq!(
+            revert_drift("s", false),
+            "fsx-drt deploy --stack-name s --parameters-file FILE --revert-drift \
+             (FILE: the definition the stack was deployed from)"
+        );
     }
 }
