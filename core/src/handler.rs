@@ -12,13 +12,16 @@ use aws_sdk_fsx::types::{
     CompletionReport, DataRepositoryTask, DataRepositoryTaskType, DurationSinceLastAccess,
     ReleaseConfiguration, ReportFormat, ReportScope, Tag, Unit,
 };
+use chrono::{SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tracing::{info, warn};
 
 use crate::aws::{repositories, tasks, AwsError};
 use crate::config::{Config, ScheduleName};
+use crate::deferral::Next;
 use crate::event::Invocation;
+use crate::later::Later;
 use crate::plan::{plan, PlanError, TaskRequest};
 use crate::slot::Slot;
 use crate::{lifecycle, metrics, SCHEDULE_TAG, TASK_TAG};
@@ -40,12 +43,17 @@ pub struct Handler {
     /// When false, a metric that cannot be published is a warning in the result instead of
     /// a failed run (the CLI's `run --direct`; the function itself needs them for its alarm).
     pub metrics_required: bool,
+    /// How the function invokes itself later (a deferred run's next try); none: a busy run is
+    /// skipped (`run --direct`, a stack made before deferrals).
+    pub later: Option<Later>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
     Created,
+    /// The file system was busy: the slot is tried again at `next_try`.
+    Deferred,
     Skipped,
 }
 
@@ -65,6 +73,9 @@ pub struct RunResult {
     pub schedule: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// A deferred run's next try (RFC 3339, UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_try: Option<String>,
     /// What went wrong without failing the run (metrics not published).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
@@ -155,18 +166,20 @@ impl Handler {
             client_request_token: token.clone(),
             schedule: schedule.map(ToString::to_string),
             reason,
+            next_try: None,
             warnings: Vec::new(),
         };
 
         if let Some(busy) = tasks.iter().find(|t| is_running(t)) {
-            self.publish(metrics::SKIPPED_RUNS, schedule, warnings)
-                .await?;
             let reason = format!(
                 "task {} is {} on the file system",
                 busy.task_id().unwrap_or("?"),
                 busy.lifecycle().map_or("running", |l| l.as_str())
             );
-            return Ok(base(Outcome::Skipped, Some(busy), Some(reason)));
+            let (outcome, reason, next_try) = self.busy(invocation, reason, warnings).await?;
+            let mut result = base(outcome, Some(busy), Some(reason));
+            result.next_try = next_try;
+            return Ok(result);
         }
 
         match self.create(&request, &token, schedule).await {
@@ -179,15 +192,79 @@ impl Handler {
                     ))
                 ) =>
             {
-                self.publish(metrics::SKIPPED_RUNS, schedule, warnings)
-                    .await?;
-                let reason = "another task is executing on the file system".to_string();
-                Ok(base(Outcome::Skipped, None, Some(reason)))
+                // Also FSx's answer to an export task while automatic export (a data
+                // repository association's AutoExportPolicy) is at work.
+                let reason = "FSx says a task is executing on the file system (an export task also waits for automatic export)".to_string();
+                let (outcome, reason, next_try) = self.busy(invocation, reason, warnings).await?;
+                let mut result = base(outcome, None, Some(reason));
+                result.next_try = next_try;
+                Ok(result)
             }
             Err(e) => Err(RunError::Aws(AwsError::from_sdk(
                 "CreateDataRepositoryTask",
                 e,
             ))),
+        }
+    }
+
+    /// A busy file system: a deferrable run schedules its next try, unless its bound has
+    /// passed; any other run, or one past its bound, is skipped with the SkippedRuns metric.
+    async fn busy(
+        &self,
+        invocation: &Invocation,
+        reason: String,
+        warnings: &mut Vec<String>,
+    ) -> Result<(Outcome, String, Option<String>), RunError> {
+        let schedule = invocation.schedule_name.as_ref();
+        let Some(retry) = &invocation.retry else {
+            self.publish(metrics::SKIPPED_RUNS, schedule, warnings)
+                .await?;
+            return Ok((Outcome::Skipped, reason, None));
+        };
+        let since = retry.deferral.since.format("%Y-%m-%d %H:%M UTC");
+        let until = retry.deferral.until.format("%Y-%m-%d %H:%M UTC");
+        let later = self
+            .later
+            .as_ref()
+            .filter(|_| retry.deferral.until > retry.deferral.since);
+        match (later, retry.deferral.next(Utc::now())) {
+            (Some(later), Next::TryAt(at, next)) => {
+                let name = next.schedule_name(&invocation.slot.token());
+                let what = format!(
+                    "fsx-drt: try {} of {} (scheduled {since}), the file system was busy",
+                    next.attempt,
+                    schedule.map_or("the run", |s| s.as_str())
+                );
+                later
+                    .invoke_at(&name, at, &next.input(&retry.event), &what)
+                    .await
+                    .map_err(RunError::Aws)?;
+                let next_try = at.to_rfc3339_opts(SecondsFormat::Secs, true);
+                let reason = format!(
+                    "{reason}; deferred since {since}, next try {} (try {}, given up after {until})",
+                    at.format("%H:%M UTC"),
+                    next.attempt
+                );
+                Ok((Outcome::Deferred, reason, Some(next_try)))
+            }
+            _ => {
+                self.publish(metrics::SKIPPED_RUNS, schedule, warnings)
+                    .await?;
+                let why = match (later, retry.deferral.attempt) {
+                    (None, _) if retry.deferral.until > retry.deferral.since => {
+                        "not deferred: the function cannot schedule itself (SCHEDULE_GROUP and SCHEDULER_ROLE_ARN unset; deploy the stack again)".to_string()
+                    }
+                    (_, 0) if retry.deferral.until == retry.deferral.since => {
+                        "not deferred: MaxDeferMinutes is 0".to_string()
+                    }
+                    (_, 0) => format!("not deferred: its bound {until} comes before a first try"),
+                    (_, n) => format!(
+                        "given up after {n} tries since {since}: its bound {until} has passed"
+                    ),
+                };
+                let reason = format!("{reason}; {why}");
+                Ok((Outcome::Skipped, reason, None))
+            }
         }
     }
 

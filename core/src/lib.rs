@@ -12,6 +12,8 @@ pub mod deferral;
 pub mod event;
 #[cfg(feature = "handler")]
 pub mod handler;
+#[cfg(feature = "handler")]
+pub mod later;
 pub mod paths;
 pub mod plan;
 pub mod report;
@@ -122,13 +124,19 @@ pub mod env {
     pub const COMPLETION_REPORT_PATH: &str = "COMPLETION_REPORT_PATH";
     pub const RELEASE_AFTER_DAYS: &str = "RELEASE_AFTER_DAYS";
     pub const METRIC_NAMESPACE: &str = "METRIC_NAMESPACE";
-    pub const ALL: [&str; 6] = [
+    /// The stack's schedule group and the role its schedules invoke the function with: where
+    /// the function schedules a deferred run's next try ([`crate::later`]).
+    pub const SCHEDULE_GROUP: &str = "SCHEDULE_GROUP";
+    pub const SCHEDULER_ROLE_ARN: &str = "SCHEDULER_ROLE_ARN";
+    pub const ALL: [&str; 8] = [
         FILE_SYSTEM_ID,
         TASK_TYPE,
         FSX_PATHS,
         COMPLETION_REPORT_PATH,
         RELEASE_AFTER_DAYS,
         METRIC_NAMESPACE,
+        SCHEDULE_GROUP,
+        SCHEDULER_ROLE_ARN,
     ];
 }
 

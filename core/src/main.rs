@@ -3,6 +3,7 @@
 
 use fsx_drt_core::event::Invocation;
 use fsx_drt_core::handler::Handler;
+use fsx_drt_core::later::Later;
 use fsx_drt_core::{metrics, ConfigError};
 use lambda_runtime::{service_fn, Error, LambdaEvent};
 use serde_json::Value;
@@ -13,11 +14,12 @@ async fn main() -> Result<(), Error> {
     let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let fsx = aws_sdk_fsx::Client::new(&sdk);
     let cloudwatch = aws_sdk_cloudwatch::Client::new(&sdk);
+    let scheduler = aws_sdk_scheduler::Client::new(&sdk);
     let function_name = std::env::var("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_default();
     let namespace = std::env::var(fsx_drt_core::env::METRIC_NAMESPACE)
         .unwrap_or_else(|_| metrics::NAMESPACE.to_string());
-    let (fsx, cloudwatch, function_name, namespace) =
-        (&fsx, &cloudwatch, &function_name, &namespace);
+    let (fsx, cloudwatch, scheduler, function_name, namespace) =
+        (&fsx, &cloudwatch, &scheduler, &function_name, &namespace);
     // A bad event or configuration fails the invocation with every problem named (and so
     // raises the error alarm); retrying cannot help, the schedule or the stack needs fixing.
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
@@ -34,6 +36,11 @@ async fn main() -> Result<(), Error> {
             function_name: function_name.clone(),
             namespace: namespace.clone(),
             metrics_required: true,
+            later: Later::from_env(
+                |name| std::env::var(name).ok(),
+                scheduler.clone(),
+                &event.context.invoked_function_arn,
+            ),
         };
         Ok::<_, Error>(handler.run_invocation(&invocation).await?)
     }))

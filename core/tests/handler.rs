@@ -20,10 +20,12 @@ use aws_sdk_fsx::types::{
     DataRepositoryTaskStatus, DataRepositoryTaskType, FileSystem, FileSystemType,
     LustreFileSystemConfiguration, Tag,
 };
+use aws_sdk_scheduler::operation::create_schedule::{CreateScheduleInput, CreateScheduleOutput};
 use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
 use aws_smithy_types::DateTime;
 use fsx_drt_core::event::Invocation;
 use fsx_drt_core::handler::{Handler, Outcome, RunError, RunResult};
+use fsx_drt_core::later::Later;
 use fsx_drt_core::slot::Slot;
 use fsx_drt_core::{Config, SCHEDULE_TAG, TASK_TAG};
 use serde_json::{json, Value};
@@ -255,6 +257,26 @@ fn created(req: &CreateDataRepositoryTaskInput) -> CreateDataRepositoryTaskOutpu
         .build()
 }
 
+const GROUP: &str = "fsx-drt-ScheduleGroup-ABC";
+const SCHEDULER_ROLE: &str = "arn:aws:iam::123456789012:role/fsx-drt-SchedulerRole-ABC";
+const FUNCTION_ARN: &str = "arn:aws:lambda:us-east-1:123456789012:function:fsx-drt-Function-ABC";
+
+/// CreateSchedule succeeds; every request is kept in `sent`.
+fn later_ok(sent: &Arc<Mutex<Vec<CreateScheduleInput>>>) -> Rule {
+    let sent = sent.clone();
+    mock!(aws_sdk_scheduler::Client::create_schedule)
+        .match_requests(move |r| {
+            sent.lock().unwrap().push(r.clone());
+            true
+        })
+        .then_output(|| {
+            CreateScheduleOutput::builder()
+                .schedule_arn("arn")
+                .build()
+                .unwrap()
+        })
+}
+
 fn metrics_ok() -> Rule {
     mock!(aws_sdk_cloudwatch::Client::put_metric_data)
         .then_output(|| PutMetricDataOutput::builder().build())
@@ -269,6 +291,8 @@ struct Rules {
     tags: Rule,
     create: Rule,
     metrics: Rule,
+    /// Scheduler's CreateSchedule: a deferred run's next try.
+    later: Rule,
 }
 
 impl Rules {
@@ -280,6 +304,7 @@ impl Rules {
             tags: tags_of(vec![]),
             create: create_ok(),
             metrics: metrics_ok(),
+            later: later_ok(&Arc::default()),
         }
     }
 
@@ -291,6 +316,7 @@ impl Rules {
         let fsx = mock_client!(aws_sdk_fsx, RuleMode::MatchAny, fsx_rules, |c| c
             .interceptor(recorder.clone()));
         let cloudwatch = mock_client!(aws_sdk_cloudwatch, RuleMode::MatchAny, [&self.metrics]);
+        let scheduler = mock_client!(aws_sdk_scheduler, RuleMode::MatchAny, [&self.later]);
         let handler = Handler {
             fsx,
             cloudwatch,
@@ -298,6 +324,12 @@ impl Rules {
             function_name: FUNCTION.into(),
             namespace: "FsxDrt".into(),
             metrics_required: true,
+            later: Some(Later {
+                scheduler,
+                group: GROUP.into(),
+                role_arn: SCHEDULER_ROLE.into(),
+                function_arn: FUNCTION_ARN.into(),
+            }),
         };
         (handler, wire)
     }
@@ -927,4 +959,153 @@ async fn a_schedule_s_metrics_are_published_with_and_without_the_schedule() {
         *sent.lock().unwrap(),
         [vec![("SkippedRuns".to_string(), vec![function])]]
     );
+}
+
+// Deferral (core/src/deferral.rs): a busy file system defers a schedule's slot with a
+// one-time schedule that repeats the event; the try runs it with the same token.
+
+/// `nightly()` scheduled `minutes_ago`, bound `bound` minutes.
+fn deferrable(minutes_ago: i64, bound: u32) -> Value {
+    let scheduled = chrono::Utc::now() - chrono::Duration::minutes(minutes_ago);
+    let mut event = nightly();
+    event["ScheduledTime"] = json!(scheduled.format("%Y-%m-%dT%H:%M:00Z").to_string());
+    event["MaxDeferMinutes"] = json!(bound);
+    event
+}
+
+fn busy() -> Rule {
+    tasks(vec![task(
+        "task-busy",
+        DataRepositoryTaskLifecycle::Executing,
+        100,
+        Owner::Other,
+    )])
+}
+
+#[tokio::test]
+async fn a_busy_file_system_defers_the_slot_and_the_try_creates_its_one_task() {
+    let sent = Arc::default();
+    let rules = Rules {
+        tasks: busy(),
+        later: later_ok(&sent),
+        ..Rules::standard()
+    };
+    let event = deferrable(0, 120);
+    let (result, _) = rules.invoke(&event, "req-1").await;
+    let result = result.unwrap();
+    assert_eq!(result.outcome, Outcome::Deferred, "{result:?}");
+    assert!(
+        result.reason.as_deref().unwrap().contains("deferred since"),
+        "{result:?}"
+    );
+    assert_eq!(rules.create.num_calls(), 0);
+    assert_eq!(
+        rules.metrics.num_calls(),
+        0,
+        "no SkippedRuns: the slot is not lost"
+    );
+    let request = sent.lock().unwrap().pop().expect("CreateSchedule was sent");
+    assert!(
+        request.name().unwrap().starts_with("fsx-drt-defer-"),
+        "{request:?}"
+    );
+    assert!(request.name().unwrap().ends_with("-1") && request.name().unwrap().len() <= 64);
+    assert_eq!(request.group_name(), Some(GROUP));
+    assert_eq!(request.schedule_expression_timezone(), Some("UTC"));
+    assert_eq!(
+        request.action_after_completion().map(|a| a.as_str()),
+        Some("DELETE")
+    );
+    let at = chrono::NaiveDateTime::parse_from_str(
+        request.schedule_expression().unwrap(),
+        "at(%Y-%m-%dT%H:%M:%S)",
+    )
+    .unwrap()
+    .and_utc();
+    let wait = at - chrono::Utc::now();
+    assert!(
+        wait > chrono::Duration::minutes(4) && wait <= chrono::Duration::minutes(5),
+        "{at}"
+    );
+    let target = request.target().unwrap();
+    assert_eq!(
+        (target.arn(), target.role_arn()),
+        (FUNCTION_ARN, SCHEDULER_ROLE)
+    );
+    let input: Value = serde_json::from_str(target.input().unwrap()).unwrap();
+    assert_eq!(input["Deferral"]["Attempt"], 1);
+    assert_eq!(input["ScheduledTime"], event["ScheduledTime"]);
+    assert_eq!(input["ScheduleArn"], event["ScheduleArn"]);
+
+    // The try, on a free file system: the slot's one task, with the slot's token.
+    let (tried, wire) = Rules::standard().invoke(&input, "req-2").await;
+    let tried = tried.unwrap();
+    assert_eq!(tried.outcome, Outcome::Created);
+    assert_eq!(wire.tokens(), [result.client_request_token]);
+
+    // Still busy at the try: the next one backs off (10 minutes), same slot.
+    let again_sent = Arc::default();
+    let again = Rules {
+        tasks: busy(),
+        later: later_ok(&again_sent),
+        ..Rules::standard()
+    };
+    let (second, _) = again.invoke(&input, "req-3").await;
+    assert_eq!(second.unwrap().outcome, Outcome::Deferred);
+    let next = again_sent.lock().unwrap().pop().unwrap();
+    assert!(next.name().unwrap().ends_with("-2"), "{next:?}");
+    let input: Value = serde_json::from_str(next.target().unwrap().input().unwrap()).unwrap();
+    assert_eq!(input["Deferral"]["Attempt"], 2);
+}
+
+#[tokio::test]
+async fn past_its_bound_a_busy_slot_is_given_up_with_skipped_runs() {
+    // Scheduled 58 minutes ago with a bound of an hour: the next try (5 minutes) is too late.
+    let sent = Arc::default();
+    let rules = Rules {
+        tasks: busy(),
+        later: later_ok(&sent),
+        ..Rules::standard()
+    };
+    let (result, _) = rules.invoke(&deferrable(58, 60), "req").await;
+    let result = result.unwrap();
+    assert_eq!(result.outcome, Outcome::Skipped);
+    assert!(
+        result.reason.as_deref().unwrap().contains("bound"),
+        "{result:?}"
+    );
+    assert_eq!(rules.metrics.num_calls(), 1, "SkippedRuns");
+    assert!(sent.lock().unwrap().is_empty());
+
+    // A bound of 0: skipped at once, as before deferrals.
+    let rules = Rules {
+        tasks: busy(),
+        ..Rules::standard()
+    };
+    let (result, _) = rules.invoke(&deferrable(0, 0), "req").await;
+    assert!(result
+        .unwrap()
+        .reason
+        .unwrap()
+        .contains("MaxDeferMinutes is 0"));
+}
+
+#[tokio::test]
+async fn a_try_that_cannot_be_scheduled_fails_the_run_so_lambda_retries_it() {
+    let rules = Rules {
+        tasks: busy(),
+        later: mock!(aws_sdk_scheduler::Client::create_schedule).then_error(|| {
+            aws_sdk_scheduler::operation::create_schedule::CreateScheduleError::ValidationException(
+                aws_sdk_scheduler::types::error::ValidationException::builder()
+                    .message("not authorized to pass the role")
+                    .build()
+                    .unwrap(),
+            )
+        }),
+        ..Rules::standard()
+    };
+    let (result, _) = rules.invoke(&deferrable(0, 120), "req").await;
+    let error = result.unwrap_err().to_string();
+    assert!(error.contains("CreateSchedule"), "{error}");
+    assert_eq!(rules.metrics.num_calls(), 0);
 }

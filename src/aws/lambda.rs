@@ -47,6 +47,7 @@ impl Aws {
             function_name: function_name.to_string(),
             namespace: fsx_drt_core::metrics::NAMESPACE.to_string(),
             metrics_required: false,
+            later: None,
         }
     }
 }

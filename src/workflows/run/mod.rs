@@ -85,6 +85,11 @@ impl fmt::Display for Ran {
                 r.lifecycle.as_deref().unwrap_or("?"),
                 self.paths_in_words()
             )?,
+            Outcome::Deferred => writeln!(
+                f,
+                "Deferred: {}.",
+                r.reason.as_deref().unwrap_or("the file system is busy")
+            )?,
             Outcome::Skipped => writeln!(
                 f,
                 "Skipped: {}; the next scheduled run tries again.",
