@@ -232,7 +232,8 @@ pub struct DeployArgs {
     /// offer to save the answers as a definition file.
     #[arg(long)]
     pub guided: bool,
-    /// Stack tags, KEY=VALUE,...: CloudFormation propagates them to the resources.
+    /// Stack tags, KEY=VALUE,...: CloudFormation propagates them to the resources. Over the
+    /// parameters file's Tags key by key; none given: the stack keeps its tags.
     #[arg(long, value_name = "TAGS")]
     pub tags: Option<String>,
     /// The CloudFormation service role to deploy (and later delete) with.

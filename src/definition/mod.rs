@@ -33,6 +33,9 @@ pub const DEFAULT_NAME: &str = "default";
 pub const MAX_SCHEDULES: usize = 50;
 /// The key of the schedules map in the parameters file.
 pub const SCHEDULES: &str = "Schedules";
+/// The key of the stack's tags in the parameters file (no template parameter: they go on
+/// the change set, as `--tags` do).
+pub const TAGS: &str = "Tags";
 
 /// Template parameters that belong to each schedule; the others are stack-wide.
 pub fn is_schedule_param(param: Param) -> bool {

@@ -148,3 +148,52 @@ fn termination_protection_on_and_off() {
     let destroyed = emulator.fsx_drt(&["destroy", "--stack-name", "p", "--yes"]);
     assert_eq!(destroyed.code, 0, "{}", destroyed.stderr);
 }
+
+/// `Tags:` in the definition file land on the stack, `--tags` goes over them key by key, and
+/// a later deploy that gives no tags sends none, so the stack keeps its own.
+#[test]
+fn tags_from_the_file_the_flag_over_them_and_kept_when_none_given() {
+    let emulator = Emulator::start();
+    let file = emulator.dir.join("tagged.yaml");
+    std::fs::write(
+        &file,
+        format!(
+            "FileSystemId: {}\nEmailAddress: ops@example.com\nPaths: /data\nTags: {{team: hpc, cost-center: 42}}\n",
+            emulator.file_system_id
+        ),
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+    let tags = |emulator: &Emulator| {
+        emulator.aws("s = boto3.client('cloudformation', **kw).describe_stacks(StackName='t')['Stacks'][0]\nprint(json.dumps(sorted([t['Key'], t['Value']] for t in s.get('Tags', []))))")
+    };
+    let fixed = format!("deploy --stack-name t --yes --lambda-zip {LAMBDA_ZIP}");
+    let mut args: Vec<&str> = fixed.split(' ').collect();
+    args.extend([
+        "--parameters-file",
+        file,
+        "--tags",
+        "cost-center=7,owner=ana",
+    ]);
+    let deployed = emulator.fsx_drt(&args);
+    assert_eq!(deployed.code, 0, "{}", deployed.stderr);
+    assert_eq!(
+        tags(&emulator),
+        json!([["cost-center", "7"], ["owner", "ana"], ["team", "hpc"]])
+    );
+    // No tags at all (flags only, another schedule): the stack's stay.
+    let again = format!(
+        "{fixed} --file-system-id {} --email ops@example.com --paths /data",
+        emulator.file_system_id
+    );
+    let mut args: Vec<&str> = again.split(' ').collect();
+    args.extend(["--schedule", "rate(2 hours)", "--output", "json"]);
+    let redeployed = emulator.fsx_drt(&args);
+    assert_eq!(redeployed.code, 0, "{}", redeployed.stderr);
+    let redeployed: Value = serde_json::from_str(&redeployed.stdout).unwrap();
+    assert_eq!(redeployed["operation"], "update", "{redeployed}");
+    assert_eq!(
+        tags(&emulator),
+        json!([["cost-center", "7"], ["owner", "ana"], ["team", "hpc"]])
+    );
+}

@@ -225,6 +225,61 @@ fn bad_definitions_exit_2_naming_the_place() {
             "FileSystemId".into(),
             "fix:",
         ),
+        // Tags: the rule --tags has, named by place.
+        (
+            format!("{STACK}Tags: {{aws:owner: me}}\n"),
+            vec![],
+            "Tags.aws:owner".into(),
+            "aws: are AWS's own",
+        ),
+        (
+            format!("{STACK}Tags: {{team: \"\"}}\n"),
+            vec![],
+            "Tags.team".into(),
+            "a tag value is 1 to 256 characters",
+        ),
+        (
+            format!("{STACK}Tags: {{team: {{a: 1}}}}\n"),
+            vec![],
+            "Tags.team".into(),
+            "not text or a number",
+        ),
+        (
+            format!("{STACK}Tags: [{{Key: a, Value: x}}, {{Key: a, Value: y}}]\n"),
+            vec![],
+            "Tags.a".into(),
+            "given twice",
+        ),
+        (
+            format!("{STACK}Tags: [{{Key: team}}]\n"),
+            vec![],
+            "Tags[0]".into(),
+            "not {Key: ..., Value: ...}",
+        ),
+        (
+            format!("{STACK}Tags: team=hpc\n"),
+            vec![],
+            "Tags".into(),
+            "not a map of keys to values",
+        ),
+        (
+            format!(
+                "{STACK}Tags: {{{}}}\n",
+                (0..51)
+                    .map(|i| format!("k{i}: v"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            vec![],
+            "Tags".into(),
+            "at most 50",
+        ),
+        (
+            format!("{STACK}Tag: {{team: hpc}}\n"),
+            vec![],
+            "Tag".into(),
+            "did you mean Tags?",
+        ),
     ];
     assert!(cases.len() >= 20);
     for (i, (text, flags, place, says)) in cases.iter().enumerate() {
@@ -242,6 +297,18 @@ fn bad_definitions_exit_2_naming_the_place() {
             "{case}: exit {}, should name {place}, say {says} and give a fix, printing no result:\n{}{}",
             out.code, out.stderr, out.stdout
         );
+    }
+}
+
+#[test]
+fn tags_in_a_map_or_cloudformations_list_are_no_parameter() {
+    for tags in [
+        "{team: hpc, cost-center: 42}",
+        "[{Key: team, Value: hpc}, {Key: cost-center, Value: \"42\"}]",
+    ] {
+        let text = format!("{STACK}Tags: {tags}\n");
+        let out = validate_file("tagged.yaml", &text, &["--output", "json"]);
+        valid_json(&out);
     }
 }
 
