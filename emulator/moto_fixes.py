@@ -62,6 +62,23 @@ missing), so upgrading moto is safe; drop a fix when moto has it.
    moto 5.2.5 ignores both. The fix checks them (also given as query parameters, as in a
    presigned URL) before moto handles a bucket or object request; a bucket that does not
    exist is left to moto (NoSuchBucket).
+
+7. A resource moto cannot update in place (no ``update_from_cloudformation_json``, e.g.
+   AWS::KMS::Key, AWS::SNS::Subscription) but whose template entry changed, say by gaining a
+   ``Condition`` that holds: moto 5.2.5's ``parse_and_update_resource`` returns None and the
+   stack's resource map keeps None for it, so a later Ref/GetAtt (DescribeStacks' outputs)
+   fails with "references undefined resource" (HTTP 500). CloudFormation keeps the resource.
+   The fix keeps the resource moto had when moto returns None for a resource still in the
+   stack (its condition, if any, holding).
+
+8. Conditions on an update. CloudFormation deletes a resource whose Condition no longer
+   holds and creates one whose Condition has come to hold ("resources ... are created only
+   when the condition is true", template reference, Conditions). moto 5.2.5 decides an
+   update's resources by comparing the template entries alone, so a resource whose entry is
+   the same but whose condition changed with a parameter stays, or stays missing. The fix,
+   after moto's update, deletes the resources whose condition is false and creates those
+   whose condition is true that the stack lacks. (The change set's list of changes is still
+   moto's.)
 """
 
 from __future__ import annotations
@@ -360,6 +377,45 @@ def _fix_expected_bucket_owner() -> None:
         _patch(S3Response, name, checked)
 
 
+def _fix_update_keeps_resources_moto_cannot_update() -> None:
+    from moto.cloudformation import parsing
+
+    def keeping(original: Any) -> Callable[..., Any]:
+        def parse_and_update_resource(logical_id: str, resource_json: Any, resources_map: Any, *args: Any, **kwargs: Any) -> Any:
+            updated = original(logical_id, resource_json, resources_map, *args, **kwargs)
+            condition = resource_json.get("Condition")
+            kept = condition is None or resources_map.lazy_condition_map[condition]
+            if updated is None and kept and logical_id in resources_map._parsed_resources:
+                return resources_map._parsed_resources[logical_id]
+            return updated
+
+        return parse_and_update_resource
+
+    _patch(parsing, "parse_and_update_resource", keeping)
+
+
+def _fix_update_follows_conditions() -> None:
+    from moto.cloudformation.parsing import ResourceMap
+
+    def following(original: Any) -> Callable[..., None]:
+        def update(self: Any, template: dict[str, Any], parameters: dict[str, Any] | None = None) -> None:
+            original(self, template, parameters)
+            for name, resource_json in template["Resources"].items():
+                condition = resource_json.get("Condition")
+                if condition is None:
+                    continue
+                present = self._parsed_resources.get(name) is not None
+                if self.lazy_condition_map[condition] and not present:
+                    self._parsed_resources.pop(name, None)
+                    _ = self[name]  # moto's way to create a resource of the map
+                elif not self.lazy_condition_map[condition] and present:
+                    self._delete_resource(self._parsed_resources.pop(name), resource_json)
+
+        return update
+
+    _patch(ResourceMap, "update", following)
+
+
 def install() -> None:
     global _installed
     if _installed:
@@ -370,4 +426,6 @@ def install() -> None:
     _add_event_invoke_config_resource()
     _fix_termination_protection()
     _fix_expected_bucket_owner()
+    _fix_update_keeps_resources_moto_cannot_update()
+    _fix_update_follows_conditions()
     _installed = True

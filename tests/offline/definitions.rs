@@ -6,6 +6,9 @@ use crate::cli::{fsx_drt, run, temp_file, Run, AFTER};
 
 const STACK: &str = "FileSystemId: fs-0123456789abcdef0\nEmailAddress: hpc-ops@example.com\n";
 
+/// A team's SNS topic for the alarms.
+const TEAM_TOPIC: &str = "arn:aws:sns:eu-central-1:123456789012:team-alarms";
+
 /// The issue's example: three schedules in Berlin time.
 const ISSUE: &str = include_str!("schedules.yaml");
 
@@ -280,6 +283,31 @@ fn bad_definitions_exit_2_naming_the_place() {
             "Tag".into(),
             "did you mean Tags?",
         ),
+        // AlarmTopicArn: an SNS topic ARN, and EmailAddress not beside it.
+        (
+            format!("{STACK}AlarmTopicArn: {TEAM_TOPIC}\n"),
+            vec![],
+            "EmailAddress".into(),
+            "not both",
+        ),
+        (
+            STACK.into(),
+            vec!["--alarm-topic-arn", TEAM_TOPIC],
+            "EmailAddress".into(),
+            "AlarmTopicArn arn:aws:sns:eu-central-1:123456789012:team-alarms is given too",
+        ),
+        (
+            "FileSystemId: fs-0123456789abcdef0\nAlarmTopicArn: arn:aws:sqs:eu-central-1:123456789012:q\n".into(),
+            vec![],
+            "AlarmTopicArn".into(),
+            "not an sns ARN",
+        ),
+        (
+            one(&format!("{{AlarmTopicArn: {TEAM_TOPIC}}}")),
+            vec![],
+            "Schedules.nightly-export.AlarmTopicArn".into(),
+            "stack-wide",
+        ),
     ];
     assert!(cases.len() >= 20);
     for (i, (text, flags, place, says)) in cases.iter().enumerate() {
@@ -310,6 +338,32 @@ fn tags_in_a_map_or_cloudformations_list_are_no_parameter() {
         let out = validate_file("tagged.yaml", &text, &["--output", "json"]);
         valid_json(&out);
     }
+}
+
+/// With a team topic, no address is needed (nor asked for), from the file or the environment.
+#[test]
+fn a_team_topic_takes_the_place_of_the_address() {
+    let text = format!("FileSystemId: fs-0123456789abcdef0\nAlarmTopicArn: {TEAM_TOPIC}\n");
+    let out = validate_file("team.yaml", &text, &["--output", "json"]);
+    let json = valid_json(&out);
+    assert_eq!(json["parameters"]["AlarmTopicArn"], TEAM_TOPIC, "{json}");
+    assert_eq!(json["parameters"]["EmailAddress"], "", "{json}");
+    let fixed = format!(
+        "validate --no-input --after {AFTER} --output json --file-system-id fs-0123456789abcdef0"
+    );
+    let out = run(fsx_drt()
+        .args(fixed.split(' '))
+        .env("FSX_DRT_ALARM_TOPIC_ARN", TEAM_TOPIC));
+    let json = valid_json(&out);
+    assert_eq!(json["sources"]["AlarmTopicArn"], "environment", "{json}");
+    // Without it, the address is required as ever.
+    let out = run(fsx_drt().args(fixed.split(' ')));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("EmailAddress is required"),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]

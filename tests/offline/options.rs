@@ -21,6 +21,11 @@ fn bad_stack_options_are_named_before_any_call() {
             "arn:aws:sqs:us-east-1:123456789012:q",
             "not an sns ARN",
         ),
+        (
+            "--alarm-topic-arn",
+            "arn:aws:sqs:us-east-1:123456789012:q",
+            "not an sns ARN",
+        ),
     ] {
         let out = run(fsx_drt().args(base.split(' ')).args([flag, value]));
         assert_eq!(out.code, 2, "{flag} {value}: {}", out.stderr);

@@ -99,7 +99,11 @@ pub fn render(draft: &Draft, definition: &Definition, now: DateTime<Utc>) -> Ren
                 .collect(),
         );
         let resources: Vec<ScheduleResource> = definition.schedules.iter().map(resource).collect();
-        template::render_for(&resources, &definition.email_addresses[1..]).to_string()
+        template::render_for(
+            &resources,
+            definition.email_addresses.get(1..).unwrap_or_default(),
+        )
+        .to_string()
     };
     values.push((template::MAXIMUM_EVENT_AGE.into(), event_age.to_string()));
     Rendered {
