@@ -77,8 +77,9 @@ missing), so upgrading moto is safe; drop a fix when moto has it.
    update's resources by comparing the template entries alone, so a resource whose entry is
    the same but whose condition changed with a parameter stays, or stays missing. The fix,
    after moto's update, deletes the resources whose condition is false and creates those
-   whose condition is true that the stack lacks. (The change set's list of changes is still
-   moto's.)
+   whose condition is true that the stack lacks; DescribeStackResources lists only the
+   resources the stack has (moto listed one without a type for each whose condition is
+   false). (The change set's list of changes is still moto's.)
 """
 
 from __future__ import annotations
@@ -414,6 +415,17 @@ def _fix_update_follows_conditions() -> None:
         return update
 
     _patch(ResourceMap, "update", following)
+
+    from moto.cloudformation.models import Stack
+
+    original = Stack.stack_resources
+    if not getattr(original.fget, "_fsx_drt_fixed", False):
+
+        def existing(self: Any) -> list[Any]:
+            return [r for r in original.fget(self) if r is not None]
+
+        existing._fsx_drt_fixed = True  # type: ignore[attr-defined]
+        Stack.stack_resources = property(existing)  # type: ignore[method-assign,assignment]
 
 
 def install() -> None:

@@ -730,6 +730,46 @@ def check_event_invoke_config_in_templates() -> None:
         assert exc.response["Error"]["Code"] == "ResourceNotFoundException", exc
 
 
+def check_conditions_on_update() -> None:
+    """On an update a resource whose Condition turns false goes, one whose Condition turns true
+    comes, and a KMS key whose entry changed is kept (moto_fixes.py fixes 7 and 8)."""
+    cfn, sns = client("cloudformation"), client("sns")
+    stack = f"fsx-drt-emulator-cond-{int(time.time())}"
+
+    def template(conditional: bool) -> str:
+        key: dict[str, Any] = {"Type": "AWS::KMS::Key", "Properties": {"KeyPolicy": {"Version": "2012-10-17", "Statement": []}}}
+        topic: dict[str, Any] = {"Type": "AWS::SNS::Topic", "Properties": {"KmsMasterKeyId": {"Ref": "Key"}}}
+        outputs: dict[str, Any] = {"KeyArn": {"Value": {"Fn::GetAtt": ["Key", "Arn"]}}}
+        if conditional:
+            for entry in (key, topic, outputs["KeyArn"]):
+                entry["Condition"] = "Own"
+        return json.dumps({
+            "Parameters": {"Team": {"Type": "String", "Default": ""}},
+            "Conditions": {"Own": {"Fn::Equals": [{"Ref": "Team"}, ""]}},
+            "Resources": {"Key": key, "Topic": topic},
+            "Outputs": outputs,
+        })
+
+    def deploy(name: str, kind: str, conditional: bool, team: str) -> list[str]:
+        cfn.create_change_set(StackName=stack, ChangeSetName=name, ChangeSetType=kind, TemplateBody=template(conditional), Parameters=[{"ParameterKey": "Team", "ParameterValue": team}])
+        cfn.execute_change_set(StackName=stack, ChangeSetName=name)
+        described = cfn.describe_stacks(StackName=stack)["Stacks"][0]  # HTTP 500 when a resource was lost
+        assert described["StackStatus"].endswith("_COMPLETE"), described
+        resources = cfn.describe_stack_resources(StackName=stack)["StackResources"]
+        return sorted(r.get("ResourceType", "") for r in resources) + sorted(o["OutputKey"] for o in described.get("Outputs", []))
+
+    topics = lambda: len(sns.list_topics()["Topics"])  # noqa: E731
+    deploy("c1", "CREATE", False, "")
+    before = topics()
+    # The entries gain a Condition that holds: nothing changes, the key is kept.
+    assert deploy("c2", "UPDATE", True, "") == ["AWS::KMS::Key", "AWS::SNS::Topic", "KeyArn"]
+    assert deploy("c3", "UPDATE", True, "team") == [], "resources whose condition is false stay"
+    assert topics() == before - 1, (topics(), before)
+    assert deploy("c4", "UPDATE", True, "") == ["AWS::KMS::Key", "AWS::SNS::Topic", "KeyArn"]
+    assert topics() == before
+    cfn.delete_stack(StackName=stack)
+
+
 def check_termination_protection() -> None:
     """DeleteStack refuses a protected stack; UpdateTerminationProtection switches it (moto_fixes.py fix 5)."""
     cfn = client("cloudformation")
@@ -1299,6 +1339,7 @@ CHECKS: list[Callable[[], None]] = [
     check_unchanged_update_change_set,
     check_stack_events_carry_client_request_token,
     check_event_invoke_config_in_templates,
+    check_conditions_on_update,
     check_termination_protection,
     check_s3_expected_bucket_owner,
     check_scheduler_schedules_in_stacks,
