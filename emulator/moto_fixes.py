@@ -80,6 +80,13 @@ missing), so upgrading moto is safe; drop a fix when moto has it.
    whose condition is true that the stack lacks; DescribeStackResources lists only the
    resources the stack has (moto listed one without a type for each whose condition is
    false). (The change set's list of changes is still moto's.)
+
+9. Stack tags on an update. A change set's Tags are the stack's tags once it executes (as
+   with UpdateStack: "If you don't specify this parameter, CloudFormation doesn't modify the
+   stack's tags"), and a change set that changes only the tags is a change (CloudFormation
+   lists the resources the tags propagate to, ResourceChange Scope "Tags"), not an empty one.
+   moto 5.2.5 keeps the tags of the stack's creation and calls a tags-only change set empty
+   (fix 2). An empty Tags list cannot be told from none in moto's parsing, so it keeps them.
 """
 
 from __future__ import annotations
@@ -134,6 +141,8 @@ def _execute_change_set_with_outputs(original: Any) -> Callable[..., Any]:
             stack.description = change_set.template_dict.get("Description")
             stack.output_map = stack._create_output_map()
             stack.parameters = dict(change_set.parameters)
+            if change_set.tags:  # fix 9: a change set's Tags become the stack's
+                stack.tags = dict(change_set.tags)
         return result
 
     return execute_change_set
@@ -181,10 +190,23 @@ def _create_change_set_empty_when_unchanged(original: Any) -> Callable[..., Any]
             and stack.has_template(change_set.template)
             and _effective_parameters(change_set.template_dict, change_set.parameters)
             == _effective_parameters(stack.template_dict, stack.parameters)
+            and not (change_set.tags and change_set.tags != stack.tags)  # fix 9
         ):
             change_set.status = "FAILED"
             change_set.execution_status = "UNAVAILABLE"
             change_set.status_reason = NO_CHANGES
+        elif (
+            change_set is not None
+            and stack is not None
+            and change_set.status == "FAILED"
+            and change_set.status_reason == NO_CHANGES
+            and change_set.tags
+            and change_set.tags != stack.tags
+        ):
+            # fix 9: only the tags change, which is a change
+            change_set.status = "CREATE_COMPLETE"
+            change_set.execution_status = "AVAILABLE"
+            change_set.status_reason = None
         return change_set_id, stack_id
 
     return create_change_set

@@ -770,6 +770,29 @@ def check_conditions_on_update() -> None:
     cfn.delete_stack(StackName=stack)
 
 
+def check_change_set_tags() -> None:
+    """A change set's Tags become the stack's; one changing only the tags is no empty change
+    set; one without Tags keeps the stack's (moto_fixes.py fix 9)."""
+    cfn = client("cloudformation")
+    stack = f"fsx-drt-emulator-tags-{int(time.time())}"
+    body = json.dumps({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}})
+
+    def deploy(name: str, kind: str, **tags: str) -> tuple[str, list[list[str]]]:
+        given = {"Tags": [{"Key": k, "Value": v} for k, v in tags.items()]} if tags else {}
+        cfn.create_change_set(StackName=stack, ChangeSetName=name, ChangeSetType=kind, TemplateBody=body, **given)
+        status = cfn.describe_change_set(StackName=stack, ChangeSetName=name)["Status"]
+        if status != "FAILED":
+            cfn.execute_change_set(StackName=stack, ChangeSetName=name)
+        shown = cfn.describe_stacks(StackName=stack)["Stacks"][0].get("Tags", [])
+        return status, sorted([t["Key"], t["Value"]] for t in shown)
+
+    assert deploy("c1", "CREATE", team="hpc") == ("CREATE_COMPLETE", [["team", "hpc"]])
+    assert deploy("c2", "UPDATE", team="hpc") == ("FAILED", [["team", "hpc"]])
+    assert deploy("c3", "UPDATE", team="storage") == ("CREATE_COMPLETE", [["team", "storage"]])
+    assert deploy("c4", "UPDATE") == ("FAILED", [["team", "storage"]])
+    cfn.delete_stack(StackName=stack)
+
+
 def check_termination_protection() -> None:
     """DeleteStack refuses a protected stack; UpdateTerminationProtection switches it (moto_fixes.py fix 5)."""
     cfn = client("cloudformation")
@@ -1340,6 +1363,7 @@ CHECKS: list[Callable[[], None]] = [
     check_stack_events_carry_client_request_token,
     check_event_invoke_config_in_templates,
     check_conditions_on_update,
+    check_change_set_tags,
     check_termination_protection,
     check_s3_expected_bucket_owner,
     check_scheduler_schedules_in_stacks,

@@ -196,6 +196,21 @@ fn tags_from_the_file_the_flag_over_them_and_kept_when_none_given() {
         tags(&emulator),
         json!([["cost-center", "7"], ["owner", "ana"], ["team", "hpc"]])
     );
+    // Only the tags change: an update all the same, and the tags given are the stack's.
+    let mut args: Vec<&str> = again.split(' ').collect();
+    args.extend([
+        "--schedule",
+        "rate(2 hours)",
+        "--tags",
+        "team=storage",
+        "--output",
+        "json",
+    ]);
+    let retagged = emulator.fsx_drt(&args);
+    assert_eq!(retagged.code, 0, "{}", retagged.stderr);
+    let retagged: Value = serde_json::from_str(&retagged.stdout).unwrap();
+    assert_eq!(retagged["operation"], "update", "{retagged}");
+    assert_eq!(tags(&emulator), json!([["team", "storage"]]));
 }
 
 /// `--alarm-topic-arn`: a stack that mailed its own topic moves to the team's topic (its
