@@ -249,6 +249,11 @@ fn alarms_move_to_the_teams_topic() {
 
     let moved = deploy(&["--alarm-topic-arn", team]);
     assert_eq!(moved["outputs"]["TopicArn"], team, "{moved}");
+    let steps = moved["next_steps"].to_string();
+    assert!(
+        steps.contains(team) && steps.contains("cloudwatch.amazonaws.com publish"),
+        "{steps}"
+    );
     assert!(
         moved["outputs"].get("AlarmTopicKeyArn").is_none(),
         "{moved}"
