@@ -793,6 +793,44 @@ def check_change_set_tags() -> None:
     cfn.delete_stack(StackName=stack)
 
 
+def check_template_rules() -> None:
+    """A template's Rules refuse parameter values whose assertion is false, before anything is
+    made; values that pass go through (template_fixes.py fix 2)."""
+    cfn = client("cloudformation")
+    stack = f"fsx-drt-emulator-rules-{int(time.time())}"
+    either = {"Fn::Or": [
+        {"Fn::And": [{"Fn::Not": [{"Fn::Equals": [{"Ref": "A"}, ""]}]}, {"Fn::Equals": [{"Ref": "B"}, ""]}]},
+        {"Fn::And": [{"Fn::Equals": [{"Ref": "A"}, ""]}, {"Fn::Not": [{"Fn::Equals": [{"Ref": "B"}, ""]}]}]},
+    ]}
+    body = json.dumps({
+        "Parameters": {"A": {"Type": "String", "Default": ""}, "B": {"Type": "String", "Default": ""}},
+        "Rules": {"AOrB": {"Assertions": [{"Assert": either, "AssertDescription": "Give A or B, not both."}]}},
+        "Resources": {"Topic": {"Type": "AWS::SNS::Topic"}},
+    })
+    p = lambda **v: [{"ParameterKey": k, "ParameterValue": x} for k, x in v.items()]  # noqa: E731
+    for values in ({"A": "x", "B": "y"}, {}):
+        try:
+            cfn.create_change_set(StackName=stack, ChangeSetName="c1", ChangeSetType="CREATE", TemplateBody=body, Parameters=p(**values))
+            raise AssertionError(f"{values} passed the rule")
+        except ClientError as exc:
+            error = exc.response["Error"]
+            assert (error["Code"], error["Message"]) == ("ValidationError", "Give A or B, not both."), error
+        try:
+            cfn.create_stack(StackName=stack, TemplateBody=body, Parameters=p(**values))
+            raise AssertionError(f"{values} passed the rule")
+        except ClientError as exc:
+            assert exc.response["Error"]["Code"] == "ValidationError", exc
+    assert not [s for s in cfn.describe_stacks()["Stacks"] if s["StackName"] == stack and s["StackStatus"] != "DELETE_COMPLETE"]
+    cfn.create_stack(StackName=stack, TemplateBody=body, Parameters=p(A="x"))
+    assert cfn.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
+    try:
+        cfn.update_stack(StackName=stack, TemplateBody=body, Parameters=p(A="x", B="y"))
+        raise AssertionError("the update passed the rule")
+    except ClientError as exc:
+        assert exc.response["Error"]["Message"] == "Give A or B, not both.", exc
+    cfn.delete_stack(StackName=stack)
+
+
 def check_termination_protection() -> None:
     """DeleteStack refuses a protected stack; UpdateTerminationProtection switches it (moto_fixes.py fix 5)."""
     cfn = client("cloudformation")
@@ -1364,6 +1402,7 @@ CHECKS: list[Callable[[], None]] = [
     check_event_invoke_config_in_templates,
     check_conditions_on_update,
     check_change_set_tags,
+    check_template_rules,
     check_termination_protection,
     check_s3_expected_bucket_owner,
     check_scheduler_schedules_in_stacks,
