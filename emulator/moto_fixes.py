@@ -83,6 +83,31 @@ missing), so upgrading moto is safe; drop a fix when moto has it.
    reference, Common Errors), at once and without retries. No drift is detected: answering
    IN_SYNC without comparing the resources would be a lie, so clients report drift as not
    checked here.
+
+9. A resource moto cannot update in place (no ``update_from_cloudformation_json``, e.g.
+   AWS::KMS::Key, AWS::SNS::Subscription) but whose template entry changed, say by gaining a
+   ``Condition`` that holds: moto 5.2.5's ``parse_and_update_resource`` returns None and the
+   stack's resource map keeps None for it, so a later Ref/GetAtt (DescribeStacks' outputs)
+   fails with "references undefined resource" (HTTP 500). CloudFormation keeps the resource.
+   The fix keeps the resource moto had when moto returns None for a resource still in the
+   stack (its condition, if any, holding).
+
+10. Conditions on an update. CloudFormation deletes a resource whose Condition no longer
+   holds and creates one whose Condition has come to hold ("resources ... are created only
+   when the condition is true", template reference, Conditions). moto 5.2.5 decides an
+   update's resources by comparing the template entries alone, so a resource whose entry is
+   the same but whose condition changed with a parameter stays, or stays missing. The fix,
+   after moto's update, deletes the resources whose condition is false and creates those
+   whose condition is true that the stack lacks; DescribeStackResources lists only the
+   resources the stack has (moto listed one without a type for each whose condition is
+   false). (The change set's list of changes is still moto's.)
+
+11. Stack tags on an update. A change set's Tags are the stack's tags once it executes (as
+   with UpdateStack: "If you don't specify this parameter, CloudFormation doesn't modify the
+   stack's tags"), and a change set that changes only the tags is a change (CloudFormation
+   lists the resources the tags propagate to, ResourceChange Scope "Tags"), not an empty one.
+   moto 5.2.5 keeps the tags of the stack's creation and calls a tags-only change set empty
+   (fix 2). An empty Tags list cannot be told from none in moto's parsing, so it keeps them.
 """
 
 from __future__ import annotations
@@ -139,6 +164,8 @@ def _execute_change_set_with_outputs(original: Any) -> Callable[..., Any]:
             stack.description = change_set.template_dict.get("Description")
             stack.output_map = stack._create_output_map()
             stack.parameters = dict(change_set.parameters)
+            if change_set.tags:  # fix 9: a change set's Tags become the stack's
+                stack.tags = dict(change_set.tags)
         return result
 
     return execute_change_set
@@ -186,10 +213,23 @@ def _create_change_set_empty_when_unchanged(original: Any) -> Callable[..., Any]
             and stack.has_template(change_set.template)
             and _effective_parameters(change_set.template_dict, change_set.parameters)
             == _effective_parameters(stack.template_dict, stack.parameters)
+            and not (change_set.tags and change_set.tags != stack.tags)  # fix 9
         ):
             change_set.status = "FAILED"
             change_set.execution_status = "UNAVAILABLE"
             change_set.status_reason = NO_CHANGES
+        elif (
+            change_set is not None
+            and stack is not None
+            and change_set.status == "FAILED"
+            and change_set.status_reason == NO_CHANGES
+            and change_set.tags
+            and change_set.tags != stack.tags
+        ):
+            # fix 9: only the tags change, which is a change
+            change_set.status = "CREATE_COMPLETE"
+            change_set.execution_status = "AVAILABLE"
+            change_set.status_reason = None
         return change_set_id, stack_id
 
     return create_change_set
@@ -481,6 +521,55 @@ def _answer_drift_detection_as_invalid_action() -> None:
         if not hasattr(CloudFormationResponse, name):
             setattr(CloudFormationResponse, name, invalid(action))
 
+def _fix_update_keeps_resources_moto_cannot_update() -> None:
+    from moto.cloudformation import parsing
+
+    def keeping(original: Any) -> Callable[..., Any]:
+        def parse_and_update_resource(logical_id: str, resource_json: Any, resources_map: Any, *args: Any, **kwargs: Any) -> Any:
+            updated = original(logical_id, resource_json, resources_map, *args, **kwargs)
+            condition = resource_json.get("Condition")
+            kept = condition is None or resources_map.lazy_condition_map[condition]
+            if updated is None and kept and logical_id in resources_map._parsed_resources:
+                return resources_map._parsed_resources[logical_id]
+            return updated
+
+        return parse_and_update_resource
+
+    _patch(parsing, "parse_and_update_resource", keeping)
+
+
+def _fix_update_follows_conditions() -> None:
+    from moto.cloudformation.parsing import ResourceMap
+
+    def following(original: Any) -> Callable[..., None]:
+        def update(self: Any, template: dict[str, Any], parameters: dict[str, Any] | None = None) -> None:
+            original(self, template, parameters)
+            for name, resource_json in template["Resources"].items():
+                condition = resource_json.get("Condition")
+                if condition is None:
+                    continue
+                present = self._parsed_resources.get(name) is not None
+                if self.lazy_condition_map[condition] and not present:
+                    self._parsed_resources.pop(name, None)
+                    _ = self[name]  # moto's way to create a resource of the map
+                elif not self.lazy_condition_map[condition] and present:
+                    self._delete_resource(self._parsed_resources.pop(name), resource_json)
+
+        return update
+
+    _patch(ResourceMap, "update", following)
+
+    from moto.cloudformation.models import Stack
+
+    original = Stack.stack_resources
+    if not getattr(original.fget, "_fsx_drt_fixed", False):
+
+        def existing(self: Any) -> list[Any]:
+            return [r for r in original.fget(self) if r is not None]
+
+        existing._fsx_drt_fixed = True  # type: ignore[attr-defined]
+        Stack.stack_resources = property(existing)  # type: ignore[method-assign,assignment]
+
 
 def install() -> None:
     global _installed
@@ -494,4 +583,7 @@ def install() -> None:
     _fix_expected_bucket_owner()
     _fix_change_set_lifecycle()
     _answer_drift_detection_as_invalid_action()
+
+    _fix_update_keeps_resources_moto_cannot_update()
+    _fix_update_follows_conditions()
     _installed = True

@@ -18,6 +18,16 @@ with HTTP 500.
    refuses the CreateStack, UpdateStack or CreateChangeSet request, and no stack is left
    behind by a refused CreateStack). Mappings brought in by an ``AWS::Include`` transform
    (moto's ``transform_mapping``) are still found.
+
+2. Rules. CloudFormation checks a template's ``Rules`` against the parameter values before it
+   creates or updates anything ("CloudFormation uses rules to validate parameter values
+   before it creates the resources"): a rule whose RuleCondition holds (or that has none)
+   and one of whose Assertions is false refuses the CreateStack, UpdateStack or
+   CreateChangeSet request. moto 5.2.5 ignores Rules. The fix evaluates them (Ref to a
+   parameter, strings, Fn::Equals, Fn::Not, Fn::And, Fn::Or, Fn::Contains; a rule using
+   anything else is left unchecked) and refuses with ValidationError whose message is the
+   assertion's AssertDescription (the text CloudFormation shows; the exact wording around it
+   is an assumption).
 """
 
 from __future__ import annotations
@@ -142,6 +152,58 @@ def _fix_find_in_map() -> None:
     parsing.clean_json = clean_json
 
 
+class _Unknown(Exception):
+    """A rule uses a function the check does not evaluate: the rule is left unchecked."""
+
+
+def _check_rules(template: str, parameters: dict[str, Any]) -> None:
+    """Refuse the request when a rule's assertion is false for these parameter values."""
+    from moto.cloudformation.exceptions import ValidationError
+    from moto.cloudformation.models import Stack
+
+    try:
+        body = Stack.parse_template(template)
+    except Exception:  # moto reports a malformed template itself
+        return
+    if not isinstance(body, dict) or not isinstance(body.get("Rules"), dict):
+        return
+    values = {
+        key: slot.get("Default") for key, slot in (body.get("Parameters") or {}).items() if isinstance(slot, dict)
+    }
+    values.update(parameters or {})
+
+    def value(node: Any) -> Any:
+        if isinstance(node, (str, int, float, bool)):
+            return str(node)
+        if isinstance(node, list):
+            return [value(item) for item in node]
+        if isinstance(node, dict) and len(node) == 1:
+            (name, args), = node.items()
+            if name == "Ref" and isinstance(args, str) and args in values:
+                return None if values[args] is None else str(values[args])
+            if name == "Fn::Equals":
+                return value(args[0]) == value(args[1])
+            if name == "Fn::Not":
+                return not value(args[0])
+            if name == "Fn::And":
+                return all(value(arg) for arg in args)
+            if name == "Fn::Or":
+                return any(value(arg) for arg in args)
+            if name == "Fn::Contains":
+                return value(args[1]) in value(args[0])
+        raise _Unknown()
+
+    for rule in body["Rules"].values():
+        try:
+            if "RuleCondition" in rule and not value(rule["RuleCondition"]):
+                continue
+            for assertion in rule.get("Assertions", []):
+                if value(assertion["Assert"]) is not True:
+                    raise ValidationError(message=assertion.get("AssertDescription", "Assertion failed"))
+        except _Unknown:
+            continue
+
+
 def _arguments(original: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
     """The call's arguments by moto's parameter names (through any wrappers installed before)."""
     return inspect.signature(inspect.unwrap(original)).bind(*args, **kwargs).arguments
@@ -157,6 +219,7 @@ def _check_mappings_first() -> None:
         def checked(self: Any, *args: Any, **kwargs: Any) -> Any:
             given = _arguments(original, (self, *args), kwargs)
             _check_mappings(self, given["name"], given["template"], given["parameters"])
+            _check_rules(given["template"], given["parameters"])
             known = set(self.stacks)
             try:
                 return original(self, *args, **kwargs)
@@ -176,6 +239,7 @@ def _check_mappings_first() -> None:
             stack = self.get_stack(given["name"])
             values = self._resolve_update_parameters(instance=stack, incoming_params=given["parameters"])
             _check_mappings(self, stack.name, given["template"], values)
+            _check_rules(given["template"], values)
             return original(self, *args, **kwargs)
 
         return checked
@@ -184,6 +248,7 @@ def _check_mappings_first() -> None:
         def checked(self: Any, *args: Any, **kwargs: Any) -> Any:
             given = _arguments(original, (self, *args), kwargs)
             _check_mappings(self, given["stack_name"], given["template"], given["parameters"])
+            _check_rules(given["template"], given["parameters"])
             return original(self, *args, **kwargs)
 
         return checked

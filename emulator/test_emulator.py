@@ -760,6 +760,107 @@ def check_event_invoke_config_in_templates() -> None:
         assert exc.response["Error"]["Code"] == "ResourceNotFoundException", exc
 
 
+def check_conditions_on_update() -> None:
+    """On an update a resource whose Condition turns false goes, one whose Condition turns true
+    comes, and a KMS key whose entry changed is kept (moto_fixes.py fixes 7 and 8)."""
+    cfn, sns = client("cloudformation"), client("sns")
+    stack = f"fsx-drt-emulator-cond-{int(time.time())}"
+
+    def template(conditional: bool) -> str:
+        key: dict[str, Any] = {"Type": "AWS::KMS::Key", "Properties": {"KeyPolicy": {"Version": "2012-10-17", "Statement": []}}}
+        topic: dict[str, Any] = {"Type": "AWS::SNS::Topic", "Properties": {"KmsMasterKeyId": {"Ref": "Key"}}}
+        outputs: dict[str, Any] = {"KeyArn": {"Value": {"Fn::GetAtt": ["Key", "Arn"]}}}
+        if conditional:
+            for entry in (key, topic, outputs["KeyArn"]):
+                entry["Condition"] = "Own"
+        return json.dumps({
+            "Parameters": {"Team": {"Type": "String", "Default": ""}},
+            "Conditions": {"Own": {"Fn::Equals": [{"Ref": "Team"}, ""]}},
+            "Resources": {"Key": key, "Topic": topic},
+            "Outputs": outputs,
+        })
+
+    def deploy(name: str, kind: str, conditional: bool, team: str) -> list[str]:
+        cfn.create_change_set(StackName=stack, ChangeSetName=name, ChangeSetType=kind, TemplateBody=template(conditional), Parameters=[{"ParameterKey": "Team", "ParameterValue": team}])
+        cfn.execute_change_set(StackName=stack, ChangeSetName=name)
+        described = cfn.describe_stacks(StackName=stack)["Stacks"][0]  # HTTP 500 when a resource was lost
+        assert described["StackStatus"].endswith("_COMPLETE"), described
+        resources = cfn.describe_stack_resources(StackName=stack)["StackResources"]
+        return sorted(r.get("ResourceType", "") for r in resources) + sorted(o["OutputKey"] for o in described.get("Outputs", []))
+
+    topics = lambda: len(sns.list_topics()["Topics"])  # noqa: E731
+    deploy("c1", "CREATE", False, "")
+    before = topics()
+    # The entries gain a Condition that holds: nothing changes, the key is kept.
+    assert deploy("c2", "UPDATE", True, "") == ["AWS::KMS::Key", "AWS::SNS::Topic", "KeyArn"]
+    assert deploy("c3", "UPDATE", True, "team") == [], "resources whose condition is false stay"
+    assert topics() == before - 1, (topics(), before)
+    assert deploy("c4", "UPDATE", True, "") == ["AWS::KMS::Key", "AWS::SNS::Topic", "KeyArn"]
+    assert topics() == before
+    cfn.delete_stack(StackName=stack)
+
+
+def check_change_set_tags() -> None:
+    """A change set's Tags become the stack's; one changing only the tags is no empty change
+    set; one without Tags keeps the stack's (moto_fixes.py fix 9)."""
+    cfn = client("cloudformation")
+    stack = f"fsx-drt-emulator-tags-{int(time.time())}"
+    body = json.dumps({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}})
+
+    def deploy(name: str, kind: str, **tags: str) -> tuple[str, list[list[str]]]:
+        given = {"Tags": [{"Key": k, "Value": v} for k, v in tags.items()]} if tags else {}
+        cfn.create_change_set(StackName=stack, ChangeSetName=name, ChangeSetType=kind, TemplateBody=body, **given)
+        status = cfn.describe_change_set(StackName=stack, ChangeSetName=name)["Status"]
+        if status != "FAILED":
+            cfn.execute_change_set(StackName=stack, ChangeSetName=name)
+        shown = cfn.describe_stacks(StackName=stack)["Stacks"][0].get("Tags", [])
+        return status, sorted([t["Key"], t["Value"]] for t in shown)
+
+    assert deploy("c1", "CREATE", team="hpc") == ("CREATE_COMPLETE", [["team", "hpc"]])
+    assert deploy("c2", "UPDATE", team="hpc") == ("FAILED", [["team", "hpc"]])
+    assert deploy("c3", "UPDATE", team="storage") == ("CREATE_COMPLETE", [["team", "storage"]])
+    assert deploy("c4", "UPDATE") == ("FAILED", [["team", "storage"]])
+    cfn.delete_stack(StackName=stack)
+
+
+def check_template_rules() -> None:
+    """A template's Rules refuse parameter values whose assertion is false, before anything is
+    made; values that pass go through (template_fixes.py fix 2)."""
+    cfn = client("cloudformation")
+    stack = f"fsx-drt-emulator-rules-{int(time.time())}"
+    either = {"Fn::Or": [
+        {"Fn::And": [{"Fn::Not": [{"Fn::Equals": [{"Ref": "A"}, ""]}]}, {"Fn::Equals": [{"Ref": "B"}, ""]}]},
+        {"Fn::And": [{"Fn::Equals": [{"Ref": "A"}, ""]}, {"Fn::Not": [{"Fn::Equals": [{"Ref": "B"}, ""]}]}]},
+    ]}
+    body = json.dumps({
+        "Parameters": {"A": {"Type": "String", "Default": ""}, "B": {"Type": "String", "Default": ""}},
+        "Rules": {"AOrB": {"Assertions": [{"Assert": either, "AssertDescription": "Give A or B, not both."}]}},
+        "Resources": {"Topic": {"Type": "AWS::SNS::Topic"}},
+    })
+    p = lambda **v: [{"ParameterKey": k, "ParameterValue": x} for k, x in v.items()]  # noqa: E731
+    for values in ({"A": "x", "B": "y"}, {}):
+        try:
+            cfn.create_change_set(StackName=stack, ChangeSetName="c1", ChangeSetType="CREATE", TemplateBody=body, Parameters=p(**values))
+            raise AssertionError(f"{values} passed the rule")
+        except ClientError as exc:
+            error = exc.response["Error"]
+            assert (error["Code"], error["Message"]) == ("ValidationError", "Give A or B, not both."), error
+        try:
+            cfn.create_stack(StackName=stack, TemplateBody=body, Parameters=p(**values))
+            raise AssertionError(f"{values} passed the rule")
+        except ClientError as exc:
+            assert exc.response["Error"]["Code"] == "ValidationError", exc
+    assert not [s for s in cfn.describe_stacks()["Stacks"] if s["StackName"] == stack and s["StackStatus"] != "DELETE_COMPLETE"]
+    cfn.create_stack(StackName=stack, TemplateBody=body, Parameters=p(A="x"))
+    assert cfn.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
+    try:
+        cfn.update_stack(StackName=stack, TemplateBody=body, Parameters=p(A="x", B="y"))
+        raise AssertionError("the update passed the rule")
+    except ClientError as exc:
+        assert exc.response["Error"]["Message"] == "Give A or B, not both.", exc
+    cfn.delete_stack(StackName=stack)
+
+
 def check_termination_protection() -> None:
     """DeleteStack refuses a protected stack; UpdateTerminationProtection switches it (moto_fixes.py fix 5)."""
     cfn = client("cloudformation")
@@ -1375,6 +1476,9 @@ CHECKS: list[Callable[[], None]] = [
     check_unchanged_update_change_set,
     check_stack_events_carry_client_request_token,
     check_event_invoke_config_in_templates,
+    check_conditions_on_update,
+    check_change_set_tags,
+    check_template_rules,
     check_termination_protection,
     check_change_sets_the_stack_outgrew,
     check_drift_detection_is_an_invalid_action,

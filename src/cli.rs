@@ -60,7 +60,7 @@ pub struct GlobalArgs {
 const PARAMETER_SOURCES: &str = "Each parameter may also come from the environment: \
     FSX_DRT_FILE_SYSTEM_ID, FSX_DRT_SCHEDULE, FSX_DRT_PATHS, FSX_DRT_TASK_TYPE, \
     FSX_DRT_TASK_COMPLETION_REPORT_PATH, FSX_DRT_EMAIL_ADDRESS, FSX_DRT_RELEASE_AFTER_DAYS, \
-    FSX_DRT_LOG_RETENTION_DAYS. Flags win over the parameters file, which wins over the \
+    FSX_DRT_LOG_RETENTION_DAYS, FSX_DRT_ALARM_TOPIC_ARN. Flags win over the parameters file, which wins over the \
     environment; prompts ask for what is still missing (terminal only), then defaults apply.";
 
 pub use crate::output::OutputFormat;
@@ -244,7 +244,8 @@ pub struct DeployArgs {
     /// offer to save the answers as a definition file.
     #[arg(long)]
     pub guided: bool,
-    /// Stack tags, KEY=VALUE,...: CloudFormation propagates them to the resources.
+    /// Stack tags, KEY=VALUE,...: CloudFormation propagates them to the resources. Over the
+    /// parameters file's Tags key by key; none given: the stack keeps its tags.
     #[arg(long, value_name = "TAGS")]
     pub tags: Option<String>,
     /// The CloudFormation service role to deploy (and later delete) with.
@@ -440,6 +441,11 @@ pub struct ParamArgs {
     /// LogRetentionDays: how long the function's logs are kept [default: 30].
     #[arg(long, value_name = "DAYS")]
     pub log_retention_days: Option<String>,
+    /// AlarmTopicArn: the team's SNS topic the alarms publish to, instead of a topic of the
+    /// stack mailing --email (then no key, no subscription; its policy must let CloudWatch
+    /// publish) [default: none, the stack's own topic].
+    #[arg(long, value_name = "ARN")]
+    pub alarm_topic_arn: Option<String>,
     /// Which schedule (a name under Schedules in the parameters file) the flags above are for
     /// [default: the only one; a flat definition's is named "default"].
     #[arg(long, value_name = "NAME")]
@@ -517,6 +523,7 @@ impl ParamArgs {
             (Param::EmailAddress, &self.email),
             (Param::ReleaseAfterDays, &self.release_after_days),
             (Param::LogRetentionDays, &self.log_retention_days),
+            (Param::AlarmTopicArn, &self.alarm_topic_arn),
         ]
         .into_iter()
         .filter_map(|(p, v)| v.clone().map(|v| (p, v)))
@@ -575,7 +582,7 @@ mod tests {
                 help.starts_with(&format!("{}:", param.key())),
                 "{flag}: {help}"
             );
-            if let Some(default) = param.default() {
+            if let Some(default) = param.default().filter(|d| !d.is_empty()) {
                 assert!(
                     help.contains(&format!("[default: {default}]")),
                     "{flag}: {help}"

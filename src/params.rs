@@ -5,6 +5,7 @@
 //! prompts (in the command layer), then defaults. Everything here is pure: no I/O, no AWS.
 
 pub(crate) mod file;
+mod values;
 
 use std::collections::BTreeMap;
 
@@ -17,6 +18,8 @@ use serde::Serialize;
 use crate::schedule::Schedule;
 
 pub use file::{parse_file, MAX_FILE_BYTES};
+use values::{parse_alarm_topic_arn, parse_log_retention};
+pub use values::{parse_email, parse_stack_name};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Param {
@@ -28,10 +31,11 @@ pub enum Param {
     EmailAddress,
     ReleaseAfterDays,
     LogRetentionDays,
+    AlarmTopicArn,
 }
 
 impl Param {
-    pub const ALL: [Param; 8] = [
+    pub const ALL: [Param; 9] = [
         Param::FileSystemId,
         Param::Schedule,
         Param::Paths,
@@ -40,6 +44,7 @@ impl Param {
         Param::EmailAddress,
         Param::ReleaseAfterDays,
         Param::LogRetentionDays,
+        Param::AlarmTopicArn,
     ];
 
     /// Everything about this parameter, from [`SPECS`].
@@ -93,7 +98,7 @@ struct Spec {
 
 /// Every parameter, one row each, in [`Param`]'s order (a test checks clap's flags against
 /// it, and the template's parameters too).
-const SPECS: [Spec; 8] = [
+const SPECS: [Spec; 9] = [
     Spec {
         key: "FileSystemId",
         flag: "--file-system-id",
@@ -157,6 +162,14 @@ const SPECS: [Spec; 8] = [
         default: Some("30"),
         required: false,
         prompt: "Days to keep the function's logs",
+    },
+    Spec {
+        key: "AlarmTopicArn",
+        flag: "--alarm-topic-arn",
+        env: "FSX_DRT_ALARM_TOPIC_ARN",
+        default: Some(""),
+        required: false,
+        prompt: "ARN of the team's SNS topic for alarms (instead of EmailAddress)",
     },
 ];
 
@@ -224,8 +237,22 @@ impl Resolved {
     pub fn missing(&self) -> Vec<Param> {
         Param::ALL
             .into_iter()
-            .filter(|p| p.required() && !self.0.contains_key(p))
+            .filter(|p| self.needs(*p) && !self.0.contains_key(p))
             .collect()
+    }
+
+    /// Required, and not EmailAddress beside a team topic (AlarmTopicArn) that takes its place.
+    fn needs(&self, param: Param) -> bool {
+        param.required() && !(param == Param::EmailAddress && self.team_topic().is_some())
+    }
+
+    /// AlarmTopicArn when it is in effect: not empty, and not the stack's value beside an
+    /// EmailAddress given now (which goes back to the stack's own topic).
+    fn team_topic(&self) -> Option<&(String, Source)> {
+        let email_given = (self.get(Param::EmailAddress))
+            .is_some_and(|(v, source)| !v.is_empty() && *source != Source::Stack);
+        self.get(Param::AlarmTopicArn)
+            .filter(|(v, source)| !(v.trim().is_empty() || email_given && *source == Source::Stack))
     }
 
     /// Adds a source below those already layered: only parameters still without a value take
@@ -334,7 +361,10 @@ pub struct Parameters {
     pub paths: Vec<FsPath>,
     pub task_type: TaskType,
     pub report_path: ReportPath,
+    /// Empty when the alarms go to a team topic.
     pub email: String,
+    /// The team's SNS topic the alarms publish to, instead of the stack's own.
+    pub alarm_topic_arn: Option<String>,
     /// Only for Release tasks.
     pub release_after_days: Option<u32>,
     pub log_retention_days: u32,
@@ -353,6 +383,10 @@ impl Parameters {
                 self.report_path.to_string(),
             ),
             (Param::EmailAddress, self.email.clone()),
+            (
+                Param::AlarmTopicArn,
+                self.alarm_topic_arn.clone().unwrap_or_default(),
+            ),
         ];
         if let Some(days) = self.release_after_days {
             values.push((Param::ReleaseAfterDays, days.to_string()));
@@ -376,7 +410,30 @@ pub fn validate(resolved: &Resolved) -> Result<Parameters, Vec<Problem>> {
     let report = field(&all, problems, Param::TaskCompletionReportPath, |v| {
         one(ReportPath::parse(v))
     });
-    let email = field(&all, problems, Param::EmailAddress, |v| one(parse_email(v)));
+    // EmailAddress, or the team's topic in its place (a stack's old one of either gives way).
+    let team_topic = all.team_topic().and_then(|(value, source)| {
+        let checked = parse_alarm_topic_arn(value);
+        let invalid = |i| Problem::sourced(Param::AlarmTopicArn, value, source, i);
+        checked.map_err(|i| problems.push(invalid(i))).ok()
+    });
+    let email = match (all.team_topic(), all.get(Param::EmailAddress)) {
+        (None, _) => field(&all, problems, Param::EmailAddress, |v| one(parse_email(v))),
+        (Some((topic, _)), Some((value, source)))
+            if !value.is_empty() && *source != Source::Stack =>
+        {
+            problems.push(Problem::sourced(
+                Param::EmailAddress,
+                value,
+                source,
+                Invalid::new(
+                    format!("AlarmTopicArn {topic} is given too: the alarms publish there, and no address is subscribed"),
+                    "give EmailAddress (the stack's own topic mails it) or AlarmTopicArn (subscribe the address to the team's topic), not both",
+                ),
+            ));
+            None
+        }
+        (Some(_), _) => Some(String::new()),
+    };
     let release_days = field(&all, problems, Param::ReleaseAfterDays, |v| {
         one(parse_release_after_days(v))
     });
@@ -419,6 +476,7 @@ pub fn validate(resolved: &Resolved) -> Result<Parameters, Vec<Problem>> {
             task_type,
             report_path,
             email,
+            alarm_topic_arn: team_topic,
             release_after_days,
             log_retention_days,
         }),
@@ -484,82 +542,6 @@ pub fn check(param: Param, value: &str) -> Result<(), String> {
     }
 }
 
-/// One plausible address: SNS sends the confirmation there, so a typo silently loses alarms.
-pub fn parse_email(value: &str) -> Result<String, Invalid> {
-    let fix = "give one address such as ops@example.com (SNS sends a confirmation mail to it)";
-    let v = value.trim();
-    if v.contains([',', ';']) || v.split_whitespace().count() > 1 {
-        return Err(Invalid::new(
-            "only one address is allowed",
-            "give one address; subscribe more addresses to the topic after deploying",
-        ));
-    }
-    // SNS sends to ASCII addresses only; a non-ASCII letter is usually a look-alike (a
-    // Cyrillic а for a Latin a) pasted from somewhere, invisible to the reader.
-    if let Some((position, c)) = v.chars().enumerate().find(|(_, c)| !c.is_ascii()) {
-        return Err(Invalid::new(
-            format!(
-                "character {} is {c:?} (U+{:04X}), not ASCII; SNS email addresses are ASCII only, and a character like this often looks like a Latin letter",
-                position + 1,
-                u32::from(c)
-            ),
-            "type the address again on an ASCII keyboard, e.g. ops@example.com",
-        ));
-    }
-    let valid = v.len() <= 254
-        && v.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty()
-                && local.len() <= 64
-                && !domain.contains('@')
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-                && !domain.contains("..")
-                && domain
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
-        })
-        && !v.chars().any(|c| c.is_control() || c.is_whitespace());
-    if valid {
-        Ok(v.to_string())
-    } else {
-        Err(Invalid::new("not an email address (name@domain.tld)", fix))
-    }
-}
-
-fn parse_log_retention(value: &str) -> Result<u32, Invalid> {
-    value
-        .trim()
-        .parse()
-        .ok()
-        .filter(|d| LOG_RETENTION_DAYS.contains(d))
-        .ok_or_else(|| {
-            Invalid::new(
-                format!(
-                    "CloudWatch Logs keeps logs for one of {} days",
-                    LOG_RETENTION_DAYS.map(|d| d.to_string()).join(", ")
-                ),
-                "pick one of those, e.g. 30",
-            )
-        })
-}
-
-/// A CloudFormation stack name: a letter, then letters, digits and hyphens, 128 at most.
-pub fn parse_stack_name(value: &str) -> Result<String, Invalid> {
-    let mut chars = value.chars();
-    let valid = value.len() <= 128
-        && chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '-');
-    if valid {
-        Ok(value.to_string())
-    } else {
-        Err(Invalid::new(
-            "a stack name starts with a letter and has only letters, digits and hyphens (128 at most)",
-            "pick a name such as fsx-drt-scheduler",
-        ))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -586,6 +568,65 @@ mod tests {
                 param.default().is_none() && param != Param::ReleaseAfterDays
             );
         }
+    }
+
+    /// EmailAddress or AlarmTopicArn: the one given now wins over the stack's other; both
+    /// given now is a problem naming EmailAddress.
+    #[test]
+    fn a_team_topic_or_an_address() {
+        let topic = "arn:aws:sns:us-east-1:123456789012:team";
+        let fs = (Param::FileSystemId, "fs-0123456789abcdef0");
+        let layers = |now: &[(Param, &str)], stack: &[(Param, &str)]| {
+            let mut now = now.to_vec();
+            now.push(fs);
+            validate(&Resolved::from_layers(vec![
+                (Source::Flag, values(&now)),
+                (Source::Stack, values(stack)),
+            ]))
+        };
+        let to_team = layers(
+            &[(Param::AlarmTopicArn, topic)],
+            &[(Param::EmailAddress, "ops@example.com")],
+        )
+        .unwrap();
+        assert_eq!(
+            (to_team.email.as_str(), to_team.alarm_topic_arn.as_deref()),
+            ("", Some(topic))
+        );
+        let back = layers(
+            &[(Param::EmailAddress, "ops@example.com")],
+            &[(Param::AlarmTopicArn, topic), (Param::EmailAddress, "")],
+        )
+        .unwrap();
+        assert_eq!(
+            (back.email.as_str(), back.alarm_topic_arn),
+            ("ops@example.com", None)
+        );
+        let kept = layers(
+            &[],
+            &[(Param::AlarmTopicArn, topic), (Param::EmailAddress, "")],
+        )
+        .unwrap();
+        assert_eq!(kept.alarm_topic_arn.as_deref(), Some(topic));
+        let both = layers(
+            &[
+                (Param::AlarmTopicArn, topic),
+                (Param::EmailAddress, "ops@example.com"),
+            ],
+            &[],
+        )
+        .unwrap_err();
+        assert_eq!(both[0].parameter, "EmailAddress");
+        let bad = layers(&[(Param::AlarmTopicArn, "team")], &[]).unwrap_err();
+        assert_eq!(
+            bad.iter().map(|p| p.parameter.as_str()).collect::<Vec<_>>(),
+            ["AlarmTopicArn"]
+        );
+        let resolved = Resolved::from_layers(vec![(
+            Source::Flag,
+            values(&[fs, (Param::AlarmTopicArn, topic)]),
+        )]);
+        assert!(resolved.missing().is_empty());
     }
 
     #[test]

@@ -6,69 +6,102 @@ use fsx_drt_core::Invalid;
 
 use crate::params::Problem;
 
-/// CloudFormation's limits for stack tags.
+/// CloudFormation's limits for stack tags (service model: TagKey 1-128, TagValue 1-256,
+/// Tags at most 50).
 const MAX_TAGS: usize = 50;
 const MAX_KEY: usize = 128;
 const MAX_VALUE: usize = 256;
 
-/// `KEY=VALUE,KEY=VALUE`: each key once, 1-128 characters, not starting with `aws:`; values
-/// up to 256 characters; at most 50.
+/// `KEY=VALUE,KEY=VALUE`, each tag checked by [`check_tag`], each key once, at most 50.
 pub fn parse_tags(text: &str) -> Result<Vec<(String, String)>, Vec<Problem>> {
-    let problem = |value: &str, why: String, fix: &str| {
-        Problem::new("--tags", Some(value), Invalid::new(why, fix))
-    };
     let mut tags: Vec<(String, String)> = Vec::new();
     let mut problems = Vec::new();
     for pair in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let Some((key, value)) = pair.split_once('=') else {
-            problems.push(problem(
-                pair,
-                "not KEY=VALUE".into(),
-                "write each tag as KEY=VALUE, e.g. team=hpc,cost-center=42",
+            problems.push(Problem::new(
+                "--tags",
+                Some(pair),
+                Invalid::new(
+                    "not KEY=VALUE",
+                    "write each tag as KEY=VALUE, e.g. team=hpc,cost-center=42",
+                ),
             ));
             continue;
         };
         let (key, value) = (key.trim(), value.trim());
-        if key.is_empty() || key.chars().count() > MAX_KEY {
-            problems.push(problem(
-                pair,
-                format!("a tag key is 1 to {MAX_KEY} characters"),
-                "shorten the key",
-            ));
-        } else if key.to_ascii_lowercase().starts_with("aws:") {
-            problems.push(problem(
-                pair,
-                "keys starting with aws: are AWS's own".into(),
-                "choose another key",
-            ));
-        } else if value.chars().count() > MAX_VALUE {
-            problems.push(problem(
-                pair,
-                format!("a tag value is at most {MAX_VALUE} characters"),
-                "shorten the value",
-            ));
-        } else if tags.iter().any(|(k, _)| k == key) {
-            problems.push(problem(
-                pair,
+        let checked = match tags.iter().any(|(k, _)| k == key) {
+            true => Err(Invalid::new(
                 format!("the key {key} is given twice"),
                 "give each key once",
-            ));
-        } else {
-            tags.push((key.to_string(), value.to_string()));
+            )),
+            false => check_tag(key, value),
+        };
+        match checked {
+            Ok(()) => tags.push((key.to_string(), value.to_string())),
+            Err(invalid) => problems.push(Problem::new("--tags", Some(pair), invalid)),
         }
     }
-    if tags.len() > MAX_TAGS {
-        problems.push(problem(
-            text,
-            format!("{} tags; a stack takes at most {MAX_TAGS}", tags.len()),
-            "drop some",
-        ));
+    problems.extend(check_tag_count("--tags", tags.len()).err());
+    match problems.is_empty() {
+        true => Ok(tags),
+        false => Err(problems),
     }
-    if problems.is_empty() {
-        Ok(tags)
+}
+
+/// One stack tag as CloudFormation takes it: a key of 1-128 characters not starting with
+/// `aws:` (AWS's own), a value of 1-256. The one rule for `--tags` and the file's `Tags`.
+pub fn check_tag(key: &str, value: &str) -> Result<(), Invalid> {
+    if key.is_empty() || key.chars().count() > MAX_KEY {
+        Err(Invalid::new(
+            format!("a tag key is 1 to {MAX_KEY} characters"),
+            "shorten the key",
+        ))
+    } else if key.to_ascii_lowercase().starts_with("aws:") {
+        Err(Invalid::new(
+            "keys starting with aws: are AWS's own",
+            "choose another key",
+        ))
+    } else if value.is_empty() || value.chars().count() > MAX_VALUE {
+        Err(Invalid::new(
+            format!("a tag value is 1 to {MAX_VALUE} characters"),
+            "give a value (e.g. none), or shorten it",
+        ))
     } else {
-        Err(problems)
+        Ok(())
     }
+}
+
+/// At most 50 tags on a stack (`place`: the flag, or the file's `Tags`).
+pub fn check_tag_count(place: &str, count: usize) -> Result<(), Problem> {
+    match count > MAX_TAGS {
+        false => Ok(()),
+        true => Err(Problem::new(
+            place,
+            Some(&format!("{count} tags")),
+            Invalid::new(
+                format!("{count} tags; a stack takes at most {MAX_TAGS}"),
+                "drop some",
+            ),
+        )),
+    }
+}
+
+/// The file's tags with the flag's over them, key by key (a key in both takes the flag's
+/// value), in the file's order then the flag's new keys.
+pub fn merge_tags(file: &[(String, String)], flag: &[(String, String)]) -> Vec<(String, String)> {
+    let mut tags: Vec<(String, String)> = file
+        .iter()
+        .map(|(k, v)| {
+            let value = flag.iter().find(|(fk, _)| fk == k).map_or(v, |(_, fv)| fv);
+            (k.clone(), value.clone())
+        })
+        .collect();
+    tags.extend(
+        flag.iter()
+            .filter(|(k, _)| !file.iter().any(|(fk, _)| fk == k))
+            .cloned(),
+    );
+    tags
 }
 
 /// An IAM role's ARN, as CloudFormation's RoleARN takes it.
@@ -143,11 +176,10 @@ mod tests {
     #[test]
     fn tags_as_cloudformation_takes_them() {
         assert_eq!(
-            parse_tags("team=hpc, cost-center=42,empty=").unwrap(),
+            parse_tags("team=hpc, cost-center=42").unwrap(),
             [
                 ("team".to_string(), "hpc".to_string()),
                 ("cost-center".to_string(), "42".to_string()),
-                ("empty".to_string(), String::new())
             ]
         );
         for bad in [
@@ -155,13 +187,32 @@ mod tests {
             "=x",
             "aws:x=y",
             "a=1,a=2",
+            "empty=",
             &format!("{}=v", "k".repeat(129)),
+            &format!("k={}", "v".repeat(257)),
         ] {
             let problems = parse_tags(bad).unwrap_err();
             assert_eq!(problems[0].parameter, "--tags", "{bad}");
         }
         let many: Vec<String> = (0..51).map(|i| format!("k{i}=v")).collect();
         assert!(parse_tags(&many.join(",")).is_err());
+        assert!(parse_tags(&many[..50].join(",")).is_ok());
+    }
+
+    #[test]
+    fn the_flag_overrides_the_file_key_by_key() {
+        let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+            list.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        assert_eq!(
+            merge_tags(
+                &pairs(&[("team", "hpc"), ("cost-center", "42")]),
+                &pairs(&[("cost-center", "7"), ("owner", "ana")])
+            ),
+            pairs(&[("team", "hpc"), ("cost-center", "7"), ("owner", "ana")])
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use fsx_drt_core::Invalid;
 use serde_json::{Map, Value};
 
-use super::{is_schedule_param, Extra, SCHEDULES};
+use super::{is_schedule_param, Extra, SCHEDULES, TAGS};
 use crate::params::file::{
     closest, file_problem, kind, param_spellings, parse_document, scalar, unknown_key,
 };
@@ -27,6 +27,8 @@ pub struct FileDefinition {
     pub stack: Values,
     /// EmailAddress given as a list: the addresses after the first.
     pub more_emails: Vec<String>,
+    /// `Tags`: the stack's tags, in the file's order.
+    pub tags: Vec<(String, String)>,
     /// The `Schedules` map, in the file's order; `None` for a flat file.
     pub schedules: Option<Vec<FileSchedule>>,
     /// A flat file's one schedule (its name is set later).
@@ -54,6 +56,8 @@ pub fn read(name: &str, bytes: &[u8]) -> Result<FileDefinition, Vec<Problem>> {
     for (key, value) in map {
         if key == SCHEDULES {
             file.schedules = Some(schedules(name, value, &mut file.problems));
+        } else if key == TAGS {
+            file.tags = tags(name, value, &mut file.problems);
         } else if let Some(param) = Param::from_key(&key) {
             if is_schedule_param(param) {
                 flat_keys.push(key.clone());
@@ -204,6 +208,89 @@ fn schedules(name: &str, value: Value, problems: &mut Vec<Problem>) -> Vec<FileS
         .collect()
 }
 
+/// `Tags`: a map of keys to values, or CloudFormation's own list of `{Key, Value}`; each tag
+/// checked by the rule `--tags` has, its problems named `Tags.<key>`.
+fn tags(name: &str, value: Value, problems: &mut Vec<Problem>) -> Vec<(String, String)> {
+    let pairs: Vec<(String, Value)> = match value {
+        Value::Object(map) => map.into_iter().collect(),
+        Value::Null => Vec::new(),
+        Value::Array(items) => (items.into_iter().enumerate())
+            .filter_map(|(i, item)| match listed_tag(item) {
+                Ok(pair) => Some(pair),
+                Err((text, invalid)) => {
+                    let place = format!("{TAGS}[{i}]");
+                    problems.push(tag_problem(name, &place, &text, invalid));
+                    None
+                }
+            })
+            .collect(),
+        other => {
+            problems.push(tag_problem(
+                name,
+                TAGS,
+                &other.to_string(),
+                Invalid::new(
+                    format!("{TAGS} is a {}, not a map of keys to values", kind(&other)),
+                    "write the tags as a map, e.g. Tags: {team: hpc, cost-center: \"42\"}",
+                ),
+            ));
+            return Vec::new();
+        }
+    };
+    let mut tags: Vec<(String, String)> = Vec::new();
+    for (key, value) in pairs {
+        let shown = value
+            .as_str()
+            .map_or_else(|| value.to_string(), str::to_string);
+        let checked =
+            scalar(false, value).and_then(|text| match tags.iter().any(|(k, _)| *k == key) {
+                true => Err(Invalid::new(
+                    format!("the key {key} is given twice"),
+                    "give each key once",
+                )),
+                false => crate::stack_options::check_tag(&key, &text).map(|()| text),
+            });
+        match checked {
+            Ok(text) => tags.push((key, text)),
+            Err(invalid) => {
+                problems.push(tag_problem(name, &format!("{TAGS}.{key}"), &shown, invalid))
+            }
+        }
+    }
+    if let Err(mut problem) = crate::stack_options::check_tag_count(TAGS, tags.len()) {
+        problem.source = Some(format!("file {name}"));
+        problems.push(problem);
+    }
+    tags
+}
+
+/// One `{Key, Value}` of the list form; `Err` with the item as text.
+fn listed_tag(item: Value) -> Result<(String, Value), (String, Invalid)> {
+    let text = item.to_string();
+    if let Value::Object(mut map) = item {
+        if let (2, Some(Value::String(key)), Some(value)) =
+            (map.len(), map.remove("Key"), map.remove("Value"))
+        {
+            return Ok((key, value));
+        }
+    }
+    Err((
+        text,
+        Invalid::new(
+            "a tag in the list is not {Key: ..., Value: ...}",
+            "give each tag as {Key: team, Value: hpc}, or write Tags as a map",
+        ),
+    ))
+}
+
+/// A problem with a tag, its value given so it is reported before any AWS call.
+fn tag_problem(name: &str, place: &str, value: &str, invalid: Invalid) -> Problem {
+    Problem {
+        value: Some(value.to_string()),
+        ..at(name, place, invalid)
+    }
+}
+
 /// The keys a schedule can have, for did-you-mean.
 fn schedule_keys() -> impl Iterator<Item = (&'static str, Vec<&'static str>)> {
     let params = Param::ALL
@@ -238,14 +325,14 @@ fn unknown_top_key(name: &str, key: &str) -> Problem {
     let extras = Extra::ALL.map(|e| (e.key(), vec![e.key()]));
     let all = param_spellings()
         .chain(extras)
-        .chain([(SCHEDULES, vec![SCHEDULES])]);
+        .chain([(SCHEDULES, vec![SCHEDULES]), (TAGS, vec![TAGS, "--tags"])]);
     let mut problem = unknown_key(name, key);
     if !problem.fix.starts_with("remove ") {
         if let Some(suggestion) = closest(key, all) {
             problem.fix = format!("did you mean {suggestion}?");
         } else {
             problem.fix = format!(
-                "{}; a schedule's {}; and {SCHEDULES}",
+                "{}; a schedule's {}; {SCHEDULES} and {TAGS}",
                 problem.fix,
                 Extra::ALL.map(Extra::key).join(", ")
             );

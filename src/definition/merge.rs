@@ -16,6 +16,8 @@ pub struct Draft {
     pub schedules: Vec<DraftSchedule>,
     /// EmailAddress given as a list in the file: the addresses after the first.
     pub more_emails: Vec<(String, Source)>,
+    /// The file's `Tags` (flags' `--tags` go over them, key by key, at deploy).
+    pub tags: Vec<(String, String)>,
     /// Problems found while reading and merging; [`super::validate`] reports them with the rest.
     pub problems: Vec<Problem>,
 }
@@ -45,6 +47,7 @@ impl Draft {
             more_emails: (file.more_emails.iter())
                 .map(|e| (e.clone(), source.clone()))
                 .collect(),
+            tags: file.tags.clone(),
             problems: file.problems.clone(),
             ..Draft::default()
         };

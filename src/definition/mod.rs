@@ -33,12 +33,15 @@ pub const DEFAULT_NAME: &str = "default";
 pub const MAX_SCHEDULES: usize = 50;
 /// The key of the schedules map in the parameters file.
 pub const SCHEDULES: &str = "Schedules";
+/// The key of the stack's tags in the parameters file (no template parameter: they go on
+/// the change set, as `--tags` do).
+pub const TAGS: &str = "Tags";
 
 /// Template parameters that belong to each schedule; the others are stack-wide.
 pub fn is_schedule_param(param: Param) -> bool {
     !matches!(
         param,
-        Param::FileSystemId | Param::EmailAddress | Param::LogRetentionDays
+        Param::FileSystemId | Param::EmailAddress | Param::LogRetentionDays | Param::AlarmTopicArn
     )
 }
 
@@ -80,8 +83,10 @@ impl Extra {
 #[derive(Debug, Clone)]
 pub struct Definition {
     pub file_system_id: FileSystemId,
-    /// At least one; the first is the template's EmailAddress.
+    /// The first is the template's EmailAddress; none when the alarms go to a team topic.
     pub email_addresses: Vec<String>,
+    /// The team's SNS topic the alarms publish to, instead of the stack's own.
+    pub alarm_topic_arn: Option<String>,
     pub log_retention_days: u32,
     /// Sorted by name; names are unique ignoring case.
     pub schedules: Vec<ScheduleSpec>,
@@ -167,7 +172,8 @@ impl Definition {
             paths: schedule.paths.clone(),
             task_type: schedule.task_type,
             report_path: schedule.report_path.clone(),
-            email: self.email_addresses[0].clone(),
+            email: self.email_addresses.first().cloned().unwrap_or_default(),
+            alarm_topic_arn: self.alarm_topic_arn.clone(),
             release_after_days: schedule.release_after_days,
             log_retention_days: self.log_retention_days,
         }

@@ -190,9 +190,11 @@ pub fn validate(draft: &Draft, now: DateTime<Utc>) -> Result<Definition, Vec<Pro
                 checked.into_iter().filter_map(|(_, s)| s).collect();
             schedules.sort_by(|a, b| a.name.cmp(&b.name));
             let more = draft.more_emails.iter().map(|(e, _)| e.trim().to_string());
+            let emails = std::iter::once(first.email.clone()).chain(more);
             Ok(Definition {
                 file_system_id: first.file_system_id.clone(),
-                email_addresses: std::iter::once(first.email.clone()).chain(more).collect(),
+                email_addresses: emails.filter(|e| !e.is_empty()).collect(),
+                alarm_topic_arn: first.alarm_topic_arn.clone(),
                 log_retention_days: first.log_retention_days,
                 schedules,
             })

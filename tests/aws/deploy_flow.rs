@@ -151,10 +151,13 @@ fn resources_rule(ids: &[&str], status: ResourceStatus) -> Rule {
         .build()
 }
 
+/// A deploy given no tags sends no Tags at all (not an empty list, which would remove the
+/// stack's): UpdateStack's reference says an absent Tags leaves the stack's as they are.
 fn create_change_set_rule(kind: ChangeSetType) -> Rule {
     mock!(aws_sdk_cloudformation::Client::create_change_set)
         .match_requests(move |r| {
             r.change_set_type() == Some(&kind)
+                && r.tags.is_none()
                 && r.parameters()
                     .iter()
                     .any(|p| p.parameter_key() == Some("FileSystemId"))

@@ -288,3 +288,121 @@ fn a_reviewed_change_set_runs_once_and_only_on_the_stack_it_was_made_for() {
         bad.stderr
     );
 }
+
+/// `Tags:` in the definition file land on the stack, `--tags` goes over them key by key, and
+/// a later deploy that gives no tags sends none, so the stack keeps its own.
+#[test]
+fn tags_from_the_file_the_flag_over_them_and_kept_when_none_given() {
+    let emulator = Emulator::start();
+    let file = emulator.dir.join("tagged.yaml");
+    std::fs::write(
+        &file,
+        format!(
+            "FileSystemId: {}\nEmailAddress: ops@example.com\nPaths: /data\nTags: {{team: hpc, cost-center: 42}}\n",
+            emulator.file_system_id
+        ),
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+    let tags = |emulator: &Emulator| {
+        emulator.aws("s = boto3.client('cloudformation', **kw).describe_stacks(StackName='t')['Stacks'][0]\nprint(json.dumps(sorted([t['Key'], t['Value']] for t in s.get('Tags', []))))")
+    };
+    let fixed = format!("deploy --stack-name t --yes --lambda-zip {LAMBDA_ZIP}");
+    let mut args: Vec<&str> = fixed.split(' ').collect();
+    args.extend([
+        "--parameters-file",
+        file,
+        "--tags",
+        "cost-center=7,owner=ana",
+    ]);
+    let deployed = emulator.fsx_drt(&args);
+    assert_eq!(deployed.code, 0, "{}", deployed.stderr);
+    assert_eq!(
+        tags(&emulator),
+        json!([["cost-center", "7"], ["owner", "ana"], ["team", "hpc"]])
+    );
+    // No tags at all (flags only, another schedule): the stack's stay.
+    let again = format!(
+        "{fixed} --file-system-id {} --email ops@example.com --paths /data",
+        emulator.file_system_id
+    );
+    let mut args: Vec<&str> = again.split(' ').collect();
+    args.extend(["--schedule", "rate(2 hours)", "--output", "json"]);
+    let redeployed = emulator.fsx_drt(&args);
+    assert_eq!(redeployed.code, 0, "{}", redeployed.stderr);
+    let redeployed: Value = serde_json::from_str(&redeployed.stdout).unwrap();
+    assert_eq!(redeployed["operation"], "update", "{redeployed}");
+    assert_eq!(
+        tags(&emulator),
+        json!([["cost-center", "7"], ["owner", "ana"], ["team", "hpc"]])
+    );
+    // Only the tags change: an update all the same, and the tags given are the stack's.
+    let mut args: Vec<&str> = again.split(' ').collect();
+    args.extend([
+        "--schedule",
+        "rate(2 hours)",
+        "--tags",
+        "team=storage",
+        "--output",
+        "json",
+    ]);
+    let retagged = emulator.fsx_drt(&args);
+    assert_eq!(retagged.code, 0, "{}", retagged.stderr);
+    let retagged: Value = serde_json::from_str(&retagged.stdout).unwrap();
+    assert_eq!(retagged["operation"], "update", "{retagged}");
+    assert_eq!(tags(&emulator), json!([["team", "storage"]]));
+}
+
+/// `--alarm-topic-arn`: a stack that mailed its own topic moves to the team's topic (its
+/// EmailAddress gives way): no topic or key of its own any more, TopicArn is the team's
+/// topic and AlarmTopicKeyArn is gone; status does not read the team's subscriptions. (moto
+/// makes no alarms or subscriptions, and does not serve the SDK's CloudWatch protocol: the
+/// alarms' actions are checked on the template, tests/offline/template.rs.)
+#[test]
+fn alarms_move_to_the_teams_topic() {
+    let emulator = Emulator::start();
+    let team = emulator.aws(
+        "print(json.dumps(boto3.client('sns', **kw).create_topic(Name='team-alarms')['TopicArn']))",
+    );
+    let team = team.as_str().unwrap();
+    let deploy = |extra: &[&str]| {
+        let fixed = format!(
+            "deploy --stack-name a --yes --lambda-zip {LAMBDA_ZIP} --file-system-id {} --paths /data --output json",
+            emulator.file_system_id
+        );
+        let mut args: Vec<&str> = fixed.split(' ').collect();
+        args.extend(extra);
+        let run = emulator.fsx_drt(&args);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        serde_json::from_str::<Value>(&run.stdout).unwrap()
+    };
+    let seen = |emulator: &Emulator| {
+        emulator.aws("cf = boto3.client('cloudformation', **kw)\nkinds = sorted(r.get('ResourceType', '') for r in cf.describe_stack_resources(StackName='a')['StackResources'])\ntopics = sorted(t['TopicArn'] for t in boto3.client('sns', **kw).list_topics()['Topics'])\nprint(json.dumps([[k for k in kinds if k.startswith(('AWS::SNS', 'AWS::KMS'))], len(topics)]))")
+    };
+    let own = deploy(&["--email", "ops@example.com"]);
+    assert!(own["outputs"]["AlarmTopicKeyArn"].is_string(), "{own}");
+    assert_ne!(own["outputs"]["TopicArn"], team, "{own}");
+    assert_eq!(
+        seen(&emulator),
+        json!([["AWS::KMS::Key", "AWS::SNS::Topic"], 2])
+    );
+
+    let moved = deploy(&["--alarm-topic-arn", team]);
+    assert_eq!(moved["outputs"]["TopicArn"], team, "{moved}");
+    let steps = moved["next_steps"].to_string();
+    assert!(
+        steps.contains(team) && steps.contains("cloudwatch.amazonaws.com publish"),
+        "{steps}"
+    );
+    assert!(
+        moved["outputs"].get("AlarmTopicKeyArn").is_none(),
+        "{moved}"
+    );
+    // The stack's own topic and key are gone; the team's topic is left as it was.
+    assert_eq!(seen(&emulator), json!([[], 1]));
+    let status = emulator.fsx_drt(&["status", "--stack-name", "a", "--output", "json"]);
+    let status: Value = serde_json::from_str(&status.stdout).unwrap();
+    assert_eq!(status["email_subscription"], "team topic", "{status}");
+    assert_eq!(status["parameters"]["AlarmTopicArn"], team);
+    assert_eq!(status["parameters"]["EmailAddress"], "");
+}

@@ -6,6 +6,9 @@ use crate::cli::{fsx_drt, run, temp_file, Run, AFTER};
 
 const STACK: &str = "FileSystemId: fs-0123456789abcdef0\nEmailAddress: hpc-ops@example.com\n";
 
+/// A team's SNS topic for the alarms.
+const TEAM_TOPIC: &str = "arn:aws:sns:eu-central-1:123456789012:team-alarms";
+
 /// The issue's example: three schedules in Berlin time.
 const ISSUE: &str = include_str!("schedules.yaml");
 
@@ -225,6 +228,86 @@ fn bad_definitions_exit_2_naming_the_place() {
             "FileSystemId".into(),
             "fix:",
         ),
+        // Tags: the rule --tags has, named by place.
+        (
+            format!("{STACK}Tags: {{aws:owner: me}}\n"),
+            vec![],
+            "Tags.aws:owner".into(),
+            "aws: are AWS's own",
+        ),
+        (
+            format!("{STACK}Tags: {{team: \"\"}}\n"),
+            vec![],
+            "Tags.team".into(),
+            "a tag value is 1 to 256 characters",
+        ),
+        (
+            format!("{STACK}Tags: {{team: {{a: 1}}}}\n"),
+            vec![],
+            "Tags.team".into(),
+            "not text or a number",
+        ),
+        (
+            format!("{STACK}Tags: [{{Key: a, Value: x}}, {{Key: a, Value: y}}]\n"),
+            vec![],
+            "Tags.a".into(),
+            "given twice",
+        ),
+        (
+            format!("{STACK}Tags: [{{Key: team}}]\n"),
+            vec![],
+            "Tags[0]".into(),
+            "not {Key: ..., Value: ...}",
+        ),
+        (
+            format!("{STACK}Tags: team=hpc\n"),
+            vec![],
+            "Tags".into(),
+            "not a map of keys to values",
+        ),
+        (
+            format!(
+                "{STACK}Tags: {{{}}}\n",
+                (0..51)
+                    .map(|i| format!("k{i}: v"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            vec![],
+            "Tags".into(),
+            "at most 50",
+        ),
+        (
+            format!("{STACK}Tag: {{team: hpc}}\n"),
+            vec![],
+            "Tag".into(),
+            "did you mean Tags?",
+        ),
+        // AlarmTopicArn: an SNS topic ARN, and EmailAddress not beside it.
+        (
+            format!("{STACK}AlarmTopicArn: {TEAM_TOPIC}\n"),
+            vec![],
+            "EmailAddress".into(),
+            "not both",
+        ),
+        (
+            STACK.into(),
+            vec!["--alarm-topic-arn", TEAM_TOPIC],
+            "EmailAddress".into(),
+            "AlarmTopicArn arn:aws:sns:eu-central-1:123456789012:team-alarms is given too",
+        ),
+        (
+            "FileSystemId: fs-0123456789abcdef0\nAlarmTopicArn: arn:aws:sqs:eu-central-1:123456789012:q\n".into(),
+            vec![],
+            "AlarmTopicArn".into(),
+            "not an sns ARN",
+        ),
+        (
+            one(&format!("{{AlarmTopicArn: {TEAM_TOPIC}}}")),
+            vec![],
+            "Schedules.nightly-export.AlarmTopicArn".into(),
+            "stack-wide",
+        ),
     ];
     assert!(cases.len() >= 20);
     for (i, (text, flags, place, says)) in cases.iter().enumerate() {
@@ -243,6 +326,44 @@ fn bad_definitions_exit_2_naming_the_place() {
             out.code, out.stderr, out.stdout
         );
     }
+}
+
+#[test]
+fn tags_in_a_map_or_cloudformations_list_are_no_parameter() {
+    for tags in [
+        "{team: hpc, cost-center: 42}",
+        "[{Key: team, Value: hpc}, {Key: cost-center, Value: \"42\"}]",
+    ] {
+        let text = format!("{STACK}Tags: {tags}\n");
+        let out = validate_file("tagged.yaml", &text, &["--output", "json"]);
+        valid_json(&out);
+    }
+}
+
+/// With a team topic, no address is needed (nor asked for), from the file or the environment.
+#[test]
+fn a_team_topic_takes_the_place_of_the_address() {
+    let text = format!("FileSystemId: fs-0123456789abcdef0\nAlarmTopicArn: {TEAM_TOPIC}\n");
+    let out = validate_file("team.yaml", &text, &["--output", "json"]);
+    let json = valid_json(&out);
+    assert_eq!(json["parameters"]["AlarmTopicArn"], TEAM_TOPIC, "{json}");
+    assert_eq!(json["parameters"]["EmailAddress"], "", "{json}");
+    let fixed = format!(
+        "validate --no-input --after {AFTER} --output json --file-system-id fs-0123456789abcdef0"
+    );
+    let out = run(fsx_drt()
+        .args(fixed.split(' '))
+        .env("FSX_DRT_ALARM_TOPIC_ARN", TEAM_TOPIC));
+    let json = valid_json(&out);
+    assert_eq!(json["sources"]["AlarmTopicArn"], "environment", "{json}");
+    // Without it, the address is required as ever.
+    let out = run(fsx_drt().args(fixed.split(' ')));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("EmailAddress is required"),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]

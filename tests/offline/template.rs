@@ -4,7 +4,8 @@
 use fsx_drt::params::{Param, LOG_RETENTION_DAYS};
 use fsx_drt::schedule::Schedule;
 use fsx_drt::template::{
-    template_json, CODE_BUCKET, CODE_KEY, MAXIMUM_EVENT_AGE, PERMISSIONS_BOUNDARY, TIMEZONE,
+    render_for, template_json, CODE_BUCKET, CODE_KEY, MAXIMUM_EVENT_AGE, PERMISSIONS_BOUNDARY,
+    TIMEZONE,
 };
 use fsx_drt_core::{env, metrics, TaskType};
 use serde_json::{json, Value};
@@ -356,4 +357,75 @@ fn every_role_takes_the_permissions_boundary() {
         );
     }
     assert_eq!(t["Parameters"][PERMISSIONS_BOUNDARY]["Default"], "");
+}
+
+/// The template as CloudFormation deploys it with AlarmTopicArn empty (`own`: the stack's own
+/// topic) or set: resources and outputs under `CreatesAlarmTopic` kept or dropped, and each
+/// `Fn::If` on it resolved.
+fn with_alarm_topic(t: &Value, own: bool) -> Value {
+    fn resolve(v: &Value, own: bool) -> Value {
+        match v {
+            Value::Object(map) => match map.get("Fn::If") {
+                Some(Value::Array(a)) if a[0] == "CreatesAlarmTopic" => {
+                    resolve(&a[if own { 1 } else { 2 }], own)
+                }
+                _ => Value::Object(
+                    (map.iter())
+                        .filter(|(_, x)| {
+                            own || x.get("Condition") != Some(&json!("CreatesAlarmTopic"))
+                        })
+                        .map(|(k, x)| (k.clone(), resolve(x, own)))
+                        .collect(),
+                ),
+            },
+            Value::Array(items) => Value::Array(items.iter().map(|x| resolve(x, own)).collect()),
+            other => other.clone(),
+        }
+    }
+    resolve(t, own)
+}
+
+/// AlarmTopicArn empty: the stack's topic, key and subscriptions, the alarms publish there.
+/// Set: none of them, the alarms and the TopicArn output use the given topic, and no
+/// AlarmTopicKeyArn output; the same in a rendered template with more addresses.
+#[test]
+fn alarms_go_to_the_stacks_topic_or_the_teams() {
+    let rendered = render_for(&[], &["second@example.com".to_string()]);
+    for t in [template(), rendered] {
+        let ours = with_alarm_topic(&t, true);
+        let teams = with_alarm_topic(&t, false);
+        for kind in ["AWS::SNS::Topic", "AWS::KMS::Key", "AWS::SNS::Subscription"] {
+            assert!(!resources_of(&ours, kind).is_empty(), "{kind}");
+            assert!(resources_of(&teams, kind).is_empty(), "{kind}");
+        }
+        for (t, topic) in [
+            (&ours, json!({"Ref": "AlarmTopic"})),
+            (&teams, json!({"Ref": "AlarmTopicArn"})),
+        ] {
+            let alarms = resources_of(t, "AWS::CloudWatch::Alarm");
+            assert_eq!(alarms.len(), 2);
+            for (id, alarm) in alarms {
+                assert_eq!(alarm["Properties"]["AlarmActions"], json!([topic]), "{id}");
+                assert_eq!(alarm["Properties"]["OKActions"], json!([topic]), "{id}");
+            }
+            assert_eq!(t["Outputs"]["TopicArn"]["Value"], topic);
+        }
+        assert!(ours["Outputs"].get("AlarmTopicKeyArn").is_some());
+        assert!(teams["Outputs"].get("AlarmTopicKeyArn").is_none());
+        // Nothing left that names what is gone.
+        let text = teams["Resources"].to_string() + &teams["Outputs"].to_string();
+        assert!(
+            !text.contains("\"AlarmTopic\"") && !text.contains("AlarmTopicKey"),
+            "{text}"
+        );
+    }
+    let params = &template()["Parameters"];
+    assert_eq!(params["AlarmTopicArn"]["Default"], "");
+    assert_eq!(params["EmailAddress"]["Default"], "");
+    // A stack made with plain create-stack gets one of the two, not both, not neither.
+    let rule = template()["Rules"]["EmailAddressOrAlarmTopicArn"].to_string();
+    assert!(
+        rule.contains("EmailAddress") && rule.contains("AlarmTopicArn"),
+        "{rule}"
+    );
 }

@@ -99,7 +99,11 @@ pub fn render(draft: &Draft, definition: &Definition, now: DateTime<Utc>) -> Ren
                 .collect(),
         );
         let resources: Vec<ScheduleResource> = definition.schedules.iter().map(resource).collect();
-        template::render_for(&resources, &definition.email_addresses[1..]).to_string()
+        template::render_for(
+            &resources,
+            definition.email_addresses.get(1..).unwrap_or_default(),
+        )
+        .to_string()
     };
     values.push((template::MAXIMUM_EVENT_AGE.into(), event_age.to_string()));
     Rendered {
@@ -172,7 +176,8 @@ pub fn summary(definition: &Definition, now: DateTime<Utc>) -> String {
 
 /// What is left once the stack is deployed: confirming the alarm mail of each address the
 /// stack did not mail before (AWS sends a confirmation; alarms reach nobody until it is
-/// accepted), and when the first run is.
+/// accepted), or checking a team topic the stack did not use before, and when the first run
+/// is.
 pub fn next_steps(
     definition: &Definition,
     stack: &[(String, String)],
@@ -191,6 +196,14 @@ pub fn next_steps(
             format!("confirm the subscription AWS mailed to {email}: alarms reach nobody until it is accepted (fsx-drt status shows it)")
         })
         .collect();
+    let known_topic = stack
+        .iter()
+        .find(|(k, _)| k == Param::AlarmTopicArn.key())
+        .map(|(_, v)| v.as_str());
+    if let Some(topic) = (definition.alarm_topic_arn.as_deref()).filter(|t| known_topic != Some(*t))
+    {
+        steps.push(format!("make sure {topic} lets cloudwatch.amazonaws.com publish (its access policy, and its KMS key's policy if it is encrypted): fsx-drt cannot read another team's policy, and alarms it refuses reach nobody"));
+    }
     let first = definition
         .schedules
         .iter()

@@ -14,19 +14,9 @@ use crate::workflows::inputs;
 /// schedules, whose schedules stay in its file).
 pub fn ask(draft: &mut Draft, interactive: bool, ui: &Printer) -> Result<(), Failure> {
     check_interactive(interactive)?;
-    let params: Vec<Param> = Param::ALL
-        .into_iter()
-        .filter(|p| !draft.mapped || !definition::is_schedule_param(*p))
-        .collect();
-    for param in params {
-        let current = draft.schedules[0]
-            .values
-            .get(param)
-            .map(|(v, _)| v.clone())
-            .or_else(|| param.default().map(str::to_string));
-        let value = inputs::prompt_with(param, current.as_deref(), ui)?;
-        draft.set(param, &value, &Source::Prompt);
-    }
+    ask_parameters(draft, |param, current| {
+        inputs::prompt_with(param, current, ui)
+    })?;
     if !draft.mapped {
         let schedule = &mut draft.schedules[0];
         let current = schedule
@@ -101,4 +91,71 @@ pub fn offer_to_save(draft: &Draft, ui: &Printer) -> Result<Option<String>, Fail
         )
     })?;
     Ok(Some(path))
+}
+
+/// Asks for each parameter in turn (`prompt` gets it and its current value), the team's
+/// topic just before the address: given, it takes the address's place, which is not asked.
+fn ask_parameters(
+    draft: &mut Draft,
+    mut prompt: impl FnMut(Param, Option<&str>) -> Result<String, Failure>,
+) -> Result<(), Failure> {
+    let mut params: Vec<Param> = Param::ALL
+        .into_iter()
+        .filter(|p| !draft.mapped || !definition::is_schedule_param(*p))
+        .filter(|p| *p != Param::AlarmTopicArn)
+        .collect();
+    let email = params.iter().position(|p| *p == Param::EmailAddress);
+    params.insert(email.unwrap_or(params.len()), Param::AlarmTopicArn);
+    let mut team_topic = false;
+    for param in params {
+        if param == Param::EmailAddress && team_topic {
+            draft.set(param, "", &Source::Prompt);
+            continue;
+        }
+        let current = draft.schedules[0]
+            .values
+            .get(param)
+            .map(|(v, _)| v.clone())
+            .or_else(|| param.default().map(str::to_string));
+        let value = prompt(param, current.as_deref())?;
+        team_topic |= param == Param::AlarmTopicArn && !value.trim().is_empty();
+        draft.set(param, &value, &Source::Prompt);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The team's topic is asked just before the address; given, the address is not asked.
+    #[test]
+    fn a_team_topic_is_asked_before_the_address_and_replaces_it() {
+        for (topic, asks_email) in [
+            ("arn:aws:sns:us-east-1:123456789012:team", false),
+            ("", true),
+        ] {
+            let mut draft = Draft::new(&Default::default(), None, None, &Default::default());
+            let mut asked = Vec::new();
+            ask_parameters(&mut draft, |param, _| {
+                asked.push(param);
+                Ok(match param {
+                    Param::AlarmTopicArn => topic.to_string(),
+                    _ => "x".to_string(),
+                })
+            })
+            .unwrap();
+            let topic_at = asked
+                .iter()
+                .position(|p| *p == Param::AlarmTopicArn)
+                .unwrap();
+            assert_eq!(
+                asked.get(topic_at + 1) == Some(&Param::EmailAddress),
+                asks_email
+            );
+            assert_eq!(asked.contains(&Param::EmailAddress), asks_email);
+            let email = draft.schedules[0].values.get(Param::EmailAddress).unwrap();
+            assert_eq!(email.0 == "x", asks_email);
+        }
+    }
 }

@@ -204,10 +204,13 @@ pub fn prepare(args: &DeployRequest) -> Result<Prepared, Failure> {
     }
     check_options(&args.options)?;
     let draft = inputs::gather_definition(&args.inputs)?;
-    let present_problems: Vec<Problem> = match crate::definition::validate(&draft, Utc::now()) {
+    let mut present_problems: Vec<Problem> = match crate::definition::validate(&draft, Utc::now()) {
         Ok(_) => Vec::new(),
         Err(problems) => problems.into_iter().filter(|p| p.value.is_some()).collect(),
     };
+    let tags = crate::stack_options::merge_tags(&draft.tags, &args.options.tags);
+    present_problems
+        .extend(crate::stack_options::check_tag_count("--tags and Tags", tags.len()).err());
     if !present_problems.is_empty() {
         return Err(crate::definition::invalid(&draft, present_problems));
     }
@@ -262,6 +265,12 @@ pub async fn execute(
     started: Instant,
 ) -> Result<Deployed, Failure> {
     let (aws, interrupt, printer) = (session.aws, session.interrupt, session.ui);
+    // The file's tags with the flag's over them. None at all: the change set carries no
+    // Tags, and the stack keeps its own.
+    let options = StackOptions {
+        tags: crate::stack_options::merge_tags(&prepared.draft.tags, &args.options.tags),
+        ..args.options.clone()
+    };
     // Reading changes nothing: Ctrl-C simply stops.
     let target = interrupt
         .until(UNCHANGED, target(session, args, prepared))
@@ -294,7 +303,7 @@ pub async fn execute(
     let made = tokio::select! {
         biased;
         () = interrupt.raised() => None,
-        made = change_set::make(aws, &args.stack_name, &name, create, &template, &target.values, &args.options) => Some(made),
+        made = change_set::make(aws, &args.stack_name, &name, create, &template, &target.values, &options) => Some(made),
     };
     // Ctrl-C before the change set is executed: it goes, and the stack made for it, even
     // when Ctrl-C is pressed again meanwhile.

@@ -36,6 +36,9 @@ pub struct StatusRequest {
 
 const TASKS_SHOWN: usize = 10;
 
+/// `email_subscription` of a stack whose alarms go to a team's topic (AlarmTopicArn).
+const TEAM_TOPIC: &str = "team topic";
+
 #[derive(Debug, Serialize)]
 pub struct Status {
     pub stack_name: String,
@@ -58,7 +61,7 @@ pub struct Status {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
     pub alarms: Vec<Alarm>,
-    /// confirmed, PendingConfirmation, or none.
+    /// confirmed, PendingConfirmation, none, or "team topic" (AlarmTopicArn: not read).
     pub email_subscription: String,
     pub tasks: Vec<Task>,
     /// Whether the resources still match the template.
@@ -136,9 +139,12 @@ pub async fn gather(session: &Session<'_>, args: &StatusRequest) -> Result<Statu
             alarms.push(Alarm { name, state });
         }
     }
-    let email_subscription = match stack.outputs.topic_arn() {
-        Some(topic) => aws.email_subscription(topic).await?,
-        None => "none".to_string(),
+    // A team's topic is not the stack's: its subscriptions are the team's to read and manage.
+    let team_topic = (stack.parameter(Param::AlarmTopicArn.key())).is_some_and(|t| !t.is_empty());
+    let email_subscription = match (team_topic, stack.outputs.topic_arn()) {
+        (true, _) => TEAM_TOPIC.to_string(),
+        (false, Some(topic)) => aws.email_subscription(topic).await?,
+        (false, None) => "none".to_string(),
     };
     let tasks = match stack.parameter(Param::FileSystemId.key()) {
         Some(fs_id) => aws
@@ -266,10 +272,14 @@ impl fmt::Display for Status {
             writeln!(f, "  {}  {}", alarm.state, alarm.name)?;
         }
         writeln!(f)?;
-        let hint = if self.email_subscription == "PendingConfirmation" {
-            " (open the confirmation mail AWS sent, or alarms reach nobody)"
-        } else {
-            ""
+        let hint = match self.email_subscription.as_str() {
+            "PendingConfirmation" => {
+                " (open the confirmation mail AWS sent, or alarms reach nobody)"
+            }
+            TEAM_TOPIC => {
+                " (the alarms publish to the TopicArn output; who it mails is the team's)"
+            }
+            _ => "",
         };
         writeln!(f, "Email subscription: {}{hint}", self.email_subscription)?;
         writeln!(f)?;
