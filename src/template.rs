@@ -37,18 +37,28 @@ const DEFAULT_EVENT_AGE_SECONDS: i64 = 3600;
 const MIN_EVENT_AGE_SECONDS: i64 = 60;
 /// How many runs ahead the shortest gap is looked for: a day and a half of a per-minute
 /// schedule, years of an hourly one.
-const GAP_RUNS: usize = 2000;
+pub const GAP_RUNS: usize = 2000;
+
+/// The template parameter (and schedule input field) bounding how long a busy run is
+/// deferred, in minutes after its scheduled time.
+pub const MAX_DEFER_MINUTES: &str = fsx_drt_core::deferral::MAX_DEFER_MINUTES;
+
+/// A schedule's MaxDeferMinutes when the definition gives none: until its next run (a minute
+/// before the shortest gap), at most a day.
+pub fn default_max_defer_minutes(schedule: &Schedule, now: DateTime<Utc>) -> u32 {
+    schedule.shortest_gap(now, GAP_RUNS).map_or(
+        fsx_drt_core::deferral::MAX_BOUND_MINUTES,
+        fsx_drt_core::deferral::default_bound,
+    )
+}
 
 /// [`MAXIMUM_EVENT_AGE`] for a schedule: a minute shorter than the shortest gap between its
 /// runs, so a retried run never starts after the next slot fired; at least Lambda's minimum
 /// of 60 s, at most an hour.
 pub fn maximum_event_age(schedule: &Schedule, now: DateTime<Utc>) -> i64 {
-    let runs = schedule.upcoming(now, GAP_RUNS);
-    let shortest_gap = runs
-        .windows(2)
-        .map(|pair| (pair[1] - pair[0]).num_seconds())
-        .min();
-    shortest_gap
+    schedule
+        .shortest_gap(now, GAP_RUNS)
+        .map(|gap| gap.num_seconds())
         .map_or(DEFAULT_EVENT_AGE_SECONDS, |gap| {
             (gap - 60).min(DEFAULT_EVENT_AGE_SECONDS)
         })

@@ -34,7 +34,7 @@ use crate::config::{
 use crate::deferral::{parse_max_defer_minutes, Deferral, DEFERRAL, MAX_DEFER_MINUTES};
 use crate::paths::{parse_paths, render_paths, FsPath};
 use crate::slot::{minute_of, Slot};
-use crate::Invalid;
+use crate::{env, Invalid};
 
 /// The schedule's name (1-64 of `[0-9A-Za-z._-]`): the tasks' schedule tag and the metrics'
 /// Schedule dimension.
@@ -45,12 +45,13 @@ pub const REPORT_PATH: &str = "TaskCompletionReportPath";
 pub const RELEASE_AFTER_DAYS: &str = "ReleaseAfterDays";
 pub const SCHEDULED_TIME: &str = "ScheduledTime";
 pub const SCHEDULE_ARN: &str = "ScheduleArn";
-pub const ALL: [&str; 7] = [
+pub const ALL: [&str; 8] = [
     SCHEDULE,
     TASK_TYPE,
     PATHS,
     REPORT_PATH,
     RELEASE_AFTER_DAYS,
+    MAX_DEFER_MINUTES,
     SCHEDULED_TIME,
     SCHEDULE_ARN,
 ];
@@ -69,6 +70,8 @@ pub struct Schedule {
     pub report_path: ReportPath,
     /// Used by Release tasks only (0 for the others).
     pub release_after_days: u32,
+    /// How long a busy run is deferred, in minutes after its scheduled time (0: never).
+    pub max_defer_minutes: u32,
 }
 
 impl Schedule {
@@ -95,6 +98,7 @@ impl Schedule {
         if self.task_type == TaskType::Release {
             put(RELEASE_AFTER_DAYS, self.release_after_days.into());
         }
+        put(MAX_DEFER_MINUTES, self.max_defer_minutes.into());
         put(SCHEDULED_TIME, SCHEDULED_TIME_ATTRIBUTE.into());
         put(SCHEDULE_ARN, SCHEDULE_ARN_ATTRIBUTE.into());
         Value::Object(input)
@@ -129,9 +133,25 @@ impl Invocation {
     /// Reads an event; `request_id` is the invocation's, for events that are not a slot.
     /// Every problem of a schedule's event is named by its field.
     pub fn of(event: &Value, request_id: &str) -> Result<Self, Vec<ConfigError>> {
+        Self::of_with(event, request_id, |_| None)
+    }
+
+    /// The same, as the function reads it: a schedule's event without MaxDeferMinutes (the
+    /// written template's one schedule, whose settings are stack parameters) takes the bound
+    /// from the environment (MAX_DEFER_MINUTES).
+    pub fn of_with(
+        event: &Value,
+        request_id: &str,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, Vec<ConfigError>> {
         let mut invocation = Self::read(event, request_id)?;
         if invocation.schedule_name.is_some() {
-            invocation.retry = retry(event, &invocation.slot).map_err(|e| vec![e])?;
+            let bound = match present(event, MAX_DEFER_MINUTES) {
+                Some(Value::String(text)) => Some((MAX_DEFER_MINUTES, text.clone())),
+                Some(value) => Some((MAX_DEFER_MINUTES, value.to_string())),
+                None => lookup(env::MAX_DEFER_MINUTES).map(|text| (env::MAX_DEFER_MINUTES, text)),
+            };
+            invocation.retry = retry(event, &invocation.slot, bound).map_err(|e| vec![e])?;
         }
         Ok(invocation)
     }
@@ -187,6 +207,11 @@ impl Invocation {
                     paths,
                     report_path,
                     release_after_days: days,
+                    // Read (and checked) with the retry state.
+                    max_defer_minutes: present(event, MAX_DEFER_MINUTES)
+                        .and_then(Value::as_u64)
+                        .and_then(|m| u32::try_from(m).ok())
+                        .unwrap_or(0),
                 }),
                 retry: None,
             }),
@@ -271,23 +296,21 @@ fn slot(event: &Value, errors: &mut Vec<ConfigError>, request_id: &str) -> Optio
 /// The run's retry state: for a run of a schedule (ScheduledTime and ScheduleArn given) whose
 /// event has a MaxDeferMinutes bound, either the Deferral it carries or, for the scheduled run
 /// itself, the first.
-fn retry(event: &Value, slot: &Slot) -> Result<Option<Retry>, ConfigError> {
-    let problem = |variable: &'static str, value: &Value, invalid: Invalid| ConfigError {
+fn retry(
+    event: &Value,
+    slot: &Slot,
+    bound: Option<(&'static str, String)>,
+) -> Result<Option<Retry>, ConfigError> {
+    let problem = |variable: &'static str, value: String, invalid: Invalid| ConfigError {
         variable,
-        value: Some(value.to_string()),
+        value: Some(value),
         invalid,
     };
-    let Some(bound) = present(event, MAX_DEFER_MINUTES) else {
+    let (Some((source, text)), Slot::Schedule { .. }) = (bound, slot) else {
         return Ok(None);
     };
-    if !matches!(slot, Slot::Schedule { .. }) {
-        return Ok(None);
-    }
-    let text = bound
-        .as_str()
-        .map_or_else(|| bound.to_string(), str::to_string);
-    let minutes = parse_max_defer_minutes(&text)
-        .map_err(|invalid| problem(MAX_DEFER_MINUTES, bound, invalid))?;
+    let minutes =
+        parse_max_defer_minutes(&text).map_err(|invalid| problem(source, text, invalid))?;
     let deferral = match Deferral::read(event) {
         Ok(Some(deferral)) => deferral,
         Ok(None) => {
@@ -300,11 +323,13 @@ fn retry(event: &Value, slot: &Slot) -> Result<Option<Retry>, ConfigError> {
                 None => return Ok(None),
             }
         }
-        Err(invalid) => return Err(problem(DEFERRAL, &event[DEFERRAL], invalid)),
+        Err(invalid) => return Err(problem(DEFERRAL, event[DEFERRAL].to_string(), invalid)),
     };
     let mut event = event.clone();
     if let Some(object) = event.as_object_mut() {
         object.remove(DEFERRAL);
+        // A try carries its bound (from the environment, too) so it can defer again.
+        object.insert(MAX_DEFER_MINUTES.into(), minutes.into());
     }
     Ok(Some(Retry { deferral, event }))
 }
@@ -422,9 +447,11 @@ mod tests {
         assert_eq!(input[SCHEDULE_ARN], "<aws.scheduler.schedule-arn>");
         input[SCHEDULED_TIME] = json!("2026-11-25T06:15:00Z");
         input[SCHEDULE_ARN] = json!(ARN);
+        let mut written = event();
+        written[MAX_DEFER_MINUTES] = json!(0);
         assert_eq!(
             Invocation::of(&input, "r").unwrap(),
-            Invocation::of(&event(), "r").unwrap()
+            Invocation::of(&written, "r").unwrap()
         );
     }
 
@@ -561,5 +588,48 @@ mod tests {
             .config(|_| None)
             .unwrap_err();
         assert_eq!(errors[0].variable, "FILE_SYSTEM_ID");
+    }
+
+    #[test]
+    fn a_schedule_s_bound_comes_from_its_input_or_for_the_written_template_the_environment() {
+        let mut deferrable = event();
+        deferrable[MAX_DEFER_MINUTES] = json!(90);
+        let retry = Invocation::of(&deferrable, "r").unwrap().retry.unwrap();
+        assert_eq!(
+            retry.deferral.until - retry.deferral.since,
+            chrono::Duration::minutes(90)
+        );
+        // Without a bound anywhere: skipped when busy, as before deferrals.
+        assert_eq!(Invocation::of(&event(), "r").unwrap().retry, None);
+        // The written template's event: no settings, the bound in the environment.
+        let written = json!({"Schedule": "default", "ScheduledTime": "2026-11-25T06:15:00Z", "ScheduleArn": ARN});
+        let env = |name: &str| (name == env::MAX_DEFER_MINUTES).then(|| "30".to_string());
+        let retry = Invocation::of_with(&written, "r", env)
+            .unwrap()
+            .retry
+            .unwrap();
+        assert_eq!(
+            retry.deferral.until.to_rfc3339(),
+            "2026-11-25T06:45:00+00:00"
+        );
+        assert_eq!(
+            retry.event[MAX_DEFER_MINUTES], 30,
+            "a try carries the bound"
+        );
+        // A bad bound is named where it came from.
+        let bad = |_: &str| Some("two hours".to_string());
+        let errors = Invocation::of_with(&written, "r", bad).unwrap_err();
+        assert_eq!(errors[0].variable, env::MAX_DEFER_MINUTES);
+        deferrable[MAX_DEFER_MINUTES] = json!(2000);
+        assert_eq!(
+            Invocation::of(&deferrable, "r").unwrap_err()[0].variable,
+            MAX_DEFER_MINUTES
+        );
+        // A manual run of the schedule (no scheduled time) is never deferred.
+        let mut manual = deferrable.clone();
+        manual[MAX_DEFER_MINUTES] = json!(90);
+        manual.as_object_mut().unwrap().remove(SCHEDULED_TIME);
+        manual.as_object_mut().unwrap().remove(SCHEDULE_ARN);
+        assert_eq!(Invocation::of(&manual, "r").unwrap().retry, None);
     }
 }

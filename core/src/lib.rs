@@ -128,7 +128,10 @@ pub mod env {
     /// the function schedules a deferred run's next try ([`crate::later`]).
     pub const SCHEDULE_GROUP: &str = "SCHEDULE_GROUP";
     pub const SCHEDULER_ROLE_ARN: &str = "SCHEDULER_ROLE_ARN";
-    pub const ALL: [&str; 8] = [
+    /// The written template's schedule's MaxDeferMinutes (a rendered schedule's input holds
+    /// its own).
+    pub const MAX_DEFER_MINUTES: &str = "MAX_DEFER_MINUTES";
+    pub const ALL: [&str; 9] = [
         FILE_SYSTEM_ID,
         TASK_TYPE,
         FSX_PATHS,
@@ -137,6 +140,7 @@ pub mod env {
         METRIC_NAMESPACE,
         SCHEDULE_GROUP,
         SCHEDULER_ROLE_ARN,
+        MAX_DEFER_MINUTES,
     ];
 }
 

@@ -24,8 +24,9 @@ async fn main() -> Result<(), Error> {
     // raises the error alarm); retrying cannot help, the schedule or the stack needs fixing.
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
         let request_id = &event.context.request_id;
-        let invocation = Invocation::of(&event.payload, request_id)
-            .map_err(|errors| refused("invalid event", &errors))?;
+        let invocation =
+            Invocation::of_with(&event.payload, request_id, |name| std::env::var(name).ok())
+                .map_err(|errors| refused("invalid event", &errors))?;
         let config = invocation
             .config(|name| std::env::var(name).ok())
             .map_err(|errors| refused("invalid configuration", &errors))?;

@@ -53,15 +53,17 @@ pub enum Extra {
     EndDate,
     FlexibleWindowMinutes,
     Enabled,
+    MaxDeferMinutes,
 }
 
 impl Extra {
-    pub const ALL: [Extra; 5] = [
+    pub const ALL: [Extra; 6] = [
         Extra::Timezone,
         Extra::StartDate,
         Extra::EndDate,
         Extra::FlexibleWindowMinutes,
         Extra::Enabled,
+        Extra::MaxDeferMinutes,
     ];
 
     pub fn key(self) -> &'static str {
@@ -71,6 +73,7 @@ impl Extra {
             Extra::EndDate => "EndDate",
             Extra::FlexibleWindowMinutes => "FlexibleWindowMinutes",
             Extra::Enabled => "Enabled",
+            Extra::MaxDeferMinutes => "MaxDeferMinutes",
         }
     }
 
@@ -109,6 +112,9 @@ pub struct ScheduleSpec {
     /// `None`: Scheduler's FlexibleTimeWindow is OFF.
     pub flexible_window_minutes: Option<u32>,
     pub enabled: bool,
+    /// How long a run that finds the file system busy is deferred, in minutes after its
+    /// scheduled time (0: never); given, or until the schedule's next run, at most a day.
+    pub max_defer_minutes: u32,
 }
 
 impl ScheduleSpec {

@@ -233,6 +233,9 @@ fn check_schedule(
     let end = settings.get(Extra::EndDate, None, |v| parse_date(v).map(Some));
     let window = settings.get(Extra::FlexibleWindowMinutes, None, parse_flexible_window);
     let enabled = settings.get(Extra::Enabled, true, parse_enabled);
+    let max_defer = settings.get(Extra::MaxDeferMinutes, None, |v| {
+        fsx_drt_core::deferral::parse_max_defer_minutes(v).map(Some)
+    });
     if let (Some(Some(start)), Some(Some(end))) = (start, end) {
         if end <= start {
             let (text, source) = &schedule.extras[&Extra::EndDate];
@@ -261,24 +264,38 @@ fn check_schedule(
             }
         }
     }
-    let spec = match (&parameters, timezone, start, end, window, enabled) {
-        (Some(p), Some(timezone), Some(start), Some(end), Some(window), Some(enabled))
-            if problems.is_empty() =>
-        {
-            Some(ScheduleSpec {
-                name: name.to_string(),
-                task_type: p.task_type,
-                paths: p.paths.clone(),
-                expression: p.schedule.clone(),
-                timezone,
-                report_path: p.report_path.clone(),
-                release_after_days: p.release_after_days,
-                start_date: start,
-                end_date: end,
-                flexible_window_minutes: window,
-                enabled,
-            })
-        }
+    let spec = match (
+        &parameters,
+        timezone,
+        start,
+        end,
+        window,
+        enabled,
+        max_defer,
+    ) {
+        (
+            Some(p),
+            Some(timezone),
+            Some(start),
+            Some(end),
+            Some(window),
+            Some(enabled),
+            Some(max_defer),
+        ) if problems.is_empty() => Some(ScheduleSpec {
+            name: name.to_string(),
+            task_type: p.task_type,
+            paths: p.paths.clone(),
+            expression: p.schedule.clone(),
+            timezone,
+            report_path: p.report_path.clone(),
+            release_after_days: p.release_after_days,
+            start_date: start,
+            end_date: end,
+            flexible_window_minutes: window,
+            enabled,
+            max_defer_minutes: max_defer
+                .unwrap_or_else(|| crate::template::default_max_defer_minutes(&p.schedule, now)),
+        }),
         _ => None,
     };
     ((parameters, spec), problems)

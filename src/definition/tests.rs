@@ -219,6 +219,21 @@ fn every_problem_is_named_by_its_place() {
 }
 
 #[test]
+fn a_busy_run_is_deferred_until_the_schedule_s_next_run_at_most_a_day_unless_told() {
+    let bound = |schedule: &str| ok(&one(schedule)).schedules[0].max_defer_minutes;
+    assert_eq!(bound("{Schedule: \"rate(1 hour)\"}"), 59);
+    assert_eq!(bound("{Schedule: \"cron(0 22 * * ? *)\"}"), 1439);
+    assert_eq!(bound("{Schedule: \"cron(0 22 ? * SUN *)\"}"), 1440);
+    assert_eq!(bound("{Schedule: \"rate(1 hour)\", MaxDeferMinutes: 0}"), 0);
+    assert_eq!(bound("{Schedule: \"rate(1 hour)\", MaxDeferMinutes: 600}"), 600);
+    named(
+        &one("{MaxDeferMinutes: two hours}"),
+        "Schedules.nightly.MaxDeferMinutes",
+        "0 to 1440",
+    );
+}
+
+#[test]
 fn scheduler_settings() {
     let d = ok(&one(
         "{StartDate: 2027-01-01, EndDate: \"2027-06-30T18:00:00+02:00\", FlexibleWindowMinutes: 15, Enabled: false}",

@@ -19,6 +19,13 @@ impl Schedule {
         }
     }
 
+    /// The shortest time between two of the next `count` fire times after `after` (none for
+    /// a schedule that fires once).
+    pub fn shortest_gap(&self, after: DateTime<Utc>, count: usize) -> Option<Duration> {
+        let runs = self.upcoming(after, count);
+        runs.windows(2).map(|pair| pair[1] - pair[0]).min()
+    }
+
     /// Up to `count` successive fire times after `after`; fewer when the schedule ends.
     pub fn upcoming(&self, after: DateTime<Utc>, count: usize) -> Vec<DateTime<Utc>> {
         std::iter::successors(self.next_after(after), |t| self.next_after(*t))

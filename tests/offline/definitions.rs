@@ -115,6 +115,12 @@ fn bad_definitions_exit_2_naming_the_place() {
             "1 to 1440",
         ),
         (
+            one("{MaxDeferMinutes: 1441}"),
+            vec![],
+            "Schedules.nightly-export.MaxDeferMinutes".into(),
+            "0 to 1440",
+        ),
+        (
             one("{Enabled: maybe}"),
             vec![],
             "Schedules.nightly-export.Enabled".into(),

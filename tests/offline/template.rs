@@ -4,8 +4,8 @@
 use fsx_drt::params::{Param, LOG_RETENTION_DAYS};
 use fsx_drt::schedule::Schedule;
 use fsx_drt::template::{
-    render_for, template_json, CODE_BUCKET, CODE_KEY, MAXIMUM_EVENT_AGE, PERMISSIONS_BOUNDARY,
-    TIMEZONE,
+    render_for, template_json, CODE_BUCKET, CODE_KEY, MAXIMUM_EVENT_AGE, MAX_DEFER_MINUTES,
+    PERMISSIONS_BOUNDARY, TIMEZONE,
 };
 use fsx_drt_core::{env, metrics, TaskType};
 use serde_json::{json, Value};
@@ -43,6 +43,7 @@ fn parameters_keep_the_reference_names_and_add_ours() {
         MAXIMUM_EVENT_AGE,
         TIMEZONE,
         PERMISSIONS_BOUNDARY,
+        MAX_DEFER_MINUTES,
     ]);
     expected.sort();
     assert_eq!(names, expected);
@@ -119,6 +120,15 @@ fn the_function() {
         json!({"Ref": "ReleaseAfterDays"})
     );
     assert_eq!(vars[env::METRIC_NAMESPACE], metrics::NAMESPACE);
+    assert_eq!(vars[env::SCHEDULE_GROUP], json!({"Ref": "ScheduleGroup"}));
+    assert_eq!(
+        vars[env::SCHEDULER_ROLE_ARN],
+        json!({"Fn::GetAtt": ["SchedulerRole", "Arn"]})
+    );
+    assert_eq!(
+        vars[env::MAX_DEFER_MINUTES],
+        json!({"Ref": MAX_DEFER_MINUTES})
+    );
     // TASK_TYPE is the API's enum, one per friendly name.
     let task_type = vars[env::TASK_TYPE].to_string();
     for t in TaskType::ALL {
@@ -260,7 +270,9 @@ fn schedule_dead_letters_role_and_alarms() {
         trust["Condition"]["StringEquals"]["aws:SourceAccount"],
         json!({"Ref": "AWS::AccountId"})
     );
-    let actions: Vec<&Value> = role["Policies"][0]["PolicyDocument"]["Statement"]
+    let policy = &t["Resources"]["SchedulerRolePolicy"]["Properties"];
+    assert_eq!(policy["Roles"], json!([{"Ref": role_id}]));
+    let actions: Vec<&Value> = policy["PolicyDocument"]["Statement"]
         .as_array()
         .unwrap()
         .iter()
@@ -427,5 +439,51 @@ fn alarms_go_to_the_stacks_topic_or_the_teams() {
     assert!(
         rule.contains("EmailAddress") && rule.contains("AlarmTopicArn"),
         "{rule}"
+    );
+}
+
+/// A busy run's next try: the function may create one-time schedules named for deferrals in
+/// its own group only, passing the schedules' role to Scheduler only; the schedules' role's
+/// policy stands apart (it names the function, whose environment names the role).
+#[test]
+fn the_function_may_schedule_only_its_own_tries() {
+    let t = template();
+    let policy = &t["Resources"]["FunctionSchedulesTries"];
+    assert_eq!(policy["Type"], "AWS::IAM::Policy");
+    assert_eq!(
+        policy["Properties"]["Roles"],
+        json!([{"Ref": "FunctionRole"}])
+    );
+    let statements = policy["Properties"]["PolicyDocument"]["Statement"]
+        .as_array()
+        .unwrap();
+    let create = &statements[0];
+    assert_eq!(create["Action"], "scheduler:CreateSchedule");
+    let resource = create["Resource"]["Fn::Sub"].as_str().unwrap();
+    assert!(
+        resource.ends_with(&format!(
+            "schedule/${{ScheduleGroup}}/{}*",
+            fsx_drt_core::deferral::NAME_PREFIX
+        )),
+        "{resource}"
+    );
+    let pass = &statements[1];
+    assert_eq!(pass["Action"], "iam:PassRole");
+    assert_eq!(
+        pass["Resource"],
+        json!({"Fn::GetAtt": ["SchedulerRole", "Arn"]})
+    );
+    assert_eq!(
+        pass["Condition"]["StringEquals"]["iam:PassedToService"],
+        "scheduler.amazonaws.com"
+    );
+    assert!(t["Resources"]["SchedulerRole"]["Properties"]["Policies"].is_null());
+    assert_eq!(
+        t["Resources"]["SchedulerRolePolicy"]["Properties"]["Roles"],
+        json!([{"Ref": "SchedulerRole"}])
+    );
+    assert_eq!(
+        t["Resources"]["TaskSchedule"]["DependsOn"],
+        "SchedulerRolePolicy"
     );
 }

@@ -59,7 +59,7 @@ fn written(draft: &Draft) -> bool {
         && draft.schedules[0]
             .extras
             .keys()
-            .all(|extra| *extra == Extra::Timezone)
+            .all(|extra| matches!(extra, Extra::Timezone | Extra::MaxDeferMinutes))
 }
 
 pub fn render(draft: &Draft, definition: &Definition, now: DateTime<Utc>) -> Rendered {
@@ -88,6 +88,10 @@ pub fn render(draft: &Draft, definition: &Definition, now: DateTime<Utc>) -> Ren
         let schedule = &definition.schedules[0];
         values = key_values(definition.parameters(schedule).template_values());
         values.push((TIMEZONE.into(), schedule.timezone.name().into()));
+        values.push((
+            template::MAX_DEFER_MINUTES.into(),
+            schedule.max_defer_minutes.to_string(),
+        ));
         TEMPLATE_YAML.to_string()
     } else {
         let stack_wide = definition.parameters(&definition.schedules[0]);
@@ -129,6 +133,7 @@ fn resource(schedule: &ScheduleSpec) -> ScheduleResource {
         paths: schedule.paths.clone(),
         report_path: schedule.report_path.clone(),
         release_after_days: schedule.release_after_days.unwrap_or_default(),
+        max_defer_minutes: schedule.max_defer_minutes,
     }
     .target_input();
     ScheduleResource {
