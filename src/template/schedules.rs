@@ -264,6 +264,29 @@ pub fn deployed(template: &Value, parameters: &[(String, String)]) -> Vec<Schedu
         .collect()
 }
 
+/// Whether a deployed template is one rendered for named schedules (its schedules and their
+/// settings are resources, not parameters), rather than the written one or a rule stack's.
+pub fn rendered(template: &Value) -> bool {
+    let resources = template["Resources"].as_object().into_iter().flatten();
+    let mut schedules = resources.filter(|(_, r)| r["Type"] == "AWS::Scheduler::Schedule");
+    template["Resources"].get(WRITTEN_SCHEDULE).is_none() && schedules.next().is_some()
+}
+
+/// The addresses a rendered template mails beside EmailAddress (its further subscriptions),
+/// in the order they were given.
+pub fn more_emails(template: &Value) -> Vec<String> {
+    let resources = template["Resources"].as_object().into_iter().flatten();
+    let mut found: Vec<(u32, String)> = resources
+        .filter_map(|(id, r)| {
+            let n = id.strip_prefix(SUBSCRIPTION)?.parse::<u32>().ok()?;
+            let email = r["Properties"]["Endpoint"].as_str()?;
+            Some((n, email.to_string()))
+        })
+        .collect();
+    found.sort();
+    found.into_iter().map(|(_, email)| email).collect()
+}
+
 /// An expression as fsx-drt writes it (`cron(...)` for six bare fields), or as it is when it
 /// does not parse.
 fn canonical(expression: &str) -> String {
@@ -417,6 +440,24 @@ mod tests {
     fn what_is_rendered_reads_back_the_same() {
         let written = schedules(3);
         assert_eq!(deployed(&render(&written), &[]), written);
+    }
+
+    #[test]
+    fn a_rendered_template_and_its_further_addresses_read_back() {
+        let more = ["b@example.com".to_string(), "c@example.com".to_string()];
+        let rendered = render_for(&schedules(1), &more);
+        assert!(super::rendered(&rendered));
+        assert_eq!(more_emails(&rendered), more);
+        // Ten and more: by number, not by text.
+        let many: Vec<String> = (0..11).map(|i| format!("{i}@example.com")).collect();
+        assert_eq!(more_emails(&render_for(&schedules(1), &many)), many);
+        // The written template (its one schedule a resource of parameters) is not.
+        assert!(!super::rendered(&template_json()));
+        assert!(more_emails(&template_json()).is_empty());
+        // Nor one with no schedule at all (a rule stack's).
+        assert!(!super::rendered(
+            &json!({"Resources": {"Rule": {"Type": "AWS::Events::Rule"}}})
+        ));
     }
 
     #[test]
