@@ -9,7 +9,7 @@ use crate::schedule::Schedule;
 mod schedules;
 
 pub use schedules::{
-    deployed, more_emails, render, render_for, rendered, ScheduleResource, DEFAULT_NAME,
+    deployed, more_emails, render_for, rendered, ScheduleResource, DEFAULT_NAME,
     MAX_TEMPLATE_BODY_BYTES, MAX_TEMPLATE_URL_BYTES,
 };
 

@@ -58,12 +58,8 @@ pub struct ScheduleResource {
     pub settings: Map<String, Value>,
 }
 
-/// The template for these schedules (JSON, which CloudFormation takes as it takes YAML).
-pub fn render(schedules: &[ScheduleResource]) -> Value {
-    render_for(schedules, &[])
-}
-
-/// The same, with an email subscription for each of `more_emails` beside EmailAddress's.
+/// The template for these schedules (JSON, which CloudFormation takes as it takes YAML), with
+/// an email subscription for each of `more_emails` beside EmailAddress's.
 pub fn render_for(schedules: &[ScheduleResource], more_emails: &[String]) -> Value {
     let mut template = template_json();
     let written = template["Resources"][WRITTEN_SCHEDULE].clone();
@@ -328,7 +324,7 @@ mod tests {
 
     #[test]
     fn one_resource_per_schedule_with_its_settings_in_the_input() {
-        let t = render(&schedules(3));
+        let t = render_for(&schedules(3), &[]);
         let resources = t["Resources"].as_object().unwrap();
         let found: Vec<&String> = resources
             .iter()
@@ -361,7 +357,7 @@ mod tests {
 
     #[test]
     fn the_written_schedule_and_its_parameters_go() {
-        let t = render(&schedules(1));
+        let t = render_for(&schedules(1), &[]);
         assert!(t["Resources"].get(WRITTEN_SCHEDULE).is_none());
         for name in PER_SCHEDULE_PARAMETERS {
             assert!(t["Parameters"].get(name).is_none(), "{name}");
@@ -410,7 +406,7 @@ mod tests {
     /// environment holds only what it reads from there.
     #[test]
     fn inputs_and_environment_keep_the_contract() {
-        let t = render(&schedules(2));
+        let t = render_for(&schedules(2), &[]);
         for (_, r) in t["Resources"].as_object().unwrap() {
             if r["Type"] != "AWS::Scheduler::Schedule" {
                 continue;
@@ -439,7 +435,7 @@ mod tests {
     #[test]
     fn what_is_rendered_reads_back_the_same() {
         let written = schedules(3);
-        assert_eq!(deployed(&render(&written), &[]), written);
+        assert_eq!(deployed(&render_for(&written, &[]), &[]), written);
     }
 
     #[test]
@@ -487,11 +483,11 @@ mod tests {
     /// 500 resources.
     #[test]
     fn fifty_schedules_stay_under_cloudformations_limits() {
-        let template = render(&schedules(50));
+        let template = render_for(&schedules(50), &[]);
         let body = template.to_string();
         assert!(body.len() <= MAX_TEMPLATE_URL_BYTES, "{} bytes", body.len());
         assert!(template["Resources"].as_object().unwrap().len() <= 500);
         // A few schedules still fit in a TemplateBody.
-        assert!(render(&schedules(10)).to_string().len() <= MAX_TEMPLATE_BODY_BYTES);
+        assert!(render_for(&schedules(10), &[]).to_string().len() <= MAX_TEMPLATE_BODY_BYTES);
     }
 }

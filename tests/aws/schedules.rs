@@ -379,6 +379,21 @@ fn a_stack_keeps_its_named_schedules_without_the_file() {
         ]
     );
 
+    // pause and resume keep the further address (a subscription of the template's own).
+    let paused = emulator.fsx_drt(&[
+        "pause",
+        "--stack-name",
+        "named",
+        "--schedule",
+        "one",
+        "--yes",
+    ]);
+    assert_eq!(paused.code, 0, "{}", paused.stderr);
+    let mailed = emulator.aws(
+        "b = boto3.client('cloudformation', **kw).get_template(StackName='named')['TemplateBody']\nprint(json.dumps('storage@example.com' in (b if isinstance(b, str) else json.dumps(b))))",
+    );
+    assert_eq!(mailed, json!(true));
+
     // The file is the whole truth: a schedule it lacks is shown going.
     std::fs::write(&definition, two(one)).unwrap();
     let diff = run(&["diff", "--output", "json", "--parameters-file", file]);
