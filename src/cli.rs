@@ -440,8 +440,9 @@ pub struct ParamArgs {
     /// LogRetentionDays: how long the function's logs are kept [default: 30].
     #[arg(long, value_name = "DAYS")]
     pub log_retention_days: Option<String>,
-    /// Which schedule (a name under Schedules in the parameters file) the flags above are for
-    /// [default: the only one; a flat definition's is named "default"].
+    /// Which schedule (a name under Schedules in the parameters file; deploy and diff without
+    /// one: of the stack's) the flags above are for [default: the only one; a flat
+    /// definition's is named "default"].
     #[arg(long, value_name = "NAME")]
     pub schedule_name: Option<String>,
 }
