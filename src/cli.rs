@@ -446,8 +446,9 @@ pub struct ParamArgs {
     /// publish) [default: none, the stack's own topic].
     #[arg(long, value_name = "ARN")]
     pub alarm_topic_arn: Option<String>,
-    /// Which schedule (a name under Schedules in the parameters file) the flags above are for
-    /// [default: the only one; a flat definition's is named "default"].
+    /// Which schedule (a name under Schedules in the parameters file; deploy and diff without
+    /// one: of the stack's) the flags above are for [default: the only one; a flat
+    /// definition's is named "default"].
     #[arg(long, value_name = "NAME")]
     pub schedule_name: Option<String>,
 }

@@ -9,8 +9,8 @@ use crate::schedule::Schedule;
 mod schedules;
 
 pub use schedules::{
-    deployed, render, render_for, ScheduleResource, DEFAULT_NAME, MAX_TEMPLATE_BODY_BYTES,
-    MAX_TEMPLATE_URL_BYTES,
+    deployed, more_emails, render_for, rendered, ScheduleResource, DEFAULT_NAME,
+    MAX_TEMPLATE_BODY_BYTES, MAX_TEMPLATE_URL_BYTES,
 };
 
 /// The template as written (YAML, short-form intrinsics).

@@ -22,6 +22,14 @@ pub struct Draft {
     pub problems: Vec<Problem>,
 }
 
+/// Whose schedules a draft holds, for the words of its problems.
+#[derive(Debug, Clone, Copy)]
+enum Whose<'a> {
+    File,
+    /// A deployed stack's, by its name.
+    Stack(&'a str),
+}
+
 /// One schedule's values: its own and the stack-wide ones, each with its source.
 #[derive(Debug, Clone, Default)]
 pub struct DraftSchedule {
@@ -42,6 +50,42 @@ impl Draft {
             Some((name, file)) => (Source::File(name), file),
             None => (Source::Default, FileDefinition::default()),
         };
+        Draft::layered(flags, schedule_name, source, file, env, Whose::File)
+    }
+
+    /// A deployed stack's named schedules (`names`; their values are filled from the stack
+    /// afterwards, below the environment), with the flags and variables for a schedule's
+    /// keys going to `--schedule-name`'s (default: the only one).
+    pub fn from_stack(
+        flags: &Values,
+        schedule_name: Option<&str>,
+        stack: &str,
+        names: &[String],
+        env: &Values,
+    ) -> Draft {
+        let file = FileDefinition {
+            schedules: Some(
+                (names.iter())
+                    .map(|name| FileSchedule {
+                        name: name.clone(),
+                        ..FileSchedule::default()
+                    })
+                    .collect(),
+            ),
+            ..FileDefinition::default()
+        };
+        let whose = Whose::Stack(stack);
+        Draft::layered(flags, schedule_name, Source::Stack, file, env, whose)
+    }
+
+    fn layered(
+        flags: &Values,
+        schedule_name: Option<&str>,
+        source: Source,
+        file: FileDefinition,
+        env: &Values,
+        whose: Whose,
+    ) -> Draft {
         let mut draft = Draft {
             mapped: file.schedules.is_some(),
             more_emails: (file.more_emails.iter())
@@ -58,7 +102,7 @@ impl Draft {
                 ..file.flat.clone()
             }],
         };
-        let addressed = draft.addressed(&schedules, schedule_name, flags, env);
+        let addressed = draft.addressed(&schedules, schedule_name, flags, env, whose);
         for schedule in schedules {
             let mine = addressed.as_deref() == Some(schedule.name.as_str());
             let pick = |values: &Values| -> Values {
@@ -91,18 +135,35 @@ impl Draft {
         schedule_name: Option<&str>,
         flags: &Values,
         env: &Values,
+        whose: Whose,
     ) -> Option<String> {
         let names: Vec<&str> = schedules.iter().map(|s| s.name.as_str()).collect();
-        let known = || format!("the file's schedules are {}", names.join(", "));
+        let known = || match whose {
+            Whose::File => format!("the file's schedules are {}", names.join(", ")),
+            Whose::Stack(stack) => format!("stack {stack}'s schedules are {}", names.join(", ")),
+        };
         match schedule_name {
             Some(name) if names.contains(&name) => return Some(name.to_string()),
             Some(name) => {
+                let (problem, fix) = match whose {
+                    Whose::File => (
+                        format!("the file has no schedule named {name} in {SCHEDULES}"),
+                        format!("name one of them: {}", known()),
+                    ),
+                    Whose::Stack(stack) => (
+                        format!("stack {stack} has no schedule named {name}"),
+                        format!(
+                            "name one of them ({}), or add it with --parameters-file and the whole definition",
+                            known()
+                        ),
+                    ),
+                };
                 self.problems.push(Problem {
                     parameter: "--schedule-name".into(),
                     value: Some(name.to_string()),
                     source: Some(Source::Flag.to_string()),
-                    problem: format!("the file has no schedule named {name} in {SCHEDULES}"),
-                    fix: format!("name one of them: {}", known()),
+                    problem,
+                    fix,
                 });
                 return None;
             }
@@ -116,7 +177,22 @@ impl Draft {
                 .collect()
         };
         let stray = [given(flags, Param::flag), given(env, Param::env)].concat();
-        if !stray.is_empty() {
+        if let (false, Whose::Stack(stack)) = (stray.is_empty(), whose) {
+            self.problems.push(Problem {
+                parameter: stray.join(", "),
+                value: None,
+                source: None,
+                problem: format!(
+                    "{} set a schedule's values, and stack {stack} has {} schedules ({})",
+                    stray.join(", "),
+                    names.len(),
+                    names.join(", ")
+                ),
+                fix: "pass --schedule-name NAME to change one of them (the others are kept), or \
+                      --parameters-file with the whole definition"
+                    .into(),
+            });
+        } else if !stray.is_empty() {
             self.problems.push(Problem {
                 parameter: "--schedule-name".into(),
                 value: None,

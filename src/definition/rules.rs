@@ -247,7 +247,9 @@ fn check_schedule(
             problems.push(sourced(&key, text, source, invalid));
         }
     }
-    if let Some((text, source)) = schedule.values.get(Param::Schedule) {
+    // A one-time schedule read back from the stack stays as it is once it has run.
+    let given = (schedule.values.get(Param::Schedule)).filter(|(_, s)| *s != Source::Stack);
+    if let Some((text, source)) = given {
         if let Some(when) = at_time(text, timezone.unwrap_or(Tz::UTC)) {
             if when <= now {
                 let invalid = Invalid::new(

@@ -58,12 +58,8 @@ pub struct ScheduleResource {
     pub settings: Map<String, Value>,
 }
 
-/// The template for these schedules (JSON, which CloudFormation takes as it takes YAML).
-pub fn render(schedules: &[ScheduleResource]) -> Value {
-    render_for(schedules, &[])
-}
-
-/// The same, with an email subscription for each of `more_emails` beside EmailAddress's.
+/// The template for these schedules (JSON, which CloudFormation takes as it takes YAML), with
+/// an email subscription for each of `more_emails` beside EmailAddress's.
 pub fn render_for(schedules: &[ScheduleResource], more_emails: &[String]) -> Value {
     let mut template = template_json();
     let written = template["Resources"][WRITTEN_SCHEDULE].clone();
@@ -264,6 +260,29 @@ pub fn deployed(template: &Value, parameters: &[(String, String)]) -> Vec<Schedu
         .collect()
 }
 
+/// Whether a deployed template is one rendered for named schedules (its schedules and their
+/// settings are resources, not parameters), rather than the written one or a rule stack's.
+pub fn rendered(template: &Value) -> bool {
+    let resources = template["Resources"].as_object().into_iter().flatten();
+    let mut schedules = resources.filter(|(_, r)| r["Type"] == "AWS::Scheduler::Schedule");
+    template["Resources"].get(WRITTEN_SCHEDULE).is_none() && schedules.next().is_some()
+}
+
+/// The addresses a rendered template mails beside EmailAddress (its further subscriptions),
+/// in the order they were given.
+pub fn more_emails(template: &Value) -> Vec<String> {
+    let resources = template["Resources"].as_object().into_iter().flatten();
+    let mut found: Vec<(u32, String)> = resources
+        .filter_map(|(id, r)| {
+            let n = id.strip_prefix(SUBSCRIPTION)?.parse::<u32>().ok()?;
+            let email = r["Properties"]["Endpoint"].as_str()?;
+            Some((n, email.to_string()))
+        })
+        .collect();
+    found.sort();
+    found.into_iter().map(|(_, email)| email).collect()
+}
+
 /// An expression as fsx-drt writes it (`cron(...)` for six bare fields), or as it is when it
 /// does not parse.
 fn canonical(expression: &str) -> String {
@@ -305,7 +324,7 @@ mod tests {
 
     #[test]
     fn one_resource_per_schedule_with_its_settings_in_the_input() {
-        let t = render(&schedules(3));
+        let t = render_for(&schedules(3), &[]);
         let resources = t["Resources"].as_object().unwrap();
         let found: Vec<&String> = resources
             .iter()
@@ -338,7 +357,7 @@ mod tests {
 
     #[test]
     fn the_written_schedule_and_its_parameters_go() {
-        let t = render(&schedules(1));
+        let t = render_for(&schedules(1), &[]);
         assert!(t["Resources"].get(WRITTEN_SCHEDULE).is_none());
         for name in PER_SCHEDULE_PARAMETERS {
             assert!(t["Parameters"].get(name).is_none(), "{name}");
@@ -387,7 +406,7 @@ mod tests {
     /// environment holds only what it reads from there.
     #[test]
     fn inputs_and_environment_keep_the_contract() {
-        let t = render(&schedules(2));
+        let t = render_for(&schedules(2), &[]);
         for (_, r) in t["Resources"].as_object().unwrap() {
             if r["Type"] != "AWS::Scheduler::Schedule" {
                 continue;
@@ -416,7 +435,25 @@ mod tests {
     #[test]
     fn what_is_rendered_reads_back_the_same() {
         let written = schedules(3);
-        assert_eq!(deployed(&render(&written), &[]), written);
+        assert_eq!(deployed(&render_for(&written, &[]), &[]), written);
+    }
+
+    #[test]
+    fn a_rendered_template_and_its_further_addresses_read_back() {
+        let more = ["b@example.com".to_string(), "c@example.com".to_string()];
+        let rendered = render_for(&schedules(1), &more);
+        assert!(super::rendered(&rendered));
+        assert_eq!(more_emails(&rendered), more);
+        // Ten and more: by number, not by text.
+        let many: Vec<String> = (0..11).map(|i| format!("{i}@example.com")).collect();
+        assert_eq!(more_emails(&render_for(&schedules(1), &many)), many);
+        // The written template (its one schedule a resource of parameters) is not.
+        assert!(!super::rendered(&template_json()));
+        assert!(more_emails(&template_json()).is_empty());
+        // Nor one with no schedule at all (a rule stack's).
+        assert!(!super::rendered(
+            &json!({"Resources": {"Rule": {"Type": "AWS::Events::Rule"}}})
+        ));
     }
 
     #[test]
@@ -446,11 +483,11 @@ mod tests {
     /// 500 resources.
     #[test]
     fn fifty_schedules_stay_under_cloudformations_limits() {
-        let template = render(&schedules(50));
+        let template = render_for(&schedules(50), &[]);
         let body = template.to_string();
         assert!(body.len() <= MAX_TEMPLATE_URL_BYTES, "{} bytes", body.len());
         assert!(template["Resources"].as_object().unwrap().len() <= 500);
         // A few schedules still fit in a TemplateBody.
-        assert!(render(&schedules(10)).to_string().len() <= MAX_TEMPLATE_BODY_BYTES);
+        assert!(render_for(&schedules(10), &[]).to_string().len() <= MAX_TEMPLATE_BODY_BYTES);
     }
 }

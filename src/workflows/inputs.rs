@@ -91,6 +91,14 @@ pub fn gather_definition(inputs: &Inputs) -> Result<Draft, Failure> {
     ))
 }
 
+/// A deployed stack's named schedules (`names`) as the definition, with flags and `FSX_DRT_*`
+/// variables over them: no parameters file was given.
+pub fn gather_from_stack(inputs: &Inputs, stack: &str, names: &[String]) -> Result<Draft, Failure> {
+    let env = env_values()?;
+    let name = inputs.schedule_name.as_deref();
+    Ok(Draft::from_stack(&inputs.flags, name, stack, names, &env))
+}
+
 /// The parameters file's name and bytes, when one is given.
 fn read_parameters_file(inputs: &Inputs) -> Result<Option<(String, Vec<u8>)>, Failure> {
     let Some(path) = &inputs.parameters_file else {

@@ -109,6 +109,23 @@ impl Rules<'_> {
     }
 }
 
+impl<'a> Rules<'a> {
+    /// These rules, with `rule` after the CloudFormation ones (a fallback they override).
+    pub fn and_cloudformation(&self, rule: &'a Rule) -> Rules<'a> {
+        let mut cloudformation = self.cloudformation.clone();
+        cloudformation.push(rule);
+        Rules {
+            cloudformation,
+            cloudwatch: self.cloudwatch.clone(),
+            fsx: self.fsx.clone(),
+            lambda: self.lambda.clone(),
+            s3: self.s3.clone(),
+            sns: self.sns.clone(),
+            sts: self.sts.clone(),
+        }
+    }
+}
+
 pub const STACK: &str = "fsx-drt-scheduler";
 pub const STACK_ID: &str = "arn:aws:cloudformation:us-east-1:123456789012:stack/fsx-drt-scheduler/\
     5b1d7e40-15c2-11f1-8a3e-0a1b2c3d4e5f";

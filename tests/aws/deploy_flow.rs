@@ -234,6 +234,9 @@ async fn deploy_until(
     args: &DeployArgs,
     interrupt: &Interrupt,
 ) -> Result<deploy::Deployed, Failure> {
+    // Without a file, deploy reads the stack's template (the written one: flat, as before).
+    let template = template_rule();
+    let rules = rules.and_cloudformation(&template);
     deploy::execute(
         &session(&rules.aws(), &printer(), interrupt),
         &deploy_request(args).unwrap(),

@@ -14,6 +14,7 @@ use aws_sdk_cloudformation::operation::delete_stack::DeleteStackOutput;
 use aws_sdk_cloudformation::operation::describe_stack_resources::DescribeStackResourcesOutput;
 use aws_sdk_cloudformation::operation::describe_stacks::DescribeStacksOutput;
 use aws_sdk_cloudformation::operation::execute_change_set::ExecuteChangeSetOutput;
+use aws_sdk_cloudformation::operation::get_template::GetTemplateOutput;
 use aws_sdk_cloudformation::types::{ChangeAction, StackStatus};
 use aws_sdk_fsx::operation::create_data_repository_task::CreateDataRepositoryTaskOutput;
 use aws_sdk_fsx::operation::describe_data_repository_tasks::DescribeDataRepositoryTasksOutput;
@@ -135,9 +136,10 @@ fn associations_rule(fault: Fault) -> aws_smithy_mocks::Rule {
     )
 }
 
-const DEPLOY_CALLS: [&str; 8] = [
+const DEPLOY_CALLS: [&str; 9] = [
     "GetCallerIdentity",
     "DescribeStacks",
+    "GetTemplate",
     "DescribeFileSystems",
     "DescribeDataRepositoryAssociations",
     "HeadObject",
@@ -190,6 +192,16 @@ async fn deploy_with(fault: Fault, outputs: &Path) -> Result<deploy::Deployed, F
         aws_sdk_s3::Client::head_object,
         || { HeadObjectOutput::builder().build() }
     );
+    // The stack's template: its schedules are kept when no file is given.
+    let template = rule!(
+        fault,
+        "GetTemplate",
+        "query",
+        aws_sdk_cloudformation::Client::get_template,
+        || GetTemplateOutput::builder()
+            .template_body(fsx_drt::template::TEMPLATE_YAML)
+            .build()
+    );
     let create = rule!(
         fault,
         "CreateChangeSet",
@@ -230,7 +242,7 @@ async fn deploy_with(fault: Fault, outputs: &Path) -> Result<deploy::Deployed, F
         .build();
     let rules = Rules {
         cloudformation: vec![
-            &stacks, &resources, &create, &ready, &execute, &events, &discard,
+            &stacks, &template, &resources, &create, &ready, &execute, &events, &discard,
         ],
         fsx: vec![&fs, &repos],
         s3: vec![&bucket, &object],

@@ -288,3 +288,120 @@ fn the_written_template_takes_the_references_parameters() {
     let status: Value = serde_json::from_str(&status.stdout).unwrap();
     assert_eq!(status["schedules"][0]["expression"], "cron(15 6 * * ? *)");
 }
+
+/// deploy and diff without the definition file on a stack of named schedules: the stack's own
+/// schedules (and its further addresses) are kept, an unchanged deploy is up to date, a flag
+/// for a schedule's key changes only `--schedule-name`'s schedule, and without the name it is
+/// exit 2 with nothing touched. With the file, the file is the whole truth: a schedule it no
+/// longer has is shown going.
+#[test]
+fn a_stack_keeps_its_named_schedules_without_the_file() {
+    let emulator = Emulator::start();
+    let definition = emulator.dir.join("two.yaml");
+    let two = |schedules: &str| {
+        format!(
+            "FileSystemId: {}\nEmailAddress: [hpc-ops@example.com, storage@example.com]\nSchedules:\n{schedules}",
+            emulator.file_system_id
+        )
+    };
+    let one = "  one: {TaskType: Import, Paths: [/data], Schedule: \"30 5 ? * MON-FRI *\", Timezone: Europe/Berlin, FlexibleWindowMinutes: 15}\n";
+    let both = format!("{one}  two: {{TaskType: Release, ReleaseAfterDays: 14, Paths: [/data], Schedule: \"rate(6 hours)\", Enabled: false}}\n");
+    std::fs::write(&definition, two(&both)).unwrap();
+    let file = definition.to_str().unwrap();
+    let run = |args: &[&str]| {
+        let mut all = vec![args[0], "--stack-name", "named", "--lambda-zip", LAMBDA_ZIP];
+        all.extend(&args[1..]);
+        emulator.fsx_drt(&all)
+    };
+    let deployed = run(&["deploy", "--yes", "--parameters-file", file]);
+    assert_eq!(deployed.code, 0, "{}", deployed.stderr);
+    let before = schedules(&emulator);
+    assert_eq!(before.as_array().unwrap().len(), 2, "{before}");
+
+    // No file: nothing would change, and nothing does.
+    let diff = run(&["diff", "--output", "json"]);
+    assert_eq!(diff.code, 0, "{}", diff.stderr);
+    let diff: Value = serde_json::from_str(&diff.stdout).unwrap();
+    assert_eq!(diff["has_changes"], false, "{diff}");
+    for verb in [
+        vec!["deploy", "--yes"],
+        vec!["deploy", "--yes", "--revert-drift"],
+    ] {
+        let again = run(&verb);
+        assert_eq!(again.code, 0, "{verb:?}: {}", again.stderr);
+        assert!(
+            again.stdout.contains("is up to date"),
+            "{verb:?}: {}",
+            again.stdout
+        );
+    }
+    assert_eq!(schedules(&emulator), before);
+
+    // A schedule's flag without --schedule-name: exit 2 naming the flag, the schedules and
+    // the fix; nothing touched.
+    let refused = run(&["deploy", "--yes", "--schedule", "cron(0 7 * * ? *)"]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    for part in [
+        "--schedule",
+        "one, two",
+        "--schedule-name NAME",
+        "--parameters-file",
+    ] {
+        assert!(refused.stderr.contains(part), "{part}: {}", refused.stderr);
+    }
+    assert_eq!(schedules(&emulator), before);
+
+    // With it: that schedule changes, the other is kept as it was.
+    let changed = run(&[
+        "deploy",
+        "--yes",
+        "--schedule-name",
+        "one",
+        "--schedule",
+        "cron(0 7 * * ? *)",
+    ]);
+    assert_eq!(changed.code, 0, "{}", changed.stderr);
+    let after = schedules(&emulator);
+    assert_eq!(after[0][1], "cron(0 7 * * ? *)", "{after}");
+    assert_eq!(after[0][2], "Europe/Berlin");
+    assert_eq!(after[0][4], before[0][4], "one's settings kept");
+    assert_eq!(after[1], before[1], "two untouched");
+    let status = emulator.fsx_drt(&["status", "--stack-name", "named", "--output", "json"]);
+    let status: Value = serde_json::from_str(&status.stdout).unwrap();
+    let shown: Vec<(&Value, &Value, &Value)> = (status["schedules"].as_array().unwrap().iter())
+        .map(|s| (&s["name"], &s["expression"], &s["enabled"]))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            (&json!("one"), &json!("cron(0 7 * * ? *)"), &json!(true)),
+            (&json!("two"), &json!("rate(6 hours)"), &json!(false)),
+        ]
+    );
+
+    // pause and resume keep the further address (a subscription of the template's own).
+    let paused = emulator.fsx_drt(&[
+        "pause",
+        "--stack-name",
+        "named",
+        "--schedule",
+        "one",
+        "--yes",
+    ]);
+    assert_eq!(paused.code, 0, "{}", paused.stderr);
+    let mailed = emulator.aws(
+        "b = boto3.client('cloudformation', **kw).get_template(StackName='named')['TemplateBody']\nprint(json.dumps('storage@example.com' in (b if isinstance(b, str) else json.dumps(b))))",
+    );
+    assert_eq!(mailed, json!(true));
+
+    // The file is the whole truth: a schedule it lacks is shown going.
+    std::fs::write(&definition, two(one)).unwrap();
+    let diff = run(&["diff", "--output", "json", "--parameters-file", file]);
+    assert_eq!(diff.code, 0, "{}", diff.stderr);
+    let diff: Value = serde_json::from_str(&diff.stdout).unwrap();
+    let removed: Vec<&Value> = (diff["changes"].as_array().unwrap().iter())
+        .filter(|c| c["action"] == "Remove")
+        .map(|c| &c["logical_id"])
+        .collect();
+    assert_eq!(removed, [&json!("ScheduleTwo")], "{diff}");
+}

@@ -25,7 +25,7 @@ pub struct Rendered {
 
 /// Fills what the draft lacks from the stack's current values: a flat definition takes every
 /// parameter (and its Timezone) from the stack, a definition with named schedules only the
-/// stack-wide ones (its schedules are all in the file).
+/// stack-wide ones (its schedules are all in the file, or read back from the stack).
 pub fn fill_from_stack(draft: &mut Draft, stack: &[(String, String)]) {
     if draft.mapped {
         let stack_wide: Values = inputs::from_stack(stack, None)

@@ -8,6 +8,7 @@ mod definition;
 mod diff;
 mod existing;
 mod guided;
+mod own;
 mod preflight;
 mod reviewed;
 mod switch;
@@ -499,6 +500,12 @@ async fn target(
                 "Stack {} is the reference solution's: fsx-drt takes it over in place, keeping its parameters.",
                 args.stack_name
             ));
+        }
+    }
+    // No file: a stack's named schedules are its own definition, kept unless flags say.
+    if let Some(stack) = &existing {
+        if let Some(own) = own::draft(aws, args, stack).await? {
+            draft = own;
         }
     }
     let old_values = existing

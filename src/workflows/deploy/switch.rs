@@ -16,7 +16,8 @@ pub(super) async fn target(
     let aws = session.aws;
     let stack = existing_stack(aws, &args.stack_name, args.any_stack).await?;
     let by = stack.id.as_deref().unwrap_or(&stack.name);
-    let mut schedules = template::deployed(&aws.stack_template(by).await?, &stack.parameters);
+    let deployed = aws.stack_template(by).await?;
+    let mut schedules = template::deployed(&deployed, &stack.parameters);
     if schedules.is_empty() {
         // A stack still on an EventBridge rule (the reference's, or an earlier fsx-drt's):
         // a deploy of no schedules would remove its rule.
@@ -57,7 +58,8 @@ pub(super) async fn target(
             schedule.name, schedule.expression, schedule.timezone
         ));
     }
-    let rendered = template::render(&schedules);
+    // Its further addresses too: the template holds them, not its parameters.
+    let rendered = template::render_for(&schedules, &template::more_emails(&deployed));
     // The stack's own values for what the rendered template still takes.
     let values: Vec<(String, String)> = stack
         .parameters

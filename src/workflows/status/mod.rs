@@ -185,7 +185,7 @@ pub async fn gather(session: &Session<'_>, args: &StatusRequest) -> Result<Statu
             "{n} resource{} drifted from the template",
             if n == 1 { "" } else { "s" }
         ));
-        next_step = Some(revert_drift(&args.stack_name, schedule.is_some()));
+        next_step = Some(revert_drift(&args.stack_name));
     }
     Ok(Status {
         stack_name: args.stack_name.clone(),
@@ -209,18 +209,10 @@ pub async fn gather(session: &Session<'_>, args: &StatusRequest) -> Result<Statu
     })
 }
 
-/// The deploy that puts the template's values back (a drift-aware change set). A stack of
-/// the written template (a Schedule parameter) gets every value from the stack; one with
-/// named schedules needs its definition file, or deploy would not know its schedules.
-fn revert_drift(stack_name: &str, written: bool) -> String {
-    if written {
-        format!("fsx-drt deploy --stack-name {stack_name} --revert-drift")
-    } else {
-        format!(
-            "fsx-drt deploy --stack-name {stack_name} --parameters-file FILE --revert-drift \
-             (FILE: the definition the stack was deployed from)"
-        )
-    }
+/// The deploy that puts the template's values back (a drift-aware change set): it takes every
+/// value from the stack, named schedules included (read back from its template).
+fn revert_drift(stack_name: &str) -> String {
+    format!("fsx-drt deploy --stack-name {stack_name} --revert-drift")
 }
 
 impl fmt::Display for Status {
@@ -301,25 +293,5 @@ impl fmt::Display for Status {
             Some(step) => writeln!(f, "To bring it back to its template: {step}"),
             None => Ok(()),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::revert_drift;
-
-    /// A stack with named schedules keeps them only when deploy is given its definition:
-    /// without the file deploy would replace them with one default schedule.
-    #[test]
-    fn the_revert_command_names_the_definition_file_for_named_schedules() {
-        assert_eq!(
-            revert_drift("s", true),
-            "fsx-drt deploy --stack-name s --revert-drift"
-        );
-        assert_eq!(
-            revert_drift("s", false),
-            "fsx-drt deploy --stack-name s --parameters-file FILE --revert-drift \
-             (FILE: the definition the stack was deployed from)"
-        );
     }
 }
