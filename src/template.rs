@@ -43,15 +43,6 @@ pub const GAP_RUNS: usize = 2000;
 /// deferred, in minutes after its scheduled time.
 pub const MAX_DEFER_MINUTES: &str = fsx_drt_core::deferral::MAX_DEFER_MINUTES;
 
-/// A schedule's MaxDeferMinutes when the definition gives none: until its next run (a minute
-/// before the shortest gap), at most a day.
-pub fn default_max_defer_minutes(schedule: &Schedule, now: DateTime<Utc>) -> u32 {
-    schedule.shortest_gap(now, GAP_RUNS).map_or(
-        fsx_drt_core::deferral::MAX_BOUND_MINUTES,
-        fsx_drt_core::deferral::default_bound,
-    )
-}
-
 /// [`MAXIMUM_EVENT_AGE`] for a schedule: a minute shorter than the shortest gap between its
 /// runs, so a retried run never starts after the next slot fired; at least Lambda's minimum
 /// of 60 s, at most an hour.

@@ -27,6 +27,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::after::{After, AFTER};
 use crate::config::{
     one, parse_release_after_days, read, Config, ConfigError, FileSystemId, ReportPath,
     ScheduleName, TaskType,
@@ -45,13 +46,14 @@ pub const REPORT_PATH: &str = "TaskCompletionReportPath";
 pub const RELEASE_AFTER_DAYS: &str = "ReleaseAfterDays";
 pub const SCHEDULED_TIME: &str = "ScheduledTime";
 pub const SCHEDULE_ARN: &str = "ScheduleArn";
-pub const ALL: [&str; 8] = [
+pub const ALL: [&str; 9] = [
     SCHEDULE,
     TASK_TYPE,
     PATHS,
     REPORT_PATH,
     RELEASE_AFTER_DAYS,
     MAX_DEFER_MINUTES,
+    AFTER,
     SCHEDULED_TIME,
     SCHEDULE_ARN,
 ];
@@ -72,6 +74,8 @@ pub struct Schedule {
     pub release_after_days: u32,
     /// How long a busy run is deferred, in minutes after its scheduled time (0: never).
     pub max_defer_minutes: u32,
+    /// The schedule whose task for its current slot this one waits for.
+    pub after: Option<After>,
 }
 
 impl Schedule {
@@ -99,6 +103,9 @@ impl Schedule {
             put(RELEASE_AFTER_DAYS, self.release_after_days.into());
         }
         put(MAX_DEFER_MINUTES, self.max_defer_minutes.into());
+        if let Some(after) = &self.after {
+            put(AFTER, after.input());
+        }
         put(SCHEDULED_TIME, SCHEDULED_TIME_ATTRIBUTE.into());
         put(SCHEDULE_ARN, SCHEDULE_ARN_ATTRIBUTE.into());
         Value::Object(input)
@@ -190,6 +197,14 @@ impl Invocation {
             _ => Some(0),
         };
         let slot = slot(event, errors, request_id);
+        let after = After::read(event).unwrap_or_else(|invalid| {
+            errors.push(ConfigError {
+                variable: AFTER,
+                value: Some(event[AFTER].to_string()),
+                invalid,
+            });
+            None
+        });
         match (name, task_type, paths, report, release_after_days, slot) {
             (
                 Some(name),
@@ -212,6 +227,7 @@ impl Invocation {
                         .and_then(Value::as_u64)
                         .and_then(|m| u32::try_from(m).ok())
                         .unwrap_or(0),
+                    after,
                 }),
                 retry: None,
             }),
@@ -434,7 +450,12 @@ mod tests {
 
     #[test]
     fn the_target_input_is_read_back_once_scheduler_fills_it_in() {
-        let schedule = Invocation::of(&event(), "r").unwrap().schedule.unwrap();
+        let mut schedule = Invocation::of(&event(), "r").unwrap().schedule.unwrap();
+        let after = After {
+            schedule: ScheduleName::parse("nightly-export").unwrap(),
+            within: chrono::Duration::hours(24),
+        };
+        schedule.after = Some(after.clone());
         let mut input = schedule.target_input();
         let keys: Vec<&str> = input
             .as_object()
@@ -449,6 +470,7 @@ mod tests {
         input[SCHEDULE_ARN] = json!(ARN);
         let mut written = event();
         written[MAX_DEFER_MINUTES] = json!(0);
+        written[AFTER] = after.input();
         assert_eq!(
             Invocation::of(&input, "r").unwrap(),
             Invocation::of(&written, "r").unwrap()

@@ -12,11 +12,12 @@ use aws_sdk_fsx::types::{
     CompletionReport, DataRepositoryTask, DataRepositoryTaskType, DurationSinceLastAccess,
     ReleaseConfiguration, ReportFormat, ReportScope, Tag, Unit,
 };
-use chrono::{SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tracing::{info, warn};
 
+use crate::after::{self, TaskOfSlot, Verdict};
 use crate::aws::{repositories, tasks, AwsError};
 use crate::config::{Config, ScheduleName};
 use crate::deferral::Next;
@@ -24,12 +25,17 @@ use crate::event::Invocation;
 use crate::later::Later;
 use crate::plan::{plan, PlanError, TaskRequest};
 use crate::slot::Slot;
-use crate::{lifecycle, metrics, SCHEDULE_TAG, TASK_TAG};
+use crate::{lifecycle, metrics, SCHEDULE_TAG, SLOT_TAG, TASK_TAG};
 
 /// How many of the newest tasks with this function's report path (and, for a schedule's run,
 /// the schedule's task type) are asked for their tags before giving up on finding its latest
 /// (more only when other stacks, or other schedules of the same type, share the path).
 const MAX_TAG_LOOKUPS: usize = 5;
+
+/// How many tasks created within the window of a schedule's current slot are asked for their
+/// tags when a run waits for that schedule (a file system runs one task at a time, so a
+/// day's window holds few).
+const MAX_AFTER_LOOKUPS: usize = 20;
 
 /// The SDK clients, built once when the function starts, and the configuration (a schedule's
 /// run uses its file system only, and the schedule's settings).
@@ -170,6 +176,29 @@ impl Handler {
             warnings: Vec::new(),
         };
 
+        // A schedule After another: its scheduled run waits for the other's task of its
+        // current slot (a manual run does not: a person asked for it).
+        let after = invocation.schedule.as_ref().and_then(|s| s.after.as_ref());
+        if let (Some(after), Some(scheduled)) = (after, invocation.slot.scheduled()) {
+            let theirs = self
+                .tasks_of(&tasks, &after.schedule, scheduled - after.within)
+                .await?;
+            let waiting = match after.verdict(scheduled, &theirs) {
+                Verdict::Go => None,
+                Verdict::Wait(reason) => Some(self.busy(invocation, reason, warnings).await?),
+                Verdict::GiveUp(reason) => {
+                    self.publish(metrics::SKIPPED_RUNS, schedule, warnings)
+                        .await?;
+                    Some((Outcome::Skipped, reason, None))
+                }
+            };
+            if let Some((outcome, reason, next_try)) = waiting {
+                let mut result = base(outcome, None, Some(reason));
+                result.next_try = next_try;
+                return Ok(result);
+            }
+        }
+
         if let Some(busy) = tasks.iter().find(|t| is_running(t)) {
             let reason = format!(
                 "task {} is {} on the file system",
@@ -182,7 +211,8 @@ impl Handler {
             return Ok(result);
         }
 
-        match self.create(&request, &token, schedule).await {
+        let slot = invocation.slot.scheduled().filter(|_| schedule.is_some());
+        match self.create(&request, &token, schedule, slot).await {
             Ok(task) => Ok(base(Outcome::Created, Some(&task), None)),
             Err(e)
                 if matches!(
@@ -268,6 +298,36 @@ impl Handler {
         }
     }
 
+    /// The tasks this function made for `schedule`'s slots, among those created since
+    /// `since`, with their slots (from their tags).
+    async fn tasks_of(
+        &self,
+        tasks: &[DataRepositoryTask],
+        schedule: &ScheduleName,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<TaskOfSlot>, RunError> {
+        let mut found = Vec::new();
+        let recent = tasks.iter().filter(|t| {
+            t.creation_time()
+                .is_some_and(|c| c.secs() >= since.timestamp())
+        });
+        for task in recent.take(MAX_AFTER_LOOKUPS) {
+            let tags = self.tags_of(task).await.map_err(RunError::Aws)?;
+            let tag = |key: &str| tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+            let ours = tag(TASK_TAG) == Some(self.function_name.as_str())
+                && tag(SCHEDULE_TAG) == Some(schedule.as_str());
+            if let (true, Some(slot)) = (ours, tag(SLOT_TAG).and_then(after::parse_slot_tag)) {
+                found.push(TaskOfSlot {
+                    task_id: task.task_id().unwrap_or_default().to_string(),
+                    slot,
+                    lifecycle: task.lifecycle().map_or("", |l| l.as_str()).to_string(),
+                    failed_files: task.status().and_then(|s| s.failed_count()).unwrap_or(0),
+                });
+            }
+        }
+        Ok(found)
+    }
+
     /// Publishes FailedTasks when the latest task this function created has finished badly.
     /// Only the latest, and only once it has finished: a task still running was created after
     /// its predecessor was checked, so every task is reported once.
@@ -346,8 +406,16 @@ impl Handler {
         task: &DataRepositoryTask,
         schedule: Option<&ScheduleName>,
     ) -> Result<bool, AwsError> {
+        let tags = self.tags_of(task).await?;
+        let tagged = |key: &str, value: &str| tags.iter().any(|(k, v)| k == key && v == value);
+        Ok(tagged(TASK_TAG, &self.function_name)
+            && schedule.is_none_or(|s| tagged(SCHEDULE_TAG, s.as_str())))
+    }
+
+    /// A task's tags, as ListTagsForResource reports them (none without an ARN).
+    async fn tags_of(&self, task: &DataRepositoryTask) -> Result<Vec<(String, String)>, AwsError> {
         let Some(arn) = task.resource_arn() else {
-            return Ok(false);
+            return Ok(Vec::new());
         };
         let tags = self
             .fsx
@@ -356,13 +424,11 @@ impl Handler {
             .send()
             .await
             .map_err(|e| AwsError::from_sdk("ListTagsForResource", e))?;
-        let tagged = |key: &str, value: &str| {
-            tags.tags()
-                .iter()
-                .any(|tag| tag.key() == Some(key) && tag.value() == Some(value))
-        };
-        Ok(tagged(TASK_TAG, &self.function_name)
-            && schedule.is_none_or(|s| tagged(SCHEDULE_TAG, s.as_str())))
+        Ok(tags
+            .tags()
+            .iter()
+            .filter_map(|t| Some((t.key()?.to_string(), t.value()?.to_string())))
+            .collect())
     }
 
     async fn create(
@@ -370,6 +436,7 @@ impl Handler {
         request: &TaskRequest,
         token: &str,
         schedule: Option<&ScheduleName>,
+        slot: Option<DateTime<Utc>>,
     ) -> Result<DataRepositoryTask, aws_sdk_fsx::error::SdkError<CreateDataRepositoryTaskError>>
     {
         let report = CompletionReport::builder()
@@ -391,6 +458,7 @@ impl Handler {
         let tag = |key: &str, value: &str| Tag::builder().key(key).value(value).build();
         let mut tags = vec![tag(TASK_TAG, &self.function_name)];
         tags.extend(schedule.map(|s| tag(SCHEDULE_TAG, s.as_str())));
+        tags.extend(slot.map(|s| tag(SLOT_TAG, &after::slot_tag(s))));
         let created = self
             .fsx
             .create_data_repository_task()

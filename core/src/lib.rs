@@ -5,6 +5,7 @@
 //! same values before deploying. Both go through the parsers here, so a
 //! value the CLI accepts is exactly a value the Lambda can run with.
 
+pub mod after;
 #[cfg(feature = "aws")]
 pub mod aws;
 pub mod config;
@@ -84,6 +85,11 @@ pub const TASK_TAG: &str = "fsx-drt:function";
 /// [`TASK_TAG`], so the schedule's next run finds the schedule's own tasks; the role must be
 /// allowed to tag with this key too.
 pub const SCHEDULE_TAG: &str = "fsx-drt:schedule";
+
+/// The tag key on every task a scheduled run creates (value: the slot's minute,
+/// `2026-11-25T22:00Z`), so a schedule that runs After this one finds the task of the slot it
+/// waits for ([`after`]).
+pub const SLOT_TAG: &str = "fsx-drt:slot";
 
 /// The template's Outputs the CLI reads (`status`, `run`): renaming one in the template
 /// breaks them, so tests/offline/template.rs holds the template to this list.

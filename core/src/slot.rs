@@ -45,6 +45,18 @@ impl Slot {
         }
     }
 
+    /// The slot's scheduled time (to the minute); none for an invocation's own.
+    pub fn scheduled(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        match self {
+            Slot::Scheduled { minute, .. } | Slot::Schedule { minute, .. } => {
+                chrono::NaiveDateTime::parse_from_str(minute, "%Y-%m-%dT%H:%M")
+                    .ok()
+                    .map(|t| t.and_utc())
+            }
+            Slot::Invocation { .. } => None,
+        }
+    }
+
     /// 1-63 characters of `[A-Za-z0-9_.-]`, as the API requires.
     pub fn token(&self) -> String {
         let (prefix, key) = match self {

@@ -27,7 +27,7 @@ use fsx_drt_core::event::Invocation;
 use fsx_drt_core::handler::{Handler, Outcome, RunError, RunResult};
 use fsx_drt_core::later::Later;
 use fsx_drt_core::slot::Slot;
-use fsx_drt_core::{Config, SCHEDULE_TAG, TASK_TAG};
+use fsx_drt_core::{Config, SCHEDULE_TAG, SLOT_TAG, TASK_TAG};
 use serde_json::{json, Value};
 
 const FS: &str = "fs-0123456789abcdef0";
@@ -736,7 +736,11 @@ async fn a_schedule_s_run_takes_its_settings_from_the_event_and_tags_its_task() 
     );
     assert_eq!(
         sent["Tags"],
-        json!([{"Key": TASK_TAG, "Value": FUNCTION}, {"Key": SCHEDULE_TAG, "Value": "hourly-import"}])
+        json!([
+            {"Key": TASK_TAG, "Value": FUNCTION},
+            {"Key": SCHEDULE_TAG, "Value": "hourly-import"},
+            {"Key": SLOT_TAG, "Value": "2026-11-25T06:00Z"}
+        ])
     );
     assert_eq!(
         serde_json::to_value(&result).unwrap()["Schedule"],
@@ -1108,4 +1112,108 @@ async fn a_try_that_cannot_be_scheduled_fails_the_run_so_lambda_retries_it() {
     let error = result.unwrap_err().to_string();
     assert!(error.contains("CreateSchedule"), "{error}");
     assert_eq!(rules.metrics.num_calls(), 0);
+}
+
+// After (core/src/after.rs): a schedule that waits for another's task of its current slot.
+
+/// ListTagsForResource: this function's tags for one schedule's task of one slot.
+fn tags_of_slot(id: &'static str, schedule: &'static str, slot: String) -> Rule {
+    mock!(aws_sdk_fsx::Client::list_tags_for_resource).then_compute_output(move |req| {
+        let mut out = ListTagsForResourceOutput::builder();
+        if req.resource_arn() == Some(task_arn(id).as_str()) {
+            for (key, value) in [
+                (TASK_TAG, FUNCTION),
+                (SCHEDULE_TAG, schedule),
+                ("fsx-drt:slot", slot.as_str()),
+            ] {
+                out = out.tags(Tag::builder().key(key).value(value).build());
+            }
+        }
+        out.build()
+    })
+}
+
+/// The weekly release, After the nightly export, scheduled now; the export's task of an hour
+/// ago in `lifecycle` (none: not created yet).
+async fn release_after_export(
+    export: Option<(DataRepositoryTaskLifecycle, i64)>,
+) -> (Result<RunResult, RunError>, Wire, Rules) {
+    let now = chrono::Utc::now();
+    let hour_ago = now - chrono::Duration::hours(1);
+    let slot = hour_ago.format("%Y-%m-%dT%H:%MZ").to_string();
+    let mut rules = Rules::standard();
+    if let Some((lifecycle, failed)) = export {
+        let mut exported = task("task-export", lifecycle, hour_ago.timestamp(), Owner::Ours);
+        exported.status = Some(
+            DataRepositoryTaskStatus::builder()
+                .failed_count(failed)
+                .build(),
+        );
+        rules.tasks = tasks(vec![exported]);
+        rules.tags = tags_of_slot("task-export", "nightly-export", slot);
+    }
+    let mut event = schedule_event(
+        "weekly-release",
+        "Release",
+        "/data",
+        &now.format("%Y-%m-%dT%H:%M:00Z").to_string(),
+    );
+    event["MaxDeferMinutes"] = json!(600);
+    event["After"] = json!({"Schedule": "nightly-export", "WithinMinutes": 1440});
+    let (result, wire) = rules.invoke(&event, "req").await;
+    (result, wire, rules)
+}
+
+#[tokio::test]
+async fn a_schedule_after_another_runs_once_its_task_of_the_slot_succeeded() {
+    let (result, wire, rules) =
+        release_after_export(Some((DataRepositoryTaskLifecycle::Succeeded, 0))).await;
+    assert_eq!(result.unwrap().outcome, Outcome::Created);
+    assert_eq!(rules.create.num_calls(), 1);
+    // Its own task carries its slot, for schedules After it.
+    let tags = sent_create(&wire)["Tags"].clone();
+    assert!(
+        tags.as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["Key"] == "fsx-drt:slot"),
+        "{tags}"
+    );
+}
+
+#[tokio::test]
+async fn a_schedule_after_another_waits_while_its_task_runs_or_is_not_there_yet() {
+    for export in [Some((DataRepositoryTaskLifecycle::Executing, 0)), None] {
+        let (result, _, rules) = release_after_export(export.clone()).await;
+        let result = result.unwrap();
+        assert_eq!(result.outcome, Outcome::Deferred, "{export:?}: {result:?}");
+        assert!(
+            result
+                .reason
+                .as_deref()
+                .unwrap()
+                .contains("waiting for nightly-export"),
+            "{result:?}"
+        );
+        assert_eq!(rules.create.num_calls(), 0);
+        assert!(result.next_try.is_some());
+    }
+}
+
+#[tokio::test]
+async fn a_schedule_after_another_gives_its_slot_up_when_that_task_failed() {
+    for (lifecycle, failed, says) in [
+        (DataRepositoryTaskLifecycle::Failed, 0, "ended FAILED"),
+        (DataRepositoryTaskLifecycle::Succeeded, 4, "4 failed files"),
+    ] {
+        let (result, _, rules) = release_after_export(Some((lifecycle, failed))).await;
+        let result = result.unwrap();
+        assert_eq!(result.outcome, Outcome::Skipped);
+        assert!(
+            result.reason.as_deref().unwrap().contains(says),
+            "{result:?}"
+        );
+        assert_eq!(rules.create.num_calls(), 0);
+        assert_eq!(rules.metrics.num_calls(), 1, "SkippedRuns");
+    }
 }

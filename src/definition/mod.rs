@@ -13,6 +13,7 @@
 
 mod file;
 mod merge;
+mod order;
 mod rules;
 
 use chrono::{DateTime, Utc};
@@ -54,16 +55,18 @@ pub enum Extra {
     FlexibleWindowMinutes,
     Enabled,
     MaxDeferMinutes,
+    After,
 }
 
 impl Extra {
-    pub const ALL: [Extra; 6] = [
+    pub const ALL: [Extra; 7] = [
         Extra::Timezone,
         Extra::StartDate,
         Extra::EndDate,
         Extra::FlexibleWindowMinutes,
         Extra::Enabled,
         Extra::MaxDeferMinutes,
+        Extra::After,
     ];
 
     pub fn key(self) -> &'static str {
@@ -74,6 +77,7 @@ impl Extra {
             Extra::FlexibleWindowMinutes => "FlexibleWindowMinutes",
             Extra::Enabled => "Enabled",
             Extra::MaxDeferMinutes => "MaxDeferMinutes",
+            Extra::After => "After",
         }
     }
 
@@ -115,6 +119,8 @@ pub struct ScheduleSpec {
     /// How long a run that finds the file system busy is deferred, in minutes after its
     /// scheduled time (0: never); given, or until the schedule's next run, at most a day.
     pub max_defer_minutes: u32,
+    /// The schedule whose task of its current slot this one waits for.
+    pub after: Option<String>,
 }
 
 impl ScheduleSpec {
@@ -131,6 +137,13 @@ impl ScheduleSpec {
     /// The expression in words, in the schedule's zone.
     pub fn describe(&self) -> String {
         self.expression.describe_in(self.timezone.name())
+    }
+
+    /// The shortest time between two of its coming runs in its zone (none for one run):
+    /// what bounds a deferral by default, and the window of a schedule waiting After it.
+    pub fn shortest_gap(&self, now: DateTime<Utc>) -> Option<chrono::Duration> {
+        let runs = self.upcoming(now, crate::template::GAP_RUNS);
+        runs.windows(2).map(|pair| pair[1] - pair[0]).min()
     }
 
     /// The next `count` fire times after `after`: the expression's fields read in the

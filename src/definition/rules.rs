@@ -175,6 +175,9 @@ pub fn validate(draft: &Draft, now: DateTime<Utc>) -> Result<Definition, Vec<Pro
         }
         checked.push(spec);
     }
+    for problem in super::order::check(draft) {
+        add(problem, &mut problems);
+    }
     for (email, source) in &draft.more_emails {
         if let Err(invalid) = params::parse_email(email) {
             add(
@@ -233,6 +236,9 @@ fn check_schedule(
     let end = settings.get(Extra::EndDate, None, |v| parse_date(v).map(Some));
     let window = settings.get(Extra::FlexibleWindowMinutes, None, parse_flexible_window);
     let enabled = settings.get(Extra::Enabled, true, parse_enabled);
+    let after = settings.get(Extra::After, None, |v| {
+        validate_name(v.trim()).map(|()| Some(v.trim().to_string()))
+    });
     let max_defer = settings.get(Extra::MaxDeferMinutes, None, |v| {
         fsx_drt_core::deferral::parse_max_defer_minutes(v).map(Some)
     });
@@ -274,6 +280,7 @@ fn check_schedule(
         window,
         enabled,
         max_defer,
+        after,
     ) {
         (
             Some(p),
@@ -283,7 +290,9 @@ fn check_schedule(
             Some(window),
             Some(enabled),
             Some(max_defer),
+            Some(after),
         ) if problems.is_empty() => Some(ScheduleSpec {
+            // Until its next run, at most a day, unless given (set below).
             name: name.to_string(),
             task_type: p.task_type,
             paths: p.paths.clone(),
@@ -295,11 +304,20 @@ fn check_schedule(
             end_date: end,
             flexible_window_minutes: window,
             enabled,
-            max_defer_minutes: max_defer
-                .unwrap_or_else(|| crate::template::default_max_defer_minutes(&p.schedule, now)),
+            max_defer_minutes: max_defer.unwrap_or(0),
+            after,
         }),
         _ => None,
     };
+    let spec = spec.map(|mut spec| {
+        if max_defer == Some(None) {
+            spec.max_defer_minutes = spec.shortest_gap(now).map_or(
+                fsx_drt_core::deferral::MAX_BOUND_MINUTES,
+                fsx_drt_core::deferral::default_bound,
+            );
+        }
+        spec
+    });
     ((parameters, spec), problems)
 }
 

@@ -115,6 +115,25 @@ fn bad_definitions_exit_2_naming_the_place() {
             "1 to 1440",
         ),
         (
+            ISSUE.replace("Timezone: Europe/Berlin}\n  weekly", "Timezone: Europe/Berlin, After: weekly-release}\n  weekly")
+                .replace("Timezone: Europe/Berlin}\n", "Timezone: Europe/Berlin, After: nightly-export}\n"),
+            vec![],
+            "Schedules.weekly-release.After".into(),
+            "wait for each other: weekly-release after nightly-export after weekly-release",
+        ),
+        (
+            one("{After: nightly-export}"),
+            vec![],
+            "Schedules.nightly-export.After".into(),
+            "cannot wait for itself",
+        ),
+        (
+            ISSUE.replace("SUN *\", Timezone", "SUN *\", After: nightly-exprot, Timezone"),
+            vec![],
+            "Schedules.weekly-release.After".into(),
+            "did you mean nightly-export?",
+        ),
+        (
             one("{MaxDeferMinutes: 1441}"),
             vec![],
             "Schedules.nightly-export.MaxDeferMinutes".into(),
@@ -472,6 +491,34 @@ fn the_template_for_a_definition() {
     }
     // The written template's per-schedule parameters are not in it.
     assert!(template["Parameters"].get("Schedule").is_none());
+
+    // After: the schedule waited for, with its shortest gap between runs (the nightly export's
+    // is 23 hours, on the night Berlin's clocks go forward); MaxDeferMinutes: until the
+    // schedule's next run.
+    let ordered = temp_file(
+        "ordered-template.yaml",
+        &ISSUE.replace(
+            "SUN *\", Timezone",
+            "SUN *\", After: nightly-export, Timezone",
+        ),
+    );
+    let out = run(fsx_drt()
+        .args(["template", "--parameters-file"])
+        .arg(&ordered));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let template: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let input = |id: &str| -> serde_json::Value {
+        let p = &template["Resources"][id]["Properties"];
+        serde_json::from_str(p["Target"]["Input"].as_str().unwrap()).unwrap()
+    };
+    let release = input("ScheduleWeeklyRelease");
+    assert_eq!(
+        release["After"],
+        serde_json::json!({"Schedule": "nightly-export", "WithinMinutes": 1380})
+    );
+    assert_eq!(release["MaxDeferMinutes"], 1440);
+    assert_eq!(input("ScheduleNightlyExport")["MaxDeferMinutes"], 1379);
+    assert!(input("ScheduleNightlyExport").get("After").is_none());
 
     let bad = temp_file(
         "bad-template.yaml",

@@ -188,7 +188,11 @@ fn the_role_is_scoped() {
     );
     assert_eq!(
         tag["Condition"]["ForAllValues:StringEquals"]["aws:TagKeys"],
-        json!([fsx_drt_core::TASK_TAG, fsx_drt_core::SCHEDULE_TAG])
+        json!([
+            fsx_drt_core::TASK_TAG,
+            fsx_drt_core::SCHEDULE_TAG,
+            fsx_drt_core::SLOT_TAG
+        ])
     );
 
     // The function reads back its tasks' tag, on tasks only.

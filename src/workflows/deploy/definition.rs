@@ -102,7 +102,11 @@ pub fn render(draft: &Draft, definition: &Definition, now: DateTime<Utc>) -> Ren
                 .filter(|(param, _)| !definition::is_schedule_param(*param))
                 .collect(),
         );
-        let resources: Vec<ScheduleResource> = definition.schedules.iter().map(resource).collect();
+        let resources: Vec<ScheduleResource> = definition
+            .schedules
+            .iter()
+            .map(|s| resource(definition, s, now))
+            .collect();
         template::render_for(
             &resources,
             definition.email_addresses.get(1..).unwrap_or_default(),
@@ -126,7 +130,20 @@ fn key_values(values: Vec<(Param, String)>) -> Vec<(String, String)> {
 }
 
 /// One schedule as its resource: the function reads its settings from the input.
-fn resource(schedule: &ScheduleSpec) -> ScheduleResource {
+fn resource(
+    definition: &Definition,
+    schedule: &ScheduleSpec,
+    now: DateTime<Utc>,
+) -> ScheduleResource {
+    // The schedule it waits for, with that one's shortest gap between runs in its own zone
+    // (its current slot is the one within that gap before a run).
+    let after = schedule.after.as_ref().and_then(|name| {
+        let other = definition.schedules.iter().find(|s| &s.name == name)?;
+        Some(fsx_drt_core::after::After {
+            schedule: ScheduleName::parse(name).ok()?,
+            within: other.shortest_gap(now).unwrap_or(chrono::Duration::days(1)),
+        })
+    });
     let settings = fsx_drt_core::event::Schedule {
         name: ScheduleName::parse(&schedule.name).expect("a checked schedule name"),
         task_type: schedule.task_type,
@@ -134,6 +151,7 @@ fn resource(schedule: &ScheduleSpec) -> ScheduleResource {
         report_path: schedule.report_path.clone(),
         release_after_days: schedule.release_after_days.unwrap_or_default(),
         max_defer_minutes: schedule.max_defer_minutes,
+        after,
     }
     .target_input();
     ScheduleResource {

@@ -68,6 +68,12 @@ fn fill(schedule: &mut DraftSchedule, read: &ScheduleResource) -> Vec<Problem> {
     for (key, value) in &read.settings {
         let text = match value {
             Value::String(s) => s.clone(),
+            // Rendered as {"Schedule": NAME, "WithinMinutes": N}; defined as the name.
+            Value::Object(after) if key == fsx_drt_core::after::AFTER => after
+                .get("Schedule")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
             other => other.to_string(),
         };
         match (Param::from_key(key), Extra::from_key(key)) {
