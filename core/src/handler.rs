@@ -158,8 +158,15 @@ impl Handler {
         let tasks = tasks(&self.fsx, config.file_system_id.as_str())
             .await
             .map_err(RunError::Aws)?;
-        self.report_previous_failure(&tasks, &request, schedule, warnings)
-            .await?;
+        // Once per slot: a deferred slot's later tries would count the same failure again.
+        let first_try = invocation
+            .retry
+            .as_ref()
+            .is_none_or(|r| r.deferral.attempt == 0);
+        if first_try {
+            self.report_previous_failure(&tasks, &request, schedule, warnings)
+                .await?;
+        }
 
         let base = |outcome, task: Option<&DataRepositoryTask>, reason: Option<String>| RunResult {
             outcome,

@@ -1217,3 +1217,28 @@ async fn a_schedule_after_another_gives_its_slot_up_when_that_task_failed() {
         assert_eq!(rules.metrics.num_calls(), 1, "SkippedRuns");
     }
 }
+
+#[tokio::test]
+async fn a_deferred_try_does_not_count_the_previous_failure_again() {
+    let previous = task(
+        "task-prev",
+        DataRepositoryTaskLifecycle::Failed,
+        100,
+        Owner::Ours,
+    );
+    for (attempt, published) in [(0, 1), (1, 0)] {
+        let rules = Rules {
+            tasks: tasks(vec![previous.clone()]),
+            tags: tags_of_slot("task-prev", "nightly-export", "2026-11-24T06:15Z".into()),
+            ..Rules::standard()
+        };
+        let mut event = deferrable(0, 120);
+        if attempt > 0 {
+            let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+            event["Deferral"] = json!({"Attempt": attempt, "Since": now, "Until": now});
+        }
+        let (result, _) = rules.invoke(&event, "req").await;
+        assert_eq!(result.unwrap().outcome, Outcome::Created);
+        assert_eq!(rules.metrics.num_calls(), published, "try {attempt}");
+    }
+}
