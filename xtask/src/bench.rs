@@ -67,10 +67,31 @@ pub fn lambda(sh: &Shell, root: &Path) -> Result<()> {
     Ok(())
 }
 
-/// `cargo xtask bench`: both benchmarks in one run, the Lambda first.
+/// `cargo xtask bench`: every section in one run, the Lambda first.
 pub fn all(sh: &Shell, root: &Path) -> Result<()> {
     lambda(sh, root)?;
-    cli(sh, root)
+    cli(sh, root)?;
+    cost(sh, root)
+}
+
+/// The heading of the section `bench cost` owns.
+const COST_HEADING: &str = "## Extra invocations and their cost (`cargo xtask bench cost`)";
+
+/// `cargo xtask bench cost`: what follow-up checks and deferred tries add a month for the
+/// example definition, from the published prices (computed by bench/cost.py, not measured).
+pub fn cost(sh: &Shell, root: &Path) -> Result<()> {
+    step("python3 bench/cost.py (examples/schedules.yaml at published prices)");
+    let script = root.join("bench/cost.py");
+    let section = cmd!(sh, "python3 {script}")
+        .read()
+        .context("bench/cost.py failed")?;
+    ensure!(
+        section.starts_with(COST_HEADING),
+        "bench/cost.py printed no `{COST_HEADING}` section"
+    );
+    write_section(root, COST_HEADING, &section)?;
+    println!("{section}");
+    Ok(())
 }
 
 /// `cargo xtask bench cli`: measures, then rewrites the CLI section of BENCHMARKS.md.
