@@ -207,6 +207,16 @@ impl Handler {
         }
 
         if let Some(busy) = tasks.iter().find(|t| is_running(t)) {
+            // A try of a slot whose task an earlier try created (and then failed, say, to
+            // answer): that task is this slot's, not a reason to wait.
+            if let (Some(_), Some(name), Some(slot)) =
+                (&invocation.retry, schedule, invocation.slot.scheduled())
+            {
+                if self.is_slot_task(busy, name, slot).await? {
+                    let reason = "this slot's task, created by an earlier try".to_string();
+                    return Ok(base(Outcome::Created, Some(busy), Some(reason)));
+                }
+            }
             let reason = format!(
                 "task {} is {} on the file system",
                 busy.task_id().unwrap_or("?"),
@@ -417,6 +427,21 @@ impl Handler {
         let tagged = |key: &str, value: &str| tags.iter().any(|(k, v)| k == key && v == value);
         Ok(tagged(TASK_TAG, &self.function_name)
             && schedule.is_none_or(|s| tagged(SCHEDULE_TAG, s.as_str())))
+    }
+
+    /// Whether this function created the task for `schedule`'s slot at `slot`.
+    async fn is_slot_task(
+        &self,
+        task: &DataRepositoryTask,
+        schedule: &ScheduleName,
+        slot: DateTime<Utc>,
+    ) -> Result<bool, RunError> {
+        let tags = self.tags_of(task).await.map_err(RunError::Aws)?;
+        let slot = after::slot_tag(slot);
+        let tagged = |key: &str, value: &str| tags.iter().any(|(k, v)| k == key && v == value);
+        Ok(tagged(TASK_TAG, &self.function_name)
+            && tagged(SCHEDULE_TAG, schedule.as_str())
+            && tagged(SLOT_TAG, &slot))
     }
 
     /// A task's tags, as ListTagsForResource reports them (none without an ARN).

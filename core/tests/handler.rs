@@ -1242,3 +1242,27 @@ async fn a_deferred_try_does_not_count_the_previous_failure_again() {
         assert_eq!(rules.metrics.num_calls(), published, "try {attempt}");
     }
 }
+
+#[tokio::test]
+async fn a_try_that_finds_its_own_slot_s_task_running_does_not_wait_for_it() {
+    let event = deferrable(10, 120);
+    let slot = event["ScheduledTime"].as_str().unwrap()[..16].to_string() + "Z";
+    let sent = Arc::default();
+    let rules = Rules {
+        tasks: tasks(vec![task(
+            "task-mine",
+            DataRepositoryTaskLifecycle::Executing,
+            100,
+            Owner::Ours,
+        )]),
+        tags: tags_of_slot("task-mine", "nightly-export", slot),
+        later: later_ok(&sent),
+        ..Rules::standard()
+    };
+    let (result, _) = rules.invoke(&event, "req").await;
+    let result = result.unwrap();
+    assert_eq!(result.outcome, Outcome::Created, "{result:?}");
+    assert_eq!(result.task_id.as_deref(), Some("task-mine"));
+    assert!(sent.lock().unwrap().is_empty(), "no further try");
+    assert_eq!(rules.create.num_calls(), 0);
+}
