@@ -43,6 +43,12 @@ pub const GAP_RUNS: usize = 2000;
 /// deferred, in minutes after its scheduled time.
 pub const MAX_DEFER_MINUTES: &str = fsx_drt_core::deferral::MAX_DEFER_MINUTES;
 
+/// The template parameters of the capacity alarm (ReleaseWhenFreeBelowPercent): its threshold
+/// in bytes (0: no alarm) and the release it runs (a Release schedule's input, without its
+/// slot, as JSON).
+pub const FREE_CAPACITY_ALARM_BYTES: &str = "FreeCapacityAlarmBytes";
+pub const CAPACITY_RELEASE: &str = "CapacityRelease";
+
 /// A schedule's MaxDeferMinutes when the definition gives none: until its next run (a minute
 /// before the shortest gap), at most a day.
 pub fn default_max_defer_minutes(schedule: &Schedule, now: DateTime<Utc>) -> u32 {
