@@ -21,6 +21,9 @@ pub struct Capacity {
     /// The latest FreeDataStorageCapacity datapoint (none in the last 15 minutes: unknown).
     pub free_bytes: Option<f64>,
     pub measured_at: Option<String>,
+    /// Why the free storage could not be read (status goes on without it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub free_unread: Option<String>,
     pub alarm_name: Option<String>,
     /// OK, ALARM or INSUFFICIENT_DATA.
     pub alarm_state: Option<String>,
@@ -33,9 +36,13 @@ pub async fn of(aws: &Aws, stack: &StackView) -> Result<Option<Capacity>, Failur
         return Ok(None);
     };
     if let Some(fs) = stack.parameter(Param::FileSystemId.key()) {
-        let free = aws.free_storage(fs).await?;
-        capacity.free_bytes = free.as_ref().map(|f| f.bytes);
-        capacity.measured_at = free.map(|FreeStorage { at, .. }| at);
+        match aws.free_storage(fs).await {
+            Ok(free) => {
+                capacity.free_bytes = free.as_ref().map(|f| f.bytes);
+                capacity.measured_at = free.map(|FreeStorage { at, .. }| at);
+            }
+            Err(e) => capacity.free_unread = Some(e.to_string()),
+        }
     }
     if let Some(name) = capacity.alarm_name.clone() {
         let states = aws.alarm_states(vec![name]).await?;
@@ -60,6 +67,7 @@ pub fn configured(
         threshold_bytes,
         free_bytes: None,
         measured_at: None,
+        free_unread: None,
         alarm_name: (outputs.iter())
             .find(|(k, _)| k == fsx_drt_core::outputs::FREE_CAPACITY_ALARM_NAME)
             .map(|(_, v)| v.clone()),
@@ -83,8 +91,9 @@ impl fmt::Display for Capacity {
             .map_or(String::new(), |s| format!(" runs {s}'s release"));
         let threshold = gib(self.threshold_bytes as f64);
         writeln!(f, "  free below {percent}{threshold}{release}")?;
-        match (&self.free_bytes, &self.measured_at) {
-            (Some(bytes), Some(at)) => writeln!(f, "  free now {} (at {at})", gib(*bytes))?,
+        match (&self.free_bytes, &self.measured_at, &self.free_unread) {
+            (Some(bytes), Some(at), _) => writeln!(f, "  free now {} (at {at})", gib(*bytes))?,
+            (_, _, Some(why)) => writeln!(f, "  free now: unknown ({why})")?,
             _ => writeln!(
                 f,
                 "  free now: unknown (no FreeDataStorageCapacity datapoint in the last 15 minutes)"
