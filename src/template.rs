@@ -43,6 +43,12 @@ pub const GAP_RUNS: usize = 2000;
 /// deferred, in minutes after its scheduled time.
 pub const MAX_DEFER_MINUTES: &str = fsx_drt_core::deferral::MAX_DEFER_MINUTES;
 
+/// The template parameters of the capacity alarm (ReleaseWhenFreeBelowPercent): its threshold
+/// in bytes (0: no alarm) and the release it runs (a Release schedule's input, without its
+/// slot, as JSON).
+pub const FREE_CAPACITY_ALARM_BYTES: &str = "FreeCapacityAlarmBytes";
+pub const CAPACITY_RELEASE: &str = "CapacityRelease";
+
 /// [`MAXIMUM_EVENT_AGE`] for a schedule: a minute shorter than the shortest gap between its
 /// runs, so a retried run never starts after the next slot fired; at least Lambda's minimum
 /// of 60 s, at most an hour.

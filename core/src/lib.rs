@@ -8,6 +8,7 @@
 pub mod after;
 #[cfg(feature = "aws")]
 pub mod aws;
+pub mod capacity;
 pub mod config;
 pub mod deferral;
 pub mod event;
@@ -101,12 +102,14 @@ pub mod outputs {
     pub const ALARM_TOPIC_KEY_ARN: &str = "AlarmTopicKeyArn";
     pub const ERROR_ALARM_NAME: &str = "ErrorAlarmName";
     pub const FAILED_TASK_ALARM_NAME: &str = "FailedTaskAlarmName";
+    /// Only with a capacity alarm (ReleaseWhenFreeBelowPercent).
+    pub const FREE_CAPACITY_ALARM_NAME: &str = "FreeCapacityAlarmName";
     pub const SCHEDULE: &str = "Schedule";
     pub const TIMEZONE: &str = "Timezone";
     pub const DEAD_LETTER_QUEUE_URL: &str = "DeadLetterQueueUrl";
     pub const DEAD_LETTER_QUEUE_ARN: &str = "DeadLetterQueueArn";
     pub const LOG_GROUP_NAME: &str = "LogGroupName";
-    pub const ALL: [&str; 12] = [
+    pub const ALL: [&str; 13] = [
         FUNCTION_NAME,
         FUNCTION_ARN,
         SCHEDULE_GROUP_NAME,
@@ -114,6 +117,7 @@ pub mod outputs {
         ALARM_TOPIC_KEY_ARN,
         ERROR_ALARM_NAME,
         FAILED_TASK_ALARM_NAME,
+        FREE_CAPACITY_ALARM_NAME,
         SCHEDULE,
         TIMEZONE,
         DEAD_LETTER_QUEUE_URL,
@@ -137,7 +141,10 @@ pub mod env {
     /// The written template's schedule's MaxDeferMinutes (a rendered schedule's input holds
     /// its own).
     pub const MAX_DEFER_MINUTES: &str = "MAX_DEFER_MINUTES";
-    pub const ALL: [&str; 9] = [
+    /// The capacity release's settings, a schedule's target input without its slot (empty:
+    /// no capacity alarm), see [`crate::capacity`].
+    pub const CAPACITY_RELEASE: &str = "CAPACITY_RELEASE";
+    pub const ALL: [&str; 10] = [
         FILE_SYSTEM_ID,
         TASK_TYPE,
         FSX_PATHS,
@@ -147,6 +154,7 @@ pub mod env {
         SCHEDULE_GROUP,
         SCHEDULER_ROLE_ARN,
         MAX_DEFER_MINUTES,
+        CAPACITY_RELEASE,
     ];
 }
 

@@ -1,7 +1,7 @@
 //! The function's entry point: SDK clients once, then one run per event, with the settings of
 //! the event's schedule or, for any other event, of the environment.
 
-use fsx_drt_core::event::Invocation;
+use fsx_drt_core::capacity::{self, Read};
 use fsx_drt_core::handler::Handler;
 use fsx_drt_core::later::Later;
 use fsx_drt_core::{metrics, ConfigError};
@@ -25,8 +25,15 @@ async fn main() -> Result<(), Error> {
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
         let request_id = &event.context.request_id;
         let invocation =
-            Invocation::of_with(&event.payload, request_id, |name| std::env::var(name).ok())
-                .map_err(|errors| refused("invalid event", &errors))?;
+            match capacity::read(&event.payload, request_id, |name| std::env::var(name).ok())
+                .map_err(|errors| refused("invalid event", &errors))?
+            {
+                Read::Run(invocation) => invocation,
+                Read::Ignored(alarm) => {
+                    tracing::info!(alarm = %alarm.alarm_name, state = %alarm.state, "the capacity alarm is not in ALARM: no release");
+                    return Ok(serde_json::json!({"Outcome": "ignored", "Alarm": alarm.alarm_name, "State": alarm.state}));
+                }
+            };
         let config = invocation
             .config(|name| std::env::var(name).ok())
             .map_err(|errors| refused("invalid configuration", &errors))?;
@@ -43,7 +50,8 @@ async fn main() -> Result<(), Error> {
                 &event.context.invoked_function_arn,
             ),
         };
-        Ok::<_, Error>(handler.run_invocation(&invocation).await?)
+        let result = handler.run_invocation(&invocation).await?;
+        Ok::<_, Error>(serde_json::to_value(result)?)
     }))
     .await
 }

@@ -25,6 +25,9 @@ pub enum Slot {
         schedule_arn: String,
         minute: String,
     },
+    /// A CloudWatch alarm's change to ALARM (the capacity release, [`crate::capacity`]): the
+    /// alarm's ARN and the state's timestamp, which a redelivery of the change repeats.
+    Alarm { alarm_arn: String, changed: String },
     /// Anything else (a manual invoke): unique to this invocation.
     Invocation { request_id: String },
 }
@@ -53,7 +56,8 @@ impl Slot {
                     .ok()
                     .map(|t| t.and_utc())
             }
-            Slot::Invocation { .. } => None,
+            // An alarm's change is no schedule's slot.
+            Slot::Alarm { .. } | Slot::Invocation { .. } => None,
         }
     }
 
@@ -68,6 +72,7 @@ impl Slot {
                 schedule_arn: arn,
                 minute,
             } => ("slot-", format!("{arn}\n{minute}")),
+            Slot::Alarm { alarm_arn, changed } => ("slot-", format!("{alarm_arn}\n{changed}")),
             Slot::Invocation { request_id } => ("run-", request_id.clone()),
         };
         let digest = Sha256::digest(key.as_bytes());

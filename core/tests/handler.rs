@@ -1266,3 +1266,109 @@ async fn a_try_that_finds_its_own_slot_s_task_running_does_not_wait_for_it() {
     assert!(sent.lock().unwrap().is_empty(), "no further try");
     assert_eq!(rules.create.num_calls(), 0);
 }
+
+/// The capacity alarm's change as CloudWatch's Lambda action sends it.
+fn capacity_alarm(state: &str, changed: &str) -> Value {
+    json!({
+        "source": "aws.cloudwatch",
+        "alarmArn": "arn:aws:cloudwatch:us-east-1:123456789012:alarm:fsx-drt-FreeCapacityAlarm-ABC",
+        "accountId": "123456789012",
+        "time": changed,
+        "region": "us-east-1",
+        "alarmData": {
+            "alarmName": "fsx-drt-FreeCapacityAlarm-ABC",
+            "state": {"value": state, "reason": "Threshold Crossed", "timestamp": changed},
+            "previousState": {"value": "OK", "timestamp": "2026-11-24T06:15:42.490+0000"},
+            "configuration": {"metrics": []}
+        }
+    })
+}
+
+/// The function's environment with the capacity release deploy renders.
+fn capacity_env(name: &str) -> Option<String> {
+    (name == fsx_drt_core::env::CAPACITY_RELEASE).then(|| {
+        json!({"Schedule": "weekly-release", "TaskType": "Release", "Paths": "/data/a",
+               "TaskCompletionReportPath": "/fsx-drt-completion-reports",
+               "ReleaseAfterDays": 21, "MaxDeferMinutes": 60})
+        .to_string()
+    })
+}
+
+#[tokio::test]
+async fn the_capacity_alarm_s_alarm_event_creates_one_release_with_the_schedule_s_settings() {
+    use fsx_drt_core::capacity::{read, Read};
+    let event = capacity_alarm("ALARM", "2026-11-25T06:15:42.490+0000");
+    let Ok(Read::Run(invocation)) = read(&event, "req-1", capacity_env) else {
+        panic!("the ALARM change is a run");
+    };
+    let rules = Rules::standard();
+    let (handler, wire) = rules.handler(config("Export", "/data"));
+    let result = handler.run_invocation(&invocation).await.unwrap();
+    assert_eq!(result.outcome, Outcome::Created, "{result:?}");
+    assert_eq!(result.schedule.as_deref(), Some("weekly-release"));
+    assert_eq!(rules.create.num_calls(), 1);
+    let sent = sent_create(&wire);
+    assert_eq!(sent["Type"], "RELEASE_DATA_FROM_FILESYSTEM");
+    assert_eq!(sent["Paths"], json!(["data/a"]));
+    assert_eq!(
+        sent["ReleaseConfiguration"]["DurationSinceLastAccess"],
+        json!({"Unit": "DAYS", "Value": 21})
+    );
+    assert!(
+        sent["Tags"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({"Key": SCHEDULE_TAG, "Value": "weekly-release"})),
+        "{sent}"
+    );
+
+    // Lambda's retry or CloudWatch's redelivery of the same change: the same token.
+    let Ok(Read::Run(again)) = read(&event, "req-2", capacity_env) else {
+        panic!("a run");
+    };
+    let (handler, wire) = Rules::standard().handler(config("Export", "/data"));
+    handler.run_invocation(&again).await.unwrap();
+    assert_eq!(wire.tokens(), [result.client_request_token]);
+}
+
+#[tokio::test]
+async fn a_busy_file_system_defers_the_capacity_release_with_the_alarm_s_event() {
+    use fsx_drt_core::capacity::{read, Read};
+    let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3f+0000");
+    let event = capacity_alarm("ALARM", &now.to_string());
+    let Ok(Read::Run(invocation)) = read(&event, "req-1", capacity_env) else {
+        panic!("a run");
+    };
+    let sent = Arc::default();
+    let rules = Rules {
+        tasks: busy(),
+        later: later_ok(&sent),
+        ..Rules::standard()
+    };
+    let (handler, _) = rules.handler(config("Export", "/data"));
+    let result = handler.run_invocation(&invocation).await.unwrap();
+    assert_eq!(result.outcome, Outcome::Deferred, "{result:?}");
+    let request = sent.lock().unwrap().pop().expect("CreateSchedule was sent");
+    let input: Value = serde_json::from_str(request.target().unwrap().input().unwrap()).unwrap();
+    assert_eq!(input["alarmArn"], event["alarmArn"]);
+    assert_eq!(input["Deferral"]["Attempt"], 1);
+    // The try is read as the same change: the same slot.
+    let Ok(Read::Run(tried)) = read(&input, "req-2", capacity_env) else {
+        panic!("a run");
+    };
+    assert_eq!(tried.slot.token(), invocation.slot.token());
+    assert_eq!(tried.retry.unwrap().deferral.attempt, 1);
+}
+
+#[tokio::test]
+async fn the_capacity_alarm_s_ok_and_insufficient_data_release_nothing() {
+    use fsx_drt_core::capacity::{read, Read};
+    for state in ["OK", "INSUFFICIENT_DATA"] {
+        let event = capacity_alarm(state, "2026-11-25T07:15:42.490+0000");
+        let read = read(&event, "req", capacity_env).unwrap();
+        assert!(
+            matches!(&read, Read::Ignored(alarm) if alarm.state == state),
+            "{read:?}"
+        );
+    }
+}

@@ -1,7 +1,18 @@
-//! CloudWatch: the states of the stack's alarms.
+//! CloudWatch: the states of the stack's alarms, and the file system's free storage.
+
+use aws_sdk_cloudwatch::types::{Dimension, Statistic};
 
 use super::error::{failed, Error};
 use super::Aws;
+
+/// The file system's free data storage at one minute: AWS/FSx FreeDataStorageCapacity's Sum
+/// (the bytes free over all its storage targets), the statistic the capacity alarm watches.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FreeStorage {
+    pub bytes: f64,
+    /// The datapoint's minute, RFC 3339.
+    pub at: String,
+}
 
 impl Aws {
     /// Each named alarm that exists, with its state (OK, ALARM, INSUFFICIENT_DATA).
@@ -26,5 +37,38 @@ impl Aws {
                 )
             })
             .collect())
+    }
+
+    /// The latest minute of the file system's FreeDataStorageCapacity within the last
+    /// quarter hour; none when CloudWatch has no datapoint there.
+    pub async fn free_storage(&self, file_system_id: &str) -> Result<Option<FreeStorage>, Error> {
+        let end = std::time::SystemTime::now();
+        let start = end - std::time::Duration::from_secs(15 * 60);
+        let out = self
+            .clients
+            .cloudwatch
+            .get_metric_statistics()
+            .namespace("AWS/FSx")
+            .metric_name("FreeDataStorageCapacity")
+            .dimensions(
+                Dimension::builder()
+                    .name("FileSystemId")
+                    .value(file_system_id)
+                    .build(),
+            )
+            .start_time(start.into())
+            .end_time(end.into())
+            .period(60)
+            .statistics(Statistic::Sum)
+            .send()
+            .await
+            .map_err(failed("GetMetricStatistics"))?;
+        let latest = (out.datapoints().iter())
+            .filter_map(|d| Some((d.timestamp()?, d.sum()?)))
+            .max_by_key(|(at, _)| (at.secs(), at.subsec_nanos()));
+        Ok(latest.map(|(at, bytes)| FreeStorage {
+            bytes,
+            at: at.to_string(),
+        }))
     }
 }

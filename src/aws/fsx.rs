@@ -22,6 +22,8 @@ pub struct FileSystem {
     pub storage: Option<String>,
     /// Linked to a bucket the old way (ImportPath/ExportPath), not by associations.
     pub linked: bool,
+    /// StorageCapacity, in GiB.
+    pub storage_capacity_gib: Option<u64>,
     described: aws_sdk_fsx::types::FileSystem,
 }
 
@@ -62,6 +64,7 @@ impl Aws {
                 linked: lustre
                     .and_then(|l| l.data_repository_configuration())
                     .is_some_and(|d| d.import_path().is_some() || d.export_path().is_some()),
+                storage_capacity_gib: fs.storage_capacity().and_then(|g| u64::try_from(g).ok()),
                 described: fs.clone(),
             }
         }))

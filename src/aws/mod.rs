@@ -24,6 +24,7 @@ pub use cloudformation::{
     ChangeSetIds, ChangeSetView, DriftDetection, PropertyDifference, ResourceDrift, StackDrift,
     StackOptions, StackOutputs, StackView, TemplateSource,
 };
+pub use cloudwatch::FreeStorage;
 pub use error::{aws_failure, Error, ErrorKind};
 pub use fsx::FileSystem;
 pub use lambda::Invoked;

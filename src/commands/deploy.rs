@@ -31,7 +31,7 @@ pub fn run(command: &DeployCommand, global: &GlobalArgs, ui: &Printer) -> Result
         deploy::check_guided(interactive)?;
     }
     let prepared = deploy::prepare(&request)?;
-    let job = Job::Deploy(prepared);
+    let job = Job::Deploy(Box::new(prepared));
     let deployed = deploy::run(&request, job, &connection, ui, interactive, started)?;
     match request.mode {
         Mode::Keep => ui.outcome(&Kept::from(deployed)),

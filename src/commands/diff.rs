@@ -15,7 +15,7 @@ pub fn run(args: &DeployArgs, global: &GlobalArgs, ui: &Printer) -> Result<(), F
     };
     let prepared = deploy::prepare(&request)?;
     let (connection, interactive) = (global.connection(), global.interactive());
-    let job = Job::Deploy(prepared);
+    let job = Job::Deploy(Box::new(prepared));
     let deployed = deploy::run(&request, job, &connection, ui, interactive, started)?;
     ui.outcome(&Diffed::from(deployed))
 }

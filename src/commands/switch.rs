@@ -34,7 +34,7 @@ pub fn run(
     };
     let prepared = deploy::prepare_switch(&request, switch)?;
     let (connection, interactive) = (global.connection(), global.interactive());
-    let job = Job::Deploy(prepared);
+    let job = Job::Deploy(Box::new(prepared));
     let deployed = deploy::run(&request, job, &connection, ui, interactive, started)?;
     ui.outcome(&deployed)
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use fsx_drt_core::Invalid;
 use serde_json::{Map, Value};
 
-use super::{is_schedule_param, Extra, SCHEDULES, TAGS};
+use super::{capacity, is_schedule_param, Extra, SCHEDULES, TAGS};
 use crate::params::file::{
     closest, file_problem, kind, param_spellings, parse_document, scalar, unknown_key,
 };
@@ -33,6 +33,8 @@ pub struct FileDefinition {
     pub schedules: Option<Vec<FileSchedule>>,
     /// A flat file's one schedule (its name is set later).
     pub flat: FileSchedule,
+    /// ReleaseWhenFreeBelowPercent and ReleaseWhenFreeBelowSchedule, as written.
+    pub capacity: BTreeMap<&'static str, String>,
     /// Problems with the file's keys; the values are checked later.
     pub problems: Vec<Problem>,
 }
@@ -58,6 +60,16 @@ pub fn read(name: &str, bytes: &[u8]) -> Result<FileDefinition, Vec<Problem>> {
             file.schedules = Some(schedules(name, value, &mut file.problems));
         } else if key == TAGS {
             file.tags = tags(name, value, &mut file.problems);
+        } else if let Some(capacity_key) = [capacity::PERCENT, capacity::SCHEDULE]
+            .into_iter()
+            .find(|k| *k == key)
+        {
+            match scalar(false, value) {
+                Ok(text) => {
+                    file.capacity.insert(capacity_key, text);
+                }
+                Err(invalid) => file.problems.push(at(name, &key, invalid)),
+            }
         } else if let Some(param) = Param::from_key(&key) {
             if is_schedule_param(param) {
                 flat_keys.push(key.clone());
@@ -325,7 +337,8 @@ fn unknown_top_key(name: &str, key: &str) -> Problem {
     let extras = Extra::ALL.map(|e| (e.key(), vec![e.key()]));
     let all = param_spellings()
         .chain(extras)
-        .chain([(SCHEDULES, vec![SCHEDULES]), (TAGS, vec![TAGS, "--tags"])]);
+        .chain([(SCHEDULES, vec![SCHEDULES]), (TAGS, vec![TAGS, "--tags"])])
+        .chain([capacity::PERCENT, capacity::SCHEDULE].map(|k| (k, vec![k])));
     let mut problem = unknown_key(name, key);
     if !problem.fix.starts_with("remove ") {
         if let Some(suggestion) = closest(key, all) {

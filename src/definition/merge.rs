@@ -18,6 +18,8 @@ pub struct Draft {
     pub more_emails: Vec<(String, Source)>,
     /// The file's `Tags` (flags' `--tags` go over them, key by key, at deploy).
     pub tags: Vec<(String, String)>,
+    /// The file's ReleaseWhenFreeBelowPercent and ReleaseWhenFreeBelowSchedule.
+    pub capacity: super::capacity::Draft,
     /// Problems found while reading and merging; [`super::validate`] reports them with the rest.
     pub problems: Vec<Problem>,
 }
@@ -92,6 +94,9 @@ impl Draft {
                 .map(|e| (e.clone(), source.clone()))
                 .collect(),
             tags: file.tags.clone(),
+            capacity: (file.capacity.iter())
+                .map(|(k, v)| (*k, (v.clone(), source.clone())))
+                .collect(),
             problems: file.problems.clone(),
             ..Draft::default()
         };

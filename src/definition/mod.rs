@@ -11,6 +11,7 @@
 //! Each value's rule has one home: the template parameters are checked by
 //! [`crate::params::validate`], the rest in `rules`. Pure: no I/O, no AWS; `now` is passed in.
 
+pub mod capacity;
 mod file;
 mod merge;
 mod order;
@@ -97,6 +98,8 @@ pub struct Definition {
     pub log_retention_days: u32,
     /// Sorted by name; names are unique ignoring case.
     pub schedules: Vec<ScheduleSpec>,
+    /// ReleaseWhenFreeBelowPercent: the capacity alarm and the release it runs.
+    pub capacity_release: Option<capacity::CapacityRelease>,
 }
 
 /// One checked schedule.

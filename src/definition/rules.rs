@@ -186,6 +186,16 @@ pub fn validate(draft: &Draft, now: DateTime<Utc>) -> Result<Definition, Vec<Pro
             );
         }
     }
+    let specs: Vec<ScheduleSpec> = checked.iter().filter_map(|(_, s)| s.clone()).collect();
+    let capacity_release = match super::capacity::check(&draft.capacity, &specs) {
+        Ok(found) => found,
+        Err(found) => {
+            for problem in found {
+                add(problem, &mut problems);
+            }
+            None
+        }
+    };
     let first = checked.first().and_then(|(p, _)| p.clone());
     match (first, problems.is_empty()) {
         (Some(first), true) => {
@@ -200,6 +210,7 @@ pub fn validate(draft: &Draft, now: DateTime<Utc>) -> Result<Definition, Vec<Pro
                 alarm_topic_arn: first.alarm_topic_arn.clone(),
                 log_retention_days: first.log_retention_days,
                 schedules,
+                capacity_release,
             })
         }
         _ => Err(problems),

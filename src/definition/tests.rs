@@ -390,3 +390,74 @@ fn guided_answers_saved_read_back_the_same() {
     assert_eq!(b.schedules[0].timezone, Tz::Australia__Adelaide);
     assert_eq!(a.file_system_id, b.file_system_id);
 }
+
+#[test]
+fn release_when_free_below_takes_the_one_release_schedule_or_the_named_one() {
+    let d = ok(&format!("{ISSUE}ReleaseWhenFreeBelowPercent: 20\n"));
+    let capacity = d.capacity_release.unwrap();
+    assert_eq!(
+        (capacity.percent, capacity.schedule.as_str()),
+        (20, "weekly-release")
+    );
+    // 20% of 1200 GiB, in bytes.
+    assert_eq!(capacity.threshold_bytes(1200), 257_698_037_760);
+    assert_eq!(ok(ISSUE).capacity_release, None);
+    let two = format!(
+        "{ISSUE}  monthly-release: {{TaskType: Release, Paths: /projects, ReleaseAfterDays: 60, Schedule: \"cron(0 3 1 * ? *)\", Enabled: false}}\nReleaseWhenFreeBelowPercent: 15\n"
+    );
+    named(
+        &two,
+        "ReleaseWhenFreeBelowPercent",
+        "monthly-release, weekly-release",
+    );
+    named(
+        &two,
+        "ReleaseWhenFreeBelowPercent",
+        "set ReleaseWhenFreeBelowSchedule",
+    );
+    let chosen = ok(&format!(
+        "{two}ReleaseWhenFreeBelowSchedule: monthly-release\n"
+    ));
+    assert_eq!(chosen.capacity_release.unwrap().schedule, "monthly-release");
+}
+
+#[test]
+fn release_when_free_below_refuses_what_cannot_run() {
+    for bad in ["0", "100", "twenty", "20%"] {
+        named(
+            &format!("{ISSUE}ReleaseWhenFreeBelowPercent: {bad}\n"),
+            "ReleaseWhenFreeBelowPercent",
+            "from 1 to 99",
+        );
+    }
+    let found = problems(&format!("{ISSUE}ReleaseWhenFreeBelowPercent: 100\n"));
+    assert_eq!(found[0].value.as_deref(), Some("100"));
+    named(
+        &format!("{ISSUE}ReleaseWhenFreeBelowPercent: 20\nReleaseWhenFreeBelowSchedule: weekly\n"),
+        "ReleaseWhenFreeBelowSchedule",
+        "no schedule named weekly",
+    );
+    named(
+        &format!("{ISSUE}ReleaseWhenFreeBelowPercent: 20\nReleaseWhenFreeBelowSchedule: nightly-export\n"),
+        "ReleaseWhenFreeBelowSchedule",
+        "is an Export schedule",
+    );
+    named(
+        &format!("{ISSUE}ReleaseWhenFreeBelowSchedule: weekly-release\n"),
+        "ReleaseWhenFreeBelowSchedule",
+        "add ReleaseWhenFreeBelowPercent",
+    );
+    named(
+        &format!(
+            "{}ReleaseWhenFreeBelowPercent: 20\n",
+            one("{TaskType: Export, Paths: /projects}")
+        ),
+        "ReleaseWhenFreeBelowPercent",
+        "add a schedule with TaskType: Release",
+    );
+    named(
+        &format!("{ISSUE}ReleaseWhenFreeBelowPercnt: 20\n"),
+        "ReleaseWhenFreeBelowPercnt",
+        "did you mean ReleaseWhenFreeBelowPercent?",
+    );
+}

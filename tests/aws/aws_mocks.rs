@@ -616,6 +616,16 @@ fn status_args() -> StatusArgs {
     }
 }
 
+/// status with these arguments, on these answers.
+async fn gathered(aws: &Aws, args: StatusArgs) -> Status {
+    gather(
+        &session(aws, &printer(), &Interrupt::never()),
+        &status_request(&args),
+    )
+    .await
+    .unwrap()
+}
+
 async fn status_of(
     stack: StackStatus,
     task_alarm: StateValue,
@@ -834,16 +844,14 @@ async fn status_watch_follows_the_operation_first() {
         &[&tasks],
         &[&subscription],
     );
-    let args = StatusArgs {
-        watch: true,
-        ..status_args()
-    };
-    let status = gather(
-        &session(&aws, &printer(), &Interrupt::never()),
-        &status_request(&args),
+    let status = gathered(
+        &aws,
+        StatusArgs {
+            watch: true,
+            ..status_args()
+        },
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(status.status, "UPDATE_COMPLETE");
     assert!(status.healthy, "{:?}", status.problems);
     assert_eq!((stacks.num_calls(), events.num_calls()), (2, 2));
@@ -1198,4 +1206,100 @@ async fn a_throttled_drift_poll_is_retried() {
     let status = drift_status(&[&detect, &throttled]).await;
     assert_eq!(throttled.num_calls(), 4);
     assert_eq!(status.drift, Drift::InSync);
+}
+
+/// A stack with a capacity alarm: status shows the threshold, the latest free storage
+/// (GetMetricStatistics, FreeDataStorageCapacity's Sum per minute) and the alarm's state;
+/// the alarm in ALARM (a release under way) leaves the stack healthy.
+#[tokio::test]
+async fn status_shows_free_capacity_the_threshold_and_the_capacity_alarm() {
+    use aws_sdk_cloudformation::types::{Output, Parameter};
+    use aws_sdk_cloudwatch::operation::get_metric_statistics::GetMetricStatisticsOutput;
+    use aws_sdk_cloudwatch::types::{Datapoint, Statistic};
+    const CAPACITY_ALARM: &str = "fsx-drt-scheduler-free-capacity";
+    let release = r#"{"Schedule":"default","TaskType":"Release","Paths":"/data","TaskCompletionReportPath":"/r","ReleaseAfterDays":14,"MaxDeferMinutes":60,"ReleaseWhenFreeBelowPercent":20}"#;
+    let mut stack = deployed_stack(StackStatus::UpdateComplete);
+    let parameter = |k: &str, v: &str| {
+        Parameter::builder()
+            .parameter_key(k)
+            .parameter_value(v)
+            .build()
+    };
+    (stack.parameters.get_or_insert_with(Vec::new)).extend([
+        parameter("FreeCapacityAlarmBytes", "257698037760"),
+        parameter("CapacityRelease", release),
+    ]);
+    (stack.outputs.get_or_insert_with(Vec::new)).push(
+        Output::builder()
+            .output_key("FreeCapacityAlarmName")
+            .output_value(CAPACITY_ALARM)
+            .build(),
+    );
+    let point = |minute: i64, bytes: f64| {
+        Datapoint::builder()
+            .timestamp(aws_smithy_types::DateTime::from_secs(
+                1_772_582_400 + 60 * minute,
+            ))
+            .sum(bytes)
+            .build()
+    };
+    let metric = mock!(aws_sdk_cloudwatch::Client::get_metric_statistics)
+        .match_requests(|r| {
+            r.namespace() == Some("AWS/FSx")
+                && r.metric_name() == Some("FreeDataStorageCapacity")
+                && r.dimensions()[0].value() == Some(FS)
+                && r.statistics() == [Statistic::Sum]
+        })
+        .then_output(move || {
+            GetMetricStatisticsOutput::builder()
+                .datapoints(point(2, 193_273_528_320.0))
+                .datapoints(point(1, 200_000_000_000.0))
+                .build()
+        });
+    let capacity_alarm = mock!(aws_sdk_cloudwatch::Client::describe_alarms)
+        .match_requests(|r| r.alarm_names() == [CAPACITY_ALARM])
+        .then_output(|| {
+            DescribeAlarmsOutput::builder()
+                .metric_alarms(
+                    MetricAlarm::builder()
+                        .alarm_name(CAPACITY_ALARM)
+                        .state_value(StateValue::Alarm)
+                        .build(),
+                )
+                .build()
+        });
+    let (stack, alarms) = (stack_rule(stack), alarms_rule(StateValue::Ok));
+    let (tasks, subscription) = (
+        tasks_rule(DataRepositoryTaskLifecycle::Succeeded),
+        pending_subscription_rule(),
+    );
+    let template = template_rule();
+    let aws = aws(
+        &[&stack, &template],
+        &[&alarms, &capacity_alarm, &metric],
+        &[&tasks],
+        &[&subscription],
+    );
+    let status = gathered(
+        &aws,
+        StatusArgs {
+            no_drift: true,
+            ..status_args()
+        },
+    )
+    .await;
+    assert!(status.healthy, "{:?}", status.problems);
+    let text = status.to_string();
+    assert!(
+        text.contains(
+            "Release when space runs low:\n  free below 20%, 240.0 GiB runs default's release\n  \
+             free now 180.0 GiB (at 2026-03-04T00:02:00Z)\n  alarm ALARM  fsx-drt-scheduler-free-capacity\n"
+        ),
+        "{text}"
+    );
+    let json = serde_json::to_value(&status).unwrap();
+    assert_eq!(json["capacity"]["threshold_bytes"], 257_698_037_760u64);
+    assert_eq!(json["capacity"]["free_bytes"], 193_273_528_320.0);
+    assert_eq!(json["capacity"]["alarm_state"], "ALARM");
+    assert_eq!(metric.num_calls(), 1);
 }

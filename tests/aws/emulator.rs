@@ -51,6 +51,18 @@ impl Emulator {
         }
     }
 
+    /// The emulator's endpoint, for SDK clients built in the test.
+    pub(crate) fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// `deploy --yes` of the definition file at `path` to stack `stack`, with the test zip.
+    pub(crate) fn deploy_definition(&self, stack: &str, path: &std::path::Path) -> Run {
+        let path = path.to_str().unwrap();
+        let args = ["--stack-name", stack, "--yes", "--lambda-zip", LAMBDA_ZIP];
+        self.fsx_drt(&[&["deploy"], &args[..], &["--parameters-file", path]].concat())
+    }
+
     /// The binary, with real-looking credentials and `--verbose`: whatever it prints, the
     /// secret key is never in it.
     pub(crate) fn fsx_drt(&self, args: &[&str]) -> Run {

@@ -5,6 +5,7 @@
 mod common;
 
 mod aws_mocks;
+mod capacity;
 mod deploy_flow;
 pub(crate) mod emulator;
 mod faults;

@@ -644,3 +644,32 @@ fn guided_needs_someone_to_answer() {
     assert!(out.stderr.contains("--guided"), "{}", out.stderr);
     assert!(!out.stderr.contains("cannot reach"), "{}", out.stderr);
 }
+
+/// ReleaseWhenFreeBelowPercent out of range or without a Release schedule to run: exit 2
+/// naming the key and its value, before any AWS call; in range, the template carries the
+/// capacity alarm (conditional on the threshold deploy computes).
+#[test]
+fn release_when_free_below_is_checked_before_any_aws_call() {
+    let bad = temp_file(
+        "capacity-bad.yaml",
+        &format!("{ISSUE}ReleaseWhenFreeBelowPercent: 150\n"),
+    );
+    let out = run(fsx_drt().args(["template", "--parameters-file"]).arg(&bad));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("ReleaseWhenFreeBelowPercent") && out.stderr.contains("150"),
+        "{}",
+        out.stderr
+    );
+    let good = temp_file(
+        "capacity-good.yaml",
+        &format!("{ISSUE}ReleaseWhenFreeBelowPercent: 20\n"),
+    );
+    let out = run(fsx_drt().args(["template", "--parameters-file"]).arg(&good));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let template: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(
+        template["Resources"]["FreeCapacityAlarm"]["Condition"],
+        "HasCapacityAlarm"
+    );
+}

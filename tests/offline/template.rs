@@ -4,8 +4,8 @@
 use fsx_drt::params::{Param, LOG_RETENTION_DAYS};
 use fsx_drt::schedule::Schedule;
 use fsx_drt::template::{
-    render_for, template_json, CODE_BUCKET, CODE_KEY, MAXIMUM_EVENT_AGE, MAX_DEFER_MINUTES,
-    PERMISSIONS_BOUNDARY, TIMEZONE,
+    render_for, template_json, CAPACITY_RELEASE, CODE_BUCKET, CODE_KEY, FREE_CAPACITY_ALARM_BYTES,
+    MAXIMUM_EVENT_AGE, MAX_DEFER_MINUTES, PERMISSIONS_BOUNDARY, TIMEZONE,
 };
 use fsx_drt_core::{env, metrics, TaskType};
 use serde_json::{json, Value};
@@ -23,6 +23,15 @@ fn resources_of(t: &Value, kind: &str) -> Vec<(String, Value)> {
         .map(|(id, r)| (id.clone(), r.clone()))
         .collect()
 }
+
+/// The alarms that notify the topic: all but the capacity alarm, whose action is a release.
+fn topic_alarms(t: &Value) -> Vec<(String, Value)> {
+    let mut alarms = resources_of(t, "AWS::CloudWatch::Alarm");
+    alarms.retain(|(_, a)| a["Condition"] != CAPACITY_CONDITION);
+    alarms
+}
+
+const CAPACITY_CONDITION: &str = "HasCapacityAlarm";
 
 fn one_of(t: &Value, kind: &str) -> (String, Value) {
     let found = resources_of(t, kind);
@@ -44,6 +53,8 @@ fn parameters_keep_the_reference_names_and_add_ours() {
         TIMEZONE,
         PERMISSIONS_BOUNDARY,
         MAX_DEFER_MINUTES,
+        FREE_CAPACITY_ALARM_BYTES,
+        CAPACITY_RELEASE,
     ]);
     expected.sort();
     assert_eq!(names, expected);
@@ -286,8 +297,15 @@ fn schedule_dead_letters_role_and_alarms() {
         actions,
         [&json!("lambda:InvokeFunction"), &json!("sqs:SendMessage")]
     );
-    // No resource policy on the function: the role is what lets Scheduler invoke it.
-    assert!(resources_of(&t, "AWS::Lambda::Permission").is_empty());
+    // No resource policy on the function for Scheduler: the role is what lets it invoke it
+    // (the one permission is the capacity alarm's).
+    let permissions = resources_of(&t, "AWS::Lambda::Permission");
+    assert!(
+        permissions
+            .iter()
+            .all(|(_, p)| p["Condition"] == CAPACITY_CONDITION),
+        "{permissions:?}"
+    );
     assert!(resources_of(&t, "AWS::Events::Rule").is_empty());
 
     // Its own key: alarms cannot publish to a topic under the AWS-managed alias/aws/sns.
@@ -322,7 +340,7 @@ fn schedule_dead_letters_role_and_alarms() {
         json!({"Ref": "EmailAddress"})
     );
 
-    let alarms = resources_of(&t, "AWS::CloudWatch::Alarm");
+    let alarms = topic_alarms(&t);
     assert_eq!(alarms.len(), 2);
     let watched: Vec<(Value, Value)> = alarms
         .iter()
@@ -418,7 +436,7 @@ fn alarms_go_to_the_stacks_topic_or_the_teams() {
             (&ours, json!({"Ref": "AlarmTopic"})),
             (&teams, json!({"Ref": "AlarmTopicArn"})),
         ] {
-            let alarms = resources_of(t, "AWS::CloudWatch::Alarm");
+            let alarms = topic_alarms(t);
             assert_eq!(alarms.len(), 2);
             for (id, alarm) in alarms {
                 assert_eq!(alarm["Properties"]["AlarmActions"], json!([topic]), "{id}");
@@ -490,4 +508,58 @@ fn the_function_may_schedule_only_its_own_tries() {
         t["Resources"]["TaskSchedule"]["DependsOn"],
         "SchedulerRolePolicy"
     );
+}
+
+/// ReleaseWhenFreeBelowPercent: an alarm on the file system's free data storage whose action
+/// is the function, allowed by a permission for that alarm only; both (and the output) only
+/// when deploy sets a threshold, in the written template and in a rendered one.
+#[test]
+fn the_capacity_alarm_invokes_the_function_only_when_a_threshold_is_set() {
+    for t in [template(), render_for(&[], &[])] {
+        assert_eq!(
+            t["Conditions"][CAPACITY_CONDITION],
+            json!({"Fn::Not": [{"Fn::Equals": [{"Ref": FREE_CAPACITY_ALARM_BYTES}, "0"]}]})
+        );
+        assert_eq!(t["Parameters"][FREE_CAPACITY_ALARM_BYTES]["Default"], 0);
+        assert_eq!(t["Parameters"][CAPACITY_RELEASE]["Default"], "");
+        let alarm = &t["Resources"]["FreeCapacityAlarm"];
+        let permission = &t["Resources"]["FreeCapacityAlarmPermission"];
+        for conditional in [alarm, permission, &t["Outputs"]["FreeCapacityAlarmName"]] {
+            assert_eq!(
+                conditional["Condition"], CAPACITY_CONDITION,
+                "{conditional}"
+            );
+        }
+        let p = &alarm["Properties"];
+        assert_eq!(
+            (p["Namespace"].as_str(), p["MetricName"].as_str()),
+            (Some("AWS/FSx"), Some("FreeDataStorageCapacity"))
+        );
+        assert_eq!(
+            p["Dimensions"],
+            json!([{"Name": "FileSystemId", "Value": {"Ref": "FileSystemId"}}])
+        );
+        assert_eq!(p["Statistic"], "Sum");
+        assert_eq!(p["Threshold"], json!({"Ref": FREE_CAPACITY_ALARM_BYTES}));
+        assert_eq!(p["ComparisonOperator"], "LessThanThreshold");
+        assert_eq!(
+            p["AlarmActions"],
+            json!([{"Fn::GetAtt": ["Function", "Arn"]}])
+        );
+        assert!(p.get("OKActions").is_none(), "OK runs nothing");
+        // The permission exists before the alarm can act, and names that alarm only.
+        assert_eq!(alarm["DependsOn"], "FreeCapacityAlarmPermission");
+        let q = &permission["Properties"];
+        assert_eq!(q["Principal"], "lambda.alarms.cloudwatch.amazonaws.com");
+        assert_eq!(q["Action"], "lambda:InvokeFunction");
+        assert_eq!(q["SourceAccount"], json!({"Ref": "AWS::AccountId"}));
+        let name = p["AlarmName"]["Fn::Sub"].as_str().unwrap();
+        let source = q["SourceArn"]["Fn::Sub"].as_str().unwrap();
+        assert!(source.ends_with(&format!(":alarm:{name}")), "{source}");
+        let vars = &t["Resources"]["Function"]["Properties"]["Environment"]["Variables"];
+        assert_eq!(
+            vars[env::CAPACITY_RELEASE],
+            json!({"Ref": CAPACITY_RELEASE})
+        );
+    }
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use fsx_drt_core::config::ScheduleName;
 
 use super::preflight::Checked;
-use crate::definition::{self, Definition, Draft, Extra, ScheduleSpec};
+use crate::definition::{self, capacity, Definition, Draft, Extra, ScheduleSpec};
 use crate::error::Failure;
 use crate::params::{Param, Source, Values};
 use crate::template::{self, maximum_event_age, ScheduleResource, TEMPLATE_YAML, TIMEZONE};
@@ -114,6 +114,21 @@ pub fn render(draft: &Draft, definition: &Definition, now: DateTime<Utc>) -> Ren
         .to_string()
     };
     values.push((template::MAXIMUM_EVENT_AGE.into(), event_age.to_string()));
+    // The threshold needs the file system's size: the preflight adds it.
+    let release = (definition.capacity_release.as_ref()).and_then(|release| {
+        let schedule = definition
+            .schedules
+            .iter()
+            .find(|s| s.name == release.schedule)?;
+        Some(capacity::settings(
+            release,
+            &settings_of(definition, schedule, now),
+        ))
+    });
+    values.push((
+        template::CAPACITY_RELEASE.into(),
+        release.unwrap_or_default(),
+    ));
     Rendered {
         template,
         values,
@@ -129,12 +144,36 @@ fn key_values(values: Vec<(Param, String)>) -> Vec<(String, String)> {
         .collect()
 }
 
-/// One schedule as its resource: the function reads its settings from the input.
-fn resource(
+/// The capacity alarm's threshold (0: none) for a file system of `storage_gib` GiB.
+pub fn free_capacity_alarm_bytes(
+    definition: &Definition,
+    storage_gib: Option<u64>,
+) -> Result<u64, Failure> {
+    let Some(release) = &definition.capacity_release else {
+        return Ok(0);
+    };
+    match storage_gib {
+        Some(gib) if gib > 0 => Ok(release.threshold_bytes(gib)),
+        _ => Err(Failure::invalid(
+            "the capacity alarm has no threshold",
+            vec![crate::params::Problem::new(
+                capacity::PERCENT,
+                Some(&release.percent.to_string()),
+                fsx_drt_core::Invalid::new(
+                    format!("FSx reports no StorageCapacity for {}, of which the alarm's threshold is a share", definition.file_system_id.as_str()),
+                    format!("check the file system with `aws fsx describe-file-systems`, or remove {}", capacity::PERCENT),
+                ),
+            )],
+        )),
+    }
+}
+
+/// One schedule's target input, as the function reads it.
+fn settings_of(
     definition: &Definition,
     schedule: &ScheduleSpec,
     now: DateTime<Utc>,
-) -> ScheduleResource {
+) -> serde_json::Value {
     // The schedule it waits for, with that one's shortest gap between runs in its own zone
     // (its current slot is the one within that gap before a run).
     let after = schedule.after.as_ref().and_then(|name| {
@@ -144,7 +183,7 @@ fn resource(
             within: other.shortest_gap(now).unwrap_or(chrono::Duration::days(1)),
         })
     });
-    let settings = fsx_drt_core::event::Schedule {
+    fsx_drt_core::event::Schedule {
         name: ScheduleName::parse(&schedule.name).expect("a checked schedule name"),
         task_type: schedule.task_type,
         paths: schedule.paths.clone(),
@@ -153,7 +192,16 @@ fn resource(
         max_defer_minutes: schedule.max_defer_minutes,
         after,
     }
-    .target_input();
+    .target_input()
+}
+
+/// One schedule as its resource: the function reads its settings from the input.
+fn resource(
+    definition: &Definition,
+    schedule: &ScheduleSpec,
+    now: DateTime<Utc>,
+) -> ScheduleResource {
+    let settings = settings_of(definition, schedule, now);
     ScheduleResource {
         name: schedule.name.clone(),
         expression: schedule.expression.expression(),
@@ -248,4 +296,68 @@ pub fn next_steps(
 /// Checks the whole definition (every problem, each named by its place).
 pub fn check(draft: &Draft, now: DateTime<Utc>) -> Result<Definition, Failure> {
     definition::validate(draft, now).map_err(|problems| definition::invalid(draft, problems))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::Values;
+
+    const ISSUE: &str = include_str!("../../../tests/offline/schedules.yaml");
+
+    fn rendered(text: &str) -> (Definition, Rendered) {
+        let file = definition::read("d.yaml", text.as_bytes()).unwrap();
+        let draft = Draft::new(
+            &Values::new(),
+            None,
+            Some(("d.yaml".into(), file)),
+            &Values::new(),
+        );
+        let now = Utc::now();
+        let checked = definition::validate(&draft, now).unwrap();
+        let rendered = render(&draft, &checked, now);
+        (checked, rendered)
+    }
+
+    fn value<'a>(rendered: &'a Rendered, key: &str) -> &'a str {
+        let found = rendered.values.iter().find(|(k, _)| k == key);
+        found.map(|(_, v)| v.as_str()).unwrap()
+    }
+
+    #[test]
+    fn the_capacity_release_is_the_chosen_schedule_s_input_and_kept_by_the_stack() {
+        let (checked, with) = rendered(&format!("{ISSUE}ReleaseWhenFreeBelowPercent: 20\n"));
+        let settings: serde_json::Value =
+            serde_json::from_str(value(&with, template::CAPACITY_RELEASE)).unwrap();
+        assert_eq!(settings["Schedule"], "weekly-release");
+        assert_eq!(settings["TaskType"], "Release");
+        assert_eq!(settings["ReleaseAfterDays"], 14);
+        assert_eq!(settings[capacity::PERCENT], 20);
+        assert!(settings.get("ScheduledTime").is_none() && settings.get("ScheduleArn").is_none());
+        // What the function reads back from CAPACITY_RELEASE.
+        let read = fsx_drt_core::event::Invocation::of(&settings, "r").unwrap();
+        assert_eq!(read.schedule.unwrap().release_after_days, 14);
+        // Deploy without a file reads the keys back from the stack's parameter.
+        let stack = vec![(
+            template::CAPACITY_RELEASE.to_string(),
+            value(&with, template::CAPACITY_RELEASE).to_string(),
+        )];
+        let kept = capacity::from_stack(&stack);
+        assert_eq!(kept[capacity::PERCENT].0, "20");
+        assert_eq!(kept[capacity::SCHEDULE].0, "weekly-release");
+        // 20% of 1200 GiB; none without the key, and no size is exit 2 naming the key.
+        assert_eq!(
+            free_capacity_alarm_bytes(&checked, Some(1200)).unwrap(),
+            257_698_037_760
+        );
+        let (without, plain) = rendered(ISSUE);
+        assert_eq!(value(&plain, template::CAPACITY_RELEASE), "");
+        assert_eq!(free_capacity_alarm_bytes(&without, Some(1200)).unwrap(), 0);
+        let failure = free_capacity_alarm_bytes(&checked, None).unwrap_err();
+        assert_eq!(failure.exit.code(), 2);
+        assert!(
+            format!("{failure:?}").contains(capacity::PERCENT),
+            "{failure:?}"
+        );
+    }
 }

@@ -40,7 +40,7 @@ use crate::error::{Exit, Failure};
 use crate::interrupt::UNCHANGED;
 use crate::params::Problem;
 use crate::stack::{self, Change, ChangeSetSummary, ParameterChange};
-use crate::template::{CODE_BUCKET, CODE_KEY, PERMISSIONS_BOUNDARY};
+use crate::template::{CODE_BUCKET, CODE_KEY, FREE_CAPACITY_ALARM_BYTES, PERMISSIONS_BOUNDARY};
 
 /// What to deploy, and how.
 #[derive(Debug, Clone)]
@@ -227,7 +227,7 @@ pub fn prepare(args: &DeployRequest) -> Result<Prepared, Failure> {
 pub enum Job {
     /// Make a change set from the prepared definition (and, by the request's mode, show,
     /// keep or execute it).
-    Deploy(Prepared),
+    Deploy(Box<Prepared>),
     /// Execute a change set kept for review, by name or ARN.
     Execute(String),
 }
@@ -250,7 +250,7 @@ pub fn run(
         interactive,
         stopped,
         async |session| match job {
-            Job::Deploy(prepared) => execute(session, request, prepared, started).await,
+            Job::Deploy(prepared) => execute(session, request, *prepared, started).await,
             Job::Execute(name) => execute_reviewed(session, request, &name, started).await,
         },
     )
@@ -513,6 +513,10 @@ async fn target(
         .map(|s| s.parameters.clone())
         .unwrap_or_default();
     definition::fill_from_stack(&mut draft, &old_values);
+    // No file: the stack's capacity alarm is kept, as its schedules are.
+    if args.inputs.parameters_file.is_none() && draft.capacity.is_empty() {
+        draft.capacity = crate::definition::capacity::from_stack(&old_values);
+    }
     if args.guided {
         guided::ask(&mut draft, session.interactive, printer)?;
         if let Some(path) = guided::offer_to_save(&draft, printer)? {
@@ -527,7 +531,7 @@ async fn target(
     let now = Utc::now();
     let checked = definition::check(&draft, now)?;
     let rendered = definition::render(&draft, &checked, now);
-    preflight::preflight(aws, &rendered.checked).await?;
+    let storage_gib = preflight::preflight(aws, &rendered.checked).await?;
 
     let bucket = match &args.artifact_bucket {
         Some(bucket) => bucket.clone(),
@@ -535,6 +539,10 @@ async fn target(
     };
     let next_steps = definition::next_steps(&checked, &old_values, now);
     let mut values = rendered.values;
+    values.push((
+        FREE_CAPACITY_ALARM_BYTES.into(),
+        definition::free_capacity_alarm_bytes(&checked, storage_gib)?.to_string(),
+    ));
     // The flag's boundary, else the stack's, else none.
     let boundary = args.options.permissions_boundary.clone().or_else(|| {
         old_values

@@ -14,9 +14,11 @@ pub struct Checked {
     pub parameters: Parameters,
 }
 
-pub async fn preflight(aws: &Aws, schedules: &[Checked]) -> Result<(), Failure> {
+/// Returns the file system's storage capacity in GiB (the capacity alarm's threshold is a
+/// share of it), when FSx reports one.
+pub async fn preflight(aws: &Aws, schedules: &[Checked]) -> Result<Option<u64>, Failure> {
     let Some(first) = schedules.first() else {
-        return Ok(());
+        return Ok(None);
     };
     let fs_id = first.parameters.file_system_id.as_str();
     let invalid = |problem: String, fix: &str| {
@@ -76,5 +78,5 @@ pub async fn preflight(aws: &Aws, schedules: &[Checked]) -> Result<(), Failure> 
         fsx_drt_core::plan::plan(&lambda_config(parameters), &repositories)
             .map_err(|e| plan_failure_at(e, parameters, place))?;
     }
-    Ok(())
+    Ok(fs.storage_capacity_gib)
 }

@@ -2,6 +2,7 @@
 //! drift. Exit 0 healthy, 1 unhealthy (failed stack, alarm in ALARM, latest task failed,
 //! resources drifted from the template), 2 no stack.
 
+mod capacity;
 pub mod drift;
 mod schedules;
 
@@ -61,6 +62,9 @@ pub struct Status {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
     pub alarms: Vec<Alarm>,
+    /// The capacity alarm (ReleaseWhenFreeBelowPercent): threshold, free storage, state.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<capacity::Capacity>,
     /// confirmed, PendingConfirmation, none, or "team topic" (AlarmTopicArn: not read).
     pub email_subscription: String,
     pub tasks: Vec<Task>,
@@ -139,6 +143,7 @@ pub async fn gather(session: &Session<'_>, args: &StatusRequest) -> Result<Statu
             alarms.push(Alarm { name, state });
         }
     }
+    let capacity = capacity::of(aws, &stack).await?;
     // A team's topic is not the stack's: its subscriptions are the team's to read and manage.
     let team_topic = (stack.parameter(Param::AlarmTopicArn.key())).is_some_and(|t| !t.is_empty());
     let email_subscription = match (team_topic, stack.outputs.topic_arn()) {
@@ -200,6 +205,7 @@ pub async fn gather(session: &Session<'_>, args: &StatusRequest) -> Result<Statu
         schedules,
         warnings,
         alarms,
+        capacity,
         email_subscription,
         tasks,
         drift,
@@ -262,6 +268,10 @@ impl fmt::Display for Status {
         }
         for alarm in &self.alarms {
             writeln!(f, "  {}  {}", alarm.state, alarm.name)?;
+        }
+        if let Some(capacity) = &self.capacity {
+            writeln!(f)?;
+            write!(f, "{capacity}")?;
         }
         writeln!(f)?;
         let hint = match self.email_subscription.as_str() {
