@@ -1238,6 +1238,13 @@ mod fleets {
     }
 
     async fn status_fleet(request: &FleetRequest) -> (fleet::Fleet, Vec<usize>) {
+        status_fleet_until(request, Interrupt::never()).await
+    }
+
+    async fn status_fleet_until(
+        request: &FleetRequest,
+        interrupt: Interrupt,
+    ) -> (fleet::Fleet, Vec<usize>) {
         let identity = mock!(aws_sdk_sts::Client::get_caller_identity).then_output(|| {
             GetCallerIdentityOutput::builder()
                 .account("123456789012")
@@ -1274,7 +1281,7 @@ mod fleets {
             .aws();
             Box::pin(async move { Ok(aws) })
         };
-        let (ui, interrupt) = (printer(), Interrupt::never());
+        let ui = printer();
         let engine = Engine {
             ui: &ui,
             interrupt: &interrupt,
@@ -1336,5 +1343,15 @@ mod fleets {
         assert_eq!(calls, [1, 1]);
         assert_eq!(fleet.members[2].result, "not started");
         assert_eq!(fleet.exit(false), Some(Exit::Failed));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn after_ctrl_c_no_member_is_started_and_the_exit_is_130() {
+        let (trigger, interrupt) = Interrupt::manual();
+        trigger.raise();
+        let (fleet, calls) = status_fleet_until(&request(4, false), interrupt).await;
+        assert_eq!(states(&fleet), [State::NotStarted; 3], "{fleet}");
+        assert_eq!(calls, [0, 0]);
+        assert_eq!(fleet.exit(true), Some(Exit::Interrupted));
     }
 }

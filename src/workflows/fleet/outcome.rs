@@ -186,3 +186,56 @@ impl fmt::Display for Fleet {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(state: State, exit: Option<Exit>) -> MemberResult {
+        MemberResult {
+            member: "m".into(),
+            account: None,
+            region: "us-east-1".into(),
+            stack_name: "s".into(),
+            file_system_id: "fs-0123456789abcdef0".into(),
+            operation: "deploy".into(),
+            state,
+            result: String::new(),
+            next_run: None,
+            latest_task: None,
+            failure: exit.map(|e| Failure::new(e, "x", None)),
+            detail: None,
+        }
+    }
+
+    #[test]
+    fn exit_is_0_all_succeeded_4_only_timeouts_1_any_other_failure_130_interrupted() {
+        let ok = || row(State::Succeeded, None);
+        let timed_out = || row(State::Failed, Some(Exit::TimedOut));
+        let failed = || row(State::Failed, Some(Exit::Failed));
+        let cases = [
+            (vec![ok(), ok()], false, None),
+            (vec![ok(), timed_out()], false, Some(Exit::TimedOut)),
+            (vec![timed_out(), failed()], false, Some(Exit::Failed)),
+            (
+                vec![ok(), row(State::NotStarted, None)],
+                false,
+                Some(Exit::Failed),
+            ),
+            (vec![ok(), ok()], true, Some(Exit::Interrupted)),
+        ];
+        for (rows, interrupted, exit) in cases {
+            let fleet = Fleet::new(rows);
+            assert_eq!(fleet.exit(interrupted), exit, "{fleet}");
+        }
+        let fleet = Fleet::new(vec![ok(), failed(), row(State::NotStarted, None)]);
+        assert_eq!(
+            (
+                fleet.summary.succeeded,
+                fleet.summary.failed,
+                fleet.summary.not_started
+            ),
+            (1, 1, 1)
+        );
+    }
+}
