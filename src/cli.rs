@@ -219,8 +219,26 @@ pub struct CompletionsArgs {
 #[derive(Debug, Default, Args)]
 pub struct DeployArgs {
     /// The CloudFormation stack to create or update.
-    #[arg(long, value_name = "NAME")]
+    #[arg(
+        long,
+        value_name = "NAME",
+        required_unless_present = "fleet",
+        default_value = "",
+        hide_default_value = true
+    )]
     pub stack_name: String,
+    /// A fleet file: one stack per member (Defaults merged into each of Members), several
+    /// at once; a table of members as the result (see the README, Fleets).
+    #[arg(long, value_name = "FILE", help_heading = FLEET,
+          conflicts_with_all = ["stack_name", "ParamArgs", "guided", "outputs_file", "tags", "role_arn",
+                                "notification_arns", "permissions_boundary", "termination_protection",
+                                "revert_drift", "artifact_bucket", "any_stack"])]
+    pub fleet: Option<PathBuf>,
+    /// With --fleet: how many members work at once (members of one region start at least
+    /// 0.5 s apart).
+    #[arg(long, value_name = "N", default_value_t = 4, help_heading = FLEET, requires = "fleet",
+          value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
     /// Use this Lambda zip instead of the one built into fsx-drt.
     #[arg(long, value_name = "PATH")]
     pub lambda_zip: Option<PathBuf>,
@@ -279,7 +297,7 @@ pub struct DeployCommand {
     #[arg(
         long,
         help_heading = REVIEWED,
-        conflicts_with_all = ["execute_change_set", "termination_protection", "outputs_file"]
+        conflicts_with_all = ["execute_change_set", "termination_protection", "outputs_file", "fleet"]
     )]
     pub change_set_only: bool,
     /// Execute a change set made with --change-set-only (its name or ARN), then follow the
@@ -287,12 +305,17 @@ pub struct DeployCommand {
     /// template, parameters and tags, so none of those are given here.
     #[arg(long, value_name = "NAME", help_heading = REVIEWED, conflicts_with_all = EXECUTE_CONFLICTS)]
     pub execute_change_set: Option<String>,
+    /// With --fleet: once a member fails, start no other (by default the others go on).
+    #[arg(long, help_heading = FLEET, requires = "fleet", conflicts_with_all = ["change_set_only", "execute_change_set"])]
+    pub fail_fast: bool,
 }
 
 const REVIEWED: &str = "Reviewed deploy (two steps)";
+const FLEET: &str = "Fleet (one stack per member of a file)";
 
 /// What a reviewed change set already holds (`ParamArgs`: the group of every parameter flag).
-const EXECUTE_CONFLICTS: [&str; 9] = [
+const EXECUTE_CONFLICTS: [&str; 10] = [
+    "fleet",
     "revert_drift",
     "ParamArgs",
     "guided",
@@ -306,8 +329,18 @@ const EXECUTE_CONFLICTS: [&str; 9] = [
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
-    #[arg(long, value_name = "NAME")]
+    #[arg(
+        long,
+        value_name = "NAME",
+        required_unless_present = "fleet",
+        default_value = "",
+        hide_default_value = true
+    )]
     pub stack_name: String,
+    /// A fleet file: one stack per member (Defaults merged into each of Members), several
+    /// at once; a table of members as the result (see the README, Fleets).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["stack_name", "watch", "any_stack"])]
+    pub fleet: Option<PathBuf>,
     /// Follow an operation in progress to its end first.
     #[arg(long)]
     pub watch: bool,
@@ -326,8 +359,18 @@ pub struct StatusArgs {
 
 #[derive(Debug, Args)]
 pub struct DestroyArgs {
-    #[arg(long, value_name = "NAME")]
+    #[arg(
+        long,
+        value_name = "NAME",
+        required_unless_present = "fleet",
+        default_value = "",
+        hide_default_value = true
+    )]
     pub stack_name: String,
+    /// A fleet file: one stack per member (Defaults merged into each of Members), several
+    /// at once; a table of members as the result (see the README, Fleets).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["stack_name", "retain", "any_stack", "role_arn"])]
+    pub fleet: Option<PathBuf>,
     /// Delete without asking (needed without a terminal).
     #[arg(long, short = 'y')]
     pub yes: bool,
@@ -381,6 +424,10 @@ pub struct ValidateArgs {
     /// The stack the parameters are for (checked against CloudFormation's naming rules).
     #[arg(long, value_name = "NAME")]
     pub stack_name: Option<String>,
+    /// A fleet file: one stack per member (Defaults merged into each of Members), several
+    /// at once; a table of members as the result (see the README, Fleets).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["stack_name", "ParamArgs"])]
+    pub fleet: Option<PathBuf>,
     /// Compute run times after this instant instead of now.
     #[arg(long, value_name = "RFC3339", value_parser = parse_instant)]
     pub after: Option<DateTime<Utc>>,

@@ -23,6 +23,8 @@ pub struct Printer {
     pub format: OutputFormat,
     /// Every progress display; hidden unless stderr is a terminal and the output is text.
     progress: MultiProgress,
+    /// Whose lines these are, when several stacks report at once (`[genomics] ...`).
+    prefix: Option<String>,
 }
 
 impl Printer {
@@ -36,6 +38,17 @@ impl Printer {
         Self {
             format,
             progress: MultiProgress::with_draw_target(target),
+            prefix: None,
+        }
+    }
+
+    /// The same output for one of several stacks at once (a fleet's member): its lines and
+    /// progress displays carry `[name]`, on the one shared display.
+    pub fn member(&self, name: &str) -> Printer {
+        Printer {
+            format: self.format,
+            progress: self.progress.clone(),
+            prefix: Some(format!("[{name}]")),
         }
     }
 
@@ -67,6 +80,18 @@ impl Printer {
     /// Progress for the person watching: stderr, never part of the result; above any
     /// progress display, so the latest lines stay in view.
     pub fn info(&self, text: &str) {
+        let prefixed;
+        let text = match &self.prefix {
+            Some(prefix) => {
+                prefixed = text
+                    .lines()
+                    .map(|line| format!("{prefix} {line}"))
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                &prefixed
+            }
+            None => text,
+        };
         if self.progress.is_hidden() {
             log(text);
         } else {
@@ -86,7 +111,14 @@ impl Printer {
             return None;
         }
         let bar = self.progress.add(ProgressBar::new(1));
-        bar.set_style(ProgressStyle::with_template(template).expect("valid template"));
+        let template = match &self.prefix {
+            Some(prefix) => format!(
+                "{} {template}",
+                prefix.replace('{', "{{").replace('}', "}}")
+            ),
+            None => template.to_string(),
+        };
+        bar.set_style(ProgressStyle::with_template(&template).expect("valid template"));
         bar.enable_steady_tick(Duration::from_millis(120));
         Some(bar)
     }

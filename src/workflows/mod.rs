@@ -5,6 +5,7 @@
 
 pub mod deploy;
 pub mod destroy;
+pub mod fleet;
 pub mod follow;
 pub mod inputs;
 pub mod plan;

@@ -613,6 +613,7 @@ fn status_args() -> StatusArgs {
         any_stack: false,
         timeout: HOUR,
         no_drift: false,
+        fleet: None,
     }
 }
 
@@ -1302,4 +1303,159 @@ async fn status_shows_free_capacity_the_threshold_and_the_capacity_alarm() {
     assert_eq!(json["capacity"]["free_bytes"], 193_273_528_320.0);
     assert_eq!(json["capacity"]["alarm_state"], "ALARM");
     assert_eq!(metric.num_calls(), 1);
+}
+
+// ---------------------------------------------------------------------------------------
+// Fleets: one member failing while the others succeed, and --fail-fast.
+
+mod fleets {
+    use aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput;
+    use fsx_drt::workflows::fleet::{self, Engine, FleetRequest, Member, Operation, State};
+
+    use super::*;
+
+    /// Three members on the test's stack name, each in its own region; the second's
+    /// CloudFormation denies everything.
+    fn members() -> Vec<Member> {
+        let member = |region: &str| format!("{{StackName: {STACK}, Region: {region}}}");
+        let yaml = format!(
+            "Defaults: {{EmailAddress: ops@example.com, FileSystemId: {FS}}}\n\
+             Members:\n  first: {}\n  denied: {}\n  third: {}\n",
+            member("us-east-1"),
+            member("eu-west-1"),
+            member("eu-north-1"),
+        );
+        fleet::file::read("fleet.yaml", yaml.as_bytes(), None, chrono::Utc::now()).unwrap()
+    }
+
+    fn request(concurrency: usize, fail_fast: bool) -> FleetRequest {
+        FleetRequest {
+            file: "fleet.yaml".into(),
+            operation: Operation::Status,
+            concurrency,
+            fail_fast,
+            yes: true,
+            timeout: HOUR,
+            no_drift: true,
+            artifact: None,
+        }
+    }
+
+    async fn status_fleet(request: &FleetRequest) -> (fleet::Fleet, Vec<usize>) {
+        status_fleet_until(request, Interrupt::never()).await
+    }
+
+    async fn status_fleet_until(
+        request: &FleetRequest,
+        interrupt: Interrupt,
+    ) -> (fleet::Fleet, Vec<usize>) {
+        let identity = mock!(aws_sdk_sts::Client::get_caller_identity).then_output(|| {
+            GetCallerIdentityOutput::builder()
+                .account("123456789012")
+                .build()
+        });
+        let stack = stack_rule(deployed_stack(StackStatus::UpdateComplete));
+        let template = template_rule();
+        let alarms = alarms_rule(StateValue::Ok);
+        let tasks = tasks_rule(DataRepositoryTaskLifecycle::Succeeded);
+        let subscription = pending_subscription_rule();
+        let denied = mock!(aws_sdk_cloudformation::Client::describe_stacks)
+            .sequence()
+            .http_status(
+                403,
+                Some(query_error(
+                    "AccessDenied",
+                    "User is not authorized to perform: cloudformation:DescribeStacks",
+                )),
+            )
+            .build();
+        let connect = |m: &Member| -> futures_util::future::LocalBoxFuture<'_, _> {
+            let cloudformation: Vec<&Rule> = match m.name.as_str() {
+                "denied" => vec![&denied],
+                _ => vec![&stack, &template],
+            };
+            let aws = Rules {
+                cloudformation,
+                cloudwatch: vec![&alarms],
+                fsx: vec![&tasks],
+                sns: vec![&subscription],
+                sts: vec![&identity],
+                ..Rules::default()
+            }
+            .aws();
+            Box::pin(async move { Ok(aws) })
+        };
+        let ui = printer();
+        let engine = Engine {
+            ui: &ui,
+            interrupt: &interrupt,
+            interactive: false,
+            connect: &connect,
+        };
+        let fleet = fleet::run(&engine, request, &members()).await.unwrap();
+        (fleet, vec![stack.num_calls(), denied.num_calls()])
+    }
+
+    fn states(fleet: &fleet::Fleet) -> Vec<State> {
+        fleet.members.iter().map(|m| m.state).collect()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn one_member_failing_does_not_stop_the_others_and_every_member_is_reported() {
+        let (fleet, calls) = status_fleet(&request(4, false)).await;
+        assert_eq!(
+            states(&fleet),
+            [State::Succeeded, State::Failed, State::Succeeded],
+            "{fleet}"
+        );
+        assert_eq!(
+            calls,
+            [2, 1],
+            "both others read their stack; the denied one is not retried"
+        );
+        assert_eq!(fleet.exit(false), Some(Exit::Failed));
+        assert_eq!(fleet.exit(true), Some(Exit::Interrupted));
+        let denied = &fleet.members[1];
+        assert_eq!(denied.region, "eu-west-1");
+        assert!(
+            denied.result.contains("AccessDenied") || denied.result.contains("not authorized"),
+            "{}",
+            denied.result
+        );
+        let text = fleet.to_string();
+        assert!(
+            text.contains("2 succeeded, 1 failed, 0 not started."),
+            "{text}"
+        );
+        assert!(
+            text.contains("[denied] "),
+            "the failure is named by its member: {text}"
+        );
+        let json = serde_json::to_value(&fleet).unwrap();
+        assert_eq!(json["summary"]["failed"], 1);
+        assert_eq!(json["members"][1]["failure"]["exit_code"], 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn fail_fast_starts_no_member_after_a_failure() {
+        let (fleet, calls) = status_fleet(&request(1, true)).await;
+        assert_eq!(
+            states(&fleet),
+            [State::Succeeded, State::Failed, State::NotStarted],
+            "{fleet}"
+        );
+        assert_eq!(calls, [1, 1]);
+        assert_eq!(fleet.members[2].result, "not started");
+        assert_eq!(fleet.exit(false), Some(Exit::Failed));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn after_ctrl_c_no_member_is_started_and_the_exit_is_130() {
+        let (trigger, interrupt) = Interrupt::manual();
+        trigger.raise();
+        let (fleet, calls) = status_fleet_until(&request(4, false), interrupt).await;
+        assert_eq!(states(&fleet), [State::NotStarted; 3], "{fleet}");
+        assert_eq!(calls, [0, 0]);
+        assert_eq!(fleet.exit(true), Some(Exit::Interrupted));
+    }
 }

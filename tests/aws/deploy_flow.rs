@@ -772,6 +772,7 @@ fn destroy_args(retain: &[&str]) -> DestroyArgs {
         retain: retain.iter().map(|s| s.to_string()).collect(),
         any_stack: false,
         timeout: HOUR,
+        fleet: None,
     }
 }
 

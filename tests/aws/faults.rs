@@ -380,6 +380,7 @@ async fn destroy_with(fault: Fault) -> Result<destroy::Destroyed, Failure> {
         retain: Vec::new(),
         any_stack: false,
         timeout: Duration::from_secs(3600),
+        fleet: None,
     };
     destroy::execute(
         &session(&rules.aws(), &printer(), &Interrupt::never()),

@@ -9,6 +9,7 @@ mod capacity;
 mod deploy_flow;
 pub(crate) mod emulator;
 mod faults;
+mod fleet;
 mod pipelines;
 mod run_tasks;
 mod schedules;

@@ -5,6 +5,7 @@
 mod cli;
 mod cron_quartz;
 mod definitions;
+mod fleet;
 mod layout;
 mod options;
 mod template;

@@ -15,8 +15,7 @@ mod switch;
 
 pub use diff::Diffed;
 pub use guided::check_interactive as check_guided;
-use reviewed::execute_reviewed;
-pub use reviewed::{check_change_set_name, Kept};
+pub use reviewed::{check_change_set_name, execute_reviewed, Kept};
 
 use std::fmt;
 use std::path::PathBuf;
@@ -422,6 +421,12 @@ pub async fn execute(
         next_steps: target.next_steps,
     };
     apply::apply(session, args, approved, started).await
+}
+
+/// A change set kept for review withdrawn (a fleet's deploy not approved), with the empty
+/// stack made for it when `new_stack`; best effort.
+pub async fn discard_kept(aws: &Aws, stack_name: &str, name: &str, new_stack: bool) -> bool {
+    change_set::discard(aws, stack_name, name, new_stack).await
 }
 
 /// The template in the request when it fits (51,200 bytes), else through the artifact

@@ -1,0 +1,117 @@
+//! `--fleet FILE` on validate, diff, deploy, status and destroy: the file checked offline
+//! (exit 2 naming every problem's member and place), then every member's stack; one table,
+//! or one JSON object, as the result.
+
+use std::path::Path;
+
+use crate::artifact::Artifact;
+use crate::cli::{DeployArgs, DeployCommand, DestroyArgs, GlobalArgs, StatusArgs};
+use crate::error::Failure;
+use crate::output::Printer;
+use crate::workflows::fleet::{self, FleetRequest, Operation};
+
+pub fn validate(path: &Path, global: &GlobalArgs, ui: &Printer) -> Result<(), Failure> {
+    let members = fleet::load(path, region(global).as_deref())?;
+    ui.outcome(&fleet::validated(&members))
+}
+
+pub fn deploy(
+    command: &DeployCommand,
+    file: &Path,
+    global: &GlobalArgs,
+    ui: &Printer,
+) -> Result<(), Failure> {
+    let request = FleetRequest {
+        fail_fast: command.fail_fast,
+        ..changes(&command.args, file, Operation::Deploy)
+    };
+    run(request, command.args.lambda_zip.as_deref(), global, ui)
+}
+
+pub fn diff(
+    args: &DeployArgs,
+    file: &Path,
+    global: &GlobalArgs,
+    ui: &Printer,
+) -> Result<(), Failure> {
+    let request = changes(args, file, Operation::Diff);
+    run(request, args.lambda_zip.as_deref(), global, ui)
+}
+
+pub fn status(
+    args: &StatusArgs,
+    file: &Path,
+    global: &GlobalArgs,
+    ui: &Printer,
+) -> Result<(), Failure> {
+    let request = FleetRequest {
+        timeout: args.timeout,
+        no_drift: args.no_drift,
+        ..request(file, Operation::Status)
+    };
+    run(request, None, global, ui)
+}
+
+pub fn destroy(
+    args: &DestroyArgs,
+    file: &Path,
+    global: &GlobalArgs,
+    ui: &Printer,
+) -> Result<(), Failure> {
+    let request = FleetRequest {
+        yes: args.yes,
+        timeout: args.timeout,
+        ..request(file, Operation::Destroy)
+    };
+    run(request, None, global, ui)
+}
+
+/// The Region of members without one: `--region`, else `AWS_REGION` (a profile's region
+/// would need the profile read: give Region in the file then).
+fn region(global: &GlobalArgs) -> Option<String> {
+    let env = std::env::var("AWS_REGION").ok();
+    global.region.clone().or(env).filter(|r| !r.is_empty())
+}
+
+fn changes(args: &DeployArgs, file: &Path, operation: Operation) -> FleetRequest {
+    FleetRequest {
+        concurrency: usize::from(args.concurrency),
+        yes: args.yes,
+        timeout: args.timeout,
+        ..request(file, operation)
+    }
+}
+
+fn request(file: &Path, operation: Operation) -> FleetRequest {
+    FleetRequest {
+        file: file.to_path_buf(),
+        operation,
+        concurrency: fleet::CONCURRENCY,
+        fail_fast: false,
+        yes: false,
+        timeout: std::time::Duration::from_secs(30 * 60),
+        no_drift: false,
+        artifact: None,
+    }
+}
+
+/// The file checked offline first, then the artifact (deploy and diff), then AWS.
+fn run(
+    mut request: FleetRequest,
+    lambda_zip: Option<&Path>,
+    global: &GlobalArgs,
+    ui: &Printer,
+) -> Result<(), Failure> {
+    let members = fleet::load(&request.file, region(global).as_deref())?;
+    if matches!(request.operation, Operation::Deploy | Operation::Diff) {
+        request.artifact = Some(Artifact::load(lambda_zip)?);
+    }
+    let connection = global.connection();
+    let (fleet, interrupted) =
+        fleet::start(&request, &members, &connection, ui, global.interactive())?;
+    ui.outcome(&fleet)?;
+    match fleet.exit(interrupted) {
+        None => Ok(()),
+        Some(exit) => Err(Failure::exit_only(exit)),
+    }
+}
