@@ -225,7 +225,10 @@ fn a_busy_run_is_deferred_until_the_schedule_s_next_run_at_most_a_day_unless_tol
     assert_eq!(bound("{Schedule: \"cron(0 22 * * ? *)\"}"), 1439);
     assert_eq!(bound("{Schedule: \"cron(0 22 ? * SUN *)\"}"), 1440);
     assert_eq!(bound("{Schedule: \"rate(1 hour)\", MaxDeferMinutes: 0}"), 0);
-    assert_eq!(bound("{Schedule: \"rate(1 hour)\", MaxDeferMinutes: 600}"), 600);
+    assert_eq!(
+        bound("{Schedule: \"rate(1 hour)\", MaxDeferMinutes: 600}"),
+        600
+    );
     named(
         &one("{MaxDeferMinutes: two hours}"),
         "Schedules.nightly.MaxDeferMinutes",
