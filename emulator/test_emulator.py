@@ -1180,6 +1180,47 @@ def check_scheduler_api_refuses_what_scheduler_refuses() -> None:
     assert scheduler_error(scheduler.delete_schedule_group, Name="no-such-group")[:2] == (404, "ResourceNotFoundException")
 
 
+def check_one_time_schedules_as_the_function_makes_them() -> None:
+    """What fsx_drt_core::later::Later::invoke_at sends is accepted, read back and listed by prefix."""
+    scheduler = client("scheduler")
+    group = f"fsx-drt-emulator-later-{int(time.time())}"
+    scheduler.create_schedule_group(Name=group)
+    name = "fsx-drt-defer-0123456789abcdef-1"
+    event = '{"Schedule": "nightly-export", "Deferral": {"Attempt": 1}}'
+    request = {
+        "Name": name,
+        "GroupName": group,
+        "ScheduleExpression": "at(2030-01-01T22:05:00)",
+        "ScheduleExpressionTimezone": "UTC",
+        "FlexibleTimeWindow": {"Mode": "OFF"},
+        "ActionAfterCompletion": "DELETE",
+        "Description": "fsx-drt: try 1 of nightly-export, the file system was busy",
+        "Target": {
+            "Arn": SCHEDULER_TARGET,
+            "RoleArn": SCHEDULER_ROLE,
+            "Input": event,
+            "RetryPolicy": {"MaximumRetryAttempts": 4, "MaximumEventAgeInSeconds": 3600},
+        },
+    }
+    assert scheduler_error(scheduler.create_schedule, **{**request, "ActionAfterCompletion": "REMOVE"}) == (
+        400,
+        "ValidationException",
+        "1 validation error detected: Value 'REMOVE' at 'actionAfterCompletion' failed to satisfy constraint: "
+        "Member must satisfy enum value set: [NONE, DELETE]",
+    )
+    scheduler.create_schedule(**request)
+    # A retried invocation making the same try again: ConflictException, which Later takes as done.
+    assert scheduler_error(scheduler.create_schedule, **request)[:2] == (409, "ConflictException")
+    scheduler.create_schedule(**{**request, "Name": "nightly-export"})
+    got = scheduler.get_schedule(Name=name, GroupName=group)
+    assert (got["ScheduleExpression"], got["ActionAfterCompletion"], got["Target"]["Input"]) == (
+        "at(2030-01-01T22:05:00)", "DELETE", event
+    ), got
+    listed = scheduler.list_schedules(GroupName=group, NamePrefix="fsx-drt-defer-")["Schedules"]
+    assert [s["Name"] for s in listed] == [name], listed
+    scheduler.delete_schedule_group(Name=group)
+
+
 def check_s3_expected_bucket_owner() -> None:
     """Another account than the bucket owner's in ExpectedBucketOwner: 403 AccessDenied (moto_fixes.py fix 6)."""
     s3 = client("s3")
@@ -1486,6 +1527,7 @@ CHECKS: list[Callable[[], None]] = [
     check_scheduler_schedules_in_stacks,
     check_scheduler_bad_timezone_rolls_back_create,
     check_scheduler_api_refuses_what_scheduler_refuses,
+    check_one_time_schedules_as_the_function_makes_them,
     check_find_in_map,
     check_rule_stacks_move_to_a_schedule,
     check_status_refresh_knob,
