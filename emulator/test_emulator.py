@@ -14,6 +14,7 @@ exits 1 if any check failed.
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import os
 import re
@@ -1221,6 +1222,52 @@ def check_one_time_schedules_as_the_function_makes_them() -> None:
     scheduler.delete_schedule_group(Name=group)
 
 
+def check_cloudwatch_over_cbor() -> None:
+    """The Rust SDK's CloudWatch protocol (Smithy RPC v2 CBOR) reaches moto, errors included."""
+    sys.path.insert(0, str(HERE))
+    import cbor_protocol
+    from botocore.serialize import RpcV2CBORSerializer
+
+    model = cbor_protocol._model("cloudwatch")
+
+    def call(operation: str, params: dict[str, Any]) -> tuple[int, Any]:
+        body = bytearray()
+        RpcV2CBORSerializer()._serialize_data_item(body, params, model.operation_model(operation).input_shape)
+        request = urllib.request.Request(
+            f"{ctx.endpoint}/service/GraniteServiceVersion20100801/operation/{operation}",
+            data=bytes(body),
+            method="POST",
+            headers={
+                "smithy-protocol": "rpc-v2-cbor",
+                "Content-Type": "application/cbor",
+                "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/monitoring/aws4_request, "
+                "SignedHeaders=host, Signature=0",
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                assert response.headers["smithy-protocol"] == "rpc-v2-cbor", response.headers
+                return response.status, cbor_protocol.decode(response.read())
+        except urllib.error.HTTPError as error:
+            assert error.headers["smithy-protocol"] == "rpc-v2-cbor", error.headers
+            return error.code, cbor_protocol.decode(error.read())
+
+    now = int(time.time())
+    dimensions = [{"Name": "Schedule", "Value": f"cbor-{now}"}]
+    metric = {"MetricName": "SkippedRuns", "Value": 1.0, "Unit": "Count", "Dimensions": dimensions}
+    assert call("PutMetricData", {"Namespace": "FsxDrt", "MetricData": [metric]}) == (200, {})
+    query = {"Namespace": "FsxDrt", "MetricName": "SkippedRuns", "Dimensions": dimensions,
+             "StartTime": now - 3600, "EndTime": now + 60, "Period": 3600}
+    status, out = call("GetMetricStatistics", {**query, "Statistics": ["Sum"]})
+    assert status == 200 and [p["Sum"] for p in out["Datapoints"]] == [1.0], out
+    assert all(isinstance(p["Timestamp"], _dt.datetime) for p in out["Datapoints"]), out  # CBOR tag 1
+    status, out = call("GetMetricStatistics", query)
+    assert (status, out["__type"]) == (400, "InvalidParameterCombinationException"), (status, out)  # the model's shape
+    # Boto3 (which speaks CBOR to CloudWatch too) sees the same metric.
+    got = client("cloudwatch").get_metric_statistics(**{**query, "Statistics": ["Sum"]})["Datapoints"]
+    assert [p["Sum"] for p in got] == [1.0], got
+
+
 def check_s3_expected_bucket_owner() -> None:
     """Another account than the bucket owner's in ExpectedBucketOwner: 403 AccessDenied (moto_fixes.py fix 6)."""
     s3 = client("s3")
@@ -1528,6 +1575,7 @@ CHECKS: list[Callable[[], None]] = [
     check_scheduler_bad_timezone_rolls_back_create,
     check_scheduler_api_refuses_what_scheduler_refuses,
     check_one_time_schedules_as_the_function_makes_them,
+    check_cloudwatch_over_cbor,
     check_find_in_map,
     check_rule_stacks_move_to_a_schedule,
     check_status_refresh_knob,

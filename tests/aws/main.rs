@@ -5,6 +5,7 @@
 mod common;
 
 mod aws_mocks;
+mod deferrals;
 mod deferred_runs;
 mod deploy_flow;
 pub(crate) mod emulator;
