@@ -1268,6 +1268,34 @@ def check_cloudwatch_over_cbor() -> None:
     assert [p["Sum"] for p in got] == [1.0], got
 
 
+def check_lambda_environment_values_are_strings() -> None:
+    """A template's number in a function's environment reads back as a string, as in Lambda."""
+    cfn = client("cloudformation")
+    name = f"fsx-drt-emulator-env-{int(time.time())}"
+    template = {
+        "Parameters": {"Minutes": {"Type": "Number", "Default": 60}},
+        "Resources": {
+            "Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": []}}},
+            "Function": {
+                "Type": "AWS::Lambda::Function",
+                "Properties": {
+                    "Runtime": "provided.al2023",
+                    "Handler": "bootstrap",
+                    "Role": {"Fn::GetAtt": ["Role", "Arn"]},
+                    "Code": {"ZipFile": "x"},
+                    "Environment": {"Variables": {"MINUTES": {"Ref": "Minutes"}, "LITERAL": 60, "TEXT": "a"}},
+                },
+            },
+        },
+        "Outputs": {"Name": {"Value": {"Ref": "Function"}}},
+    }
+    cfn.create_stack(StackName=name, TemplateBody=json.dumps(template))
+    outputs = cfn.describe_stacks(StackName=name)["Stacks"][0]["Outputs"]
+    function = client("lambda").get_function_configuration(FunctionName=outputs[0]["OutputValue"])
+    assert function["Environment"]["Variables"] == {"MINUTES": "60", "LITERAL": "60", "TEXT": "a"}, function["Environment"]
+    cfn.delete_stack(StackName=name)
+
+
 def check_s3_expected_bucket_owner() -> None:
     """Another account than the bucket owner's in ExpectedBucketOwner: 403 AccessDenied (moto_fixes.py fix 6)."""
     s3 = client("s3")
@@ -1576,6 +1604,7 @@ CHECKS: list[Callable[[], None]] = [
     check_scheduler_api_refuses_what_scheduler_refuses,
     check_one_time_schedules_as_the_function_makes_them,
     check_cloudwatch_over_cbor,
+    check_lambda_environment_values_are_strings,
     check_find_in_map,
     check_rule_stacks_move_to_a_schedule,
     check_status_refresh_knob,
