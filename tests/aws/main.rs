@@ -12,6 +12,9 @@ pub(crate) mod emulator;
 mod faults;
 mod pipelines;
 mod run_tasks;
+#[path = "../../examples/scheduler.rs"]
+#[allow(dead_code)] // its main is the example's
+mod scheduler;
 mod schedules;
 mod task_reports;
 mod unreachable;
