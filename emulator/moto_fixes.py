@@ -108,11 +108,18 @@ missing), so upgrading moto is safe; drop a fix when moto has it.
    lists the resources the tags propagate to, ResourceChange Scope "Tags"), not an empty one.
    moto 5.2.5 keeps the tags of the stack's creation and calls a tags-only change set empty
    (fix 2). An empty Tags list cannot be told from none in moto's parsing, so it keeps them.
+
+12. Lambda environment values are strings (the API's Environment.Variables is a map of
+    strings; CloudFormation passes a template's numbers as strings). moto keeps a template's
+    number as a JSON number, which the AWS SDK for Rust cannot read (GetFunctionConfiguration:
+    "expected ValueString"). The fix makes every value a string (JSON text: 60 -> "60") before
+    a function's configuration is answered.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import threading
 from typing import Any, Callable
 
@@ -571,6 +578,19 @@ def _fix_update_follows_conditions() -> None:
         Stack.stack_resources = property(existing)  # type: ignore[method-assign,assignment]
 
 
+def _fix_lambda_environment_strings() -> None:
+    from moto.awslambda.models import LambdaFunction
+
+    original = LambdaFunction.get_configuration
+
+    def get_configuration(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if self.environment_vars:
+            self.environment_vars = {k: v if isinstance(v, str) else json.dumps(v) for k, v in self.environment_vars.items()}
+        return original(self, *args, **kwargs)
+
+    LambdaFunction.get_configuration = get_configuration
+
+
 def install() -> None:
     global _installed
     if _installed:
@@ -586,4 +606,5 @@ def install() -> None:
 
     _fix_update_keeps_resources_moto_cannot_update()
     _fix_update_follows_conditions()
+    _fix_lambda_environment_strings()
     _installed = True

@@ -280,6 +280,7 @@ def serve(port: int, region: str, verbose: bool, write_state: bool) -> int:
     sys.path.insert(0, str(HERE))
     import logging
 
+    import cbor_protocol
     import fsx_drt
 
     import moto_fixes
@@ -312,7 +313,9 @@ def serve(port: int, region: str, verbose: bool, write_state: bool) -> int:
     account_id = _account_id()
     seeded = fsx_drt.seed_demo(region, account_id)
     log = RequestLog(REQUEST_LOG)
-    app = EmulatorApp(DomainDispatcherApplication(create_backend_app), log, region, account_id, seeded["FileSystemId"])
+    app = EmulatorApp(
+        cbor_protocol.CborToJson(DomainDispatcherApplication(create_backend_app)), log, region, account_id, seeded["FileSystemId"]
+    )
     httpd = make_server(HOST, port, app, threaded=True, request_handler=MotoRequestHandler)
     port = httpd.server_port
     os.environ["MOTO_PORT"] = str(port)  # moto builds some self-referencing URLs from it

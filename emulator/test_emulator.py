@@ -14,6 +14,7 @@ exits 1 if any check failed.
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import os
 import re
@@ -1180,6 +1181,121 @@ def check_scheduler_api_refuses_what_scheduler_refuses() -> None:
     assert scheduler_error(scheduler.delete_schedule_group, Name="no-such-group")[:2] == (404, "ResourceNotFoundException")
 
 
+def check_one_time_schedules_as_the_function_makes_them() -> None:
+    """What fsx_drt_core::later::Later::invoke_at sends is accepted, read back and listed by prefix."""
+    scheduler = client("scheduler")
+    group = f"fsx-drt-emulator-later-{int(time.time())}"
+    scheduler.create_schedule_group(Name=group)
+    name = "fsx-drt-defer-0123456789abcdef-1"
+    event = '{"Schedule": "nightly-export", "Deferral": {"Attempt": 1}}'
+    request = {
+        "Name": name,
+        "GroupName": group,
+        "ScheduleExpression": "at(2030-01-01T22:05:00)",
+        "ScheduleExpressionTimezone": "UTC",
+        "FlexibleTimeWindow": {"Mode": "OFF"},
+        "ActionAfterCompletion": "DELETE",
+        "Description": "fsx-drt: try 1 of nightly-export, the file system was busy",
+        "Target": {
+            "Arn": SCHEDULER_TARGET,
+            "RoleArn": SCHEDULER_ROLE,
+            "Input": event,
+            "RetryPolicy": {"MaximumRetryAttempts": 4, "MaximumEventAgeInSeconds": 3600},
+        },
+    }
+    assert scheduler_error(scheduler.create_schedule, **{**request, "ActionAfterCompletion": "REMOVE"}) == (
+        400,
+        "ValidationException",
+        "1 validation error detected: Value 'REMOVE' at 'actionAfterCompletion' failed to satisfy constraint: "
+        "Member must satisfy enum value set: [NONE, DELETE]",
+    )
+    scheduler.create_schedule(**request)
+    # A retried invocation making the same try again: ConflictException, which Later takes as done.
+    assert scheduler_error(scheduler.create_schedule, **request)[:2] == (409, "ConflictException")
+    scheduler.create_schedule(**{**request, "Name": "nightly-export"})
+    got = scheduler.get_schedule(Name=name, GroupName=group)
+    assert (got["ScheduleExpression"], got["ActionAfterCompletion"], got["Target"]["Input"]) == (
+        "at(2030-01-01T22:05:00)", "DELETE", event
+    ), got
+    listed = scheduler.list_schedules(GroupName=group, NamePrefix="fsx-drt-defer-")["Schedules"]
+    assert [s["Name"] for s in listed] == [name], listed
+    scheduler.delete_schedule_group(Name=group)
+
+
+def check_cloudwatch_over_cbor() -> None:
+    """The Rust SDK's CloudWatch protocol (Smithy RPC v2 CBOR) reaches moto, errors included."""
+    sys.path.insert(0, str(HERE))
+    import cbor_protocol
+    from botocore.serialize import RpcV2CBORSerializer
+
+    model = cbor_protocol._model("cloudwatch")
+
+    def call(operation: str, params: dict[str, Any]) -> tuple[int, Any]:
+        body = bytearray()
+        RpcV2CBORSerializer()._serialize_data_item(body, params, model.operation_model(operation).input_shape)
+        request = urllib.request.Request(
+            f"{ctx.endpoint}/service/GraniteServiceVersion20100801/operation/{operation}",
+            data=bytes(body),
+            method="POST",
+            headers={
+                "smithy-protocol": "rpc-v2-cbor",
+                "Content-Type": "application/cbor",
+                "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/monitoring/aws4_request, "
+                "SignedHeaders=host, Signature=0",
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                assert response.headers["smithy-protocol"] == "rpc-v2-cbor", response.headers
+                return response.status, cbor_protocol.decode(response.read())
+        except urllib.error.HTTPError as error:
+            assert error.headers["smithy-protocol"] == "rpc-v2-cbor", error.headers
+            return error.code, cbor_protocol.decode(error.read())
+
+    now = int(time.time())
+    dimensions = [{"Name": "Schedule", "Value": f"cbor-{now}"}]
+    metric = {"MetricName": "SkippedRuns", "Value": 1.0, "Unit": "Count", "Dimensions": dimensions}
+    assert call("PutMetricData", {"Namespace": "FsxDrt", "MetricData": [metric]}) == (200, {})
+    query = {"Namespace": "FsxDrt", "MetricName": "SkippedRuns", "Dimensions": dimensions,
+             "StartTime": now - 3600, "EndTime": now + 60, "Period": 3600}
+    status, out = call("GetMetricStatistics", {**query, "Statistics": ["Sum"]})
+    assert status == 200 and [p["Sum"] for p in out["Datapoints"]] == [1.0], out
+    assert all(isinstance(p["Timestamp"], _dt.datetime) for p in out["Datapoints"]), out  # CBOR tag 1
+    status, out = call("GetMetricStatistics", query)
+    assert (status, out["__type"]) == (400, "InvalidParameterCombinationException"), (status, out)  # the model's shape
+    # Boto3 (which speaks CBOR to CloudWatch too) sees the same metric.
+    got = client("cloudwatch").get_metric_statistics(**{**query, "Statistics": ["Sum"]})["Datapoints"]
+    assert [p["Sum"] for p in got] == [1.0], got
+
+
+def check_lambda_environment_values_are_strings() -> None:
+    """A template's number in a function's environment reads back as a string, as in Lambda."""
+    cfn = client("cloudformation")
+    name = f"fsx-drt-emulator-env-{int(time.time())}"
+    template = {
+        "Parameters": {"Minutes": {"Type": "Number", "Default": 60}},
+        "Resources": {
+            "Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": []}}},
+            "Function": {
+                "Type": "AWS::Lambda::Function",
+                "Properties": {
+                    "Runtime": "provided.al2023",
+                    "Handler": "bootstrap",
+                    "Role": {"Fn::GetAtt": ["Role", "Arn"]},
+                    "Code": {"ZipFile": "x"},
+                    "Environment": {"Variables": {"MINUTES": {"Ref": "Minutes"}, "LITERAL": 60, "TEXT": "a"}},
+                },
+            },
+        },
+        "Outputs": {"Name": {"Value": {"Ref": "Function"}}},
+    }
+    cfn.create_stack(StackName=name, TemplateBody=json.dumps(template))
+    outputs = cfn.describe_stacks(StackName=name)["Stacks"][0]["Outputs"]
+    function = client("lambda").get_function_configuration(FunctionName=outputs[0]["OutputValue"])
+    assert function["Environment"]["Variables"] == {"MINUTES": "60", "LITERAL": "60", "TEXT": "a"}, function["Environment"]
+    cfn.delete_stack(StackName=name)
+
+
 def check_s3_expected_bucket_owner() -> None:
     """Another account than the bucket owner's in ExpectedBucketOwner: 403 AccessDenied (moto_fixes.py fix 6)."""
     s3 = client("s3")
@@ -1486,6 +1602,9 @@ CHECKS: list[Callable[[], None]] = [
     check_scheduler_schedules_in_stacks,
     check_scheduler_bad_timezone_rolls_back_create,
     check_scheduler_api_refuses_what_scheduler_refuses,
+    check_one_time_schedules_as_the_function_makes_them,
+    check_cloudwatch_over_cbor,
+    check_lambda_environment_values_are_strings,
     check_find_in_map,
     check_rule_stacks_move_to_a_schedule,
     check_status_refresh_knob,

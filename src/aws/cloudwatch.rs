@@ -1,5 +1,7 @@
-//! CloudWatch: the states of the stack's alarms, and the file system's free storage.
+//! CloudWatch: the states of the stack's alarms, the file system's free storage, and the
+//! sums of the stack's metrics.
 
+use aws_sdk_cloudwatch::primitives::DateTime;
 use aws_sdk_cloudwatch::types::{Dimension, Statistic};
 
 use super::error::{failed, Error};
@@ -70,5 +72,40 @@ impl Aws {
             bytes,
             at: at.to_string(),
         }))
+    }
+}
+
+impl Aws {
+    /// The sum of `metric` (namespace FsxDrt) with these dimensions over the `days` days
+    /// before `now`: one period, the Sum statistic.
+    pub async fn metric_sum(
+        &self,
+        metric: &str,
+        dimensions: &[(&str, &str)],
+        now: chrono::DateTime<chrono::Utc>,
+        days: u32,
+    ) -> Result<f64, Error> {
+        let seconds = i64::from(days) * 86_400;
+        // Up to the next minute: a datapoint of this very second counts (times are whole
+        // seconds on the wire).
+        let end = now.timestamp() + 60;
+        let mut request = self
+            .clients
+            .cloudwatch
+            .get_metric_statistics()
+            .namespace(fsx_drt_core::metrics::NAMESPACE)
+            .metric_name(metric)
+            .start_time(DateTime::from_secs(end - seconds))
+            .end_time(DateTime::from_secs(end))
+            .period(i32::try_from(seconds).unwrap_or(i32::MAX))
+            .statistics(Statistic::Sum);
+        for (name, value) in dimensions {
+            request = request.dimensions(Dimension::builder().name(*name).value(*value).build());
+        }
+        let out = request
+            .send()
+            .await
+            .map_err(failed("GetMetricStatistics"))?;
+        Ok(out.datapoints().iter().filter_map(|d| d.sum()).sum())
     }
 }

@@ -11,6 +11,7 @@ mod fsx;
 mod lambda;
 mod log;
 mod s3;
+mod scheduler;
 mod sns;
 mod sts;
 
@@ -29,6 +30,7 @@ pub use error::{aws_failure, Error, ErrorKind};
 pub use fsx::FileSystem;
 pub use lambda::Invoked;
 pub use s3::{BucketCheck, ObjectStart};
+pub use scheduler::Deferred;
 
 use crate::error::{Exit, Failure};
 
@@ -59,6 +61,7 @@ pub struct Clients {
     pub fsx: aws_sdk_fsx::Client,
     pub lambda: aws_sdk_lambda::Client,
     pub s3: aws_sdk_s3::Client,
+    pub scheduler: aws_sdk_scheduler::Client,
     pub sns: aws_sdk_sns::Client,
     pub sts: aws_sdk_sts::Client,
 }
@@ -120,6 +123,7 @@ impl Aws {
                 force_path_style(config.endpoint_url().is_some()),
                 timeout_config(slow())
             ),
+            scheduler: client!(aws_sdk_scheduler),
             sns: client!(aws_sdk_sns),
             sts: client!(aws_sdk_sts),
         };

@@ -3,6 +3,7 @@
 //! outcome that is both `Display` (text) and `Serialize` (`--output json`), or a [`Failure`].
 //! None of them knows about command-line parsing.
 
+pub mod deferrals;
 pub mod deploy;
 pub mod destroy;
 pub mod fleet;

@@ -1,4 +1,5 @@
-//! `fsx-drt tasks`: the data repository tasks of the stack's file system, newest first;
+//! `fsx-drt tasks`: the data repository tasks of the stack's file system, newest first, after
+//! the slots deferred while it is busy (state DEFERRED, no task yet);
 //! `fsx-drt tasks cancel TASK_ID`; and `fsx-drt tasks report TASK_ID`, a task's completion
 //! report summarised.
 
@@ -7,8 +8,9 @@ use std::fmt;
 use fsx_drt_core::report::{report_objects, summarise_start, Summary, READ_LIMIT};
 use serde::Serialize;
 
+use super::deferrals::{self, DeferredRun};
 use super::existing_stack;
-use crate::aws::{Aws, ErrorKind};
+use crate::aws::{Aws, ErrorKind, StackView};
 use crate::error::{Exit, Failure};
 use crate::params::Param;
 use crate::task::Task;
@@ -18,6 +20,8 @@ pub struct TaskList {
     pub stack_name: String,
     pub file_system_id: String,
     pub lifecycle: Option<String>,
+    /// Slots waiting for the busy file system: no task yet (listed without --lifecycle).
+    pub deferred: Vec<DeferredRun>,
     pub tasks: Vec<Task>,
 }
 
@@ -32,8 +36,11 @@ impl fmt::Display for TaskList {
             "Data repository tasks{which} of {} (stack {}), newest first:",
             self.file_system_id, self.stack_name
         )?;
-        if self.tasks.is_empty() {
+        if self.tasks.is_empty() && self.deferred.is_empty() {
             writeln!(f, "  (none)")?;
+        }
+        for run in &self.deferred {
+            writeln!(f, "  DEFERRED (no task yet)  {run}")?;
         }
         for task in &self.tasks {
             write!(f, "{task}")?;
@@ -165,7 +172,10 @@ impl fmt::Display for Outcome {
 
 /// The file system the stack schedules tasks on.
 async fn file_system_of(aws: &Aws, stack_name: &str) -> Result<String, Failure> {
-    let stack = existing_stack(aws, stack_name, false).await?;
+    file_system_in(&existing_stack(aws, stack_name, false).await?, stack_name)
+}
+
+fn file_system_in(stack: &StackView, stack_name: &str) -> Result<String, Failure> {
     stack
         .parameter(Param::FileSystemId.key())
         .map(str::to_string)
@@ -196,7 +206,15 @@ pub async fn list(
     lifecycle: Option<&str>,
     limit: usize,
 ) -> Result<TaskList, Failure> {
-    let fs_id = &file_system_of(aws, stack_name).await?;
+    let stack = existing_stack(aws, stack_name, false).await?;
+    let fs_id = &file_system_in(&stack, stack_name)?;
+    let deferred = match lifecycle {
+        None => {
+            let zones = deferrals::zones(aws, &stack).await?;
+            deferrals::deferred(aws, &stack, &zones).await?
+        }
+        Some(_) => Vec::new(),
+    };
     let tasks = aws
         .tasks(fs_id)
         .await?
@@ -206,6 +224,7 @@ pub async fn list(
         .collect();
     Ok(TaskList {
         stack_name: stack_name.to_string(),
+        deferred,
         tasks,
         file_system_id: fs_id.to_string(),
         lifecycle: lifecycle.map(str::to_string),

@@ -87,9 +87,7 @@ async fn the_capacity_alarm_s_alarm_event_leads_to_one_release() {
                 config: invocation.config(lookup).unwrap(),
                 function_name: "capacity-Function".into(),
                 namespace: fsx_drt_core::metrics::NAMESPACE.into(),
-                // The emulator's CloudWatch does not take PutMetricData as this SDK sends
-                // it (HTTP 404): a warning, as for `run --direct`.
-                metrics_required: false,
+                metrics_required: true,
                 later: None,
             };
             handler.run_invocation(&invocation).await.unwrap()
@@ -118,13 +116,13 @@ async fn the_capacity_alarm_s_alarm_event_leads_to_one_release() {
     let ok = alarm_event(alarm_arn, "OK");
     assert!(matches!(read(&ok, "req", lookup), Ok(Read::Ignored(_))));
 
-    // status: the threshold; the emulator's CloudWatch answers GetMetricStatistics with 404,
+    // status: the threshold; the emulator's file system publishes no FreeDataStorageCapacity,
     // which leaves the free storage unknown, not status failed.
     let status = emulator.fsx_drt(&["status", "--stack-name", "capacity", "--no-drift"]);
     assert!(
         status
             .stdout
-            .contains("  free now: unknown (GetMetricStatistics failed"),
+            .contains("  free now: unknown (no FreeDataStorageCapacity datapoint"),
         "{}",
         status.stdout
     );

@@ -79,6 +79,7 @@ pub struct Rules<'a> {
     pub fsx: Vec<&'a Rule>,
     pub lambda: Vec<&'a Rule>,
     pub s3: Vec<&'a Rule>,
+    pub scheduler: Vec<&'a Rule>,
     pub sns: Vec<&'a Rule>,
     pub sts: Vec<&'a Rule>,
 }
@@ -101,6 +102,7 @@ impl Rules<'_> {
                 .retry_config(aws_sdk_lambda::config::retry::RetryConfig::standard())),
             s3: mock_client!(aws_sdk_s3, RuleMode::MatchAny, &self.s3, |c| c
                 .retry_config(aws_sdk_s3::config::retry::RetryConfig::standard())),
+            scheduler: mock_client!(aws_sdk_scheduler, RuleMode::MatchAny, &self.scheduler),
             sns: mock_client!(aws_sdk_sns, RuleMode::MatchAny, &self.sns),
             sts: mock_client!(aws_sdk_sts, RuleMode::MatchAny, &self.sts, |c| c
                 .retry_config(aws_sdk_sts::config::retry::RetryConfig::standard())),
@@ -120,6 +122,7 @@ impl<'a> Rules<'a> {
             fsx: self.fsx.clone(),
             lambda: self.lambda.clone(),
             s3: self.s3.clone(),
+            scheduler: self.scheduler.clone(),
             sns: self.sns.clone(),
             sts: self.sts.clone(),
         }

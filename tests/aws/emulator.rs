@@ -10,13 +10,18 @@ use serde_json::Value;
 /// The emulator for this test, stopped when dropped.
 pub(crate) struct Emulator {
     child: Child,
-    endpoint: String,
+    pub(crate) endpoint: String,
     pub(crate) file_system_id: String,
     pub(crate) dir: PathBuf,
 }
 
 impl Emulator {
     pub(crate) fn start() -> Emulator {
+        Emulator::start_with(&[])
+    }
+
+    /// With these settings in its environment (task timings, say: emulator/fsx_drt/config.py).
+    pub(crate) fn start_with(settings: &[(&str, &str)]) -> Emulator {
         let root = env!("CARGO_MANIFEST_DIR");
         let dir = std::env::temp_dir().join(format!("fsx-drt-emulator-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -25,6 +30,7 @@ impl Emulator {
             .args(["--port", "0"])
             .env("FSX_DRT_EMULATOR_REQUEST_LOG", dir.join("requests.log"))
             .env("FSX_DRT_EMULATOR_LOG", dir.join("emulator.log"))
+            .envs(settings.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()

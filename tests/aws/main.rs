@@ -6,12 +6,17 @@ mod common;
 
 mod aws_mocks;
 mod capacity;
+mod deferrals;
+mod deferred_runs;
 mod deploy_flow;
 pub(crate) mod emulator;
 mod faults;
 mod fleet;
 mod pipelines;
 mod run_tasks;
+#[path = "../../examples/scheduler.rs"]
+#[allow(dead_code)] // its main is the example's
+mod scheduler;
 mod schedules;
 mod task_reports;
 mod unreachable;

@@ -200,13 +200,52 @@ impl Drop for Emulator<'_> {
     }
 }
 
+/// Waits (up to 10 s) until the stack's file system's task has ended.
+fn wait_until_ended(sh: &Shell, bin: &std::path::Path, stack: &str, task: &str) -> Result<()> {
+    for _ in 0..40 {
+        for lifecycle in ["SUCCEEDED", "FAILED", "CANCELED"] {
+            let list = cmd!(
+                sh,
+                "{bin} tasks --stack-name {stack} --lifecycle {lifecycle} --output json"
+            )
+            .quiet()
+            .read()?;
+            if list.contains(task) {
+                return Ok(());
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    bail!("task {task} did not end")
+}
+
+/// The first `"key": "value"` string in a command's JSON output (pretty or compact).
+fn json_string(json: &str, key: &str) -> Result<String> {
+    let after = json
+        .split_once(&format!("\"{key}\":"))
+        .with_context(|| format!("no {key} in {json}"))?
+        .1
+        .trim_start();
+    let value = after
+        .strip_prefix('"')
+        .and_then(|v| v.split_once('"'))
+        .with_context(|| format!("{key} is not a string in {json}"))?
+        .0;
+    Ok(value.to_string())
+}
+
 fn demo(sh: &Shell) -> Result<()> {
     step("build the Lambda artifact (cargo xtask lambda) and fsx-drt with it built in");
     let zip = lambda::build_lambda(sh)?;
-    cmd!(sh, "cargo build --quiet --locked")
-        .env("FSX_DRT_LAMBDA_ZIP", &zip)
-        .run()?;
+    cmd!(
+        sh,
+        "cargo build --quiet --locked --bin fsx-drt --example scheduler"
+    )
+    .env("FSX_DRT_LAMBDA_ZIP", &zip)
+    .run()?;
     let bin = target_dir().join("debug/fsx-drt");
+    // EventBridge Scheduler played on the emulator (whose Scheduler never fires).
+    let scheduler = target_dir().join("debug/examples/scheduler");
     let params = "examples/parameters.json";
 
     step("fsx-drt artifact  (the zip deploy uploads, keyed by its sha256)");
@@ -330,15 +369,67 @@ fn demo(sh: &Shell) -> Result<()> {
     )
     .run()?;
     step("fsx-drt run --schedule nightly-export --direct  (one schedule's task, now)");
-    cmd!(
+    let run = cmd!(
         sh,
-        "{bin} run --stack-name {three} --schedule nightly-export --direct"
+        "{bin} run --stack-name {three} --schedule nightly-export --direct --output json"
     )
-    .run()?;
-    step(&format!("fsx-drt status --stack-name {three}"));
+    .read()?;
+    let busy = json_string(&run, "TaskId")?;
+    println!("task {busy} created");
+    step("morning-import fires while it runs (Scheduler played here: examples/scheduler.rs): the file system is busy, the slot is deferred");
+    cmd!(sh, "{scheduler} {three} fire morning-import").run()?;
+    step(&format!(
+        "fsx-drt status --stack-name {three}  (each schedule's next runs in its zone, and the deferred run)"
+    ));
     cmd!(sh, "{bin} status --stack-name {three}").run()?;
+    step(&format!(
+        "fsx-drt tasks --stack-name {three}  (the deferred slot: no task yet)"
+    ));
+    cmd!(sh, "{bin} tasks --stack-name {three} --limit 3").run()?;
+    step(&format!(
+        "fsx-drt tasks cancel {busy}, then the one-time schedule fires: the slot's one task"
+    ));
+    // Exit 1 if it has just ended by itself: either way the file system is free soon.
+    cmd!(sh, "{bin} tasks cancel {busy}")
+        .ignore_status()
+        .run()?;
+    wait_until_ended(sh, &bin, three, &busy)?;
+    let fired = cmd!(sh, "{scheduler} {three} due").read()?;
+    println!("{fired}");
+    cmd!(sh, "{bin} tasks --stack-name {three} --limit 2").run()?;
+    wait_until_ended(sh, &bin, three, &json_string(&fired, "TaskId")?)?;
     step(&format!("fsx-drt destroy --stack-name {three} --yes"));
     cmd!(sh, "{bin} destroy --yes --stack-name {three}").run()?;
+
+    // A failure report: the emulator fails 3 files of a path containing "partial-3".
+    // (Last: status would call the file system's latest task, this one, unhealthy.)
+    step("a run whose files partly fail: --paths /data/partial-3, run --direct --wait (exit 1)");
+    cmd!(
+        sh,
+        "{bin} deploy --no-input --yes --stack-name {stack} --parameters-file {params} --file-system-id {fs} --paths /data/partial-3"
+    )
+    .quiet()
+    .ignore_stdout()
+    .ignore_stderr()
+    .run()?;
+    let run = cmd!(
+        sh,
+        "{bin} run --stack-name {stack} --direct --wait --output json"
+    )
+    .ignore_status()
+    .read()?;
+    let failed = json_string(&run, "TaskId")?;
+    println!("task {failed}: {}", json_string(&run, "lifecycle")?);
+    step(&format!(
+        "fsx-drt tasks report {failed} --stack-name {stack}  (its completion report, read for you)"
+    ));
+    cmd!(sh, "{bin} tasks report {failed} --stack-name {stack}").run()?;
+
+    cmd!(sh, "{bin} destroy --yes --stack-name {stack}")
+        .quiet()
+        .ignore_stdout()
+        .ignore_stderr()
+        .run()?;
 
     step("stop the emulator");
     drop(emulator);

@@ -1,6 +1,8 @@
-//! `fsx-drt status`: the stack, its schedule, alarms, email subscription, recent tasks and
-//! drift. Exit 0 healthy, 1 unhealthy (failed stack, alarm in ALARM, latest task failed,
-//! resources drifted from the template), 2 no stack.
+//! `fsx-drt status`: the stack, its schedule, deferred runs, alarms, email subscription,
+//! recent tasks and drift. Exit 0 healthy, 1 unhealthy (failed stack, alarm in ALARM, latest
+//! task failed, resources drifted from the template), 2 no stack. A deferred run is healthy (a
+//! busy file system is normal); runs given up lately are a warning, exit 0: they cannot be
+//! undone, and an exit 1 would fail every health check for days after one.
 
 mod capacity;
 pub mod drift;
@@ -12,6 +14,7 @@ use std::time::Duration;
 use chrono::Utc;
 use serde::Serialize;
 
+use super::deferrals::{self, DeferredRun, GivenUp};
 use super::existing_stack;
 use super::follow::{self, Followed};
 use super::session::Session;
@@ -61,6 +64,11 @@ pub struct Status {
     /// Two schedules due in the same minute (FSx runs one task at a time).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// Slots waiting for a busy file system (healthy: FSx runs one task at a time).
+    pub deferred: Vec<DeferredRun>,
+    /// Schedules that gave slots up lately: a warning, not unhealthy (it cannot be undone,
+    /// and would keep status failing for days).
+    pub given_up: Vec<GivenUp>,
     pub alarms: Vec<Alarm>,
     /// The capacity alarm (ReleaseWhenFreeBelowPercent): threshold, free storage, state.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -161,9 +169,23 @@ pub async fn gather(session: &Session<'_>, args: &StatusRequest) -> Result<Statu
         None => Vec::new(),
     };
     let schedules = schedules::of(aws, &stack, &tasks, Utc::now()).await?;
-    let warnings = schedules::clash(&schedules, Utc::now())
+    let mut warnings: Vec<String> = schedules::clash(&schedules, Utc::now())
         .into_iter()
         .collect();
+    let zones: Vec<(String, chrono_tz::Tz)> = schedules
+        .iter()
+        .filter_map(|s| {
+            Some((
+                s.name.clone(),
+                crate::schedule::parse_zone(&s.timezone).ok()?,
+            ))
+        })
+        .collect();
+    let deferred = deferrals::deferred(aws, &stack, &zones).await;
+    let deferred = deferrals::unread_is_a_note(deferred, &mut warnings)?;
+    let names: Vec<String> = schedules.iter().map(|s| s.name.clone()).collect();
+    let given_up = deferrals::given_up(aws, &stack, &names, Utc::now()).await;
+    let given_up = deferrals::unread_is_a_note(given_up, &mut warnings)?;
     if let Some(latest) = tasks.first() {
         if latest.failed_outright() {
             let files = match latest.failed {
@@ -204,6 +226,8 @@ pub async fn gather(session: &Session<'_>, args: &StatusRequest) -> Result<Statu
         next_runs,
         schedules,
         warnings,
+        deferred,
+        given_up,
         alarms,
         capacity,
         email_subscription,
@@ -260,6 +284,17 @@ impl fmt::Display for Status {
             for warning in &self.warnings {
                 writeln!(f, "warning: {warning}")?;
             }
+            writeln!(f)?;
+            writeln!(f, "Deferred runs:")?;
+            if self.deferred.is_empty() && self.given_up.is_empty() {
+                writeln!(f, "  (none)")?;
+            }
+            for run in &self.deferred {
+                writeln!(f, "  {run}")?;
+            }
+            for given_up in &self.given_up {
+                writeln!(f, "  warning: {given_up}")?;
+            }
         }
         writeln!(f)?;
         writeln!(f, "Alarms:")?;
@@ -295,8 +330,16 @@ impl fmt::Display for Status {
         writeln!(f)?;
         write!(f, "{}", self.drift)?;
         writeln!(f)?;
-        if self.healthy {
-            return writeln!(f, "Healthy.");
+        match (self.healthy, self.given_up.len()) {
+            (true, 0) => return writeln!(f, "Healthy."),
+            (true, n) => {
+                return writeln!(
+                    f,
+                    "Healthy, but {n} schedule{} gave runs up lately (see Deferred runs).",
+                    if n == 1 { "" } else { "s" }
+                )
+            }
+            _ => {}
         }
         writeln!(f, "Unhealthy: {}.", self.problems.join("; "))?;
         match &self.next_step {
