@@ -21,6 +21,7 @@ use crate::aws::{repositories, tasks, AwsError};
 use crate::config::{Config, ScheduleName};
 use crate::deferral::Next;
 use crate::event::Invocation;
+use crate::follow::FollowUps;
 use crate::later::Later;
 use crate::plan::{plan, PlanError, TaskRequest};
 use crate::slot::Slot;
@@ -46,6 +47,9 @@ pub struct Handler {
     /// How the function invokes itself later (a deferred run's next try); none: a busy run is
     /// skipped (`run --direct`, a stack made before deferrals).
     pub later: Option<Later>,
+    /// Follow-up checks of the tasks it creates ([`crate::followup`]); none: a task's failure
+    /// is reported at the schedule's next run only.
+    pub follow_ups: Option<FollowUps>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -183,7 +187,11 @@ impl Handler {
         }
 
         match self.create(&request, &token, schedule).await {
-            Ok(task) => Ok(base(Outcome::Created, Some(&task), None)),
+            Ok(task) => {
+                self.arrange_first_check(&task, &tasks, &request, schedule, warnings)
+                    .await;
+                Ok(base(Outcome::Created, Some(&task), None))
+            }
             Err(e)
                 if matches!(
                     e.as_service_error(),
@@ -322,7 +330,8 @@ impl Handler {
         let Some(latest) = latest else { return Ok(()) };
         let failed_files = latest.status().and_then(|s| s.failed_count()).unwrap_or(0);
         let lifecycle = latest.lifecycle().map_or("", |l| l.as_str());
-        if lifecycle::ended_badly(lifecycle, failed_files) {
+        // A follow-up check reported it when it ended.
+        if lifecycle::ended_badly(lifecycle, failed_files) && !self.reported(latest).await {
             warn!(
                 task_id = latest.task_id().unwrap_or("?"),
                 lifecycle = latest.lifecycle().map_or("?", |l| l.as_str()),
@@ -411,7 +420,7 @@ impl Handler {
 
     /// Publishes one count of `metric` with the dimension FunctionName (the alarms' one) and,
     /// for a schedule's run, the same count with FunctionName and Schedule, in one request.
-    async fn publish(
+    pub(crate) async fn publish(
         &self,
         metric: &str,
         schedule: Option<&ScheduleName>,

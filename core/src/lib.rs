@@ -11,6 +11,9 @@ pub mod config;
 pub mod deferral;
 pub mod event;
 #[cfg(feature = "handler")]
+pub mod follow;
+pub mod followup;
+#[cfg(feature = "handler")]
 pub mod handler;
 #[cfg(feature = "handler")]
 pub mod later;
@@ -85,6 +88,10 @@ pub const TASK_TAG: &str = "fsx-drt:function";
 /// allowed to tag with this key too.
 pub const SCHEDULE_TAG: &str = "fsx-drt:schedule";
 
+/// The tag key a follow-up check puts on a task it has reported as ended badly (value
+/// `true`), so the schedule's next run does not count it again.
+pub const REPORTED_TAG: &str = "fsx-drt:reported";
+
 /// The template's Outputs the CLI reads (`status`, `run`): renaming one in the template
 /// breaks them, so tests/offline/template.rs holds the template to this list.
 pub mod outputs {
@@ -131,7 +138,10 @@ pub mod env {
     /// The written template's schedule's MaxDeferMinutes (a rendered schedule's input holds
     /// its own).
     pub const MAX_DEFER_MINUTES: &str = "MAX_DEFER_MINUTES";
-    pub const ALL: [&str; 9] = [
+    /// The topic a follow-up check tells of a task that ended badly ([`crate::followup`]):
+    /// the stack's alarm topic, or the team's (AlarmTopicArn). Unset: no follow-up checks.
+    pub const ALARM_TOPIC_ARN: &str = "ALARM_TOPIC_ARN";
+    pub const ALL: [&str; 10] = [
         FILE_SYSTEM_ID,
         TASK_TYPE,
         FSX_PATHS,
@@ -141,6 +151,7 @@ pub mod env {
         SCHEDULE_GROUP,
         SCHEDULER_ROLE_ARN,
         MAX_DEFER_MINUTES,
+        ALARM_TOPIC_ARN,
     ];
 }
 
