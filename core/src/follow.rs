@@ -48,7 +48,9 @@ pub fn check_config(file_system_id: FileSystemId) -> Config {
         file_system_id,
         task_type: TaskType::Export,
         paths: Vec::new(),
-        report_path: ReportPath::parse("/").unwrap_or_else(|_| unreachable!("/ is a report path")),
+        // The template's default.
+        report_path: ReportPath::parse("/fsx-drt-completion-reports")
+            .unwrap_or_else(|e| unreachable!("the default report path: {e}")),
         release_after_days: 0,
     }
 }
@@ -374,5 +376,16 @@ impl Handler {
                 "the task was not tagged as reported ({e}); the next run may count it again"
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_checking_handler_has_the_file_system_s_configuration() {
+        let fs = FileSystemId::parse("fs-0123456789abcdef0").unwrap();
+        assert_eq!(check_config(fs.clone()).file_system_id, fs);
     }
 }

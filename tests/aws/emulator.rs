@@ -10,7 +10,7 @@ use serde_json::Value;
 /// The emulator for this test, stopped when dropped.
 pub(crate) struct Emulator {
     child: Child,
-    endpoint: String,
+    pub(crate) endpoint: String,
     pub(crate) file_system_id: String,
     pub(crate) dir: PathBuf,
 }

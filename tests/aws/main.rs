@@ -8,6 +8,7 @@ mod aws_mocks;
 mod deploy_flow;
 pub(crate) mod emulator;
 mod faults;
+mod follow_ups;
 mod pipelines;
 mod run_tasks;
 mod schedules;
