@@ -47,17 +47,18 @@ async fn a_task_with_failed_files_is_reported_by_one_check_on_the_emulator() {
     );
     let describe = format!(
         "t = boto3.client('fsx', **kw).describe_data_repository_tasks(TaskIds=[{task_id:?}])['DataRepositoryTasks'][0]\n\
-         print(json.dumps(t['Lifecycle']))"
+         print(json.dumps([t['Lifecycle'], t.get('EndTime') and t['EndTime'].isoformat()]))"
     );
-    let mut lifecycle = Value::Null;
+    let mut described = Value::Null;
     for _ in 0..120 {
-        lifecycle = emulator.aws(&describe);
-        if lifecycle == "SUCCEEDED" {
+        described = emulator.aws(&describe);
+        if described[0] == "SUCCEEDED" {
             break;
         }
         std::thread::sleep(Duration::from_millis(250));
     }
-    assert_eq!(lifecycle, "SUCCEEDED");
+    assert_eq!(described[0], "SUCCEEDED");
+    let end_time = described[1].as_str().unwrap().to_string();
 
     let sdk = sdk(&emulator.endpoint).await;
     let s3 = aws_sdk_s3::Client::from_conf(
@@ -84,6 +85,7 @@ async fn a_task_with_failed_files_is_reported_by_one_check_on_the_emulator() {
     let check = Check::first(&task_id, Some("nightly-export"), chrono::Utc::now(), None);
     let started = Instant::now();
     let result = handler.check(&check).await.unwrap();
+    let checked = started.elapsed();
     assert_eq!(result.outcome, CheckOutcome::Reported, "{result:?}");
     assert!(
         result.warnings.iter().all(|w| w.contains("FailedTasks")),
@@ -95,10 +97,12 @@ async fn a_task_with_failed_files_is_reported_by_one_check_on_the_emulator() {
          print(json.dumps([json.loads(m['Body']) for m in got]))"
     );
     let messages = emulator.aws(&receive);
-    let elapsed = started.elapsed();
+    let at = |t: &str| chrono::DateTime::parse_from_rfc3339(t).unwrap();
     eprintln!(
-        "follow-up check to alarm message on the emulator: {} ms",
-        elapsed.as_millis()
+        "follow-up check on the emulator: the check took {} ms; task end {end_time} to the message's SNS Timestamp {}: {} ms",
+        checked.as_millis(),
+        messages[0]["Timestamp"],
+        (at(messages[0]["Timestamp"].as_str().unwrap()) - at(&end_time)).num_milliseconds()
     );
     let messages = messages.as_array().unwrap();
     assert_eq!(messages.len(), 1, "{messages:?}");
