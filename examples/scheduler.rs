@@ -125,6 +125,7 @@ impl Function {
             namespace: fsx_drt_core::metrics::NAMESPACE.to_string(),
             metrics_required: true,
             later: Later::from_env(lookup, self.scheduler(), &self.arn),
+            follow_ups: None,
         };
         handler.run_invocation(&invocation).await.unwrap()
     }

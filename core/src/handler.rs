@@ -22,6 +22,7 @@ use crate::aws::{repositories, tasks, AwsError};
 use crate::config::{Config, ScheduleName};
 use crate::deferral::Next;
 use crate::event::Invocation;
+use crate::follow::FollowUps;
 use crate::later::Later;
 use crate::plan::{plan, PlanError, TaskRequest};
 use crate::slot::Slot;
@@ -52,6 +53,9 @@ pub struct Handler {
     /// How the function invokes itself later (a deferred run's next try); none: a busy run is
     /// skipped (`run --direct`, a stack made before deferrals).
     pub later: Option<Later>,
+    /// Follow-up checks of the tasks it creates ([`crate::followup`]); none: a task's failure
+    /// is reported at the schedule's next run only.
+    pub follow_ups: Option<FollowUps>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -230,7 +234,11 @@ impl Handler {
 
         let slot = invocation.slot.scheduled().filter(|_| schedule.is_some());
         match self.create(&request, &token, schedule, slot).await {
-            Ok(task) => Ok(base(Outcome::Created, Some(&task), None)),
+            Ok(task) => {
+                self.arrange_first_check(&task, &tasks, &request, schedule, warnings)
+                    .await;
+                Ok(base(Outcome::Created, Some(&task), None))
+            }
             Err(e)
                 if matches!(
                     e.as_service_error(),
@@ -399,7 +407,8 @@ impl Handler {
         let Some(latest) = latest else { return Ok(()) };
         let failed_files = latest.status().and_then(|s| s.failed_count()).unwrap_or(0);
         let lifecycle = latest.lifecycle().map_or("", |l| l.as_str());
-        if lifecycle::ended_badly(lifecycle, failed_files) {
+        // A follow-up check reported it when it ended.
+        if lifecycle::ended_badly(lifecycle, failed_files) && !self.reported(latest).await {
             warn!(
                 task_id = latest.task_id().unwrap_or("?"),
                 lifecycle = latest.lifecycle().map_or("?", |l| l.as_str()),
@@ -511,7 +520,7 @@ impl Handler {
 
     /// Publishes one count of `metric` with the dimension FunctionName (the alarms' one) and,
     /// for a schedule's run, the same count with FunctionName and Schedule, in one request.
-    async fn publish(
+    pub(crate) async fn publish(
         &self,
         metric: &str,
         schedule: Option<&ScheduleName>,

@@ -13,6 +13,9 @@ pub mod config;
 pub mod deferral;
 pub mod event;
 #[cfg(feature = "handler")]
+pub mod follow;
+pub mod followup;
+#[cfg(feature = "handler")]
 pub mod handler;
 #[cfg(feature = "handler")]
 pub mod later;
@@ -92,6 +95,10 @@ pub const SCHEDULE_TAG: &str = "fsx-drt:schedule";
 /// waits for ([`after`]).
 pub const SLOT_TAG: &str = "fsx-drt:slot";
 
+/// The tag key a follow-up check puts on a task it has reported as ended badly (value
+/// `true`), so the schedule's next run does not count it again.
+pub const REPORTED_TAG: &str = "fsx-drt:reported";
+
 /// The template's Outputs the CLI reads (`status`, `run`): renaming one in the template
 /// breaks them, so tests/offline/template.rs holds the template to this list.
 pub mod outputs {
@@ -144,7 +151,10 @@ pub mod env {
     /// The capacity release's settings, a schedule's target input without its slot (empty:
     /// no capacity alarm), see [`crate::capacity`].
     pub const CAPACITY_RELEASE: &str = "CAPACITY_RELEASE";
-    pub const ALL: [&str; 10] = [
+    /// The topic a follow-up check tells of a task that ended badly ([`crate::followup`]):
+    /// the stack's alarm topic, or the team's (AlarmTopicArn). Unset: no follow-up checks.
+    pub const ALARM_TOPIC_ARN: &str = "ALARM_TOPIC_ARN";
+    pub const ALL: [&str; 11] = [
         FILE_SYSTEM_ID,
         TASK_TYPE,
         FSX_PATHS,
@@ -155,6 +165,7 @@ pub mod env {
         SCHEDULER_ROLE_ARN,
         MAX_DEFER_MINUTES,
         CAPACITY_RELEASE,
+        ALARM_TOPIC_ARN,
     ];
 }
 

@@ -2,9 +2,11 @@
 //! the event's schedule or, for any other event, of the environment.
 
 use fsx_drt_core::capacity::{self, Read};
+use fsx_drt_core::follow::{check_config, FollowUps};
+use fsx_drt_core::followup::{Check, CHECK};
 use fsx_drt_core::handler::Handler;
 use fsx_drt_core::later::Later;
-use fsx_drt_core::{metrics, ConfigError};
+use fsx_drt_core::{metrics, ConfigError, FileSystemId, Invalid};
 use lambda_runtime::{service_fn, Error, LambdaEvent};
 use serde_json::Value;
 
@@ -15,15 +17,46 @@ async fn main() -> Result<(), Error> {
     let fsx = aws_sdk_fsx::Client::new(&sdk);
     let cloudwatch = aws_sdk_cloudwatch::Client::new(&sdk);
     let scheduler = aws_sdk_scheduler::Client::new(&sdk);
+    let sns = aws_sdk_sns::Client::new(&sdk);
+    let s3 = aws_sdk_s3::Client::new(&sdk);
     let function_name = std::env::var("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_default();
     let namespace = std::env::var(fsx_drt_core::env::METRIC_NAMESPACE)
         .unwrap_or_else(|_| metrics::NAMESPACE.to_string());
-    let (fsx, cloudwatch, scheduler, function_name, namespace) =
-        (&fsx, &cloudwatch, &scheduler, &function_name, &namespace);
+    let (fsx, cloudwatch, scheduler, sns, s3, function_name, namespace) = (
+        &fsx,
+        &cloudwatch,
+        &scheduler,
+        &sns,
+        &s3,
+        &function_name,
+        &namespace,
+    );
     // A bad event or configuration fails the invocation with every problem named (and so
     // raises the error alarm); retrying cannot help, the schedule or the stack needs fixing.
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
         let request_id = &event.context.request_id;
+        let env = |name: &str| std::env::var(name).ok();
+        let later = Later::from_env(env, scheduler.clone(), &event.context.invoked_function_arn);
+        let follow_ups = FollowUps::from_env(env, sns.clone(), s3.clone());
+        // A follow-up check creates no task: the file system is all it needs of the settings.
+        if let Some(check) = Check::read(&event.payload)
+            .map_err(|invalid| refused("invalid event", &[check_error(&event.payload, invalid)]))?
+        {
+            let file_system_id = FileSystemId::from_lookup(env)
+                .map_err(|e| refused("invalid configuration", &[e]))?;
+            let handler = Handler {
+                fsx: fsx.clone(),
+                cloudwatch: cloudwatch.clone(),
+                config: check_config(file_system_id),
+                function_name: function_name.clone(),
+                namespace: namespace.clone(),
+                metrics_required: true,
+                later,
+                follow_ups,
+            };
+            let result = handler.check(&check).await?;
+            return Ok::<_, Error>(serde_json::to_value(result)?);
+        }
         let invocation =
             match capacity::read(&event.payload, request_id, |name| std::env::var(name).ok())
                 .map_err(|errors| refused("invalid event", &errors))?
@@ -44,11 +77,8 @@ async fn main() -> Result<(), Error> {
             function_name: function_name.clone(),
             namespace: namespace.clone(),
             metrics_required: true,
-            later: Later::from_env(
-                |name| std::env::var(name).ok(),
-                scheduler.clone(),
-                &event.context.invoked_function_arn,
-            ),
+            later,
+            follow_ups,
         };
         let result = handler.run_invocation(&invocation).await?;
         Ok::<_, Error>(serde_json::to_value(result)?)
@@ -64,4 +94,12 @@ fn refused(what: &str, errors: &[ConfigError]) -> Error {
         .join("; ");
     tracing::error!(errors = %text, "{what}");
     Error::from(format!("{what}: {text}"))
+}
+
+fn check_error(event: &Value, invalid: Invalid) -> ConfigError {
+    ConfigError {
+        variable: CHECK,
+        value: Some(event[CHECK].to_string()),
+        invalid,
+    }
 }

@@ -13,6 +13,7 @@ use aws_sdk_fsx::operation::describe_data_repository_associations::DescribeDataR
 use aws_sdk_fsx::operation::describe_data_repository_tasks::DescribeDataRepositoryTasksOutput;
 use aws_sdk_fsx::operation::describe_file_systems::DescribeFileSystemsOutput;
 use aws_sdk_fsx::operation::list_tags_for_resource::ListTagsForResourceOutput;
+use aws_sdk_fsx::operation::tag_resource::{TagResourceInput, TagResourceOutput};
 use aws_sdk_fsx::types::error::DataRepositoryTaskExecuting;
 use aws_sdk_fsx::types::{
     CompletionReport, DataRepositoryAssociation, DataRepositoryConfiguration,
@@ -20,14 +21,19 @@ use aws_sdk_fsx::types::{
     DataRepositoryTaskStatus, DataRepositoryTaskType, FileSystem, FileSystemType,
     LustreFileSystemConfiguration, Tag,
 };
+use aws_sdk_s3::operation::get_object::GetObjectOutput;
+use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_scheduler::operation::create_schedule::{CreateScheduleInput, CreateScheduleOutput};
+use aws_sdk_sns::operation::publish::{PublishInput, PublishOutput};
 use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
 use aws_smithy_types::DateTime;
 use fsx_drt_core::event::Invocation;
+use fsx_drt_core::follow::{CheckOutcome, FollowUps};
+use fsx_drt_core::followup::Check;
 use fsx_drt_core::handler::{Handler, Outcome, RunError, RunResult};
 use fsx_drt_core::later::Later;
 use fsx_drt_core::slot::Slot;
-use fsx_drt_core::{Config, SCHEDULE_TAG, SLOT_TAG, TASK_TAG};
+use fsx_drt_core::{Config, REPORTED_TAG, SCHEDULE_TAG, SLOT_TAG, TASK_TAG};
 use serde_json::{json, Value};
 
 const FS: &str = "fs-0123456789abcdef0";
@@ -330,6 +336,7 @@ impl Rules {
                 role_arn: SCHEDULER_ROLE.into(),
                 function_arn: FUNCTION_ARN.into(),
             }),
+            follow_ups: None,
         };
         (handler, wire)
     }
@@ -608,8 +615,9 @@ async fn the_previous_task_failing_publishes_failed_tasks() {
     let (result, _) = rules.run(config("Export", "/data")).await;
     assert_eq!(result.unwrap().outcome, Outcome::Created);
     assert_eq!(rules.metrics.num_calls(), 1);
-    // The other stack's newer task, then ours: the hand-made one is never asked about.
-    assert_eq!(rules.tags.num_calls(), 2);
+    // The other stack's newer task, then ours (and ours again: has a check reported it
+    // already?): the hand-made one is never asked about.
+    assert_eq!(rules.tags.num_calls(), 3);
 }
 
 /// The latest task with this function's report path is another stack's: its failure is
@@ -881,8 +889,9 @@ async fn the_failed_task_check_looks_at_the_schedule_s_own_tasks() {
     let (result, _) = rules.invoke(&nightly(), "req").await;
     assert_eq!(result.unwrap().outcome, Outcome::Created);
     assert_eq!(rules.metrics.num_calls(), 1, "FailedTasks was published");
-    // hourly-export's task is asked about and passed over; hourly-import's is another type.
-    assert_eq!(rules.tags.num_calls(), 2);
+    // hourly-export's task is asked about and passed over; hourly-import's is another type;
+    // nightly-export's is asked again whether a follow-up check reported it.
+    assert_eq!(rules.tags.num_calls(), 3);
 
     // hourly-export's latest succeeded: nightly-export's failure is not its to report.
     let rules = three_schedules();
@@ -1371,4 +1380,262 @@ async fn the_capacity_alarm_s_ok_and_insufficient_data_release_nothing() {
             "{read:?}"
         );
     }
+}
+
+// Follow-up checks: the first arranged after a task is created; each check describes the
+// task, arranges the next while it runs, reports it once when it ends badly.
+
+const TOPIC: &str = "arn:aws:sns:us-east-1:123456789012:fsx-drt-AlarmTopic-ABC";
+const CHECKED: &str = "task-0123456789abcdef0";
+
+/// What a check sends beyond FSx: the report read from S3, the message to SNS.
+struct Sent {
+    schedules: Arc<Mutex<Vec<CreateScheduleInput>>>,
+    messages: Arc<Mutex<Vec<PublishInput>>>,
+    tagged: Arc<Mutex<Vec<TagResourceInput>>>,
+}
+
+fn follow_ups(report: Option<&'static str>, messages: &Arc<Mutex<Vec<PublishInput>>>) -> FollowUps {
+    let get = mock!(aws_sdk_s3::Client::get_object)
+        .match_requests(|r| r.range() == Some("bytes=0-8388607"))
+        .then_compute_output(move |r| {
+            assert_eq!(r.bucket(), Some("bucket-a"));
+            assert_eq!(
+                r.key(),
+                Some("data/fsx-drt-completion-reports/task-0123456789abcdef0/failures.csv")
+            );
+            GetObjectOutput::builder()
+                .body(ByteStream::from_static(report.unwrap_or("").as_bytes()))
+                .build()
+        });
+    let sent = messages.clone();
+    let publish = mock!(aws_sdk_sns::Client::publish)
+        .match_requests(move |r| {
+            sent.lock().unwrap().push(r.clone());
+            true
+        })
+        .then_output(|| PublishOutput::builder().message_id("m-1").build());
+    FollowUps {
+        sns: mock_client!(aws_sdk_sns, RuleMode::MatchAny, [&publish]),
+        s3: mock_client!(aws_sdk_s3, RuleMode::MatchAny, [&get]),
+        topic_arn: TOPIC.into(),
+    }
+}
+
+/// The checked task as FSx describes it now.
+fn checked(lifecycle: DataRepositoryTaskLifecycle, failed: i64) -> DataRepositoryTask {
+    let mut task = task(CHECKED, lifecycle, 1_000, Owner::Ours);
+    task.status = Some(
+        DataRepositoryTaskStatus::builder()
+            .total_count(10)
+            .succeeded_count(10 - failed)
+            .failed_count(failed)
+            .build(),
+    );
+    task
+}
+
+/// A handler with follow-ups that finds `task`, already tagged reported when `reported`.
+fn checking(rules: &mut Rules, found: DataRepositoryTask, reported: bool, sent: &Sent) -> Handler {
+    rules.tasks = tasks(vec![found]);
+    rules.tags = mock!(aws_sdk_fsx::Client::list_tags_for_resource).then_output(move || {
+        let mut out = ListTagsForResourceOutput::builder()
+            .tags(Tag::builder().key(TASK_TAG).value(FUNCTION).build());
+        if reported {
+            out = out.tags(Tag::builder().key(REPORTED_TAG).value("true").build());
+        }
+        out.build()
+    });
+    rules.later = later_ok(&sent.schedules);
+    let (mut handler, _) = rules.handler(config("Export", "/data"));
+    let tagged = sent.tagged.clone();
+    let tag = mock!(aws_sdk_fsx::Client::tag_resource)
+        .match_requests(move |r| {
+            tagged.lock().unwrap().push(r.clone());
+            true
+        })
+        .then_output(|| TagResourceOutput::builder().build());
+    let mut fsx_rules = vec![&rules.tasks, &rules.tags, &tag];
+    fsx_rules.extend(rules.associations.iter());
+    handler.fsx = mock_client!(aws_sdk_fsx, RuleMode::MatchAny, fsx_rules);
+    handler.follow_ups = Some(follow_ups(
+        Some("data/a,failed,FileSizeTooLarge\ndata/b,failed,PathNotFound\n"),
+        &sent.messages,
+    ));
+    handler
+}
+
+fn nothing_sent() -> Sent {
+    Sent {
+        schedules: Arc::default(),
+        messages: Arc::default(),
+        tagged: Arc::default(),
+    }
+}
+
+fn first_check() -> Check {
+    // Created just now: a day later a task is no longer followed.
+    Check::first(CHECKED, Some("nightly-export"), chrono::Utc::now(), None)
+}
+
+#[tokio::test]
+async fn a_created_task_arranges_its_first_check() {
+    let sent = nothing_sent();
+    let mut rules = Rules {
+        later: later_ok(&sent.schedules),
+        ..Rules::standard()
+    };
+    rules.tasks = tasks(vec![]);
+    let (mut handler, _) = rules.handler(config("Export", "/data"));
+    handler.follow_ups = Some(follow_ups(None, &sent.messages));
+    let result = handler
+        .run(&event("2026-11-25T06:15:00Z"), "req")
+        .await
+        .unwrap();
+    assert_eq!(result.outcome, Outcome::Created);
+    assert!(result.warnings.is_empty(), "{:?}", result.warnings);
+    let schedules = sent.schedules.lock().unwrap().clone();
+    assert_eq!(schedules.len(), 1);
+    assert_eq!(
+        schedules[0].name(),
+        Some("fsx-drt-check-task-0123456789abcdef0-1")
+    );
+    let input: Value =
+        serde_json::from_str(schedules[0].target().unwrap().input().unwrap()).unwrap();
+    assert_eq!(input["Check"]["TaskId"], CHECKED);
+    assert_eq!(input["Check"]["Attempt"], 1);
+    // No finished task to go by: two minutes.
+    assert_eq!(input["Check"]["WaitSeconds"], 120);
+    // Without follow-ups (run --direct, a stack made before them): no check.
+    let quiet = nothing_sent();
+    let rules = Rules {
+        later: later_ok(&quiet.schedules),
+        ..Rules::standard()
+    };
+    rules.run(config("Export", "/data")).await.0.unwrap();
+    assert!(quiet.schedules.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_check_of_a_running_task_arranges_the_next_with_back_off() {
+    let sent = nothing_sent();
+    let mut rules = Rules::standard();
+    let handler = checking(
+        &mut rules,
+        checked(DataRepositoryTaskLifecycle::Executing, 0),
+        false,
+        &sent,
+    );
+    let result = handler.check(&first_check()).await.unwrap();
+    assert_eq!(result.outcome, CheckOutcome::Running);
+    assert!(result.next_check.is_some());
+    let schedules = sent.schedules.lock().unwrap();
+    assert_eq!(
+        schedules[0].name(),
+        Some("fsx-drt-check-task-0123456789abcdef0-2")
+    );
+    let input: Value =
+        serde_json::from_str(schedules[0].target().unwrap().input().unwrap()).unwrap();
+    assert_eq!(input["Check"]["WaitSeconds"], 240);
+    assert_eq!(rules.metrics.num_calls(), 0);
+    assert!(sent.messages.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_task_that_ended_badly_is_reported_by_its_check_with_the_report_summary() {
+    for (lifecycle, failed, words) in [
+        (DataRepositoryTaskLifecycle::Failed, 2, "FAILED"),
+        (
+            DataRepositoryTaskLifecycle::Succeeded,
+            2,
+            "2 file(s) FAILED",
+        ),
+    ] {
+        let sent = nothing_sent();
+        let mut rules = Rules::standard();
+        let handler = checking(&mut rules, checked(lifecycle, failed), false, &sent);
+        let result = handler.check(&first_check()).await.unwrap();
+        assert_eq!(result.outcome, CheckOutcome::Reported, "{words}");
+        assert_eq!(rules.metrics.num_calls(), 1, "{words}: FailedTasks");
+        let messages = sent.messages.lock().unwrap();
+        assert_eq!(messages.len(), 1);
+        assert_eq!(messages[0].topic_arn(), Some(TOPIC));
+        let subject = messages[0].subject().unwrap();
+        assert_eq!(
+            subject,
+            format!("fsx-drt: Export {CHECKED} on {FS}: {words} (nightly-export)")
+        );
+        let body = messages[0].message().unwrap();
+        for line in [
+            "s3://bucket-a/data/fsx-drt-completion-reports/task-0123456789abcdef0/failures.csv",
+            "FileSizeTooLarge  1",
+            "PathNotFound      1",
+            "data/a",
+            "fsx-drt tasks report task-0123456789abcdef0",
+        ] {
+            assert!(body.contains(line), "{line} not in {body}");
+        }
+        let tagged = sent.tagged.lock().unwrap();
+        assert_eq!(tagged[0].tags()[0].key(), Some(REPORTED_TAG));
+        assert!(
+            sent.schedules.lock().unwrap().is_empty(),
+            "no further check"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_clean_task_or_one_reported_already_sends_nothing() {
+    for (lifecycle, reported, outcome) in [
+        (
+            DataRepositoryTaskLifecycle::Succeeded,
+            false,
+            CheckOutcome::Ended,
+        ),
+        (
+            DataRepositoryTaskLifecycle::Failed,
+            true,
+            CheckOutcome::AlreadyReported,
+        ),
+    ] {
+        let sent = nothing_sent();
+        let mut rules = Rules::standard();
+        let handler = checking(&mut rules, checked(lifecycle, 0), reported, &sent);
+        let result = handler.check(&first_check()).await.unwrap();
+        assert_eq!(result.outcome, outcome);
+        assert_eq!(rules.metrics.num_calls(), 0);
+        assert!(sent.messages.lock().unwrap().is_empty());
+        assert!(sent.schedules.lock().unwrap().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn the_next_run_does_not_count_a_failure_a_check_reported() {
+    let sent = nothing_sent();
+    let mut rules = Rules::standard();
+    let mut handler = checking(
+        &mut rules,
+        checked(DataRepositoryTaskLifecycle::Failed, 0),
+        true,
+        &sent,
+    );
+    // The run creates its task (on its own FSx mock) after looking at the previous one.
+    let mut fsx_rules = vec![
+        &rules.file_systems,
+        &rules.tasks,
+        &rules.tags,
+        &rules.create,
+    ];
+    fsx_rules.extend(rules.associations.iter());
+    handler.fsx = mock_client!(aws_sdk_fsx, RuleMode::MatchAny, fsx_rules);
+    let result = handler
+        .run(&event("2026-11-26T06:15:00Z"), "req")
+        .await
+        .unwrap();
+    assert_eq!(result.outcome, Outcome::Created);
+    assert_eq!(
+        rules.metrics.num_calls(),
+        0,
+        "FailedTasks not published again"
+    );
 }

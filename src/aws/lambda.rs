@@ -48,6 +48,7 @@ impl Aws {
             namespace: fsx_drt_core::metrics::NAMESPACE.to_string(),
             metrics_required: false,
             later: None,
+            follow_ups: None,
         }
     }
 }

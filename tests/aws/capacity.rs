@@ -89,6 +89,7 @@ async fn the_capacity_alarm_s_alarm_event_leads_to_one_release() {
                 namespace: fsx_drt_core::metrics::NAMESPACE.into(),
                 metrics_required: true,
                 later: None,
+                follow_ups: None,
             };
             handler.run_invocation(&invocation).await.unwrap()
         }

@@ -140,6 +140,10 @@ fn the_function() {
         vars[env::MAX_DEFER_MINUTES],
         json!({"Ref": MAX_DEFER_MINUTES})
     );
+    assert_eq!(
+        vars[env::ALARM_TOPIC_ARN],
+        json!({"Fn::If": ["CreatesAlarmTopic", {"Ref": "AlarmTopic"}, {"Ref": "AlarmTopicArn"}]})
+    );
     // TASK_TYPE is the API's enum, one per friendly name.
     let task_type = vars[env::TASK_TYPE].to_string();
     for t in TaskType::ALL {
@@ -202,7 +206,8 @@ fn the_role_is_scoped() {
         json!([
             fsx_drt_core::TASK_TAG,
             fsx_drt_core::SCHEDULE_TAG,
-            fsx_drt_core::SLOT_TAG
+            fsx_drt_core::SLOT_TAG,
+            fsx_drt_core::REPORTED_TAG
         ])
     );
 
@@ -464,31 +469,46 @@ fn alarms_go_to_the_stacks_topic_or_the_teams() {
     );
 }
 
+/// The statements of a policy of the function's role that stands apart from the role.
+fn function_policy(t: &Value, id: &str) -> Vec<Value> {
+    let policy = &t["Resources"][id];
+    assert_eq!(policy["Type"], "AWS::IAM::Policy");
+    assert_eq!(
+        policy["Properties"]["Roles"],
+        json!([{"Ref": "FunctionRole"}])
+    );
+    policy["Properties"]["PolicyDocument"]["Statement"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
 /// A busy run's next try: the function may create one-time schedules named for deferrals in
 /// its own group only, passing the schedules' role to Scheduler only; the schedules' role's
 /// policy stands apart (it names the function, whose environment names the role).
 #[test]
 fn the_function_may_schedule_only_its_own_tries() {
     let t = template();
-    let policy = &t["Resources"]["FunctionSchedulesTries"];
-    assert_eq!(policy["Type"], "AWS::IAM::Policy");
-    assert_eq!(
-        policy["Properties"]["Roles"],
-        json!([{"Ref": "FunctionRole"}])
-    );
-    let statements = policy["Properties"]["PolicyDocument"]["Statement"]
-        .as_array()
-        .unwrap();
+    let statements = function_policy(&t, "FunctionSchedulesTries");
     let create = &statements[0];
     assert_eq!(create["Action"], "scheduler:CreateSchedule");
-    let resource = create["Resource"]["Fn::Sub"].as_str().unwrap();
-    assert!(
-        resource.ends_with(&format!(
-            "schedule/${{ScheduleGroup}}/{}*",
-            fsx_drt_core::deferral::NAME_PREFIX
-        )),
-        "{resource}"
-    );
+    // Deferred runs' tries and follow-up checks, nothing else.
+    let resources: Vec<&str> = create["Resource"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["Fn::Sub"].as_str().unwrap())
+        .collect();
+    assert_eq!(resources.len(), 2);
+    for (resource, prefix) in resources.iter().zip([
+        fsx_drt_core::deferral::NAME_PREFIX,
+        fsx_drt_core::followup::NAME_PREFIX,
+    ]) {
+        assert!(
+            resource.ends_with(&format!("schedule/${{ScheduleGroup}}/{prefix}*")),
+            "{resource}"
+        );
+    }
     let pass = &statements[1];
     assert_eq!(pass["Action"], "iam:PassRole");
     assert_eq!(
@@ -561,5 +581,58 @@ fn the_capacity_alarm_invokes_the_function_only_when_a_threshold_is_set() {
             vars[env::CAPACITY_RELEASE],
             json!({"Ref": CAPACITY_RELEASE})
         );
+    }
+}
+
+/// A follow-up check reads completion reports only (objects named as FSx names them, in this
+/// account's buckets), publishes to the alarm topic only, and uses the stack's topic key
+/// only when the stack has its own topic.
+#[test]
+fn the_function_reads_only_completion_reports_and_tells_only_the_alarm_topic() {
+    let t = template();
+    let statements = function_policy(&t, "FunctionReportsTasks");
+    let read = &statements[0];
+    assert_eq!(read["Action"], "s3:GetObject");
+    assert_eq!(
+        read["Resource"],
+        json!([
+            {"Fn::Sub": "arn:${AWS::Partition}:s3:::*/task-*/failures.csv"},
+            {"Fn::Sub": "arn:${AWS::Partition}:s3:::*/task-*/report.csv"}
+        ])
+    );
+    assert_eq!(
+        read["Condition"]["StringEquals"]["aws:ResourceAccount"],
+        json!({"Ref": "AWS::AccountId"})
+    );
+    let publish = &statements[1];
+    assert_eq!(publish["Action"], "sns:Publish");
+    for (own, topic) in [
+        (true, json!({"Ref": "AlarmTopic"})),
+        (false, json!({"Ref": "AlarmTopicArn"})),
+    ] {
+        let resolved = with_alarm_topic(&t, own);
+        let resources = &resolved["Resources"];
+        assert_eq!(
+            resources["FunctionReportsTasks"]["Properties"]["PolicyDocument"]["Statement"][1]
+                ["Resource"],
+            topic
+        );
+        let key = &resources["FunctionUsesAlarmTopicKey"];
+        assert_eq!(
+            key.is_null(),
+            !own,
+            "the key policy with the stack's topic only"
+        );
+        if own {
+            let statement = &key["Properties"]["PolicyDocument"]["Statement"][0];
+            assert_eq!(
+                statement["Action"],
+                json!(["kms:GenerateDataKey", "kms:Decrypt"])
+            );
+            assert_eq!(
+                statement["Resource"],
+                json!({"Fn::GetAtt": ["AlarmTopicKey", "Arn"]})
+            );
+        }
     }
 }
