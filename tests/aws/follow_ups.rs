@@ -1,6 +1,6 @@
 //! A follow-up check on the emulator: a task that ends with failed files (the emulator writes
 //! its completion report into moto S3) is reported by one check, as the function does it
-//! (the library's handler on SDK clients for the emulator): FailedTasks attempted, one
+//! (the library's handler on SDK clients for the emulator): FailedTasks published, one
 //! message on the alarm topic (read from an SQS queue subscribed to it) with the report
 //! summarised, the task tagged; a second check sends nothing. Prints how long the check took
 //! from its start to the message in the queue (BENCHMARKS.md).
@@ -72,9 +72,7 @@ async fn a_task_with_failed_files_is_reported_by_one_check_on_the_emulator() {
         config: check_config(FileSystemId::parse(&emulator.file_system_id).unwrap()),
         function_name: "fsx-drt-Function-ABC".into(),
         namespace: "FsxDrt".into(),
-        // The emulator's CloudWatch does not take the SDK's PutMetricData (HTTP 404): the
-        // metric is a warning here; the mock tests (core/tests/handler.rs) check it is sent.
-        metrics_required: false,
+        metrics_required: true,
         later: None,
         follow_ups: Some(FollowUps {
             sns: aws_sdk_sns::Client::new(&sdk),
@@ -87,10 +85,11 @@ async fn a_task_with_failed_files_is_reported_by_one_check_on_the_emulator() {
     let result = handler.check(&check).await.unwrap();
     let checked = started.elapsed();
     assert_eq!(result.outcome, CheckOutcome::Reported, "{result:?}");
-    assert!(
-        result.warnings.iter().all(|w| w.contains("FailedTasks")),
-        "{result:?}"
+    assert!(result.warnings.is_empty(), "{result:?}");
+    let failed = emulator.aws(
+        "import datetime\nnow = datetime.datetime.now(datetime.timezone.utc)\nd = boto3.client('cloudwatch', **kw).get_metric_statistics(Namespace='FsxDrt', MetricName='FailedTasks', Dimensions=[{'Name': 'FunctionName', 'Value': 'fsx-drt-Function-ABC'}, {'Name': 'Schedule', 'Value': 'nightly-export'}], StartTime=now - datetime.timedelta(hours=1), EndTime=now + datetime.timedelta(minutes=1), Period=3600, Statistics=['Sum'])['Datapoints']\nprint(json.dumps(sum(p['Sum'] for p in d)))",
     );
+    assert_eq!(failed, serde_json::json!(1.0), "FailedTasks published once");
     let receive = format!(
         "sqs = boto3.client('sqs', **kw)\n\
          got = sqs.receive_message(QueueUrl={queue:?}, MaxNumberOfMessages=10, WaitTimeSeconds=5).get('Messages', [])\n\
