@@ -12,7 +12,7 @@ use tracing::{info, warn};
 
 use crate::aws::AwsError;
 use crate::config::{Config, FileSystemId, ReportPath, ScheduleName, TaskType};
-use crate::followup::{message, Check, Ended, ReportRead};
+use crate::followup::{given_up_message, message, Check, Ended, ReportRead};
 use crate::handler::{Handler, RunError};
 use crate::plan::TaskRequest;
 use crate::report::{report_objects, summarise_start, READ_LIMIT};
@@ -38,6 +38,21 @@ impl FollowUps {
     ) -> Option<FollowUps> {
         let topic_arn = lookup(env::ALARM_TOPIC_ARN).filter(|t| !t.is_empty())?;
         Some(FollowUps { sns, s3, topic_arn })
+    }
+}
+
+impl FollowUps {
+    /// Publishes one message to the alarm topic.
+    async fn tell(&self, subject: String, body: String) -> Result<(), AwsError> {
+        self.sns
+            .publish()
+            .topic_arn(&self.topic_arn)
+            .subject(subject)
+            .message(body)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| AwsError::from_sdk("Publish", e))
     }
 }
 
@@ -239,6 +254,28 @@ impl Handler {
         Ok(result)
     }
 
+    /// Tells the alarm topic that a slot was given up; a message that cannot be sent is a
+    /// warning (SkippedRuns, already published, raises nothing, but the run itself is done).
+    pub(crate) async fn tell_given_up(
+        &self,
+        schedule: Option<&ScheduleName>,
+        scheduled: Option<DateTime<Utc>>,
+        reason: &str,
+        warnings: &mut Vec<String>,
+    ) {
+        let (Some(follow_ups), Some(schedule), Some(scheduled)) =
+            (&self.follow_ups, schedule, scheduled)
+        else {
+            return;
+        };
+        let fs = self.config.file_system_id.as_str();
+        let (subject, body) = given_up_message(schedule.as_str(), scheduled, fs, reason);
+        if let Err(e) = follow_ups.tell(subject, body).await {
+            warn!(error = %e, "the message about the slot given up was not sent");
+            warnings.push(format!("the alarm topic was not told ({e})"));
+        }
+    }
+
     async fn send_message(&self, task: &DataRepositoryTask, check: &Check) -> Result<(), RunError> {
         let Some(follow_ups) = &self.follow_ups else {
             return Ok(());
@@ -261,16 +298,7 @@ impl Handler {
         };
         let report = self.read_report(task, &follow_ups.s3).await;
         let (subject, body) = message(&ended, &report);
-        follow_ups
-            .sns
-            .publish()
-            .topic_arn(&follow_ups.topic_arn)
-            .subject(subject)
-            .message(body)
-            .send()
-            .await
-            .map_err(|e| RunError::Aws(AwsError::from_sdk("Publish", e)))?;
-        Ok(())
+        follow_ups.tell(subject, body).await.map_err(RunError::Aws)
     }
 
     /// The task's completion report, summarised from its first [`READ_LIMIT`] bytes.

@@ -267,6 +267,30 @@ pub fn message(task: &Ended, report: &ReportRead) -> (String, String) {
     (subject_line(&subject), body.join("\n") + "\n")
 }
 
+/// The alarm topic's message about a slot given up (its bound passed while the file system
+/// was busy, or the schedule it runs After did not succeed): a person learns it now, not from
+/// a missing task days later.
+pub fn given_up_message(
+    schedule: &str,
+    scheduled: DateTime<Utc>,
+    file_system_id: &str,
+    reason: &str,
+) -> (String, String) {
+    let at = scheduled.format("%Y-%m-%d %H:%M UTC");
+    let subject = subject_line(&format!(
+        "fsx-drt: {schedule} run of {at} given up on {file_system_id}"
+    ));
+    let body = [
+        format!("The {schedule} run scheduled for {at} on {file_system_id} was given up: no task was created for it."),
+        String::new(),
+        format!("Why: {reason}."),
+        String::new(),
+        format!("Next: the schedule runs again at its next slot. To run it now: fsx-drt run --stack-name STACK --schedule {schedule}; to see what holds the file system: fsx-drt tasks --stack-name STACK."),
+    ]
+    .join("\n");
+    (subject, body)
+}
+
 /// ASCII, one line, under 100 characters (cut with "...").
 fn subject_line(text: &str) -> String {
     let ascii: String = text
@@ -398,5 +422,29 @@ mod tests {
         assert!(subject.is_ascii());
         let (_, body) = message(&task, &ReportRead::Missing(vec!["s3://b/k".into()]));
         assert!(body.contains("Completion report: not found (looked for s3://b/k)."));
+    }
+
+    #[test]
+    fn a_slot_given_up_is_told_with_the_reason_and_the_next_step() {
+        let at = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 11, 29, 2, 0, 0).unwrap();
+        let (subject, body) = given_up_message(
+            "weekly-release",
+            at,
+            "fs-0123456789abcdef0",
+            "nightly-export's task task-0123 (slot 2026-11-28 21:00 UTC) ended FAILED, so this run does not follow it",
+        );
+        assert_eq!(
+            subject,
+            "fsx-drt: weekly-release run of 2026-11-29 02:00 UTC given up on fs-0123456789abcdef0"
+        );
+        assert!(subject.len() <= MAX_SUBJECT);
+        assert!(
+            body.contains("Why: nightly-export's task task-0123"),
+            "{body}"
+        );
+        assert!(
+            body.contains("fsx-drt run --stack-name STACK --schedule weekly-release"),
+            "{body}"
+        );
     }
 }

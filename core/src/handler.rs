@@ -200,6 +200,8 @@ impl Handler {
                 Verdict::GiveUp(reason) => {
                     self.publish(metrics::SKIPPED_RUNS, schedule, warnings)
                         .await?;
+                    self.tell_given_up(schedule, Some(scheduled), &reason, warnings)
+                        .await;
                     Some((Outcome::Skipped, reason, None))
                 }
             };
@@ -318,6 +320,13 @@ impl Handler {
                     ),
                 };
                 let reason = format!("{reason}; {why}");
+                // A slot given up after waiting is worth a message; one never deferred
+                // (a bound of 0, a stack made before deferrals) is the old behaviour.
+                if retry.deferral.attempt > 0 {
+                    let scheduled = Some(retry.deferral.since);
+                    self.tell_given_up(schedule, scheduled, &reason, warnings)
+                        .await;
+                }
                 Ok((Outcome::Skipped, reason, None))
             }
         }

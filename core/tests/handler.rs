@@ -1147,6 +1147,13 @@ fn tags_of_slot(id: &'static str, schedule: &'static str, slot: String) -> Rule 
 async fn release_after_export(
     export: Option<(DataRepositoryTaskLifecycle, i64)>,
 ) -> (Result<RunResult, RunError>, Wire, Rules) {
+    let (rules, event) = release_case(export);
+    let (result, wire) = rules.invoke(&event, "req").await;
+    (result, wire, rules)
+}
+
+/// The canned AWS and the event of [`release_after_export`].
+fn release_case(export: Option<(DataRepositoryTaskLifecycle, i64)>) -> (Rules, Value) {
     let now = chrono::Utc::now();
     let hour_ago = now - chrono::Duration::hours(1);
     let slot = hour_ago.format("%Y-%m-%dT%H:%MZ").to_string();
@@ -1169,8 +1176,31 @@ async fn release_after_export(
     );
     event["MaxDeferMinutes"] = json!(600);
     event["After"] = json!({"Schedule": "nightly-export", "WithinMinutes": 1440});
-    let (result, wire) = rules.invoke(&event, "req").await;
-    (result, wire, rules)
+    (rules, event)
+}
+
+#[tokio::test]
+async fn a_slot_given_up_after_a_failed_export_is_told_on_the_alarm_topic() {
+    let (rules, event) = release_case(Some((DataRepositoryTaskLifecycle::Failed, 0)));
+    let messages = Arc::default();
+    let (mut handler, _) = rules.handler(config("Export", "/data"));
+    handler.follow_ups = Some(follow_ups(None, &messages));
+    let invocation = Invocation::of(&event, "req").unwrap();
+    let result = handler.run_invocation(&invocation).await.unwrap();
+    assert_eq!(result.outcome, Outcome::Skipped);
+    let sent = messages.lock().unwrap();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    let subject = sent[0].subject().unwrap();
+    assert!(
+        subject.starts_with("fsx-drt: weekly-release run of "),
+        "{subject}"
+    );
+    assert!(subject.contains("given up"), "{subject}");
+    let body = sent[0].message().unwrap();
+    assert!(
+        body.contains("task-export") && body.contains("ended FAILED"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
