@@ -239,6 +239,8 @@ pub struct DeployArgs {
     #[arg(long, value_name = "N", default_value_t = 4, help_heading = FLEET, requires = "fleet",
           value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
+    #[command(flatten)]
+    pub stack_set: StackSetArgs,
     /// Use this Lambda zip instead of the one built into fsx-drt.
     #[arg(long, value_name = "PATH")]
     pub lambda_zip: Option<PathBuf>,
@@ -388,6 +390,67 @@ pub struct DestroyArgs {
     /// The CloudFormation service role to delete with (default: the stack's own, if any).
     #[arg(long, value_name = "ARN")]
     pub role_arn: Option<String>,
+    #[command(flatten)]
+    pub stack_set: StackSetArgs,
+}
+
+const STACK_SETS: &str = "StackSets (with --fleet, when members are in other accounts)";
+
+/// The stack set's permissions and how its operations roll out.
+#[derive(Debug, Default, Args)]
+pub struct StackSetArgs {
+    /// Service-managed permissions: an OU (ou-...) or the root (r-...) the member accounts
+    /// are under. Repeatable. Default: the stack set's own.
+    #[arg(long = "organizational-unit-id", value_name = "ID", help_heading = STACK_SETS,
+          requires = "fleet", value_parser = parse_unit)]
+    pub organizational_units: Vec<String>,
+    /// Self-managed permissions: the administration role StackSets assumes
+    /// [default: AWSCloudFormationStackSetAdministrationRole].
+    #[arg(long, value_name = "ARN", help_heading = STACK_SETS, requires = "fleet",
+          conflicts_with = "organizational_units")]
+    pub administration_role_arn: Option<String>,
+    /// Self-managed permissions: the role it assumes in each member account
+    /// [default: AWSCloudFormationStackSetExecutionRole].
+    #[arg(long, value_name = "NAME", help_heading = STACK_SETS, requires = "fleet",
+          conflicts_with = "organizational_units")]
+    pub execution_role_name: Option<String>,
+    /// Instances worked on at once, as a percentage of the accounts in a region.
+    #[arg(long, value_name = "PERCENT", default_value_t = 25, help_heading = STACK_SETS,
+          requires = "fleet", value_parser = clap::value_parser!(u8).range(1..=100))]
+    pub max_concurrent_percentage: u8,
+    /// Instances that may fail, in percent, before StackSets stops the operation in a region.
+    #[arg(long, value_name = "PERCENT", default_value_t = 0, help_heading = STACK_SETS,
+          requires = "fleet", value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub failure_tolerance_percentage: u8,
+    /// The regions' order (comma-separated); the others follow.
+    #[arg(long, value_name = "REGIONS", value_delimiter = ',', help_heading = STACK_SETS,
+          requires = "fleet")]
+    pub region_order: Vec<String>,
+    /// Deploy the regions at once rather than one after another.
+    #[arg(long, help_heading = STACK_SETS, requires = "fleet")]
+    pub regions_in_parallel: bool,
+    /// Keep working at the set concurrency despite failures (SOFT_FAILURE_TOLERANCE) rather
+    /// than slowing down as they come (STRICT).
+    #[arg(long, help_heading = STACK_SETS, requires = "fleet")]
+    pub soft_failure_tolerance: bool,
+}
+
+/// An OU id or the organization's root id, as DeploymentTargets takes them.
+fn parse_unit(s: &str) -> Result<String, String> {
+    let lower = |p: &str, range: std::ops::RangeInclusive<usize>| {
+        range.contains(&p.len())
+            && p.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    };
+    let ok = match s.split('-').collect::<Vec<_>>().as_slice() {
+        ["r", root] => lower(root, 4..=32),
+        ["ou", root, unit] => lower(root, 4..=32) && lower(unit, 8..=32),
+        _ => false,
+    };
+    match ok {
+        true => Ok(s.to_string()),
+        false => Err("give an OU id (ou-abcd-12345678) or the root id (r-abcd)".into()),
+    }
 }
 
 fn parse_on_off(s: &str) -> Result<bool, String> {

@@ -2,8 +2,13 @@
 //! change sets, events and resources; drift detection in [`drift`].
 
 mod drift;
+mod stack_set;
 
 pub use drift::{DriftDetection, PropertyDifference, ResourceDrift, StackDrift};
+pub use stack_set::{
+    InstanceChange, InstanceView, OperationResult, OperationView, Permissions, Preferences,
+    StackSetSpec, StackSetView, Targets,
+};
 
 use aws_sdk_cloudformation::types::{
     Capability, ChangeSetType, DeploymentMode, Parameter, Stack, Tag,
@@ -178,6 +183,33 @@ pub enum TemplateSource {
     Url(String),
 }
 
+impl TemplateSource {
+    /// TemplateBody and TemplateURL, one of them set.
+    fn body_or_url(&self) -> (Option<String>, Option<String>) {
+        match self {
+            TemplateSource::Body(body) => (Some(body.clone()), None),
+            TemplateSource::Url(url) => (None, Some(url.clone())),
+        }
+    }
+}
+
+fn parameters(values: &[(String, String)]) -> Vec<Parameter> {
+    (values.iter())
+        .map(|(k, v)| {
+            Parameter::builder()
+                .parameter_key(k)
+                .parameter_value(v)
+                .build()
+        })
+        .collect()
+}
+
+fn tags(tags: &[(String, String)]) -> Vec<Tag> {
+    (tags.iter())
+        .map(|(k, v)| Tag::builder().key(k).value(v).build())
+        .collect()
+}
+
 /// A change set as DescribeChangeSet tells it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChangeSetView {
@@ -246,15 +278,7 @@ impl Aws {
         values: &[(String, String)],
         options: &StackOptions,
     ) -> Result<ChangeSetIds, Error> {
-        let parameters = values
-            .iter()
-            .map(|(k, v)| {
-                Parameter::builder()
-                    .parameter_key(k)
-                    .parameter_value(v)
-                    .build()
-            })
-            .collect();
+        let (body, url) = template.body_or_url();
         let out = self
             .clients
             .cloudformation
@@ -266,24 +290,12 @@ impl Aws {
             } else {
                 ChangeSetType::Update
             })
-            .set_template_body(match template {
-                TemplateSource::Body(body) => Some(body.clone()),
-                TemplateSource::Url(_) => None,
-            })
-            .set_template_url(match template {
-                TemplateSource::Url(url) => Some(url.clone()),
-                TemplateSource::Body(_) => None,
-            })
+            .set_template_body(body)
+            .set_template_url(url)
             .capabilities(Capability::CapabilityIam)
-            .set_parameters(Some(parameters))
+            .set_parameters(Some(parameters(values)))
             .description("fsx-drt deploy")
-            .set_tags((!options.tags.is_empty()).then(|| {
-                options
-                    .tags
-                    .iter()
-                    .map(|(k, v)| Tag::builder().key(k).value(v).build())
-                    .collect()
-            }))
+            .set_tags((!options.tags.is_empty()).then(|| tags(&options.tags)))
             .set_role_arn(options.role_arn.clone())
             // A new stack has nothing to revert.
             .set_deployment_mode(

@@ -22,8 +22,9 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 
 pub use cloudformation::{
-    ChangeSetIds, ChangeSetView, DriftDetection, PropertyDifference, ResourceDrift, StackDrift,
-    StackOptions, StackOutputs, StackView, TemplateSource,
+    ChangeSetIds, ChangeSetView, DriftDetection, InstanceChange, InstanceView, OperationResult,
+    OperationView, Permissions, Preferences, PropertyDifference, ResourceDrift, StackDrift,
+    StackOptions, StackOutputs, StackSetSpec, StackSetView, StackView, Targets, TemplateSource,
 };
 pub use cloudwatch::FreeStorage;
 pub use error::{aws_failure, Error, ErrorKind};

@@ -90,6 +90,25 @@ impl Aws {
             .map_err(failed("CreateBucket"))
     }
 
+    /// The bucket's whole policy, replaced.
+    pub async fn put_bucket_policy(
+        &self,
+        bucket: &str,
+        owner: &str,
+        policy: &str,
+    ) -> Result<(), Error> {
+        self.clients
+            .s3
+            .put_bucket_policy()
+            .bucket(bucket)
+            .expected_bucket_owner(owner)
+            .policy(policy)
+            .send()
+            .await
+            .map(drop)
+            .map_err(failed("PutBucketPolicy"))
+    }
+
     /// Default encryption (SSE-S3), every public access blocked, and `policy` when given.
     pub async fn secure_bucket(
         &self,
@@ -136,15 +155,7 @@ impl Aws {
             .await
             .map_err(failed("PutPublicAccessBlock"))?;
         if let Some(policy) = policy {
-            self.clients
-                .s3
-                .put_bucket_policy()
-                .bucket(bucket)
-                .expected_bucket_owner(owner)
-                .policy(policy)
-                .send()
-                .await
-                .map_err(failed("PutBucketPolicy"))?;
+            self.put_bucket_policy(bucket, owner, &policy).await?;
         }
         Ok(())
     }

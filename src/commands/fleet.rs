@@ -5,9 +5,11 @@
 use std::path::Path;
 
 use crate::artifact::Artifact;
-use crate::cli::{DeployArgs, DeployCommand, DestroyArgs, GlobalArgs, StatusArgs};
+use crate::aws::Preferences;
+use crate::cli::{DeployArgs, DeployCommand, DestroyArgs, GlobalArgs, StackSetArgs, StatusArgs};
 use crate::error::Failure;
 use crate::output::Printer;
+use crate::workflows::fleet::stack_set::StackSetOptions;
 use crate::workflows::fleet::{self, FleetRequest, Operation};
 
 pub fn validate(path: &Path, global: &GlobalArgs, ui: &Printer) -> Result<(), Failure> {
@@ -61,6 +63,7 @@ pub fn destroy(
     let request = FleetRequest {
         yes: args.yes,
         timeout: args.timeout,
+        stack_set: stack_set(&args.stack_set),
         ..request(file, Operation::Destroy)
     };
     run(request, None, global, ui)
@@ -73,8 +76,26 @@ fn region(global: &GlobalArgs) -> Option<String> {
     global.region.clone().or(env).filter(|r| !r.is_empty())
 }
 
+/// The StackSets flags as the engine takes them.
+fn stack_set(args: &StackSetArgs) -> StackSetOptions {
+    StackSetOptions {
+        organizational_units: args.organizational_units.clone(),
+        administration_role_arn: args.administration_role_arn.clone(),
+        execution_role_name: args.execution_role_name.clone(),
+        preferences: Preferences {
+            max_concurrent_percentage: args.max_concurrent_percentage,
+            failure_tolerance_percentage: args.failure_tolerance_percentage,
+            region_order: args.region_order.clone(),
+            regions_in_parallel: args.regions_in_parallel,
+            soft_failure_tolerance: args.soft_failure_tolerance,
+        },
+        ..StackSetOptions::default()
+    }
+}
+
 fn changes(args: &DeployArgs, file: &Path, operation: Operation) -> FleetRequest {
     FleetRequest {
+        stack_set: stack_set(&args.stack_set),
         concurrency: usize::from(args.concurrency),
         yes: args.yes,
         timeout: args.timeout,
@@ -92,6 +113,7 @@ fn request(file: &Path, operation: Operation) -> FleetRequest {
         timeout: std::time::Duration::from_secs(30 * 60),
         no_drift: false,
         artifact: None,
+        stack_set: fleet::stack_set::StackSetOptions::default(),
     }
 }
 

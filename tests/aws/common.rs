@@ -72,7 +72,7 @@ pub fn with_sent_token(mut page: DescribeStackEventsOutput) -> DescribeStackEven
 }
 
 /// The rules each client answers from; a call no rule matches panics.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Rules<'a> {
     pub cloudformation: Vec<&'a Rule>,
     pub cloudwatch: Vec<&'a Rule>,

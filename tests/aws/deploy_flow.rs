@@ -766,6 +766,7 @@ async fn a_new_managed_bucket_is_owned_encrypted_and_tls_only() {
 
 fn destroy_args(retain: &[&str]) -> DestroyArgs {
     DestroyArgs {
+        stack_set: Default::default(),
         stack_name: STACK.into(),
         role_arn: None,
         yes: true,
@@ -1047,6 +1048,7 @@ async fn a_stack_fsx_drt_did_not_make_is_left_alone() {
         ..Rules::default()
     };
     let args = DestroyArgs {
+        stack_set: Default::default(),
         any_stack: true,
         ..destroy_args(&[])
     };

@@ -374,6 +374,7 @@ async fn destroy_with(fault: Fault) -> Result<destroy::Destroyed, Failure> {
         ..Rules::default()
     };
     let args = DestroyArgs {
+        stack_set: Default::default(),
         stack_name: STACK.into(),
         role_arn: None,
         yes: true,

@@ -150,7 +150,7 @@ fn a_three_member_fleet_in_two_regions_deploys_shows_diffs_and_goes() {
 }
 
 #[test]
-fn another_account_is_refused_before_anything_is_touched() {
+fn another_account_takes_the_stack_sets_engine_which_needs_the_ous_before_anything_changes() {
     let emulator = Emulator::start();
     let path = emulator.dir.join("accounts.yaml");
     let fs = &emulator.file_system_id;
@@ -170,20 +170,14 @@ fn another_account_is_refused_before_anything_is_touched() {
     ]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
-        run.stderr.contains("Members.theirs.Account"),
-        "{}",
+        run.stderr.contains("--organizational-unit-id"),
+        "service-managed by default, and no OU given: {}",
         run.stderr
     );
-    assert!(
-        run.stderr
-            .contains("not yet: several accounts need the StackSets engine (issue 15 part 2)"),
-        "{}",
-        run.stderr
-    );
-    assert!(!run.stderr.contains("Members.mine"), "{}", run.stderr);
     let requests = std::fs::read_to_string(emulator.dir.join("requests.log")).unwrap_or_default();
+    assert!(requests.contains("DescribeStackSet"), "{requests}");
     assert!(
-        !requests.contains("CreateChangeSet") && !requests.contains("DescribeStacks"),
+        !requests.contains("CreateChangeSet") && !requests.contains("CreateStackSet"),
         "{requests}"
     );
 }

@@ -19,5 +19,6 @@ mod run_tasks;
 #[allow(dead_code)] // its main is the example's
 mod scheduler;
 mod schedules;
+mod stack_sets;
 mod task_reports;
 mod unreachable;

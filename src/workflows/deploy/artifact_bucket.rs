@@ -112,17 +112,58 @@ fn plain_http(endpoint_url: Option<&str>) -> bool {
     })
 }
 
-/// Denies every request that does not use TLS (AWS's documented policy for S3 buckets, the
-/// `aws:SecureTransport` condition). A Deny never makes a bucket public, so it passes the
-/// public access block.
-fn tls_only_policy(bucket: &str, region: &str) -> String {
-    let partition = if region.starts_with("cn-") {
+/// Lets exactly these accounts read the artifacts (`fsx-drt/*`): a fleet's functions in other
+/// accounts are created from this bucket (Lambda reads the code with the caller's rights, and
+/// takes a bucket of another account in the function's region). The TLS-only statement
+/// stays. The policy is the bucket's whole policy, written again for each fleet deploy.
+pub async fn share(aws: &Aws, bucket: &Bucket<'_>, readers: &[String]) -> Result<(), Failure> {
+    if readers.is_empty() {
+        return Ok(());
+    }
+    let tls = !plain_http(aws.endpoint_url.as_deref());
+    let policy = readers_policy(bucket.name, &aws.region, tls, readers);
+    Ok(aws
+        .put_bucket_policy(bucket.name, bucket.owner, &policy)
+        .await?)
+}
+
+fn readers_policy(bucket: &str, region: &str, tls: bool, readers: &[String]) -> String {
+    let mut policy: serde_json::Value = match tls {
+        true => serde_json::from_str(&tls_only_policy(bucket, region)).expect("our JSON"),
+        false => serde_json::json!({"Version": "2012-10-17", "Statement": []}),
+    };
+    let partition = partition(region);
+    let principals: Vec<String> = (readers.iter())
+        .map(|a| format!("arn:{partition}:iam::{a}:root"))
+        .collect();
+    policy["Statement"]
+        .as_array_mut()
+        .expect("a statement list")
+        .push(serde_json::json!({
+            "Sid": "FleetAccountsReadArtifacts",
+            "Effect": "Allow",
+            "Principal": {"AWS": principals},
+            "Action": "s3:GetObject",
+            "Resource": format!("arn:{partition}:s3:::{bucket}/fsx-drt/*"),
+        }));
+    policy.to_string()
+}
+
+fn partition(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
         "aws-cn"
     } else if region.starts_with("us-gov-") {
         "aws-us-gov"
     } else {
         "aws"
-    };
+    }
+}
+
+/// Denies every request that does not use TLS (AWS's documented policy for S3 buckets, the
+/// `aws:SecureTransport` condition). A Deny never makes a bucket public, so it passes the
+/// public access block.
+fn tls_only_policy(bucket: &str, region: &str) -> String {
+    let partition = partition(region);
     serde_json::json!({
         "Version": "2012-10-17",
         "Statement": [{
@@ -160,6 +201,29 @@ mod tests {
         );
         let policy = tls_only_policy("b", "eu-west-1");
         assert!(policy.contains("arn:aws:s3:::b/*"), "{policy}");
+    }
+
+    #[test]
+    fn the_fleet_accounts_may_read_the_artifacts_and_nothing_else() {
+        let accounts = ["222222222222".to_string(), "333333333333".to_string()];
+        let policy: serde_json::Value =
+            serde_json::from_str(&readers_policy("b", "eu-west-1", true, &accounts)).unwrap();
+        let statements = policy["Statement"].as_array().unwrap();
+        assert_eq!(statements[0]["Effect"], "Deny", "TLS only is kept");
+        let read = &statements[1];
+        assert_eq!(read["Effect"], "Allow");
+        assert_eq!(read["Action"], "s3:GetObject");
+        assert_eq!(read["Resource"], "arn:aws:s3:::b/fsx-drt/*");
+        assert_eq!(
+            read["Principal"]["AWS"],
+            serde_json::json!([
+                "arn:aws:iam::222222222222:root",
+                "arn:aws:iam::333333333333:root"
+            ])
+        );
+        let plain: serde_json::Value =
+            serde_json::from_str(&readers_policy("b", "eu-west-1", false, &accounts)).unwrap();
+        assert_eq!(plain["Statement"].as_array().unwrap().len(), 1);
     }
 
     #[test]

@@ -26,8 +26,9 @@ use chrono::Utc;
 use fsx_drt_core::Invalid;
 use serde::Serialize;
 
-use self::artifact_bucket::Bucket;
+pub use self::artifact_bucket::{share as share_artifacts, upload as upload_artifact, Bucket};
 use self::change_set::ChangeSetState;
+pub use self::definition::render;
 use super::follow;
 use super::inputs::{self, Inputs};
 use super::session::Session;
@@ -431,7 +432,7 @@ pub async fn discard_kept(aws: &Aws, stack_name: &str, name: &str, new_stack: bo
 
 /// The template in the request when it fits (51,200 bytes), else through the artifact
 /// bucket, keyed by its content like the function's code.
-async fn template_source(
+pub async fn template_source(
     aws: &Aws,
     bucket: &Bucket<'_>,
     template: &str,

@@ -9,6 +9,7 @@
 pub mod file;
 mod outcome;
 mod run;
+pub mod stack_set;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -64,6 +65,8 @@ pub struct FleetRequest {
     pub no_drift: bool,
     /// The Lambda artifact deploy uploads (deploy and diff).
     pub artifact: Option<Artifact>,
+    /// The StackSets engine's settings (members in other accounts).
+    pub stack_set: stack_set::StackSetOptions,
 }
 
 /// The fleet file read and checked offline; `region` is `--region`, for members without one.

@@ -44,7 +44,13 @@ pub async fn run(
     request: &FleetRequest,
     members: &[Member],
 ) -> Result<Fleet, Failure> {
-    let account = caller_account(engine, members).await?;
+    let first = members.first().expect("a fleet has members");
+    let aws = (engine.connect)(first).await?;
+    let account = aws.account().await?;
+    // Another account: the StackSets engine, its stack set in the first member's region.
+    if (members.iter()).any(|m| m.account.as_deref().is_some_and(|a| a != account)) {
+        return super::stack_set::run(engine, request, members, &aws, &account).await;
+    }
     let mut rows: Vec<MemberResult> = (members.iter())
         .map(|m| {
             let mut row = MemberResult::new(m, request.operation.word());
@@ -273,7 +279,7 @@ async fn withdraw(
 }
 
 /// `yes`, or one question to a person; anyone else gets exit 2 (and the change sets go).
-fn approve(engine: &Engine<'_>, yes: bool, question: &str) -> Result<(), Failure> {
+pub(super) fn approve(engine: &Engine<'_>, yes: bool, question: &str) -> Result<(), Failure> {
     if yes {
         return Ok(());
     }
@@ -335,31 +341,6 @@ async fn make(
         started,
     )
     .await
-}
-
-/// The caller's account, asked once; a member naming another account is for the StackSets
-/// engine, which is not there yet: exit 2 before anything is touched.
-async fn caller_account(engine: &Engine<'_>, members: &[Member]) -> Result<String, Failure> {
-    let first = members.first().expect("a fleet has members");
-    let aws = (engine.connect)(first).await?;
-    let caller = aws.account().await?;
-    let others: Vec<crate::params::Problem> = (members.iter())
-        .filter_map(|m| m.account.as_deref().filter(|a| *a != caller).map(|a| (m, a)))
-        .map(|(m, a)| {
-            crate::params::Problem::new(
-                format!("Members.{}.Account", m.name),
-                Some(a),
-                fsx_drt_core::Invalid::new(
-                    format!("not yet: several accounts need the StackSets engine (issue 15 part 2); the caller is account {caller}"),
-                    "deploy each account's members with that account's credentials, or leave Account out",
-                ),
-            )
-        })
-        .collect();
-    match others.is_empty() {
-        true => Ok(caller),
-        false => Err(Failure::invalid("the fleet names other accounts", others)),
-    }
 }
 
 /// `work` for every member, at most `concurrency` at once, paced per region; a member's

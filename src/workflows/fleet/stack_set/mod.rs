@@ -1,0 +1,387 @@
+//! The StackSets engine, for a fleet across accounts: one stack set (in the caller's
+//! account and the first member's region) whose template every member shares, one stack
+//! instance per member with its own values as parameter overrides. The plan (the stack set
+//! created or updated, each member's instance created, updated or left, departed members'
+//! instances deleted) is shown and approved once; then every operation is sent (each waits
+//! its turn when StackSets is busy), followed to its end, and every instance's own outcome
+//! read, since an operation may succeed while instances failed.
+
+mod apply;
+mod layout;
+mod operation;
+
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+pub use layout::{effective, layout, plan, Action, Existing, Layout, Plan, Rendered};
+
+use super::outcome::{Fleet, MemberResult, State};
+use super::run::Engine;
+use super::{FleetRequest, Member, Operation};
+use crate::artifact::Artifact;
+use crate::aws::{Aws, InstanceView, Permissions, Preferences, StackSetView};
+use crate::error::{Exit, Failure};
+use crate::params::Problem;
+use crate::workflows::deploy;
+use operation::Runner;
+
+/// The stack set's settings from the flags.
+#[derive(Debug, Clone)]
+pub struct StackSetOptions {
+    /// OUs (or the root) the member accounts are under: service-managed permissions.
+    pub organizational_units: Vec<String>,
+    /// Self-managed permissions (either given): the roles StackSets uses.
+    pub administration_role_arn: Option<String>,
+    pub execution_role_name: Option<String>,
+    pub preferences: Preferences,
+    /// Between two polls of an operation.
+    pub poll: Duration,
+}
+
+impl Default for StackSetOptions {
+    fn default() -> StackSetOptions {
+        StackSetOptions {
+            organizational_units: Vec::new(),
+            administration_role_arn: None,
+            execution_role_name: None,
+            preferences: PREFERENCES,
+            poll: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Safe by default: a quarter of the instances at once, none may fail, a region at a time.
+pub const PREFERENCES: Preferences = Preferences {
+    max_concurrent_percentage: 25,
+    failure_tolerance_percentage: 0,
+    region_order: Vec::new(),
+    regions_in_parallel: false,
+    soft_failure_tolerance: false,
+};
+
+/// The stack set's name: the fleet file's name.
+pub fn name(request: &FleetRequest) -> String {
+    let stem = request.file.file_stem().map(|s| s.to_string_lossy());
+    format!("fsx-drt-{}", stem.as_deref().unwrap_or("fleet"))
+}
+
+/// Runs the request on the stack set; `admin` are the caller's clients in the stack set's
+/// region, `caller` its account.
+pub async fn run(
+    engine: &Engine<'_>,
+    request: &FleetRequest,
+    members: &[Member],
+    admin: &Aws,
+    caller: &str,
+) -> Result<Fleet, Failure> {
+    let set = name(request);
+    let places: Vec<(String, String)> = members.iter().map(|m| layout::place(m, caller)).collect();
+    let mut rows: Vec<MemberResult> = (members.iter().zip(&places))
+        .map(|(m, (account, _))| {
+            let mut row = MemberResult::new(m, request.operation.word());
+            row.account = Some(account.clone());
+            row.stack_name = format!("(stack set {set})");
+            row
+        })
+        .collect();
+    let runner = Runner {
+        aws: admin,
+        set: &set,
+        interrupt: engine.interrupt,
+        deadline: Instant::now() + request.timeout,
+        poll: request.stack_set.poll,
+    };
+    let existing = admin.describe_stack_set(&set).await?;
+    let existing = existing.filter(|s| s.status != "DELETED");
+    let permissions = permissions(&request.stack_set, existing.as_ref())?;
+    let instances = match &existing {
+        Some(_) => with_overrides(admin, &set).await?,
+        None => Vec::new(),
+    };
+    match request.operation {
+        Operation::Status => status(
+            &set,
+            existing.as_ref(),
+            &instances,
+            &places,
+            &mut rows,
+            engine,
+        ),
+        Operation::Destroy => {
+            let ctx = Ctx {
+                engine,
+                request,
+                runner: &runner,
+                permissions: &permissions,
+            };
+            apply::destroy(&ctx, existing.is_some(), &instances, &places, &mut rows).await?
+        }
+        Operation::Diff | Operation::Deploy => {
+            let artifact = request
+                .artifact
+                .as_ref()
+                .expect("deploy and diff load the artifact");
+            let now = chrono::Utc::now();
+            let rendered: Vec<Rendered> = (members.iter())
+                .map(|m| render(m, caller, artifact, now))
+                .collect();
+            let layout = layout(members, &rendered, caller)?;
+            if matches!(permissions, Permissions::Service { ref units } if units.is_empty()) {
+                return Err(no_units());
+            }
+            let current = existing.as_ref().map(|s| Existing {
+                template: &s.template_body,
+                parameters: &s.parameters,
+                instances: &instances,
+            });
+            let plan = plan(&layout, &places, current.as_ref());
+            show(engine, &set, &plan, members, &places, &layout);
+            for (row, action) in rows.iter_mut().zip(&plan.members) {
+                row.operation = action.word().into();
+            }
+            if request.operation == Operation::Diff {
+                for (row, action) in rows.iter_mut().zip(&plan.members) {
+                    row.state = State::Succeeded;
+                    row.result = match action {
+                        Action::Unchanged => "no changes".into(),
+                        action => format!("would {}", action.word()),
+                    };
+                }
+                return Ok(Fleet::new(rows));
+            }
+            let ctx = Ctx {
+                engine,
+                request,
+                runner: &runner,
+                permissions: &permissions,
+            };
+            apply::deploy(&ctx, &set, members, &places, &layout, &plan, &mut rows).await?;
+        }
+    }
+    Ok(Fleet::new(rows))
+}
+
+/// What the deploy and destroy steps share.
+struct Ctx<'a, 'e> {
+    engine: &'a Engine<'e>,
+    request: &'a FleetRequest,
+    runner: &'a Runner<'a>,
+    permissions: &'a Permissions,
+}
+
+/// The permission model: the stack set's own when it exists (the flags must agree), else
+/// self-managed when a role flag is given, else service-managed (the OUs given, else the
+/// stack set's own).
+fn permissions(
+    options: &StackSetOptions,
+    existing: Option<&StackSetView>,
+) -> Result<Permissions, Failure> {
+    let self_managed =
+        options.administration_role_arn.is_some() || options.execution_role_name.is_some();
+    let units = match (options.organizational_units.is_empty(), existing) {
+        (true, Some(set)) => set.organizational_units.clone(),
+        _ => options.organizational_units.clone(),
+    };
+    let service = Permissions::Service { units };
+    let existing = existing.map(|s| s.permission_model.as_str());
+    let own = Permissions::SelfManaged {
+        administration_role_arn: options.administration_role_arn.clone(),
+        execution_role_name: options.execution_role_name.clone(),
+    };
+    match (existing, self_managed) {
+        (Some("SELF_MANAGED"), _) => Ok(own),
+        (Some(_), true) => Err(Failure::invalid(
+            "the stack set uses service-managed permissions",
+            vec![Problem::new(
+                "--administration-role-arn",
+                options.administration_role_arn.as_deref(),
+                fsx_drt_core::Invalid::new(
+                    "a stack set's permission model cannot change",
+                    "leave --administration-role-arn and --execution-role-name out, or give the fleet another Name",
+                ),
+            )],
+        )),
+        (Some(_), false) | (None, false) => Ok(service),
+        (None, true) => Ok(own),
+    }
+}
+
+fn no_units() -> Failure {
+    Failure::invalid(
+        "service-managed permissions need the organizational units",
+        vec![Problem::new(
+            "--organizational-unit-id",
+            None,
+            fsx_drt_core::Invalid::new(
+                "a service-managed stack set reaches accounts through the OUs (or the root) they are in",
+                "give --organizational-unit-id ou-... (or the root, r-...) once per OU, or use self-managed permissions with --administration-role-arn / --execution-role-name",
+            ),
+        )],
+    )
+}
+
+/// A member's template and values, its artifact in the region's bucket of the caller.
+fn render(
+    m: &Member,
+    caller: &str,
+    artifact: &Artifact,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Rendered {
+    let r = deploy::render(&m.draft, &m.definition, now);
+    let mut values = r.values;
+    values.extend([
+        (
+            crate::template::FREE_CAPACITY_ALARM_BYTES.to_string(),
+            "0".to_string(),
+        ),
+        (
+            crate::template::PERMISSIONS_BOUNDARY.to_string(),
+            String::new(),
+        ),
+        (
+            crate::template::CODE_BUCKET.to_string(),
+            bucket(caller, &m.region),
+        ),
+        (crate::template::CODE_KEY.to_string(), artifact.key()),
+    ]);
+    Rendered {
+        template: r.template,
+        values,
+    }
+}
+
+/// The caller's artifact bucket in a region (each region's functions read their own).
+fn bucket(caller: &str, region: &str) -> String {
+    format!("fsx-drt-artifacts-{caller}-{region}")
+}
+
+/// Every instance with its overrides (DescribeStackInstance: ListStackInstances has none).
+async fn with_overrides(admin: &Aws, set: &str) -> Result<Vec<InstanceView>, Failure> {
+    let mut found = Vec::new();
+    for i in admin.stack_instances(set).await? {
+        let full = admin.stack_instance(set, &i.account, &i.region).await?;
+        found.push(full.unwrap_or(i));
+    }
+    Ok(found)
+}
+
+fn show(
+    engine: &Engine<'_>,
+    set: &str,
+    plan: &Plan,
+    members: &[Member],
+    places: &[(String, String)],
+    layout: &Layout,
+) {
+    let ui = engine.ui;
+    let head = match (plan.create_set, plan.update_set) {
+        (true, _) => format!("Stack set {set}: create"),
+        (false, true) => {
+            format!("Stack set {set}: update the template or shared values (every instance)")
+        }
+        (false, false) => format!("Stack set {set}: unchanged"),
+    };
+    ui.info(&head);
+    for ((m, (account, region)), (action, overrides)) in
+        (members.iter().zip(places)).zip(plan.members.iter().zip(&layout.overrides))
+    {
+        let own: Vec<String> = overrides.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        ui.info(&format!(
+            "  {:<8} {} ({account}, {region}) overrides: {}",
+            action.word(),
+            m.name,
+            match own.is_empty() {
+                true => "none".to_string(),
+                false => own.join(", "),
+            }
+        ));
+    }
+    for (account, region) in &plan.departed {
+        ui.info(&format!(
+            "  delete   instance in {account}, {region} (no member of the file)"
+        ));
+    }
+}
+
+/// Each member's instance as StackSets has it: its status, its stack, and the values it
+/// runs with (the stack set's, its overrides over them), which the console shows nowhere
+/// together.
+fn status(
+    set: &str,
+    existing: Option<&StackSetView>,
+    instances: &[InstanceView],
+    places: &[(String, String)],
+    rows: &mut [MemberResult],
+    engine: &Engine<'_>,
+) {
+    let Some(existing) = existing else {
+        for row in rows.iter_mut() {
+            row.failed(Failure::new(
+                Exit::Failed,
+                format!("no stack set {set}"),
+                Some("deploy the fleet first: fsx-drt deploy --fleet FILE".into()),
+            ));
+        }
+        return;
+    };
+    for (row, (account, region)) in rows.iter_mut().zip(places) {
+        let Some(i) = (instances.iter()).find(|i| &i.account == account && &i.region == region)
+        else {
+            row.failed(Failure::new(
+                Exit::Failed,
+                format!("no instance in account {account}, region {region}"),
+                Some("deploy the fleet: fsx-drt deploy --fleet FILE".into()),
+            ));
+            continue;
+        };
+        apply::name_stack(row, i);
+        let values = effective(&existing.parameters, &i.overrides);
+        let own: Vec<String> = (i.overrides.iter())
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        engine.ui.member(&row.member).info(&format!(
+            "{} values from the stack set; its own: {}",
+            values.len() - i.overrides.len(),
+            match own.is_empty() {
+                true => "none".to_string(),
+                false => own.join(", "),
+            }
+        ));
+        let detail = serde_json::json!({
+            "instance": i,
+            "effective_parameters": (values.iter())
+                .map(|(k, v)| (k.clone(), serde_json::Value::from(v.as_str())))
+                .collect::<serde_json::Map<_, _>>(),
+        });
+        if i.status == "CURRENT" && i.detailed_status == "SUCCEEDED" {
+            row.succeeded("CURRENT", &detail);
+            continue;
+        }
+        row.detail = Some(detail);
+        row.failed(Failure::new(
+            Exit::Failed,
+            format!(
+                "{} ({}){}",
+                i.status,
+                i.detailed_status,
+                i.reason
+                    .as_ref()
+                    .map(|r| format!(": {r}"))
+                    .unwrap_or_default()
+            ),
+            Some("deploy the fleet again to redeploy it, once the cause is fixed".into()),
+        ));
+    }
+    for i in instances {
+        if !places
+            .iter()
+            .any(|(a, r)| a == &i.account && r == &i.region)
+        {
+            engine.ui.info(&format!(
+                "warning: stack set {set} has an instance in account {}, region {} that no member names; deploy --fleet deletes it",
+                i.account, i.region
+            ));
+        }
+    }
+}
