@@ -109,6 +109,9 @@ pub async fn run(
             engine,
         ),
         Operation::Destroy => {
+            if !instances.is_empty() {
+                needs_units(&permissions)?;
+            }
             let ctx = Ctx {
                 engine,
                 request,
@@ -127,9 +130,7 @@ pub async fn run(
                 .map(|m| render(m, caller, artifact, now))
                 .collect();
             let layout = layout(members, &rendered, caller)?;
-            if matches!(permissions, Permissions::Service { ref units } if units.is_empty()) {
-                return Err(no_units());
-            }
+            needs_units(&permissions)?;
             let current = existing.as_ref().map(|s| Existing {
                 template: &s.template_body,
                 parameters: &s.parameters,
@@ -204,6 +205,14 @@ fn permissions(
         )),
         (Some(_), false) | (None, false) => Ok(service),
         (None, true) => Ok(own),
+    }
+}
+
+/// Service-managed instances are named by their OUs: exit 2 when there are none.
+fn needs_units(permissions: &Permissions) -> Result<(), Failure> {
+    match permissions {
+        Permissions::Service { units } if units.is_empty() => Err(no_units()),
+        _ => Ok(()),
     }
 }
 
