@@ -1131,7 +1131,8 @@ def check_scheduler_bad_timezone_rolls_back_create() -> None:
     cfn.delete_stack(StackName=stack)
 
 
-def scheduler_error(fn: Callable[..., Any], **kwargs: Any) -> tuple[int, str, str]:
+def api_error(fn: Callable[..., Any], **kwargs: Any) -> tuple[int, str, str]:
+    """(HTTP status, error code, message) of a call that must fail."""
     try:
         fn(**kwargs)
     except ClientError as exc:
@@ -1166,19 +1167,19 @@ def check_scheduler_api_refuses_what_scheduler_refuses() -> None:
         ),
     ]
     for change, message in refused:
-        assert scheduler_error(scheduler.create_schedule, **{**valid, **change}) == (400, "ValidationException", message), change
-    assert scheduler_error(scheduler.create_schedule, **valid, GroupName="no-such-group") == (
+        assert api_error(scheduler.create_schedule, **{**valid, **change}) == (400, "ValidationException", message), change
+    assert api_error(scheduler.create_schedule, **valid, GroupName="no-such-group") == (
         404, "ResourceNotFoundException", "Schedule group no-such-group does not exist."
     )
     scheduler.create_schedule(**valid)
-    assert scheduler_error(scheduler.create_schedule, **valid)[:2] == (409, "ConflictException")
-    assert scheduler_error(scheduler.update_schedule, **{**valid, "ScheduleExpression": "rate(0 days)"})[:2] == (400, "ValidationException")
+    assert api_error(scheduler.create_schedule, **valid)[:2] == (409, "ConflictException")
+    assert api_error(scheduler.update_schedule, **{**valid, "ScheduleExpression": "rate(0 days)"})[:2] == (400, "ValidationException")
     scheduler.update_schedule(**{**valid, "ScheduleExpression": "rate(2 days)"})
     got = scheduler.get_schedule(Name=name)
     assert (got["ScheduleExpression"], got["State"]) == ("rate(2 days)", "ENABLED"), got
     scheduler.delete_schedule(Name=name)
-    assert scheduler_error(scheduler.create_schedule_group, Name="default")[:2] == (409, "ConflictException")
-    assert scheduler_error(scheduler.delete_schedule_group, Name="no-such-group")[:2] == (404, "ResourceNotFoundException")
+    assert api_error(scheduler.create_schedule_group, Name="default")[:2] == (409, "ConflictException")
+    assert api_error(scheduler.delete_schedule_group, Name="no-such-group")[:2] == (404, "ResourceNotFoundException")
 
 
 def check_one_time_schedules_as_the_function_makes_them() -> None:
@@ -1203,7 +1204,7 @@ def check_one_time_schedules_as_the_function_makes_them() -> None:
             "RetryPolicy": {"MaximumRetryAttempts": 4, "MaximumEventAgeInSeconds": 3600},
         },
     }
-    assert scheduler_error(scheduler.create_schedule, **{**request, "ActionAfterCompletion": "REMOVE"}) == (
+    assert api_error(scheduler.create_schedule, **{**request, "ActionAfterCompletion": "REMOVE"}) == (
         400,
         "ValidationException",
         "1 validation error detected: Value 'REMOVE' at 'actionAfterCompletion' failed to satisfy constraint: "
@@ -1211,7 +1212,7 @@ def check_one_time_schedules_as_the_function_makes_them() -> None:
     )
     scheduler.create_schedule(**request)
     # A retried invocation making the same try again: ConflictException, which Later takes as done.
-    assert scheduler_error(scheduler.create_schedule, **request)[:2] == (409, "ConflictException")
+    assert api_error(scheduler.create_schedule, **request)[:2] == (409, "ConflictException")
     scheduler.create_schedule(**{**request, "Name": "nightly-export"})
     got = scheduler.get_schedule(Name=name, GroupName=group)
     assert (got["ScheduleExpression"], got["ActionAfterCompletion"], got["Target"]["Input"]) == (
@@ -1567,6 +1568,161 @@ def check_detach_and_stop() -> None:
         assert state in ("gone", "Z"), f"pid {pid} still running after --stop (state {state})"
 
 
+# ---------------------------------------------------------------------------
+# CloudFormation StackSets (stack_sets.py): several accounts and regions
+# ---------------------------------------------------------------------------
+
+OTHER_ACCOUNT = "222222222222"
+STACK_SET_TEMPLATE = {
+    "Parameters": {"Name": {"Type": "String"}, "Size": {"Type": "String", "Default": "small"}},
+    "Resources": {"Topic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": {"Fn::Join": ["-", [{"Ref": "Name"}, {"Ref": "Size"}]]}}}},
+    "Outputs": {"Size": {"Value": {"Ref": "Size"}}},
+}
+
+
+def account_client(service: str, account: str, region: str = REGION) -> Any:
+    """A client acting as `account`: credentials of an AssumeRole into a role of that account
+    (moto takes a request's account from its access key)."""
+    if account == "123456789012":
+        return boto3.client(
+            service, region_name=region, endpoint_url=ctx.endpoint, aws_access_key_id="testing",
+            aws_secret_access_key="testing", config=Config(retries={"max_attempts": 1}),
+        )
+    creds = client("sts").assume_role(RoleArn=f"arn:aws:iam::{account}:role/fsx-drt-fleet", RoleSessionName="fsx-drt")["Credentials"]
+    return boto3.client(
+        service, region_name=region, endpoint_url=ctx.endpoint, aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"],
+        config=Config(retries={"max_attempts": 1}, parameter_validation=False),
+    )
+
+
+def execution_role(account: str) -> None:
+    iam = account_client("iam", account)
+    try:
+        iam.create_role(RoleName="AWSCloudFormationStackSetExecutionRole", AssumeRolePolicyDocument="{}")
+    except ClientError as exc:
+        assert exc.response["Error"]["Code"] == "EntityAlreadyExists", exc
+
+
+def wait_operation(cfn: Any, stack_set: str, op_id: str, timeout: float = 30.0) -> tuple[dict[str, Any], list[str]]:
+    """Polls DescribeStackSetOperation until it ended; (operation, statuses seen)."""
+    seen: list[str] = []
+    deadline = time.monotonic() + timeout
+    while True:
+        op = cfn.describe_stack_set_operation(StackSetName=stack_set, OperationId=op_id)["StackSetOperation"]
+        if not seen or seen[-1] != op["Status"]:
+            seen.append(op["Status"])
+        if op["Status"] in ("SUCCEEDED", "FAILED", "STOPPED"):
+            return op, seen
+        assert time.monotonic() < deadline, f"operation {op_id} stuck; seen {seen}"
+        time.sleep(0.05)
+
+
+def instances(cfn: Any, stack_set: str) -> dict[tuple[str, str], dict[str, Any]]:
+    return {(i["Account"], i["Region"]): i for i in cfn.list_stack_instances(StackSetName=stack_set)["Summaries"]}
+
+
+def results(cfn: Any, stack_set: str, op_id: str) -> dict[tuple[str, str], dict[str, Any]]:
+    summaries = cfn.list_stack_set_operation_results(StackSetName=stack_set, OperationId=op_id)["Summaries"]
+    return {(r["Account"], r["Region"]): r for r in summaries}
+
+
+def stack_of(instance: dict[str, Any]) -> dict[str, Any]:
+    cfn = account_client("cloudformation", instance["Account"], instance["Region"])
+    return cfn.describe_stacks(StackName=instance["StackId"])["Stacks"][0]
+
+
+def check_other_account_credentials() -> None:
+    """AssumeRole into arn:aws:iam::222222222222:role/x gives credentials that act as that
+    account in server mode: GetCallerIdentity says so, and what they make is that account's."""
+    sts = account_client("sts", OTHER_ACCOUNT)
+    identity = sts.get_caller_identity()
+    assert identity["Account"] == OTHER_ACCOUNT, identity
+    assert identity["Arn"].startswith(f"arn:aws:sts::{OTHER_ACCOUNT}:assumed-role/fsx-drt-fleet/"), identity
+    assert client("sts").get_caller_identity()["Account"] == "123456789012"
+    topic = f"fsx-drt-emulator-account-{int(time.time())}"
+    arn = account_client("sns", OTHER_ACCOUNT).create_topic(Name=topic)["TopicArn"]
+    assert arn == f"arn:aws:sns:{REGION}:{OTHER_ACCOUNT}:{topic}", arn
+    assert arn not in [t["TopicArn"] for t in client("sns").list_topics()["Topics"]]
+
+
+def check_stack_set_instances_are_real_stacks() -> None:
+    """A three-member fleet over two accounts and two regions: each instance is a stack
+    StackSet-NAME-UUID in its account and region with the stack set's parameters overlaid by its
+    overrides; UpdateStackSet updates every stack (template too), UpdateStackInstances one;
+    DeleteStackInstances deletes stacks (RetainStacks keeps them); DeleteStackSet waits for none."""
+    name = f"fsx-drt-fleet-{int(time.time())}"
+    cfn = client("cloudformation")
+    for account in ("123456789012", OTHER_ACCOUNT):
+        execution_role(account)
+    cfn.create_stack_set(
+        StackSetName=name, TemplateBody=json.dumps(STACK_SET_TEMPLATE), Parameters=[{"ParameterKey": "Name", "ParameterValue": "fleet"}],
+        Tags=[{"Key": "team", "Value": "hpc"}],
+    )
+    first = cfn.create_stack_instances(StackSetName=name, Accounts=["123456789012", OTHER_ACCOUNT], Regions=["us-east-1"])["OperationId"]
+    op, _ = wait_operation(cfn, name, first)
+    assert op["Status"] == "SUCCEEDED" and op["Action"] == "CREATE", op
+    second = cfn.create_stack_instances(
+        StackSetName=name, Accounts=[OTHER_ACCOUNT], Regions=["eu-west-1"], ParameterOverrides=[{"ParameterKey": "Size", "ParameterValue": "large"}]
+    )["OperationId"]
+    assert wait_operation(cfn, name, second)[0]["Status"] == "SUCCEEDED"
+    found = instances(cfn, name)
+    assert set(found) == {("123456789012", "us-east-1"), (OTHER_ACCOUNT, "us-east-1"), (OTHER_ACCOUNT, "eu-west-1")}, found
+    for (account, region), instance in found.items():
+        assert instance["Status"] == "CURRENT" and instance["StackInstanceStatus"]["DetailedStatus"] == "SUCCEEDED", instance
+        assert re.fullmatch(rf"arn:aws:cloudformation:{region}:{account}:stack/StackSet-{name}-[0-9a-f-]{{36}}/.+", instance["StackId"]), instance
+        stack = stack_of(instance)
+        assert stack["StackStatus"] == "CREATE_COMPLETE" and {"Key": "team", "Value": "hpc"} in stack["Tags"], stack
+        size = "large" if region == "eu-west-1" else "small"
+        assert {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]} == {"Size": size}, stack
+        listed = account_client("cloudformation", account, region).describe_stacks()["Stacks"]
+        assert instance["StackId"] in [s["StackId"] for s in listed]
+    assert found[(OTHER_ACCOUNT, "eu-west-1")]["LastOperationId"] == second
+    described = cfn.describe_stack_instance(StackSetName=name, StackInstanceAccount=OTHER_ACCOUNT, StackInstanceRegion="eu-west-1")["StackInstance"]
+    assert described["ParameterOverrides"] == [{"ParameterKey": "Size", "ParameterValue": "large"}], described
+    status, code, _ = api_error(cfn.describe_stack_instance, StackSetName=name, StackInstanceAccount="333333333333", StackInstanceRegion="us-east-1")
+    assert (status, code) == (404, "StackInstanceNotFoundException"), (status, code)
+
+    # UpdateStackSet: a new template (an added output) reaches every stack; overrides stay.
+    template = {**STACK_SET_TEMPLATE, "Outputs": {**STACK_SET_TEMPLATE["Outputs"], "Name": {"Value": {"Ref": "Name"}}}}
+    update = cfn.update_stack_set(StackSetName=name, TemplateBody=json.dumps(template), Parameters=[{"ParameterKey": "Name", "UsePreviousValue": True}])["OperationId"]
+    assert wait_operation(cfn, name, update)[0]["Status"] == "SUCCEEDED"
+    for instance in instances(cfn, name).values():
+        outputs = {o["OutputKey"]: o["OutputValue"] for o in stack_of(instance)["Outputs"]}
+        assert outputs["Name"] == "fleet" and outputs["Size"] == ("large" if instance["Region"] == "eu-west-1" else "small"), outputs
+        assert stack_of(instance)["StackStatus"] == "UPDATE_COMPLETE"
+    # UpdateStackInstances: the new override reaches that stack only.
+    change = cfn.update_stack_instances(
+        StackSetName=name, Accounts=["123456789012"], Regions=["us-east-1"], ParameterOverrides=[{"ParameterKey": "Size", "ParameterValue": "medium"}]
+    )["OperationId"]
+    assert wait_operation(cfn, name, change)[0]["Status"] == "SUCCEEDED"
+    found = instances(cfn, name)
+    assert {o["OutputKey"]: o["OutputValue"] for o in stack_of(found[("123456789012", "us-east-1")])["Outputs"]}["Size"] == "medium"
+    assert {o["OutputKey"]: o["OutputValue"] for o in stack_of(found[(OTHER_ACCOUNT, "us-east-1")])["Outputs"]}["Size"] == "small"
+    status, code, _ = api_error(cfn.update_stack_instances, StackSetName=name, Accounts=["333333333333"], Regions=["us-east-1"])
+    assert (status, code) == (404, "StackInstanceNotFoundException"), (status, code)
+
+    status, code, _ = api_error(cfn.delete_stack_set, StackSetName=name)
+    assert (status, code) == (409, "StackSetNotEmptyException"), (status, code)
+    # Remove one member: its stack is deleted. Retain another: its stack stays.
+    gone, kept = found[("123456789012", "us-east-1")], found[(OTHER_ACCOUNT, "eu-west-1")]
+    remove = cfn.delete_stack_instances(StackSetName=name, Accounts=["123456789012"], Regions=["us-east-1"], RetainStacks=False)["OperationId"]
+    assert wait_operation(cfn, name, remove)[0]["Status"] == "SUCCEEDED"
+    assert stack_of(gone)["StackStatus"] == "DELETE_COMPLETE"
+    retain = cfn.delete_stack_instances(StackSetName=name, Accounts=[OTHER_ACCOUNT], Regions=["eu-west-1"], RetainStacks=True)["OperationId"]
+    op, _ = wait_operation(cfn, name, retain)
+    assert op["Status"] == "SUCCEEDED" and op["RetainStacks"] is True, op
+    assert stack_of(kept)["StackStatus"] == "UPDATE_COMPLETE"
+    assert set(instances(cfn, name)) == {(OTHER_ACCOUNT, "us-east-1")}
+    last = cfn.delete_stack_instances(StackSetName=name, Accounts=[OTHER_ACCOUNT], Regions=["us-east-1"], RetainStacks=False)["OperationId"]
+    wait_operation(cfn, name, last)
+    cfn.delete_stack_set(StackSetName=name)
+    status, code, _ = api_error(cfn.describe_stack_set, StackSetName=name)
+    assert (status, code) == (404, "StackSetNotFoundException"), (status, code)
+    operations = account_client("cloudformation", OTHER_ACCOUNT, "eu-west-1").delete_stack(StackName=kept["StackId"])
+    assert operations["ResponseMetadata"]["HTTPStatusCode"] == 200
+
+
 CHECKS: list[Callable[[], None]] = [
     check_seeded_file_system,
     check_seeded_association_and_bucket,
@@ -1610,6 +1766,8 @@ CHECKS: list[Callable[[], None]] = [
     check_status_refresh_knob,
     check_request_log,
     check_stack_delay,
+    check_other_account_credentials,
+    check_stack_set_instances_are_real_stacks,
     check_detach_and_stop,
 ]
 
