@@ -212,9 +212,10 @@ class StackSet:
             "StackSetId": self.id,
             "Status": self.status,
             "TemplateBody": self.template,
-            "Parameters": [{"ParameterKey": k, "ParameterValue": v} for k, v in self.parameters.items()],
+            # dicts: moto's RESPONSE_KEY_PATH_TO_TRANSFORMER turns them into the lists
+            "Parameters": dict(self.parameters),
             "Capabilities": self.capabilities,
-            "Tags": [{"Key": k, "Value": v} for k, v in self.tags.items()],
+            "Tags": dict(self.tags),
             "StackSetARN": self.arn,
             "AdministrationRoleARN": self.admin_role,
             "ExecutionRoleName": self.execution_role,

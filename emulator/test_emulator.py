@@ -1723,6 +1723,213 @@ def check_stack_set_instances_are_real_stacks() -> None:
     assert operations["ResponseMetadata"]["HTTPStatusCode"] == 200
 
 
+def root_client(service: str) -> Any:
+    """A client of the default account that sends what botocore would refuse (as any SDK can)."""
+    return boto3.client(
+        service, region_name=REGION, endpoint_url=ctx.endpoint, aws_access_key_id="testing", aws_secret_access_key="testing",
+        config=Config(retries={"max_attempts": 1}, parameter_validation=False),
+    )
+
+
+def check_stack_set_operation_lifecycle() -> None:
+    """With the stack-set-delay knob an operation is RUNNING (instances RUNNING) for that long; a
+    second mutating call meanwhile is OperationInProgressException (409) unless the stack set has
+    ManagedExecution Active, then it is QUEUED and runs after; StopStackSetOperation cancels
+    what has not started; an OperationId is idempotent for the same request and
+    OperationIdAlreadyExistsException for another; OperationPreferences as the model allows."""
+    name = f"fsx-drt-lifecycle-{int(time.time())}"
+    cfn = root_client("cloudformation")
+    execution_role("123456789012")
+    execution_role(OTHER_ACCOUNT)
+    cfn.create_stack_set(StackSetName=name, TemplateBody=json.dumps(STACK_SET_TEMPLATE), Parameters=[{"ParameterKey": "Name", "ParameterValue": name}])
+    for prefs, field in (({"MaxConcurrentCount": 0}, "maxConcurrentCount"), ({"FailureTolerancePercentage": 101}, "failureTolerancePercentage")):
+        status, code, message = api_error(cfn.create_stack_instances, StackSetName=name, Accounts=["123456789012"], Regions=[REGION], OperationPreferences=prefs)
+        assert (status, code) == (400, "ValidationError") and f"at 'operationPreferences.{field}' failed to satisfy constraint" in message, message
+    status, code, message = api_error(
+        cfn.create_stack_instances, StackSetName=name, Accounts=["123456789012"], Regions=[REGION],
+        OperationPreferences={"MaxConcurrentCount": 1, "MaxConcurrentPercentage": 50},
+    )
+    assert (status, code) == (400, "ValidationError") and "not both" in message, message
+    assert not cfn.list_stack_instances(StackSetName=name)["Summaries"]  # refused before anything was made
+    assert admin_post("/stack-set-delay", {"Seconds": 1.0}) == (200, {"Seconds": 1.0})
+    try:
+        started = time.monotonic()
+        first = cfn.create_stack_instances(StackSetName=name, Accounts=["123456789012"], Regions=[REGION], OperationId="fleet-create-1")["OperationId"]
+        assert first == "fleet-create-1"
+        assert instances(cfn, name)[("123456789012", REGION)]["StackInstanceStatus"]["DetailedStatus"] == "RUNNING"
+        status, code, message = api_error(cfn.update_stack_instances, StackSetName=name, Accounts=["123456789012"], Regions=[REGION])
+        assert (status, code) == (409, "OperationInProgressException") and name in message, (status, code, message)
+        assert api_error(cfn.delete_stack_set, StackSetName=name)[:2] == (409, "OperationInProgressException")
+        op, seen = wait_operation(cfn, name, first)
+        assert seen[0] == "RUNNING" and op["Status"] == "SUCCEEDED" and time.monotonic() - started >= 1.0, (seen, op)
+        # The same request again with its OperationId: that operation; another request: refused.
+        again = cfn.create_stack_instances(StackSetName=name, Accounts=["123456789012"], Regions=[REGION], OperationId="fleet-create-1")
+        assert again["OperationId"] == first and len(cfn.list_stack_set_operations(StackSetName=name)["Summaries"]) == 1
+        status, code, _ = api_error(cfn.create_stack_instances, StackSetName=name, Accounts=[OTHER_ACCOUNT], Regions=[REGION], OperationId="fleet-create-1")
+        assert (status, code) == (409, "OperationIdAlreadyExistsException"), (status, code)
+
+        managed = cfn.update_stack_set(StackSetName=name, UsePreviousTemplate=True, ManagedExecution={"Active": True})["OperationId"]
+        assert cfn.describe_stack_set(StackSetName=name)["StackSet"]["ManagedExecution"] == {"Active": True}
+        queued = cfn.create_stack_instances(StackSetName=name, Accounts=[OTHER_ACCOUNT], Regions=[REGION])["OperationId"]
+        assert cfn.describe_stack_set_operation(StackSetName=name, OperationId=queued)["StackSetOperation"]["Status"] == "QUEUED"
+        assert wait_operation(cfn, name, managed)[0]["Status"] == "SUCCEEDED"
+        op, seen = wait_operation(cfn, name, queued)
+        assert seen[-2:] == ["RUNNING", "SUCCEEDED"] and op["CreationTimestamp"] >= cfn.describe_stack_set_operation(StackSetName=name, OperationId=managed)["StackSetOperation"]["CreationTimestamp"], seen
+
+        # Stop: the running account finishes, the one not started is CANCELLED.
+        stopped = cfn.update_stack_set(
+            StackSetName=name, UsePreviousTemplate=True, Parameters=[{"ParameterKey": "Name", "ParameterValue": name + "-2"}],
+            OperationPreferences={"MaxConcurrentCount": 1, "RegionOrder": [REGION]},
+        )["OperationId"]
+        cfn.stop_stack_set_operation(StackSetName=name, OperationId=stopped)
+        op, seen = wait_operation(cfn, name, stopped)
+        assert op["Status"] == "STOPPED" and "STOPPING" in seen, (op, seen)
+        assert sorted(r["Status"] for r in results(cfn, name, stopped).values()) == ["CANCELLED", "SUCCEEDED"]
+        assert api_error(cfn.stop_stack_set_operation, StackSetName=name, OperationId=stopped)[:2] == (400, "InvalidOperationException")
+        assert api_error(cfn.describe_stack_set_operation, StackSetName=name, OperationId="no-such-op")[:2] == (404, "OperationNotFoundException")
+        summaries = cfn.list_stack_set_operations(StackSetName=name)["Summaries"]
+        assert [s["OperationId"] for s in summaries] == [stopped, queued, managed, first], summaries
+        assert summaries[0]["OperationPreferences"] == {"MaxConcurrentCount": 1, "RegionOrder": [REGION]}, summaries[0]
+    finally:
+        admin_post("/stack-set-delay", {"Seconds": 0})
+    remove = cfn.delete_stack_instances(StackSetName=name, Accounts=["123456789012", OTHER_ACCOUNT], Regions=[REGION], RetainStacks=False)["OperationId"]
+    wait_operation(cfn, name, remove)
+    cfn.delete_stack_set(StackSetName=name)
+
+
+def check_stack_set_failures_and_tolerance() -> None:
+    """An account without the execution role fails with AWS's reason, a stack that rolls back
+    fails with its resource's reason; within FailureToleranceCount the operation SUCCEEDED with
+    FAILED instances, beyond it FAILED and the rest (that Region, later Regions) CANCELLED."""
+    cfn = client("cloudformation")
+    execution_role("123456789012")
+    name = f"fsx-drt-tolerance-{int(time.time())}"
+    cfn.create_stack_set(StackSetName=name, TemplateBody=json.dumps(STACK_SET_TEMPLATE), Parameters=[{"ParameterKey": "Name", "ParameterValue": name}])
+    lacking = ["333333333333", "444444444444"]
+    op_id = cfn.create_stack_instances(
+        StackSetName=name, Accounts=["123456789012", *lacking], Regions=[REGION],
+        OperationPreferences={"FailureToleranceCount": 2, "MaxConcurrentCount": 3},
+    )["OperationId"]
+    op, _ = wait_operation(cfn, name, op_id)
+    assert op["Status"] == "SUCCEEDED" and op["StatusDetails"]["FailedStackInstancesCount"] == 2, op
+    found, outcome = instances(cfn, name), results(cfn, name, op_id)
+    assert found[("123456789012", REGION)]["Status"] == "CURRENT" and outcome[("123456789012", REGION)]["Status"] == "SUCCEEDED"
+    for account in lacking:
+        reason = (
+            f"Account {account} should have 'AWSCloudFormationStackSetExecutionRole' role with trust relationship to "
+            "Role 'AWSCloudFormationStackSetAdministrationRole'."
+        )
+        assert found[(account, REGION)]["StackInstanceStatus"]["DetailedStatus"] == "FAILED" and found[(account, REGION)]["Status"] == "OUTDATED"
+        assert found[(account, REGION)]["StatusReason"] == reason and outcome[(account, REGION)]["StatusReason"] == reason, outcome
+        assert "StackId" not in found[(account, REGION)]
+    # Beyond tolerance (0, one at a time), first Region eu-west-1 by RegionOrder: the failed
+    # account stops that Region, its other account and every account of us-east-1 are CANCELLED.
+    second = f"{name}-strict"
+    cfn.create_stack_set(StackSetName=second, TemplateBody=json.dumps(STACK_SET_TEMPLATE), Parameters=[{"ParameterKey": "Name", "ParameterValue": second}])
+    op_id = cfn.create_stack_instances(
+        StackSetName=second, Accounts=[lacking[0], "123456789012"], Regions=[REGION, "eu-west-1"],
+        OperationPreferences={"RegionOrder": ["eu-west-1", REGION]},
+    )["OperationId"]
+    op, _ = wait_operation(cfn, second, op_id)
+    assert op["Status"] == "FAILED", op
+    outcome = results(cfn, second, op_id)
+    assert outcome[(lacking[0], "eu-west-1")]["Status"] == "FAILED"
+    for key in (("123456789012", "eu-west-1"), (lacking[0], REGION), ("123456789012", REGION)):
+        assert outcome[key]["Status"] == "CANCELLED" and instances(cfn, second)[key]["StackInstanceStatus"]["DetailedStatus"] == "CANCELLED", outcome
+    # A stack that rolls back: the instance FAILED with the failed resource's reason.
+    third = f"{name}-rollback"
+    group = f"{third}-group"
+    cfn.create_stack_set(StackSetName=third, TemplateBody=scheduler_template(group, {"ScheduleExpressionTimezone": "Europe/Berlim"}, {}))
+    op_id = cfn.create_stack_instances(StackSetName=third, Accounts=["123456789012"], Regions=[REGION])["OperationId"]
+    assert wait_operation(cfn, third, op_id)[0]["Status"] == "FAILED"
+    instance = instances(cfn, third)[("123456789012", REGION)]
+    assert instance["StatusReason"].startswith("ResourceLogicalId:Berlin, ResourceType:AWS::Scheduler::Schedule, ResourceStatusReason:Resource handler returned message:"), instance
+    assert "Europe/Berlim" in instance["StatusReason"] and stack_of(instance)["StackStatus"] == "ROLLBACK_COMPLETE", instance
+    for stack_set, accounts, regions in ((name, ["123456789012", *lacking], [REGION]), (second, [lacking[0], "123456789012"], [REGION, "eu-west-1"]), (third, ["123456789012"], [REGION])):
+        wait_operation(cfn, stack_set, cfn.delete_stack_instances(StackSetName=stack_set, Accounts=accounts, Regions=regions, RetainStacks=False)["OperationId"])
+        assert not instances(cfn, stack_set), instances(cfn, stack_set)
+        cfn.delete_stack_set(StackSetName=stack_set)
+
+
+def organization() -> tuple[str, dict[str, str], dict[str, str]]:
+    """The default account's organization (made once): (root id, OU ids, account ids) with
+    accounts genomics in OU hpc/genomics, cfd in OU hpc, ops under the root."""
+    org = client("organizations")
+    try:
+        org.describe_organization()
+    except ClientError:
+        org.create_organization(FeatureSet="ALL")
+    root = org.list_roots()["Roots"][0]["Id"]
+    ous = {ou["Name"]: ou["Id"] for ou in org.list_organizational_units_for_parent(ParentId=root)["OrganizationalUnits"]}
+    if "hpc" not in ous:
+        ous["hpc"] = org.create_organizational_unit(ParentId=root, Name="hpc")["OrganizationalUnit"]["Id"]
+        ous["genomics"] = org.create_organizational_unit(ParentId=ous["hpc"], Name="genomics")["OrganizationalUnit"]["Id"]
+        for name, parent in (("genomics", ous["genomics"]), ("cfd", ous["hpc"]), ("ops", None)):
+            account = org.create_account(AccountName=name, Email=f"{name}@example.com")["CreateAccountStatus"]["AccountId"]
+            if parent:
+                org.move_account(AccountId=account, SourceParentId=root, DestinationParentId=parent)
+    else:
+        ous["genomics"] = org.list_organizational_units_for_parent(ParentId=ous["hpc"])["OrganizationalUnits"][0]["Id"]
+    accounts = {a["Name"]: a["Id"] for a in org.list_accounts()["Accounts"] if a["Name"] in ("genomics", "cfd", "ops")}
+    return root, ous, accounts
+
+
+def check_stack_set_service_managed_targets() -> None:
+    """SERVICE_MANAGED: DeploymentTargets name OUs of the caller's organization (child OUs
+    included; the root: every account but the management account) refined by Accounts and
+    AccountFilterType; Accounts alone are refused with AWS's ValidationError, as is a stack
+    set whose account has no organization."""
+    root, ous, accounts = organization()
+    cfn = root_client("cloudformation")
+    name = f"fsx-drt-org-{int(time.time())}"
+    status, code, message = api_error(
+        account_client("cloudformation", "555555555555").create_stack_set,
+        StackSetName=name, TemplateBody=json.dumps(STACK_SET_TEMPLATE), PermissionModel="SERVICE_MANAGED",
+    )
+    assert (status, code) == (400, "ValidationError") and "organizations access" in message, message
+    cfn.create_stack_set(
+        StackSetName=name, TemplateBody=json.dumps(STACK_SET_TEMPLATE), PermissionModel="SERVICE_MANAGED",
+        Parameters=[{"ParameterKey": "Name", "ParameterValue": name}], AutoDeployment={"Enabled": False},
+    )
+    only_ous = "StackSets with SERVICE_MANAGED permission model can only have OrganizationalUnit as target"
+    for targets in ({"Accounts": [accounts["cfd"]]}, {"DeploymentTargets": {"Accounts": [accounts["cfd"]]}}):
+        status, code, message = api_error(cfn.create_stack_instances, StackSetName=name, Regions=[REGION], **targets)
+        assert (status, code, message) == (400, "ValidationError", only_ous), (targets, message)
+    status, code, message = api_error(
+        cfn.create_stack_instances, StackSetName=name, Regions=[REGION],
+        DeploymentTargets={"OrganizationalUnitIds": [root], "Accounts": [accounts["cfd"]], "AccountFilterType": "UNION"},
+    )
+    assert (status, code) == (400, "ValidationError") and "UNION" in message, message
+
+    # The root: every account of the organization, however deep its OU, not the management one.
+    op_id = cfn.create_stack_instances(StackSetName=name, Regions=[REGION], DeploymentTargets={"OrganizationalUnitIds": [root]})["OperationId"]
+    assert wait_operation(cfn, name, op_id)[0]["Status"] == "SUCCEEDED"
+    found = instances(cfn, name)
+    assert set(found) == {(a, REGION) for a in accounts.values()}, found
+    assert all(i["OrganizationalUnitId"] == root and i["Status"] == "CURRENT" for i in found.values()), found
+    assert stack_of(found[(accounts["genomics"], REGION)])["StackStatus"] == "CREATE_COMPLETE"
+    assert cfn.describe_stack_set(StackSetName=name)["StackSet"]["OrganizationalUnitIds"] == [root]
+
+    # DIFFERENCE: OU hpc (genomics below it) but not cfd; INTERSECTION: of the root only ops.
+    status, code, message = api_error(
+        cfn.delete_stack_instances, StackSetName=name, Regions=[REGION], Accounts=[accounts["genomics"]], RetainStacks=False
+    )
+    assert (status, code, message) == (400, "ValidationError", only_ous), message
+    for targets, gone in (
+        ({"OrganizationalUnitIds": [ous["hpc"]], "Accounts": [accounts["cfd"]], "AccountFilterType": "DIFFERENCE"}, "genomics"),
+        ({"OrganizationalUnitIds": [root], "Accounts": [accounts["ops"]], "AccountFilterType": "INTERSECTION"}, "ops"),
+    ):
+        before = set(instances(cfn, name))
+        op_id = cfn.delete_stack_instances(StackSetName=name, Regions=[REGION], DeploymentTargets=targets, RetainStacks=False)["OperationId"]
+        op, _ = wait_operation(cfn, name, op_id)
+        assert op["Status"] == "SUCCEEDED" and op["DeploymentTargets"]["AccountFilterType"] == targets["AccountFilterType"], op
+        assert before - set(instances(cfn, name)) == {(accounts[gone], REGION)}, (gone, instances(cfn, name))
+    op_id = cfn.delete_stack_instances(StackSetName=name, Regions=[REGION], DeploymentTargets={"OrganizationalUnitIds": [ous["hpc"]]}, RetainStacks=False)["OperationId"]
+    wait_operation(cfn, name, op_id)
+    assert not instances(cfn, name)
+    cfn.delete_stack_set(StackSetName=name)
+
+
 CHECKS: list[Callable[[], None]] = [
     check_seeded_file_system,
     check_seeded_association_and_bucket,
@@ -1768,6 +1975,9 @@ CHECKS: list[Callable[[], None]] = [
     check_stack_delay,
     check_other_account_credentials,
     check_stack_set_instances_are_real_stacks,
+    check_stack_set_operation_lifecycle,
+    check_stack_set_failures_and_tolerance,
+    check_stack_set_service_managed_targets,
     check_detach_and_stop,
 ]
 
