@@ -289,6 +289,7 @@ def serve(port: int, region: str, verbose: bool, write_state: bool) -> int:
 
     import cbor_protocol
     import fsx_drt
+    import lambda_code
 
     import moto_fixes
     import scheduler_resources
@@ -303,6 +304,7 @@ def serve(port: int, region: str, verbose: bool, write_state: bool) -> int:
     scheduler_resources.install()
     template_fixes.install()
     stack_sets.install()
+    lambda_code.install()
     try:
         stack_delay.from_environment()
         stack_sets.from_environment()

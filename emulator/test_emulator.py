@@ -1930,6 +1930,91 @@ def check_stack_set_service_managed_targets() -> None:
     cfn.delete_stack_set(StackSetName=name)
 
 
+def check_lambda_code_in_another_accounts_bucket() -> None:
+    """Lambda reads Code.S3Bucket as the function's account, in its region: a bucket of another
+    account needs a policy granting that account (or its organization) s3:GetObject, else
+    AccessDeniedException (403); a bucket in another region is PermanentRedirect (400). A
+    StackSets instance whose account cannot read the code FAILED with the stack's reason."""
+    _, _, org_accounts = organization()
+    bucket = f"fsx-drt-code-{int(time.time())}"
+    s3 = client("s3")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="fsx-drt/lambda.zip", Body=lambda_zip())
+    stranger, member = "666666666666", org_accounts["ops"]
+
+    def create(account: str, region: str = REGION) -> tuple[int, str, str] | None:
+        iam, lam = account_client("iam", account), account_client("lambda", account, region)
+        role = f"fsx-drt-code-{region}"
+        try:
+            arn = iam.create_role(RoleName=role, AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+        except ClientError:
+            arn = iam.get_role(RoleName=role)["Role"]["Arn"]
+        request = {
+            "FunctionName": f"{bucket}-{account}-{region}", "Runtime": "provided.al2023", "Handler": "bootstrap", "Role": arn,
+            "Code": {"S3Bucket": bucket, "S3Key": "fsx-drt/lambda.zip"},
+        }
+        try:
+            lam.create_function(**request)
+        except ClientError as exc:
+            return exc.response["ResponseMetadata"]["HTTPStatusCode"], exc.response["Error"]["Code"], exc.response["Error"]["Message"]
+        lam.delete_function(FunctionName=request["FunctionName"])
+        return None
+
+    denied = (
+        403, "AccessDeniedException",
+        f"Your access has been denied by S3, please make sure your request credentials have permission to GetObject for "
+        f"{bucket}/fsx-drt/lambda.zip. S3 Error Code: AccessDenied. S3 Error Message: Access Denied",
+    )
+    assert create("123456789012") is None  # the owner
+    assert create(OTHER_ACCOUNT) == denied, create(OTHER_ACCOUNT)
+    grant = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/fsx-drt/*"}
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Statement": [{**grant, "Principal": {"AWS": f"arn:aws:iam::{OTHER_ACCOUNT}:root"}}]}))
+    assert create(OTHER_ACCOUNT) is None
+    assert create(member) == denied
+    org_id = client("organizations").describe_organization()["Organization"]["Id"]
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Statement": [{**grant, "Principal": "*", "Condition": {"StringEquals": {"aws:PrincipalOrgID": org_id}}}]}))
+    assert create(member) is None and create(stranger) == denied
+    assert create(OTHER_ACCOUNT) == denied  # the grant to it was replaced
+    redirect = create(member, "eu-west-1")
+    assert redirect == (
+        400, "InvalidParameterValueException",
+        f"Error occurred while GetObject. S3 Error Code: PermanentRedirect. S3 Error Message: The bucket is in this region: {REGION}. "
+        "Please use this region to retry the request",
+    ), redirect
+
+    # A stack set whose template makes the function: the stranger's instance fails, the member's not.
+    cfn = root_client("cloudformation")
+    for account in (stranger, member):
+        execution_role(account)
+    template = {
+        "Resources": {
+            "Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": []}}},
+            "Function": {
+                "Type": "AWS::Lambda::Function",
+                "Properties": {
+                    "Runtime": "provided.al2023", "Handler": "bootstrap", "Role": {"Fn::GetAtt": ["Role", "Arn"]},
+                    "Code": {"S3Bucket": bucket, "S3Key": "fsx-drt/lambda.zip"},
+                },
+            },
+        },
+    }
+    name = f"{bucket}-fleet"
+    cfn.create_stack_set(StackSetName=name, TemplateBody=json.dumps(template))
+    op_id = cfn.create_stack_instances(
+        StackSetName=name, Accounts=[member, stranger], Regions=[REGION], OperationPreferences={"FailureToleranceCount": 1, "MaxConcurrentCount": 2}
+    )["OperationId"]
+    assert wait_operation(cfn, name, op_id)[0]["Status"] == "SUCCEEDED"
+    found = instances(cfn, name)
+    assert found[(member, REGION)]["Status"] == "CURRENT", found
+    failed = found[(stranger, REGION)]
+    assert failed["StackInstanceStatus"]["DetailedStatus"] == "FAILED", failed
+    assert failed["StatusReason"].startswith("ResourceLogicalId:Function, ResourceType:AWS::Lambda::Function, ResourceStatusReason:Resource handler returned message: \"Your access has been denied by S3"), failed
+    assert "(Service: Lambda, Status Code: 403," in failed["StatusReason"] and "HandlerErrorCode: AccessDenied)" in failed["StatusReason"], failed
+    assert stack_of(failed)["StackStatus"] == "ROLLBACK_COMPLETE"
+    wait_operation(cfn, name, cfn.delete_stack_instances(StackSetName=name, Accounts=[member, stranger], Regions=[REGION], RetainStacks=False)["OperationId"])
+    cfn.delete_stack_set(StackSetName=name)
+
+
 CHECKS: list[Callable[[], None]] = [
     check_seeded_file_system,
     check_seeded_association_and_bucket,
@@ -1978,6 +2063,7 @@ CHECKS: list[Callable[[], None]] = [
     check_stack_set_operation_lifecycle,
     check_stack_set_failures_and_tolerance,
     check_stack_set_service_managed_targets,
+    check_lambda_code_in_another_accounts_bucket,
     check_detach_and_stop,
 ]
 
