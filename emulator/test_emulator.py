@@ -1750,6 +1750,14 @@ def check_stack_set_operation_lifecycle() -> None:
         OperationPreferences={"MaxConcurrentCount": 1, "MaxConcurrentPercentage": 50},
     )
     assert (status, code) == (400, "ValidationError") and "not both" in message, message
+    for targets in (
+        {"Accounts": ["123456789012"], "DeploymentTargets": {"Accounts": ["123456789012"]}},
+        {"DeploymentTargets": {"OrganizationalUnitIds": ["r-abcd"]}},
+        {},
+    ):
+        assert api_error(cfn.create_stack_instances, StackSetName=name, Regions=[REGION], **targets)[:2] == (400, "ValidationError"), targets
+    status, code, message = api_error(cfn.delete_stack_instances, StackSetName=name, Accounts=["123456789012"], Regions=[REGION])
+    assert (status, code) == (400, "ValidationError") and "retainStacks" in message, message
     assert not cfn.list_stack_instances(StackSetName=name)["Summaries"]  # refused before anything was made
     assert admin_post("/stack-set-delay", {"Seconds": 1.0}) == (200, {"Seconds": 1.0})
     try:
@@ -2015,6 +2023,31 @@ def check_lambda_code_in_another_accounts_bucket() -> None:
     cfn.delete_stack_set(StackSetName=name)
 
 
+def check_stack_set_instances_wait_for_their_stacks() -> None:
+    """With the stack delay an instance is RUNNING while its stack is CREATE_IN_PROGRESS and
+    SUCCEEDED once the stack is CREATE_COMPLETE (the operation follows the stack, not moto)."""
+    cfn = client("cloudformation")
+    execution_role("123456789012")
+    name = f"fsx-drt-slow-stacks-{int(time.time())}"
+    cfn.create_stack_set(StackSetName=name, TemplateBody=json.dumps(STACK_SET_TEMPLATE), Parameters=[{"ParameterKey": "Name", "ParameterValue": name}])
+    assert admin_post("/stack-delay", {"Seconds": 1.0})[0] == 200
+    try:
+        started = time.monotonic()
+        op_id = cfn.create_stack_instances(StackSetName=name, Accounts=["123456789012"], Regions=[REGION])["OperationId"]
+        time.sleep(0.3)
+        instance = instances(cfn, name)[("123456789012", REGION)]
+        assert instance["StackInstanceStatus"]["DetailedStatus"] == "RUNNING", instance
+        assert stack_of(instance)["StackStatus"] == "CREATE_IN_PROGRESS"
+        op, _ = wait_operation(cfn, name, op_id)
+        assert op["Status"] == "SUCCEEDED" and time.monotonic() - started >= 1.0, op
+        assert stack_of(instances(cfn, name)[("123456789012", REGION)])["StackStatus"] == "CREATE_COMPLETE"
+        op_id = cfn.delete_stack_instances(StackSetName=name, Accounts=["123456789012"], Regions=[REGION], RetainStacks=False)["OperationId"]
+        wait_operation(cfn, name, op_id)
+    finally:
+        admin_post("/stack-delay", {"Seconds": 0})
+    cfn.delete_stack_set(StackSetName=name)
+
+
 CHECKS: list[Callable[[], None]] = [
     check_seeded_file_system,
     check_seeded_association_and_bucket,
@@ -2062,6 +2095,7 @@ CHECKS: list[Callable[[], None]] = [
     check_stack_set_instances_are_real_stacks,
     check_stack_set_operation_lifecycle,
     check_stack_set_failures_and_tolerance,
+    check_stack_set_instances_wait_for_their_stacks,
     check_stack_set_service_managed_targets,
     check_lambda_code_in_another_accounts_bucket,
     check_detach_and_stop,
