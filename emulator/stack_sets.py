@@ -158,7 +158,6 @@ class Operation:
         self.status = "QUEUED"
         self.created = _now()
         self.ended: _dt.datetime | None = None
-        self.reason: str | None = None
         self.retain: bool | None = None
         self.deployment_targets: dict[str, Any] | None = None
         self.targets: list[tuple[str, str, str | None]] = []  # account, region, OU
@@ -177,8 +176,6 @@ class Operation:
         }
         if self.ended:
             out["EndTimestamp"] = self.ended
-        if self.reason:
-            out["StatusReason"] = self.reason
         return out
 
 
@@ -456,10 +453,14 @@ def _run_region(stack_set: StackSet, op: Operation, region: str, hold: float, ca
     failed = 0
     pending = list(accounts)
     while pending:
-        if op.stop or cancelled.is_set():
+        if op.stop:  # StopStackSetOperation: the operation ends STOPPED whatever this returns
             for account in pending:
-                _finish(stack_set, op, account, region, "CANCELLED", STOPPED_REASON if op.stop else CANCELLED_REASON)
-            return not cancelled.is_set() or op.stop
+                _finish(stack_set, op, account, region, "CANCELLED", STOPPED_REASON)
+            return True
+        if cancelled.is_set():  # an earlier Region failed beyond tolerance
+            for account in pending:
+                _finish(stack_set, op, account, region, "CANCELLED", CANCELLED_REASON)
+            return False
         size = concurrency if not strict else max(1, min(concurrency, tolerance + 1 - failed))
         batch, pending = pending[:size], pending[size:]
         started = time.monotonic()
@@ -525,8 +526,7 @@ def _run(stack_set: StackSet, op: Operation) -> None:
             elif all(ok.get(r, False) for r in regions):
                 op.status = "SUCCEEDED"
             else:
-                op.status = "FAILED"
-                op.reason = "The operation failed because the failure tolerance was exceeded in at least one Region."
+                op.status = "FAILED"  # no StatusReason: AWS documents none for it
             op.ended = _now()
             queued = next((o for o in stack_set.operations if o.status == "QUEUED"), None)
             if queued is not None:

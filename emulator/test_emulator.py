@@ -2048,6 +2048,36 @@ def check_stack_set_instances_wait_for_their_stacks() -> None:
     cfn.delete_stack_set(StackSetName=name)
 
 
+def check_stack_set_concurrency_and_percentages() -> None:
+    """STRICT_FAILURE_TOLERANCE runs at most tolerance + 1 accounts at once, so the first failure
+    beyond tolerance cancels the rest; SOFT_FAILURE_TOLERANCE runs MaxConcurrentCount regardless;
+    percentages of a Region's accounts round down; PARALLEL Regions do not cancel each other."""
+    cfn = client("cloudformation")
+    execution_role("123456789012")
+    name = f"fsx-drt-modes-{int(time.time())}"
+    cfn.create_stack_set(StackSetName=name, TemplateBody=json.dumps(STACK_SET_TEMPLATE), Parameters=[{"ParameterKey": "Name", "ParameterValue": name}])
+    accounts = ["333333333333", "444444444444", "123456789012"]  # two without the execution role
+
+    def run(prefs: dict[str, Any], regions: list[str] | None = None) -> tuple[str, dict[tuple[str, str], str]]:
+        op_id = cfn.create_stack_instances(StackSetName=name, Accounts=accounts, Regions=regions or [REGION], OperationPreferences=prefs)["OperationId"]
+        op, _ = wait_operation(cfn, name, op_id)
+        outcome = {key: r["Status"] for key, r in results(cfn, name, op_id).items()}
+        wait_operation(cfn, name, cfn.delete_stack_instances(StackSetName=name, Accounts=accounts, Regions=regions or [REGION], RetainStacks=False)["OperationId"])
+        return op["Status"], outcome
+
+    strict = run({"MaxConcurrentCount": 3})
+    assert strict == ("FAILED", {("333333333333", REGION): "FAILED", ("444444444444", REGION): "CANCELLED", ("123456789012", REGION): "CANCELLED"}), strict
+    soft = run({"MaxConcurrentCount": 3, "ConcurrencyMode": "SOFT_FAILURE_TOLERANCE"})
+    assert soft == ("FAILED", {("333333333333", REGION): "FAILED", ("444444444444", REGION): "FAILED", ("123456789012", REGION): "SUCCEEDED"}), soft
+    below = run({"FailureTolerancePercentage": 66, "MaxConcurrentPercentage": 100})  # 1.98 accounts: 1
+    assert below[0] == "FAILED" and below[1][("123456789012", REGION)] == "CANCELLED", below
+    within = run({"FailureTolerancePercentage": 67, "MaxConcurrentPercentage": 10})  # 2.01: 2; 0.3 at once: 1
+    assert within == ("SUCCEEDED", {("333333333333", REGION): "FAILED", ("444444444444", REGION): "FAILED", ("123456789012", REGION): "SUCCEEDED"}), within
+    parallel = run({"RegionConcurrencyType": "PARALLEL"}, [REGION, "eu-west-1"])
+    assert parallel[0] == "FAILED" and [parallel[1][(a, r)] for r in (REGION, "eu-west-1") for a in accounts] == ["FAILED", "CANCELLED", "CANCELLED"] * 2, parallel
+    cfn.delete_stack_set(StackSetName=name)
+
+
 CHECKS: list[Callable[[], None]] = [
     check_seeded_file_system,
     check_seeded_association_and_bucket,
@@ -2095,6 +2125,7 @@ CHECKS: list[Callable[[], None]] = [
     check_stack_set_instances_are_real_stacks,
     check_stack_set_operation_lifecycle,
     check_stack_set_failures_and_tolerance,
+    check_stack_set_concurrency_and_percentages,
     check_stack_set_instances_wait_for_their_stacks,
     check_stack_set_service_managed_targets,
     check_lambda_code_in_another_accounts_bucket,
