@@ -61,6 +61,11 @@ Emulator endpoints (not AWS; under /__fsx_drt_emulator/):
          CloudFormation stack operations ending from then on show as in
          progress until N seconds after they started (0: off). At start the
          delay is FSX_DRT_EMULATOR_STACK_DELAY (unset: 0). See stack_delay.py.
+    GET  /__fsx_drt_emulator/stack-set-delay   -> {"Seconds": N}
+    POST /__fsx_drt_emulator/stack-set-delay   body {"Seconds": N} -> {"Seconds": N};
+         each StackSets operation starting from then on stays RUNNING at least N
+         seconds (0: off). At start FSX_DRT_EMULATOR_STACK_SET_DELAY (unset: 0).
+         See stack_sets.py.
 
 Task timing and the failure trigger are described in emulator/fsx_drt/__init__.py
 (FSX_DRT_EMULATOR_PENDING_SECONDS, FSX_DRT_EMULATOR_TASK_SECONDS,
@@ -259,15 +264,17 @@ class EmulatorApp:
                 return _json_response(start_response, "400 Bad Request", json.loads(exc.description))
             except (ValueError, TypeError) as exc:
                 return _json_response(start_response, "400 Bad Request", {"__type": "BadRequest", "Message": str(exc)})
-        if sub == "/stack-delay" and method in ("GET", "POST"):
-            import stack_delay
+        delays = {"/stack-delay": "stack_delay", "/stack-set-delay": "stack_sets"}
+        if sub in delays and method in ("GET", "POST"):
+            import importlib
 
+            knob = importlib.import_module(delays[sub])  # configure(seconds) and current()
             if method == "POST":
                 try:
-                    stack_delay.configure(float(_json_body(environ)["Seconds"]))
+                    knob.configure(float(_json_body(environ)["Seconds"]))
                 except (ValueError, TypeError, KeyError) as exc:
                     return _json_response(start_response, "400 Bad Request", {"__type": "BadRequest", "Message": f"want {{\"Seconds\": N >= 0}}: {exc}"})
-            return _json_response(start_response, "200 OK", {"Seconds": stack_delay.current()})
+            return _json_response(start_response, "200 OK", {"Seconds": knob.current()})
         return _json_response(start_response, "404 Not Found", {"Message": f"unknown emulator endpoint {method} {sub}"})
 
 
@@ -282,11 +289,13 @@ def serve(port: int, region: str, verbose: bool, write_state: bool) -> int:
 
     import cbor_protocol
     import fsx_drt
+    import lambda_code
 
     import moto_fixes
     import scheduler_resources
     import stack_delay
     import stack_rollback
+    import stack_sets
     import template_fixes
 
     fsx_drt.install()
@@ -294,8 +303,11 @@ def serve(port: int, region: str, verbose: bool, write_state: bool) -> int:
     stack_rollback.install()  # after moto_fixes: outermost around ExecuteChangeSet
     scheduler_resources.install()
     template_fixes.install()
+    stack_sets.install()
+    lambda_code.install()
     try:
         stack_delay.from_environment()
+        stack_sets.from_environment()
         # Read again at each task's creation; a typo should stop the server now, not fail a request.
         fsx_drt.task_durations()
         fsx_drt.status_refresh_seconds()

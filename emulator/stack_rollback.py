@@ -37,17 +37,24 @@ _installed = False
 
 
 class ResourceFailed(Exception):
-    """A resource's handler refused its properties (HandlerErrorCode InvalidRequest unless told)."""
+    """A resource's handler refused its properties (HandlerErrorCode InvalidRequest and the
+    service's HTTP status 400 unless told)."""
 
     def __init__(
-        self, logical_id: str, resource_type: str, service: str, message: str, handler_error_code: str | None = None
+        self,
+        logical_id: str,
+        resource_type: str,
+        service: str,
+        message: str,
+        handler_error_code: str | None = None,
+        status_code: int = 400,
     ) -> None:
         super().__init__(message)
         code = handler_error_code or "InvalidRequest"
         self.logical_id = logical_id
         self.resource_type = resource_type
         self.reason = (
-            f'Resource handler returned message: "{message} (Service: {service}, Status Code: 400, '
+            f'Resource handler returned message: "{message} (Service: {service}, Status Code: {status_code}, '
             f'Request ID: {uuid.uuid4()})" (RequestToken: {uuid.uuid4()}, HandlerErrorCode: {code})'
         )
 

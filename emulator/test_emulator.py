@@ -1131,7 +1131,8 @@ def check_scheduler_bad_timezone_rolls_back_create() -> None:
     cfn.delete_stack(StackName=stack)
 
 
-def scheduler_error(fn: Callable[..., Any], **kwargs: Any) -> tuple[int, str, str]:
+def api_error(fn: Callable[..., Any], **kwargs: Any) -> tuple[int, str, str]:
+    """(HTTP status, error code, message) of a call that must fail."""
     try:
         fn(**kwargs)
     except ClientError as exc:
@@ -1166,19 +1167,19 @@ def check_scheduler_api_refuses_what_scheduler_refuses() -> None:
         ),
     ]
     for change, message in refused:
-        assert scheduler_error(scheduler.create_schedule, **{**valid, **change}) == (400, "ValidationException", message), change
-    assert scheduler_error(scheduler.create_schedule, **valid, GroupName="no-such-group") == (
+        assert api_error(scheduler.create_schedule, **{**valid, **change}) == (400, "ValidationException", message), change
+    assert api_error(scheduler.create_schedule, **valid, GroupName="no-such-group") == (
         404, "ResourceNotFoundException", "Schedule group no-such-group does not exist."
     )
     scheduler.create_schedule(**valid)
-    assert scheduler_error(scheduler.create_schedule, **valid)[:2] == (409, "ConflictException")
-    assert scheduler_error(scheduler.update_schedule, **{**valid, "ScheduleExpression": "rate(0 days)"})[:2] == (400, "ValidationException")
+    assert api_error(scheduler.create_schedule, **valid)[:2] == (409, "ConflictException")
+    assert api_error(scheduler.update_schedule, **{**valid, "ScheduleExpression": "rate(0 days)"})[:2] == (400, "ValidationException")
     scheduler.update_schedule(**{**valid, "ScheduleExpression": "rate(2 days)"})
     got = scheduler.get_schedule(Name=name)
     assert (got["ScheduleExpression"], got["State"]) == ("rate(2 days)", "ENABLED"), got
     scheduler.delete_schedule(Name=name)
-    assert scheduler_error(scheduler.create_schedule_group, Name="default")[:2] == (409, "ConflictException")
-    assert scheduler_error(scheduler.delete_schedule_group, Name="no-such-group")[:2] == (404, "ResourceNotFoundException")
+    assert api_error(scheduler.create_schedule_group, Name="default")[:2] == (409, "ConflictException")
+    assert api_error(scheduler.delete_schedule_group, Name="no-such-group")[:2] == (404, "ResourceNotFoundException")
 
 
 def check_one_time_schedules_as_the_function_makes_them() -> None:
@@ -1203,7 +1204,7 @@ def check_one_time_schedules_as_the_function_makes_them() -> None:
             "RetryPolicy": {"MaximumRetryAttempts": 4, "MaximumEventAgeInSeconds": 3600},
         },
     }
-    assert scheduler_error(scheduler.create_schedule, **{**request, "ActionAfterCompletion": "REMOVE"}) == (
+    assert api_error(scheduler.create_schedule, **{**request, "ActionAfterCompletion": "REMOVE"}) == (
         400,
         "ValidationException",
         "1 validation error detected: Value 'REMOVE' at 'actionAfterCompletion' failed to satisfy constraint: "
@@ -1211,7 +1212,7 @@ def check_one_time_schedules_as_the_function_makes_them() -> None:
     )
     scheduler.create_schedule(**request)
     # A retried invocation making the same try again: ConflictException, which Later takes as done.
-    assert scheduler_error(scheduler.create_schedule, **request)[:2] == (409, "ConflictException")
+    assert api_error(scheduler.create_schedule, **request)[:2] == (409, "ConflictException")
     scheduler.create_schedule(**{**request, "Name": "nightly-export"})
     got = scheduler.get_schedule(Name=name, GroupName=group)
     assert (got["ScheduleExpression"], got["ActionAfterCompletion"], got["Target"]["Input"]) == (
@@ -1567,6 +1568,516 @@ def check_detach_and_stop() -> None:
         assert state in ("gone", "Z"), f"pid {pid} still running after --stop (state {state})"
 
 
+# ---------------------------------------------------------------------------
+# CloudFormation StackSets (stack_sets.py): several accounts and regions
+# ---------------------------------------------------------------------------
+
+OTHER_ACCOUNT = "222222222222"
+STACK_SET_TEMPLATE = {
+    "Parameters": {"Name": {"Type": "String"}, "Size": {"Type": "String", "Default": "small"}},
+    "Resources": {"Topic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": {"Fn::Join": ["-", [{"Ref": "Name"}, {"Ref": "Size"}]]}}}},
+    "Outputs": {"Size": {"Value": {"Ref": "Size"}}},
+}
+
+
+def account_client(service: str, account: str, region: str = REGION) -> Any:
+    """A client acting as `account`: credentials of an AssumeRole into a role of that account
+    (moto takes a request's account from its access key)."""
+    if account == "123456789012":
+        return boto3.client(
+            service, region_name=region, endpoint_url=ctx.endpoint, aws_access_key_id="testing",
+            aws_secret_access_key="testing", config=Config(retries={"max_attempts": 1}),
+        )
+    creds = client("sts").assume_role(RoleArn=f"arn:aws:iam::{account}:role/fsx-drt-fleet", RoleSessionName="fsx-drt")["Credentials"]
+    return boto3.client(
+        service, region_name=region, endpoint_url=ctx.endpoint, aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"],
+        config=Config(retries={"max_attempts": 1}, parameter_validation=False),
+    )
+
+
+def execution_role(account: str) -> None:
+    iam = account_client("iam", account)
+    try:
+        iam.create_role(RoleName="AWSCloudFormationStackSetExecutionRole", AssumeRolePolicyDocument="{}")
+    except ClientError as exc:
+        assert exc.response["Error"]["Code"] == "EntityAlreadyExists", exc
+
+
+def wait_operation(cfn: Any, stack_set: str, op_id: str, timeout: float = 30.0) -> tuple[dict[str, Any], list[str]]:
+    """Polls DescribeStackSetOperation until it ended; (operation, statuses seen)."""
+    seen: list[str] = []
+    deadline = time.monotonic() + timeout
+    while True:
+        op = cfn.describe_stack_set_operation(StackSetName=stack_set, OperationId=op_id)["StackSetOperation"]
+        if not seen or seen[-1] != op["Status"]:
+            seen.append(op["Status"])
+        if op["Status"] in ("SUCCEEDED", "FAILED", "STOPPED"):
+            return op, seen
+        assert time.monotonic() < deadline, f"operation {op_id} stuck; seen {seen}"
+        time.sleep(0.05)
+
+
+def instances(cfn: Any, stack_set: str) -> dict[tuple[str, str], dict[str, Any]]:
+    return {(i["Account"], i["Region"]): i for i in cfn.list_stack_instances(StackSetName=stack_set)["Summaries"]}
+
+
+def results(cfn: Any, stack_set: str, op_id: str) -> dict[tuple[str, str], dict[str, Any]]:
+    summaries = cfn.list_stack_set_operation_results(StackSetName=stack_set, OperationId=op_id)["Summaries"]
+    return {(r["Account"], r["Region"]): r for r in summaries}
+
+
+def stack_of(instance: dict[str, Any]) -> dict[str, Any]:
+    cfn = account_client("cloudformation", instance["Account"], instance["Region"])
+    return cfn.describe_stacks(StackName=instance["StackId"])["Stacks"][0]
+
+
+def check_other_account_credentials() -> None:
+    """AssumeRole into arn:aws:iam::222222222222:role/x gives credentials that act as that
+    account in server mode: GetCallerIdentity says so, and what they make is that account's."""
+    sts = account_client("sts", OTHER_ACCOUNT)
+    identity = sts.get_caller_identity()
+    assert identity["Account"] == OTHER_ACCOUNT, identity
+    assert identity["Arn"].startswith(f"arn:aws:sts::{OTHER_ACCOUNT}:assumed-role/fsx-drt-fleet/"), identity
+    assert client("sts").get_caller_identity()["Account"] == "123456789012"
+    topic = f"fsx-drt-emulator-account-{int(time.time())}"
+    arn = account_client("sns", OTHER_ACCOUNT).create_topic(Name=topic)["TopicArn"]
+    assert arn == f"arn:aws:sns:{REGION}:{OTHER_ACCOUNT}:{topic}", arn
+    assert arn not in [t["TopicArn"] for t in client("sns").list_topics()["Topics"]]
+
+
+def check_stack_set_instances_are_real_stacks() -> None:
+    """A three-member fleet over two accounts and two regions: each instance is a stack
+    StackSet-NAME-UUID in its account and region with the stack set's parameters overlaid by its
+    overrides; UpdateStackSet updates every stack (template too), UpdateStackInstances one;
+    DeleteStackInstances deletes stacks (RetainStacks keeps them); DeleteStackSet waits for none."""
+    name = f"fsx-drt-fleet-{int(time.time())}"
+    cfn = client("cloudformation")
+    for account in ("123456789012", OTHER_ACCOUNT):
+        execution_role(account)
+    cfn.create_stack_set(
+        StackSetName=name, TemplateBody=json.dumps(STACK_SET_TEMPLATE), Parameters=[{"ParameterKey": "Name", "ParameterValue": "fleet"}],
+        Tags=[{"Key": "team", "Value": "hpc"}],
+    )
+    first = cfn.create_stack_instances(StackSetName=name, Accounts=["123456789012", OTHER_ACCOUNT], Regions=["us-east-1"])["OperationId"]
+    op, _ = wait_operation(cfn, name, first)
+    assert op["Status"] == "SUCCEEDED" and op["Action"] == "CREATE", op
+    second = cfn.create_stack_instances(
+        StackSetName=name, Accounts=[OTHER_ACCOUNT], Regions=["eu-west-1"], ParameterOverrides=[{"ParameterKey": "Size", "ParameterValue": "large"}]
+    )["OperationId"]
+    assert wait_operation(cfn, name, second)[0]["Status"] == "SUCCEEDED"
+    found = instances(cfn, name)
+    assert set(found) == {("123456789012", "us-east-1"), (OTHER_ACCOUNT, "us-east-1"), (OTHER_ACCOUNT, "eu-west-1")}, found
+    for (account, region), instance in found.items():
+        assert instance["Status"] == "CURRENT" and instance["StackInstanceStatus"]["DetailedStatus"] == "SUCCEEDED", instance
+        assert re.fullmatch(rf"arn:aws:cloudformation:{region}:{account}:stack/StackSet-{name}-[0-9a-f-]{{36}}/.+", instance["StackId"]), instance
+        stack = stack_of(instance)
+        assert stack["StackStatus"] == "CREATE_COMPLETE" and {"Key": "team", "Value": "hpc"} in stack["Tags"], stack
+        size = "large" if region == "eu-west-1" else "small"
+        assert {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]} == {"Size": size}, stack
+        listed = account_client("cloudformation", account, region).describe_stacks()["Stacks"]
+        assert instance["StackId"] in [s["StackId"] for s in listed]
+    assert found[(OTHER_ACCOUNT, "eu-west-1")]["LastOperationId"] == second
+    described = cfn.describe_stack_instance(StackSetName=name, StackInstanceAccount=OTHER_ACCOUNT, StackInstanceRegion="eu-west-1")["StackInstance"]
+    assert described["ParameterOverrides"] == [{"ParameterKey": "Size", "ParameterValue": "large"}], described
+    status, code, _ = api_error(cfn.describe_stack_instance, StackSetName=name, StackInstanceAccount="333333333333", StackInstanceRegion="us-east-1")
+    assert (status, code) == (404, "StackInstanceNotFoundException"), (status, code)
+
+    # UpdateStackSet: a new template (an added output) reaches every stack; overrides stay.
+    template = {**STACK_SET_TEMPLATE, "Outputs": {**STACK_SET_TEMPLATE["Outputs"], "Name": {"Value": {"Ref": "Name"}}}}
+    update = cfn.update_stack_set(StackSetName=name, TemplateBody=json.dumps(template), Parameters=[{"ParameterKey": "Name", "UsePreviousValue": True}])["OperationId"]
+    assert wait_operation(cfn, name, update)[0]["Status"] == "SUCCEEDED"
+    for instance in instances(cfn, name).values():
+        outputs = {o["OutputKey"]: o["OutputValue"] for o in stack_of(instance)["Outputs"]}
+        assert outputs["Name"] == "fleet" and outputs["Size"] == ("large" if instance["Region"] == "eu-west-1" else "small"), outputs
+        assert stack_of(instance)["StackStatus"] == "UPDATE_COMPLETE"
+    # UpdateStackInstances: the new override reaches that stack only.
+    change = cfn.update_stack_instances(
+        StackSetName=name, Accounts=["123456789012"], Regions=["us-east-1"], ParameterOverrides=[{"ParameterKey": "Size", "ParameterValue": "medium"}]
+    )["OperationId"]
+    assert wait_operation(cfn, name, change)[0]["Status"] == "SUCCEEDED"
+    found = instances(cfn, name)
+    assert {o["OutputKey"]: o["OutputValue"] for o in stack_of(found[("123456789012", "us-east-1")])["Outputs"]}["Size"] == "medium"
+    assert {o["OutputKey"]: o["OutputValue"] for o in stack_of(found[(OTHER_ACCOUNT, "us-east-1")])["Outputs"]}["Size"] == "small"
+    status, code, _ = api_error(cfn.update_stack_instances, StackSetName=name, Accounts=["333333333333"], Regions=["us-east-1"])
+    assert (status, code) == (404, "StackInstanceNotFoundException"), (status, code)
+
+    status, code, _ = api_error(cfn.delete_stack_set, StackSetName=name)
+    assert (status, code) == (409, "StackSetNotEmptyException"), (status, code)
+    # Remove one member: its stack is deleted. Retain another: its stack stays.
+    gone, kept = found[("123456789012", "us-east-1")], found[(OTHER_ACCOUNT, "eu-west-1")]
+    remove = cfn.delete_stack_instances(StackSetName=name, Accounts=["123456789012"], Regions=["us-east-1"], RetainStacks=False)["OperationId"]
+    assert wait_operation(cfn, name, remove)[0]["Status"] == "SUCCEEDED"
+    assert stack_of(gone)["StackStatus"] == "DELETE_COMPLETE"
+    retain = cfn.delete_stack_instances(StackSetName=name, Accounts=[OTHER_ACCOUNT], Regions=["eu-west-1"], RetainStacks=True)["OperationId"]
+    op, _ = wait_operation(cfn, name, retain)
+    assert op["Status"] == "SUCCEEDED" and op["RetainStacks"] is True, op
+    assert stack_of(kept)["StackStatus"] == "UPDATE_COMPLETE"
+    assert set(instances(cfn, name)) == {(OTHER_ACCOUNT, "us-east-1")}
+    last = cfn.delete_stack_instances(StackSetName=name, Accounts=[OTHER_ACCOUNT], Regions=["us-east-1"], RetainStacks=False)["OperationId"]
+    wait_operation(cfn, name, last)
+    cfn.delete_stack_set(StackSetName=name)
+    status, code, _ = api_error(cfn.describe_stack_set, StackSetName=name)
+    assert (status, code) == (404, "StackSetNotFoundException"), (status, code)
+    operations = account_client("cloudformation", OTHER_ACCOUNT, "eu-west-1").delete_stack(StackName=kept["StackId"])
+    assert operations["ResponseMetadata"]["HTTPStatusCode"] == 200
+
+
+def root_client(service: str) -> Any:
+    """A client of the default account that sends what botocore would refuse (as any SDK can)."""
+    return boto3.client(
+        service, region_name=REGION, endpoint_url=ctx.endpoint, aws_access_key_id="testing", aws_secret_access_key="testing",
+        config=Config(retries={"max_attempts": 1}, parameter_validation=False),
+    )
+
+
+def check_stack_set_operation_lifecycle() -> None:
+    """With the stack-set-delay knob an operation is RUNNING (instances RUNNING) for that long; a
+    second mutating call meanwhile is OperationInProgressException (409) unless the stack set has
+    ManagedExecution Active, then it is QUEUED and runs after; StopStackSetOperation cancels
+    what has not started; an OperationId is idempotent for the same request and
+    OperationIdAlreadyExistsException for another; OperationPreferences as the model allows."""
+    name = f"fsx-drt-lifecycle-{int(time.time())}"
+    cfn = root_client("cloudformation")
+    execution_role("123456789012")
+    execution_role(OTHER_ACCOUNT)
+    cfn.create_stack_set(StackSetName=name, TemplateBody=json.dumps(STACK_SET_TEMPLATE), Parameters=[{"ParameterKey": "Name", "ParameterValue": name}])
+    for prefs, field in (({"MaxConcurrentCount": 0}, "maxConcurrentCount"), ({"FailureTolerancePercentage": 101}, "failureTolerancePercentage")):
+        status, code, message = api_error(cfn.create_stack_instances, StackSetName=name, Accounts=["123456789012"], Regions=[REGION], OperationPreferences=prefs)
+        assert (status, code) == (400, "ValidationError") and f"at 'operationPreferences.{field}' failed to satisfy constraint" in message, message
+    status, code, message = api_error(
+        cfn.create_stack_instances, StackSetName=name, Accounts=["123456789012"], Regions=[REGION],
+        OperationPreferences={"MaxConcurrentCount": 1, "MaxConcurrentPercentage": 50},
+    )
+    assert (status, code) == (400, "ValidationError") and "not both" in message, message
+    for targets in (
+        {"Accounts": ["123456789012"], "DeploymentTargets": {"Accounts": ["123456789012"]}},
+        {"DeploymentTargets": {"OrganizationalUnitIds": ["r-abcd"]}},
+        {},
+    ):
+        assert api_error(cfn.create_stack_instances, StackSetName=name, Regions=[REGION], **targets)[:2] == (400, "ValidationError"), targets
+    status, code, message = api_error(cfn.delete_stack_instances, StackSetName=name, Accounts=["123456789012"], Regions=[REGION])
+    assert (status, code) == (400, "ValidationError") and "retainStacks" in message, message
+    assert not cfn.list_stack_instances(StackSetName=name)["Summaries"]  # refused before anything was made
+    assert admin_post("/stack-set-delay", {"Seconds": 1.0}) == (200, {"Seconds": 1.0})
+    try:
+        started = time.monotonic()
+        first = cfn.create_stack_instances(StackSetName=name, Accounts=["123456789012"], Regions=[REGION], OperationId="fleet-create-1")["OperationId"]
+        assert first == "fleet-create-1"
+        assert instances(cfn, name)[("123456789012", REGION)]["StackInstanceStatus"]["DetailedStatus"] == "RUNNING"
+        status, code, message = api_error(cfn.update_stack_instances, StackSetName=name, Accounts=["123456789012"], Regions=[REGION])
+        assert (status, code) == (409, "OperationInProgressException") and name in message, (status, code, message)
+        assert api_error(cfn.delete_stack_set, StackSetName=name)[:2] == (409, "OperationInProgressException")
+        op, seen = wait_operation(cfn, name, first)
+        assert seen[0] == "RUNNING" and op["Status"] == "SUCCEEDED" and time.monotonic() - started >= 1.0, (seen, op)
+        # The same request again with its OperationId: that operation; another request: refused.
+        again = cfn.create_stack_instances(StackSetName=name, Accounts=["123456789012"], Regions=[REGION], OperationId="fleet-create-1")
+        assert again["OperationId"] == first and len(cfn.list_stack_set_operations(StackSetName=name)["Summaries"]) == 1
+        status, code, _ = api_error(cfn.create_stack_instances, StackSetName=name, Accounts=[OTHER_ACCOUNT], Regions=[REGION], OperationId="fleet-create-1")
+        assert (status, code) == (409, "OperationIdAlreadyExistsException"), (status, code)
+
+        managed = cfn.update_stack_set(StackSetName=name, UsePreviousTemplate=True, ManagedExecution={"Active": True})["OperationId"]
+        assert cfn.describe_stack_set(StackSetName=name)["StackSet"]["ManagedExecution"] == {"Active": True}
+        queued = cfn.create_stack_instances(StackSetName=name, Accounts=[OTHER_ACCOUNT], Regions=[REGION])["OperationId"]
+        assert cfn.describe_stack_set_operation(StackSetName=name, OperationId=queued)["StackSetOperation"]["Status"] == "QUEUED"
+        assert wait_operation(cfn, name, managed)[0]["Status"] == "SUCCEEDED"
+        op, seen = wait_operation(cfn, name, queued)
+        assert seen[-2:] == ["RUNNING", "SUCCEEDED"] and op["CreationTimestamp"] >= cfn.describe_stack_set_operation(StackSetName=name, OperationId=managed)["StackSetOperation"]["CreationTimestamp"], seen
+
+        # Stop: the running account finishes, the one not started is CANCELLED.
+        stopped = cfn.update_stack_set(
+            StackSetName=name, UsePreviousTemplate=True, Parameters=[{"ParameterKey": "Name", "ParameterValue": name + "-2"}],
+            OperationPreferences={"MaxConcurrentCount": 1, "RegionOrder": [REGION]},
+        )["OperationId"]
+        cfn.stop_stack_set_operation(StackSetName=name, OperationId=stopped)
+        op, seen = wait_operation(cfn, name, stopped)
+        assert op["Status"] == "STOPPED" and "STOPPING" in seen, (op, seen)
+        assert sorted(r["Status"] for r in results(cfn, name, stopped).values()) == ["CANCELLED", "SUCCEEDED"]
+        assert api_error(cfn.stop_stack_set_operation, StackSetName=name, OperationId=stopped)[:2] == (400, "InvalidOperationException")
+        assert api_error(cfn.describe_stack_set_operation, StackSetName=name, OperationId="no-such-op")[:2] == (404, "OperationNotFoundException")
+        summaries = cfn.list_stack_set_operations(StackSetName=name)["Summaries"]
+        assert [s["OperationId"] for s in summaries] == [stopped, queued, managed, first], summaries
+        assert summaries[0]["OperationPreferences"] == {"MaxConcurrentCount": 1, "RegionOrder": [REGION]}, summaries[0]
+    finally:
+        admin_post("/stack-set-delay", {"Seconds": 0})
+    remove = cfn.delete_stack_instances(StackSetName=name, Accounts=["123456789012", OTHER_ACCOUNT], Regions=[REGION], RetainStacks=False)["OperationId"]
+    wait_operation(cfn, name, remove)
+    cfn.delete_stack_set(StackSetName=name)
+
+
+def check_stack_set_failures_and_tolerance() -> None:
+    """An account without the execution role fails with AWS's reason, a stack that rolls back
+    fails with its resource's reason; within FailureToleranceCount the operation SUCCEEDED with
+    FAILED instances, beyond it FAILED and the rest (that Region, later Regions) CANCELLED."""
+    cfn = client("cloudformation")
+    execution_role("123456789012")
+    name = f"fsx-drt-tolerance-{int(time.time())}"
+    cfn.create_stack_set(StackSetName=name, TemplateBody=json.dumps(STACK_SET_TEMPLATE), Parameters=[{"ParameterKey": "Name", "ParameterValue": name}])
+    lacking = ["333333333333", "444444444444"]
+    op_id = cfn.create_stack_instances(
+        StackSetName=name, Accounts=["123456789012", *lacking], Regions=[REGION],
+        OperationPreferences={"FailureToleranceCount": 2, "MaxConcurrentCount": 3},
+    )["OperationId"]
+    op, _ = wait_operation(cfn, name, op_id)
+    assert op["Status"] == "SUCCEEDED" and op["StatusDetails"]["FailedStackInstancesCount"] == 2, op
+    found, outcome = instances(cfn, name), results(cfn, name, op_id)
+    assert found[("123456789012", REGION)]["Status"] == "CURRENT" and outcome[("123456789012", REGION)]["Status"] == "SUCCEEDED"
+    for account in lacking:
+        reason = (
+            f"Account {account} should have 'AWSCloudFormationStackSetExecutionRole' role with trust relationship to "
+            "Role 'AWSCloudFormationStackSetAdministrationRole'."
+        )
+        assert found[(account, REGION)]["StackInstanceStatus"]["DetailedStatus"] == "FAILED" and found[(account, REGION)]["Status"] == "OUTDATED"
+        assert found[(account, REGION)]["StatusReason"] == reason and outcome[(account, REGION)]["StatusReason"] == reason, outcome
+        assert "StackId" not in found[(account, REGION)]
+    # Beyond tolerance (0, one at a time), first Region eu-west-1 by RegionOrder: the failed
+    # account stops that Region, its other account and every account of us-east-1 are CANCELLED.
+    second = f"{name}-strict"
+    cfn.create_stack_set(StackSetName=second, TemplateBody=json.dumps(STACK_SET_TEMPLATE), Parameters=[{"ParameterKey": "Name", "ParameterValue": second}])
+    op_id = cfn.create_stack_instances(
+        StackSetName=second, Accounts=[lacking[0], "123456789012"], Regions=[REGION, "eu-west-1"],
+        OperationPreferences={"RegionOrder": ["eu-west-1", REGION]},
+    )["OperationId"]
+    op, _ = wait_operation(cfn, second, op_id)
+    assert op["Status"] == "FAILED", op
+    outcome = results(cfn, second, op_id)
+    assert outcome[(lacking[0], "eu-west-1")]["Status"] == "FAILED"
+    for key in (("123456789012", "eu-west-1"), (lacking[0], REGION), ("123456789012", REGION)):
+        assert outcome[key]["Status"] == "CANCELLED" and instances(cfn, second)[key]["StackInstanceStatus"]["DetailedStatus"] == "CANCELLED", outcome
+    # A stack that rolls back: the instance FAILED with the failed resource's reason.
+    third = f"{name}-rollback"
+    group = f"{third}-group"
+    cfn.create_stack_set(StackSetName=third, TemplateBody=scheduler_template(group, {"ScheduleExpressionTimezone": "Europe/Berlim"}, {}))
+    op_id = cfn.create_stack_instances(StackSetName=third, Accounts=["123456789012"], Regions=[REGION])["OperationId"]
+    assert wait_operation(cfn, third, op_id)[0]["Status"] == "FAILED"
+    instance = instances(cfn, third)[("123456789012", REGION)]
+    assert instance["StatusReason"].startswith("ResourceLogicalId:Berlin, ResourceType:AWS::Scheduler::Schedule, ResourceStatusReason:Resource handler returned message:"), instance
+    assert "Europe/Berlim" in instance["StatusReason"] and stack_of(instance)["StackStatus"] == "ROLLBACK_COMPLETE", instance
+    for stack_set, accounts, regions in ((name, ["123456789012", *lacking], [REGION]), (second, [lacking[0], "123456789012"], [REGION, "eu-west-1"]), (third, ["123456789012"], [REGION])):
+        wait_operation(cfn, stack_set, cfn.delete_stack_instances(StackSetName=stack_set, Accounts=accounts, Regions=regions, RetainStacks=False)["OperationId"])
+        assert not instances(cfn, stack_set), instances(cfn, stack_set)
+        cfn.delete_stack_set(StackSetName=stack_set)
+
+
+def organization() -> tuple[str, dict[str, str], dict[str, str]]:
+    """The default account's organization (made once): (root id, OU ids, account ids) with
+    accounts genomics in OU hpc/genomics, cfd in OU hpc, ops under the root."""
+    org = client("organizations")
+    try:
+        org.describe_organization()
+    except ClientError:
+        org.create_organization(FeatureSet="ALL")
+    root = org.list_roots()["Roots"][0]["Id"]
+    ous = {ou["Name"]: ou["Id"] for ou in org.list_organizational_units_for_parent(ParentId=root)["OrganizationalUnits"]}
+    if "hpc" not in ous:
+        ous["hpc"] = org.create_organizational_unit(ParentId=root, Name="hpc")["OrganizationalUnit"]["Id"]
+        ous["genomics"] = org.create_organizational_unit(ParentId=ous["hpc"], Name="genomics")["OrganizationalUnit"]["Id"]
+        for name, parent in (("genomics", ous["genomics"]), ("cfd", ous["hpc"]), ("ops", None)):
+            account = org.create_account(AccountName=name, Email=f"{name}@example.com")["CreateAccountStatus"]["AccountId"]
+            if parent:
+                org.move_account(AccountId=account, SourceParentId=root, DestinationParentId=parent)
+    else:
+        ous["genomics"] = org.list_organizational_units_for_parent(ParentId=ous["hpc"])["OrganizationalUnits"][0]["Id"]
+    accounts = {a["Name"]: a["Id"] for a in org.list_accounts()["Accounts"] if a["Name"] in ("genomics", "cfd", "ops")}
+    return root, ous, accounts
+
+
+def check_stack_set_service_managed_targets() -> None:
+    """SERVICE_MANAGED: DeploymentTargets name OUs of the caller's organization (child OUs
+    included; the root: every account but the management account) refined by Accounts and
+    AccountFilterType; Accounts alone are refused with AWS's ValidationError, as is a stack
+    set whose account has no organization."""
+    root, ous, accounts = organization()
+    cfn = root_client("cloudformation")
+    name = f"fsx-drt-org-{int(time.time())}"
+    status, code, message = api_error(
+        account_client("cloudformation", "555555555555").create_stack_set,
+        StackSetName=name, TemplateBody=json.dumps(STACK_SET_TEMPLATE), PermissionModel="SERVICE_MANAGED",
+    )
+    assert (status, code) == (400, "ValidationError") and "organizations access" in message, message
+    cfn.create_stack_set(
+        StackSetName=name, TemplateBody=json.dumps(STACK_SET_TEMPLATE), PermissionModel="SERVICE_MANAGED",
+        Parameters=[{"ParameterKey": "Name", "ParameterValue": name}], AutoDeployment={"Enabled": False},
+    )
+    only_ous = "StackSets with SERVICE_MANAGED permission model can only have OrganizationalUnit as target"
+    for targets in ({"Accounts": [accounts["cfd"]]}, {"DeploymentTargets": {"Accounts": [accounts["cfd"]]}}):
+        status, code, message = api_error(cfn.create_stack_instances, StackSetName=name, Regions=[REGION], **targets)
+        assert (status, code, message) == (400, "ValidationError", only_ous), (targets, message)
+    status, code, message = api_error(
+        cfn.create_stack_instances, StackSetName=name, Regions=[REGION],
+        DeploymentTargets={"OrganizationalUnitIds": [root], "Accounts": [accounts["cfd"]], "AccountFilterType": "UNION"},
+    )
+    assert (status, code) == (400, "ValidationError") and "UNION" in message, message
+
+    # The root: every account of the organization, however deep its OU, not the management one.
+    op_id = cfn.create_stack_instances(StackSetName=name, Regions=[REGION], DeploymentTargets={"OrganizationalUnitIds": [root]})["OperationId"]
+    assert wait_operation(cfn, name, op_id)[0]["Status"] == "SUCCEEDED"
+    found = instances(cfn, name)
+    assert set(found) == {(a, REGION) for a in accounts.values()}, found
+    assert all(i["OrganizationalUnitId"] == root and i["Status"] == "CURRENT" for i in found.values()), found
+    assert stack_of(found[(accounts["genomics"], REGION)])["StackStatus"] == "CREATE_COMPLETE"
+    assert cfn.describe_stack_set(StackSetName=name)["StackSet"]["OrganizationalUnitIds"] == [root]
+
+    # DIFFERENCE: OU hpc (genomics below it) but not cfd; INTERSECTION: of the root only ops.
+    status, code, message = api_error(
+        cfn.delete_stack_instances, StackSetName=name, Regions=[REGION], Accounts=[accounts["genomics"]], RetainStacks=False
+    )
+    assert (status, code, message) == (400, "ValidationError", only_ous), message
+    for targets, gone in (
+        ({"OrganizationalUnitIds": [ous["hpc"]], "Accounts": [accounts["cfd"]], "AccountFilterType": "DIFFERENCE"}, "genomics"),
+        ({"OrganizationalUnitIds": [root], "Accounts": [accounts["ops"]], "AccountFilterType": "INTERSECTION"}, "ops"),
+    ):
+        before = set(instances(cfn, name))
+        op_id = cfn.delete_stack_instances(StackSetName=name, Regions=[REGION], DeploymentTargets=targets, RetainStacks=False)["OperationId"]
+        op, _ = wait_operation(cfn, name, op_id)
+        assert op["Status"] == "SUCCEEDED" and op["DeploymentTargets"]["AccountFilterType"] == targets["AccountFilterType"], op
+        assert before - set(instances(cfn, name)) == {(accounts[gone], REGION)}, (gone, instances(cfn, name))
+    op_id = cfn.delete_stack_instances(StackSetName=name, Regions=[REGION], DeploymentTargets={"OrganizationalUnitIds": [ous["hpc"]]}, RetainStacks=False)["OperationId"]
+    wait_operation(cfn, name, op_id)
+    assert not instances(cfn, name)
+    cfn.delete_stack_set(StackSetName=name)
+
+
+def check_lambda_code_in_another_accounts_bucket() -> None:
+    """Lambda reads Code.S3Bucket as the function's account, in its region: a bucket of another
+    account needs a policy granting that account (or its organization) s3:GetObject, else
+    AccessDeniedException (403); a bucket in another region is PermanentRedirect (400). A
+    StackSets instance whose account cannot read the code FAILED with the stack's reason."""
+    _, _, org_accounts = organization()
+    bucket = f"fsx-drt-code-{int(time.time())}"
+    s3 = client("s3")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="fsx-drt/lambda.zip", Body=lambda_zip())
+    stranger, member = "666666666666", org_accounts["ops"]
+
+    def create(account: str, region: str = REGION) -> tuple[int, str, str] | None:
+        iam, lam = account_client("iam", account), account_client("lambda", account, region)
+        role = f"fsx-drt-code-{region}"
+        try:
+            arn = iam.create_role(RoleName=role, AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+        except ClientError:
+            arn = iam.get_role(RoleName=role)["Role"]["Arn"]
+        request = {
+            "FunctionName": f"{bucket}-{account}-{region}", "Runtime": "provided.al2023", "Handler": "bootstrap", "Role": arn,
+            "Code": {"S3Bucket": bucket, "S3Key": "fsx-drt/lambda.zip"},
+        }
+        try:
+            lam.create_function(**request)
+        except ClientError as exc:
+            return exc.response["ResponseMetadata"]["HTTPStatusCode"], exc.response["Error"]["Code"], exc.response["Error"]["Message"]
+        lam.delete_function(FunctionName=request["FunctionName"])
+        return None
+
+    denied = (
+        403, "AccessDeniedException",
+        f"Your access has been denied by S3, please make sure your request credentials have permission to GetObject for "
+        f"{bucket}/fsx-drt/lambda.zip. S3 Error Code: AccessDenied. S3 Error Message: Access Denied",
+    )
+    assert create("123456789012") is None  # the owner
+    assert create(OTHER_ACCOUNT) == denied, create(OTHER_ACCOUNT)
+    grant = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/fsx-drt/*"}
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Statement": [{**grant, "Principal": {"AWS": f"arn:aws:iam::{OTHER_ACCOUNT}:root"}}]}))
+    assert create(OTHER_ACCOUNT) is None
+    assert create(member) == denied
+    org_id = client("organizations").describe_organization()["Organization"]["Id"]
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Statement": [{**grant, "Principal": "*", "Condition": {"StringEquals": {"aws:PrincipalOrgID": org_id}}}]}))
+    assert create(member) is None and create(stranger) == denied
+    assert create(OTHER_ACCOUNT) == denied  # the grant to it was replaced
+    redirect = create(member, "eu-west-1")
+    assert redirect == (
+        400, "InvalidParameterValueException",
+        f"Error occurred while GetObject. S3 Error Code: PermanentRedirect. S3 Error Message: The bucket is in this region: {REGION}. "
+        "Please use this region to retry the request",
+    ), redirect
+
+    # A stack set whose template makes the function: the stranger's instance fails, the member's not.
+    cfn = root_client("cloudformation")
+    for account in (stranger, member):
+        execution_role(account)
+    template = {
+        "Resources": {
+            "Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": []}}},
+            "Function": {
+                "Type": "AWS::Lambda::Function",
+                "Properties": {
+                    "Runtime": "provided.al2023", "Handler": "bootstrap", "Role": {"Fn::GetAtt": ["Role", "Arn"]},
+                    "Code": {"S3Bucket": bucket, "S3Key": "fsx-drt/lambda.zip"},
+                },
+            },
+        },
+    }
+    name = f"{bucket}-fleet"
+    cfn.create_stack_set(StackSetName=name, TemplateBody=json.dumps(template))
+    op_id = cfn.create_stack_instances(
+        StackSetName=name, Accounts=[member, stranger], Regions=[REGION], OperationPreferences={"FailureToleranceCount": 1, "MaxConcurrentCount": 2}
+    )["OperationId"]
+    assert wait_operation(cfn, name, op_id)[0]["Status"] == "SUCCEEDED"
+    found = instances(cfn, name)
+    assert found[(member, REGION)]["Status"] == "CURRENT", found
+    failed = found[(stranger, REGION)]
+    assert failed["StackInstanceStatus"]["DetailedStatus"] == "FAILED", failed
+    assert failed["StatusReason"].startswith("ResourceLogicalId:Function, ResourceType:AWS::Lambda::Function, ResourceStatusReason:Resource handler returned message: \"Your access has been denied by S3"), failed
+    assert "(Service: Lambda, Status Code: 403," in failed["StatusReason"] and "HandlerErrorCode: AccessDenied)" in failed["StatusReason"], failed
+    assert stack_of(failed)["StackStatus"] == "ROLLBACK_COMPLETE"
+    wait_operation(cfn, name, cfn.delete_stack_instances(StackSetName=name, Accounts=[member, stranger], Regions=[REGION], RetainStacks=False)["OperationId"])
+    cfn.delete_stack_set(StackSetName=name)
+
+
+def check_stack_set_instances_wait_for_their_stacks() -> None:
+    """With the stack delay an instance is RUNNING while its stack is CREATE_IN_PROGRESS and
+    SUCCEEDED once the stack is CREATE_COMPLETE (the operation follows the stack, not moto)."""
+    cfn = client("cloudformation")
+    execution_role("123456789012")
+    name = f"fsx-drt-slow-stacks-{int(time.time())}"
+    cfn.create_stack_set(StackSetName=name, TemplateBody=json.dumps(STACK_SET_TEMPLATE), Parameters=[{"ParameterKey": "Name", "ParameterValue": name}])
+    assert admin_post("/stack-delay", {"Seconds": 1.0})[0] == 200
+    try:
+        started = time.monotonic()
+        op_id = cfn.create_stack_instances(StackSetName=name, Accounts=["123456789012"], Regions=[REGION])["OperationId"]
+        time.sleep(0.3)
+        instance = instances(cfn, name)[("123456789012", REGION)]
+        assert instance["StackInstanceStatus"]["DetailedStatus"] == "RUNNING", instance
+        assert stack_of(instance)["StackStatus"] == "CREATE_IN_PROGRESS"
+        op, _ = wait_operation(cfn, name, op_id)
+        assert op["Status"] == "SUCCEEDED" and time.monotonic() - started >= 1.0, op
+        assert stack_of(instances(cfn, name)[("123456789012", REGION)])["StackStatus"] == "CREATE_COMPLETE"
+        op_id = cfn.delete_stack_instances(StackSetName=name, Accounts=["123456789012"], Regions=[REGION], RetainStacks=False)["OperationId"]
+        wait_operation(cfn, name, op_id)
+    finally:
+        admin_post("/stack-delay", {"Seconds": 0})
+    cfn.delete_stack_set(StackSetName=name)
+
+
+def check_stack_set_concurrency_and_percentages() -> None:
+    """STRICT_FAILURE_TOLERANCE runs at most tolerance + 1 accounts at once, so the first failure
+    beyond tolerance cancels the rest; SOFT_FAILURE_TOLERANCE runs MaxConcurrentCount regardless;
+    percentages of a Region's accounts round down; PARALLEL Regions do not cancel each other."""
+    cfn = client("cloudformation")
+    execution_role("123456789012")
+    name = f"fsx-drt-modes-{int(time.time())}"
+    cfn.create_stack_set(StackSetName=name, TemplateBody=json.dumps(STACK_SET_TEMPLATE), Parameters=[{"ParameterKey": "Name", "ParameterValue": name}])
+    accounts = ["333333333333", "444444444444", "123456789012"]  # two without the execution role
+
+    def run(prefs: dict[str, Any], regions: list[str] | None = None) -> tuple[str, dict[tuple[str, str], str]]:
+        op_id = cfn.create_stack_instances(StackSetName=name, Accounts=accounts, Regions=regions or [REGION], OperationPreferences=prefs)["OperationId"]
+        op, _ = wait_operation(cfn, name, op_id)
+        outcome = {key: r["Status"] for key, r in results(cfn, name, op_id).items()}
+        wait_operation(cfn, name, cfn.delete_stack_instances(StackSetName=name, Accounts=accounts, Regions=regions or [REGION], RetainStacks=False)["OperationId"])
+        return op["Status"], outcome
+
+    strict = run({"MaxConcurrentCount": 3})
+    assert strict == ("FAILED", {("333333333333", REGION): "FAILED", ("444444444444", REGION): "CANCELLED", ("123456789012", REGION): "CANCELLED"}), strict
+    soft = run({"MaxConcurrentCount": 3, "ConcurrencyMode": "SOFT_FAILURE_TOLERANCE"})
+    assert soft == ("FAILED", {("333333333333", REGION): "FAILED", ("444444444444", REGION): "FAILED", ("123456789012", REGION): "SUCCEEDED"}), soft
+    below = run({"FailureTolerancePercentage": 66, "MaxConcurrentPercentage": 100})  # 1.98 accounts: 1
+    assert below[0] == "FAILED" and below[1][("123456789012", REGION)] == "CANCELLED", below
+    within = run({"FailureTolerancePercentage": 67, "MaxConcurrentPercentage": 10})  # 2.01: 2; 0.3 at once: 1
+    assert within == ("SUCCEEDED", {("333333333333", REGION): "FAILED", ("444444444444", REGION): "FAILED", ("123456789012", REGION): "SUCCEEDED"}), within
+    parallel = run({"RegionConcurrencyType": "PARALLEL"}, [REGION, "eu-west-1"])
+    assert parallel[0] == "FAILED" and [parallel[1][(a, r)] for r in (REGION, "eu-west-1") for a in accounts] == ["FAILED", "CANCELLED", "CANCELLED"] * 2, parallel
+    cfn.delete_stack_set(StackSetName=name)
+
+
 CHECKS: list[Callable[[], None]] = [
     check_seeded_file_system,
     check_seeded_association_and_bucket,
@@ -1610,6 +2121,14 @@ CHECKS: list[Callable[[], None]] = [
     check_status_refresh_knob,
     check_request_log,
     check_stack_delay,
+    check_other_account_credentials,
+    check_stack_set_instances_are_real_stacks,
+    check_stack_set_operation_lifecycle,
+    check_stack_set_failures_and_tolerance,
+    check_stack_set_concurrency_and_percentages,
+    check_stack_set_instances_wait_for_their_stacks,
+    check_stack_set_service_managed_targets,
+    check_lambda_code_in_another_accounts_bucket,
     check_detach_and_stop,
 ]
 
