@@ -31,12 +31,12 @@ fn fleet_file(emulator: &Emulator, seeded: &str, b: &str, c: &str, c_retention: 
     path.display().to_string()
 }
 
-fn json(run: &crate::emulator::Run) -> Value {
+pub(crate) fn json(run: &crate::emulator::Run) -> Value {
     serde_json::from_str(&run.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}\n{}", run.stdout, run.stderr))
 }
 
-fn column(result: &Value, key: &str) -> Vec<String> {
+pub(crate) fn column(result: &Value, key: &str) -> Vec<String> {
     (result["members"].as_array().unwrap().iter())
         .map(|m| m[key].as_str().unwrap_or("-").to_string())
         .collect()

@@ -12,6 +12,7 @@ mod deploy_flow;
 pub(crate) mod emulator;
 mod faults;
 mod fleet;
+mod fleet_accounts;
 mod follow_ups;
 mod pipelines;
 mod run_tasks;

@@ -158,7 +158,20 @@ async fn run_steps(ctx: &Ctx<'_, '_>, steps: Vec<Step>, rows: &mut [MemberResult
         let settled = async {
             let op = ctx.runner.settle(&ui, &id).await?;
             let results = ctx.runner.results(&id).await?;
-            Ok::<_, Failure>(outcome(&op, &results, &step.place.0, &step.place.1))
+            let (account, region) = &step.place;
+            let result = outcome(&op, &results, account, region);
+            if result.is_err() || step.action == Action::Delete {
+                return Ok(result);
+            }
+            // StackSets may succeed without touching an account it may not reach (a
+            // service-managed stack set never deploys to the organization's management
+            // account, nor to an account outside the OUs given).
+            match ctx.runner.aws.stack_instance(set, account, region).await? {
+                Some(_) => Ok(result),
+                None => Ok(Err(format!(
+                    "StackSets made no instance in account {account}, region {region}: a service-managed stack set reaches only accounts under the OUs given (--organizational-unit-id), never the organization's management account"
+                ))),
+            }
         }
         .await;
         match settled {

@@ -104,6 +104,35 @@ pub fn layout(members: &[Member], rendered: &[Rendered], caller: &str) -> Result
     })
 }
 
+/// The layout on the stack set's own parameters, when its template is the same and it has
+/// the same parameters: each member's overrides are then the values that differ from them,
+/// so that a member added or removed (which can change which values all members share)
+/// leaves the stack set and the other instances alone.
+pub fn rebase(layout: Layout, existing: &Existing<'_>) -> Layout {
+    let keys = |v: &[(String, String)]| {
+        let mut k: Vec<String> = v.iter().map(|(k, _)| k.clone()).collect();
+        k.sort();
+        k
+    };
+    if existing.template.trim() != layout.template.trim()
+        || keys(existing.parameters) != keys(&layout.parameters)
+    {
+        return layout;
+    }
+    let overrides = (layout.overrides.iter())
+        .map(|own| {
+            (effective(&layout.parameters, own).into_iter())
+                .filter(|kv| !existing.parameters.contains(kv))
+                .collect()
+        })
+        .collect();
+    Layout {
+        template: layout.template,
+        parameters: existing.parameters.to_vec(),
+        overrides,
+    }
+}
+
 /// The values an instance deploys with: the stack set's, its overrides over them.
 pub fn effective(
     parameters: &[(String, String)],
@@ -182,8 +211,12 @@ pub fn plan(layout: &Layout, places: &[(String, String)], existing: Option<&Exis
                 (existing.instances.iter()).find(|i| &i.account == account && &i.region == region);
             match found {
                 None => Action::Create,
-                // New overrides, or an instance left OUTDATED (failed) deployed again.
-                Some(i) if sorted(&i.overrides) != sorted(overrides) || i.status != "CURRENT" => {
+                // Other values, or an instance left OUTDATED (failed) deployed again.
+                Some(i)
+                    if sorted(&effective(existing.parameters, &i.overrides))
+                        != sorted(&effective(&layout.parameters, overrides))
+                        || i.status != "CURRENT" =>
+                {
                     Action::Update
                 }
                 Some(_) if update_set => Action::FollowSet,
@@ -290,6 +323,10 @@ mod tests {
         }
     }
 
+    fn layout_of(m: &[Member], r: &[Rendered]) -> Layout {
+        layout(m, r, "111111111111").unwrap()
+    }
+
     #[test]
     fn the_plan_creates_updates_leaves_and_deletes_instances() {
         let m = members(TWO);
@@ -355,6 +392,35 @@ mod tests {
         assert_eq!(
             plan(&layout, &places, Some(&existing)).members[0],
             Action::Update
+        );
+        // b leaves: FileSystemId stays the stack set's (a's), a's instance is left alone.
+        let one = members(&TWO.replace(
+            "  b: {FileSystemId: fs-0fedcba9876543210, Region: eu-west-1}\n",
+            "",
+        ));
+        let alone = layout_of(&one, &[rendered("T", "fs-a")]);
+        assert!(
+            alone.overrides[0].is_empty(),
+            "one member shares all with itself"
+        );
+        let before = [instance(
+            "222222222222",
+            &[("FileSystemId", "fs-a")],
+            "CURRENT",
+        )];
+        let existing = Existing {
+            template: "T",
+            parameters: &layout.parameters,
+            instances: &before,
+        };
+        let rebased = rebase(alone, &existing);
+        assert_eq!(rebased.parameters, layout.parameters);
+        let places: Vec<_> = one.iter().map(|m| place(m, "111111111111")).collect();
+        let p = plan(&rebased, &places, Some(&existing));
+        assert_eq!(
+            (p.update_set, p.members[0]),
+            (false, Action::Unchanged),
+            "{p:?}"
         );
         assert_eq!(
             stack_name("arn:aws:cloudformation:eu-west-1:2:stack/StackSet-x-1/abc"),

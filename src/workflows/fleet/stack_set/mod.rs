@@ -136,6 +136,10 @@ pub async fn run(
                 parameters: &s.parameters,
                 instances: &instances,
             });
+            let layout = match &current {
+                Some(current) => layout::rebase(layout, current),
+                None => layout,
+            };
             let plan = plan(&layout, &places, current.as_ref());
             show(engine, &set, &plan, members, &places, &layout);
             for (row, action) in rows.iter_mut().zip(&plan.members) {
