@@ -14,6 +14,7 @@ use crate::workflows::fleet::{self, FleetRequest, Operation};
 
 pub fn validate(path: &Path, global: &GlobalArgs, ui: &Printer) -> Result<(), Failure> {
     let members = fleet::load(path, region(global).as_deref())?;
+    fleet::stack_set::check_offline(&members)?;
     ui.outcome(&fleet::validated(&members))
 }
 

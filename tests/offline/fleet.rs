@@ -253,3 +253,36 @@ fn fleet_flags_need_a_fleet_and_exclude_a_stack() {
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stderr.contains("--stack-name"), "{}", out.stderr);
 }
+
+#[test]
+fn validate_fleet_checks_a_fleet_of_several_accounts_fits_one_stack_set() {
+    let file = temp_file(
+        "fleet-accounts.yaml",
+        &format!(
+            "{DEFAULTS}Members:\n  \
+             a: {{FileSystemId: fs-0123456789abcdef0, Region: eu-central-1, Account: '222222222222'}}\n  \
+             b: {{FileSystemId: fs-0123456789abcdef1, Region: eu-central-1, Account: '333333333333', Schedules: {{other: {{TaskType: Import, Schedule: 'rate(1 hour)'}}}}}}\n  \
+             c: {{FileSystemId: fs-0123456789abcdef2, Region: eu-central-1, Account: '222222222222'}}\n  \
+             d: {{FileSystemId: fs-0123456789abcdef3, Region: us-east-1, Account: '333333333333', ReleaseWhenFreeBelowPercent: 20, Schedules: {{release: {{TaskType: Release, Schedule: 'rate(1 day)', Enabled: false}}}}}}\n"
+        ),
+    );
+    let out = run(fsx_drt()
+        .args(["validate", "--output", "json", "--fleet"])
+        .arg(&file));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let json: Value = serde_json::from_str(&out.stdout).unwrap();
+    let named: Vec<&str> = (json["problems"].as_array().unwrap().iter())
+        .map(|p| p["parameter"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        named,
+        [
+            "Members.c.Region",
+            "Members.d.ReleaseWhenFreeBelowPercent",
+            "Members.b.Schedules",
+            "Members.d.Schedules"
+        ],
+        "{}",
+        out.stdout
+    );
+}

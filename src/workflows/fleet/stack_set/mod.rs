@@ -19,7 +19,6 @@ pub use layout::{effective, layout, plan, Action, Existing, Layout, Plan, Render
 use super::outcome::{Fleet, MemberResult, State};
 use super::run::Engine;
 use super::{FleetRequest, Member, Operation};
-use crate::artifact::Artifact;
 use crate::aws::{Aws, InstanceView, Permissions, Preferences, StackSetView};
 use crate::error::{Exit, Failure};
 use crate::params::Problem;
@@ -127,7 +126,7 @@ pub async fn run(
                 .expect("deploy and diff load the artifact");
             let now = chrono::Utc::now();
             let rendered: Vec<Rendered> = (members.iter())
-                .map(|m| render(m, caller, artifact, now))
+                .map(|m| render(m, caller, &artifact.key(), now))
                 .collect();
             let layout = layout(members, &rendered, caller)?;
             needs_units(&permissions)?;
@@ -235,12 +234,7 @@ fn no_units() -> Failure {
 }
 
 /// A member's template and values, its artifact in the region's bucket of the caller.
-fn render(
-    m: &Member,
-    caller: &str,
-    artifact: &Artifact,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Rendered {
+fn render(m: &Member, caller: &str, key: &str, now: chrono::DateTime<chrono::Utc>) -> Rendered {
     let r = deploy::render(&m.draft, &m.definition, now);
     let mut values = r.values;
     values.extend([
@@ -256,12 +250,33 @@ fn render(
             crate::template::CODE_BUCKET.to_string(),
             bucket(caller, &m.region),
         ),
-        (crate::template::CODE_KEY.to_string(), artifact.key()),
+        (crate::template::CODE_KEY.to_string(), key.to_string()),
     ]);
     Rendered {
         template: r.template,
         values,
     }
+}
+
+/// `validate --fleet`: members naming two accounts or more are a stack set whoever the
+/// caller is, so they must fit one (exit 2 otherwise), checked without AWS. Two members
+/// without an Account in one region are both the caller's, which is one instance.
+pub fn check_offline(members: &[Member]) -> Result<(), Failure> {
+    let mut accounts: Vec<&str> = members
+        .iter()
+        .filter_map(|m| m.account.as_deref())
+        .collect();
+    accounts.sort_unstable();
+    accounts.dedup();
+    if accounts.len() < 2 {
+        return Ok(());
+    }
+    let now = chrono::Utc::now();
+    let caller = "the caller's";
+    let rendered: Vec<Rendered> = (members.iter())
+        .map(|m| render(m, caller, "fsx-drt/artifact.zip", now))
+        .collect();
+    layout(members, &rendered, caller).map(drop)
 }
 
 /// The caller's artifact bucket in a region (each region's functions read their own).
