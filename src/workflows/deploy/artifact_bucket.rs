@@ -116,13 +116,7 @@ fn plain_http(endpoint_url: Option<&str>) -> bool {
 /// `aws:SecureTransport` condition). A Deny never makes a bucket public, so it passes the
 /// public access block.
 fn tls_only_policy(bucket: &str, region: &str) -> String {
-    let partition = if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else {
-        "aws"
-    };
+    let partition = crate::template::partition(region);
     serde_json::json!({
         "Version": "2012-10-17",
         "Statement": [{
