@@ -114,6 +114,12 @@ missing), so upgrading moto is safe; drop a fix when moto has it.
     number as a JSON number, which the AWS SDK for Rust cannot read (GetFunctionConfiguration:
     "expected ValueString"). The fix makes every value a string (JSON text: 60 -> "60") before
     a function's configuration is answered.
+
+13. List parameters (CommaDelimitedList, List<...>) are described as given: DescribeStacks'
+    ParameterValue is the string the stack was given ("a,b"), as CloudFormation answers it,
+    and so is a UsePreviousValue's previous value. moto 5.2.5 splits the value for Ref (which
+    is right) and then answers the Python list's text ("['a', 'b']"), so a redeploy of the
+    same value looked like a change. The fix answers list values joined with ",".
 """
 
 from __future__ import annotations
@@ -591,6 +597,28 @@ def _fix_lambda_environment_strings() -> None:
     LambdaFunction.get_configuration = get_configuration
 
 
+def _fix_list_parameters_described_as_given() -> None:
+    from moto.cloudformation.models import Stack
+
+    def as_given(values: dict[str, Any]) -> dict[str, Any]:
+        return {k: ",".join(map(str, v)) if isinstance(v, list) else v for k, v in values.items()}
+
+    def described(original: Any) -> Any:
+        def fget(self: Any) -> Any:
+            value = original.fget(self)
+            if isinstance(value, dict):
+                return as_given(value)
+            return [{**p, "ParameterValue": as_given({"v": p["ParameterValue"]})["v"]} for p in value]
+
+        fget._fsx_drt_fixed = True  # type: ignore[attr-defined]
+        return property(fget)
+
+    for name in ("stack_parameters", "parameter_list"):
+        original = getattr(Stack, name)
+        if not getattr(original.fget, "_fsx_drt_fixed", False):
+            setattr(Stack, name, described(original))
+
+
 def install() -> None:
     global _installed
     if _installed:
@@ -607,4 +635,5 @@ def install() -> None:
     _fix_update_keeps_resources_moto_cannot_update()
     _fix_update_follows_conditions()
     _fix_lambda_environment_strings()
+    _fix_list_parameters_described_as_given()
     _installed = True

@@ -1375,6 +1375,31 @@ def check_unchanged_update_change_set() -> None:
     cfn.delete_stack(StackName=stack)
 
 
+def check_list_parameters_described_as_given() -> None:
+    """A CommaDelimitedList is described as the string given, and the same again is no change
+    (emulator/moto_fixes.py fix 13)."""
+    cfn = client("cloudformation")
+    template = json.dumps(
+        {
+            "AWSTemplateFormatVersion": "2010-09-09",
+            "Parameters": {"Objects": {"Type": "CommaDelimitedList", "Default": ""}},
+            "Resources": {"Queue": {"Type": "AWS::SQS::Queue"}},
+            "Outputs": {"First": {"Value": {"Fn::Select": [1, {"Ref": "Objects"}]}}},
+        }
+    )
+    stack = f"fsx-drt-emulator-list-{int(time.time())}"
+    given = [{"ParameterKey": "Objects", "ParameterValue": "a/1,b/2"}]
+    cfn.create_change_set(StackName=stack, ChangeSetName="c0", ChangeSetType="CREATE", TemplateBody=template, Parameters=given)
+    cfn.execute_change_set(StackName=stack, ChangeSetName="c0")
+    described = cfn.describe_stacks(StackName=stack)["Stacks"][0]
+    assert described["Parameters"] == given, described["Parameters"]
+    assert described["Outputs"][0]["OutputValue"] == "b/2", described  # Ref is the list
+    cfn.create_change_set(StackName=stack, ChangeSetName="c1", ChangeSetType="UPDATE", TemplateBody=template, Parameters=given)
+    same = cfn.describe_change_set(StackName=stack, ChangeSetName="c1")
+    assert same["Status"] == "FAILED" and "didn't contain changes" in same["StatusReason"], same
+    cfn.delete_stack(StackName=stack)
+
+
 def start_private_server(env: dict[str, str], stderr: Any) -> tuple[subprocess.Popen[str], str]:
     """Another emulator on a free port, with env; (process, AWS endpoint). Stop it with stop_server."""
     proc = subprocess.Popen([sys.executable, str(SERVER), "--port", "0"], env=env, stdout=subprocess.PIPE, stderr=stderr, text=True)
@@ -2101,6 +2126,7 @@ CHECKS: list[Callable[[], None]] = [
     check_cloudformation,
     check_change_set_names_are_per_stack,
     check_unchanged_update_change_set,
+    check_list_parameters_described_as_given,
     check_stack_events_carry_client_request_token,
     check_event_invoke_config_in_templates,
     check_conditions_on_update,

@@ -60,7 +60,7 @@ pub struct GlobalArgs {
 const PARAMETER_SOURCES: &str = "Each parameter may also come from the environment: \
     FSX_DRT_FILE_SYSTEM_ID, FSX_DRT_SCHEDULE, FSX_DRT_PATHS, FSX_DRT_TASK_TYPE, \
     FSX_DRT_TASK_COMPLETION_REPORT_PATH, FSX_DRT_EMAIL_ADDRESS, FSX_DRT_RELEASE_AFTER_DAYS, \
-    FSX_DRT_LOG_RETENTION_DAYS, FSX_DRT_ALARM_TOPIC_ARN. Flags win over the parameters file, which wins over the \
+    FSX_DRT_LOG_RETENTION_DAYS, FSX_DRT_ALARM_TOPIC_ARN, FSX_DRT_FOLLOW_UP_CAP_MINUTES. Flags win over the parameters file, which wins over the \
     environment; prompts ask for what is still missing (terminal only), then defaults apply.";
 
 pub use crate::output::OutputFormat;
@@ -556,6 +556,10 @@ pub struct ParamArgs {
     /// publish) [default: none, the stack's own topic].
     #[arg(long, value_name = "ARN")]
     pub alarm_topic_arn: Option<String>,
+    /// FollowUpCapMinutes: the longest wait between two checks of a task the function
+    /// created, so its failure is told within it (1-60) [default: 5].
+    #[arg(long, value_name = "MINUTES")]
+    pub follow_up_cap: Option<String>,
     /// Which schedule (a name under Schedules in the parameters file; deploy and diff without
     /// one: of the stack's) the flags above are for [default: the only one; a flat
     /// definition's is named "default"].
@@ -635,6 +639,7 @@ impl ParamArgs {
             (Param::ReleaseAfterDays, &self.release_after_days),
             (Param::LogRetentionDays, &self.log_retention_days),
             (Param::AlarmTopicArn, &self.alarm_topic_arn),
+            (Param::FollowUpCapMinutes, &self.follow_up_cap),
         ]
         .into_iter()
         .filter_map(|(p, v)| v.clone().map(|v| (p, v)))

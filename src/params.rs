@@ -10,6 +10,7 @@ mod values;
 use std::collections::BTreeMap;
 
 use fsx_drt_core::config::parse_release_after_days;
+use fsx_drt_core::followup::Cap;
 use fsx_drt_core::{
     parse_paths, render_paths, FileSystemId, FsPath, Invalid, ReportPath, TaskType,
 };
@@ -32,10 +33,11 @@ pub enum Param {
     ReleaseAfterDays,
     LogRetentionDays,
     AlarmTopicArn,
+    FollowUpCapMinutes,
 }
 
 impl Param {
-    pub const ALL: [Param; 9] = [
+    pub const ALL: [Param; 10] = [
         Param::FileSystemId,
         Param::Schedule,
         Param::Paths,
@@ -45,6 +47,7 @@ impl Param {
         Param::ReleaseAfterDays,
         Param::LogRetentionDays,
         Param::AlarmTopicArn,
+        Param::FollowUpCapMinutes,
     ];
 
     /// Everything about this parameter, from [`SPECS`].
@@ -98,7 +101,7 @@ struct Spec {
 
 /// Every parameter, one row each, in [`Param`]'s order (a test checks clap's flags against
 /// it, and the template's parameters too).
-const SPECS: [Spec; 9] = [
+const SPECS: [Spec; 10] = [
     Spec {
         key: "FileSystemId",
         flag: "--file-system-id",
@@ -170,6 +173,14 @@ const SPECS: [Spec; 9] = [
         default: Some(""),
         required: false,
         prompt: "ARN of the team's SNS topic for alarms (instead of EmailAddress)",
+    },
+    Spec {
+        key: fsx_drt_core::followup::CAP_KEY,
+        flag: "--follow-up-cap",
+        env: "FSX_DRT_FOLLOW_UP_CAP_MINUTES",
+        default: Some("5"),
+        required: false,
+        prompt: "Longest wait between two checks of a running task, in minutes",
     },
 ];
 
@@ -368,6 +379,8 @@ pub struct Parameters {
     /// Only for Release tasks.
     pub release_after_days: Option<u32>,
     pub log_retention_days: u32,
+    /// The longest wait between two follow-up checks of a task (FollowUpCapMinutes).
+    pub follow_up_cap: Cap,
 }
 
 impl Parameters {
@@ -392,6 +405,10 @@ impl Parameters {
             values.push((Param::ReleaseAfterDays, days.to_string()));
         }
         values.push((Param::LogRetentionDays, self.log_retention_days.to_string()));
+        values.push((
+            Param::FollowUpCapMinutes,
+            self.follow_up_cap.minutes().to_string(),
+        ));
         values
     }
 }
@@ -440,6 +457,9 @@ pub fn validate(resolved: &Resolved) -> Result<Parameters, Vec<Problem>> {
     let retention = field(&all, problems, Param::LogRetentionDays, |v| {
         one(parse_log_retention(v))
     });
+    let follow_up_cap = field(&all, problems, Param::FollowUpCapMinutes, |v| {
+        one(Cap::parse(v))
+    });
 
     let release_after_days = match (task_type, all.get(Param::ReleaseAfterDays)) {
         (Some(TaskType::Release), _) => Some(release_days.unwrap_or(DEFAULT_RELEASE_AFTER_DAYS)),
@@ -470,6 +490,7 @@ pub fn validate(resolved: &Resolved) -> Result<Parameters, Vec<Problem>> {
             Some(email),
             Some(log_retention_days),
         ) if problems.is_empty() => Ok(Parameters {
+            follow_up_cap: follow_up_cap.unwrap_or_default(),
             file_system_id,
             schedule,
             paths,
@@ -667,7 +688,25 @@ mod tests {
         assert_eq!(t["TaskType"], "Export");
         assert_eq!(t["TaskCompletionReportPath"], "/fsx-drt-completion-reports");
         assert_eq!(t["LogRetentionDays"], "30");
+        assert_eq!(t["FollowUpCapMinutes"], "5");
         assert!(!t.contains_key("ReleaseAfterDays"));
+    }
+
+    #[test]
+    fn the_follow_up_cap_is_minutes_from_one_to_sixty() {
+        let mut given = required();
+        given.insert(Param::FollowUpCapMinutes, "15".into());
+        let p = validate(&Resolved::from_layers(vec![(Source::Flag, given.clone())])).unwrap();
+        assert_eq!(p.follow_up_cap.minutes(), 15);
+        assert!(p
+            .template_values()
+            .contains(&(Param::FollowUpCapMinutes, "15".to_string())));
+        given.insert(Param::FollowUpCapMinutes, "90".into());
+        let problems = validate(&Resolved::from_layers(vec![(Source::Flag, given)])).unwrap_err();
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].parameter, "FollowUpCapMinutes");
+        assert_eq!(problems[0].value.as_deref(), Some("90"));
+        assert!(problems[0].fix.contains("--follow-up-cap"));
     }
 
     #[test]

@@ -49,6 +49,24 @@ pub const MAX_DEFER_MINUTES: &str = fsx_drt_core::deferral::MAX_DEFER_MINUTES;
 pub const FREE_CAPACITY_ALARM_BYTES: &str = "FreeCapacityAlarmBytes";
 pub const CAPACITY_RELEASE: &str = "CapacityRelease";
 
+/// The template parameter listing the S3 objects (ARNs) of the completion reports the
+/// function may read (empty: none), which deploy writes from each schedule's report path.
+pub const COMPLETION_REPORT_OBJECTS: &str = "CompletionReportObjects";
+
+/// CloudFormation takes a parameter value of at most 4,096 bytes.
+pub const MAX_PARAMETER_BYTES: usize = 4096;
+
+/// The partition of a Region's ARNs (`aws`, `aws-cn`, `aws-us-gov`).
+pub fn partition(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else {
+        "aws"
+    }
+}
+
 /// [`MAXIMUM_EVENT_AGE`] for a schedule: a minute shorter than the shortest gap between its
 /// runs, so a retried run never starts after the next slot fired; at least Lambda's minimum
 /// of 60 s, at most an hour.

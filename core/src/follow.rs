@@ -11,8 +11,8 @@ use serde::Serialize;
 use tracing::{info, warn};
 
 use crate::aws::AwsError;
-use crate::config::{Config, FileSystemId, ReportPath, ScheduleName, TaskType};
-use crate::followup::{given_up_message, message, Check, Ended, ReportRead};
+use crate::config::{Config, ConfigError, FileSystemId, ReportPath, ScheduleName, TaskType};
+use crate::followup::{given_up_message, message, Cap, Check, Ended, ReportRead};
 use crate::handler::{Handler, RunError};
 use crate::plan::TaskRequest;
 use crate::report::{report_objects, summarise_start, READ_LIMIT};
@@ -26,18 +26,29 @@ pub struct FollowUps {
     pub s3: aws_sdk_s3::Client,
     /// ALARM_TOPIC_ARN.
     pub topic_arn: String,
+    /// FOLLOW_UP_CAP_MINUTES: the longest wait between two checks.
+    pub cap: Cap,
 }
 
 impl FollowUps {
     /// From the environment the template sets; none without ALARM_TOPIC_ARN (a stack made
-    /// before follow-up checks: failures are reported at the next run, as they were).
+    /// before follow-up checks: failures are reported at the next run, as they were). A bad
+    /// FOLLOW_UP_CAP_MINUTES is an error naming it.
     pub fn from_env(
         lookup: impl Fn(&str) -> Option<String>,
         sns: aws_sdk_sns::Client,
         s3: aws_sdk_s3::Client,
-    ) -> Option<FollowUps> {
-        let topic_arn = lookup(env::ALARM_TOPIC_ARN).filter(|t| !t.is_empty())?;
-        Some(FollowUps { sns, s3, topic_arn })
+    ) -> Result<Option<FollowUps>, ConfigError> {
+        let Some(topic_arn) = lookup(env::ALARM_TOPIC_ARN).filter(|t| !t.is_empty()) else {
+            return Ok(None);
+        };
+        let cap = Cap::from_lookup(lookup)?;
+        Ok(Some(FollowUps {
+            sns,
+            s3,
+            topic_arn,
+            cap,
+        }))
     }
 }
 
@@ -148,7 +159,8 @@ impl Handler {
         schedule: Option<&ScheduleName>,
         warnings: &mut Vec<String>,
     ) {
-        let (Some(later), Some(_), Some(task_id)) = (&self.later, &self.follow_ups, task.task_id())
+        let (Some(later), Some(follow_ups), Some(task_id)) =
+            (&self.later, &self.follow_ups, task.task_id())
         else {
             return;
         };
@@ -160,6 +172,7 @@ impl Handler {
             schedule.map(ScheduleName::as_str),
             created,
             expected,
+            follow_ups.cap,
         );
         let what = format!("fsx-drt: check {} of task {task_id}", check.attempt);
         if let Err(e) = later
@@ -212,7 +225,8 @@ impl Handler {
         result.lifecycle = Some(lifecycle.clone());
         if lifecycle::is_running(&lifecycle) {
             let now = Utc::now();
-            let Some(next) = check.next(now) else {
+            let cap = self.follow_ups.as_ref().map_or(Cap::DEFAULT, |f| f.cap);
+            let Some(next) = check.next(now, cap) else {
                 warn!(task_id = %check.task_id, "task still running a day after its creation: no longer followed");
                 result.outcome = CheckOutcome::GivenUp;
                 return Ok(result);

@@ -13,8 +13,9 @@
 //! ended badly ([`crate::lifecycle::ended_badly`]), it publishes FailedTasks and the alarm
 //! topic gets [`message`]; ended well, nothing. The waits: the first is the task's expected
 //! length (the schedule's previous finished task's, else [`DEFAULT_FIRST_WAIT`]), then each
-//! one doubles; every wait at most [`CAP`] (so a task's end is known within it) and at least a
-//! minute (Scheduler's `at()` runs to the minute). A task still running [`GIVE_UP_AFTER`] its
+//! one doubles; every wait at most the cap (FollowUpCapMinutes, [`DEFAULT_CAP_MINUTES`] unless
+//! the stack sets [`crate::env::FOLLOW_UP_CAP_MINUTES`]: a task's end is known within it) and at
+//! least a minute (Scheduler's `at()` runs to the minute). A task still running [`GIVE_UP_AFTER`] its
 //! creation is no longer followed (a log line; the next run still reports it).
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
@@ -28,8 +29,15 @@ pub const CHECK: &str = "Check";
 /// The one-time schedules of follow-up checks; the function's role may create these (and
 /// deferral's) only.
 pub const NAME_PREFIX: &str = "fsx-drt-check-";
-/// The longest wait between two checks: a task's end is reported within it.
-pub const CAP: Duration = Duration::minutes(5);
+/// The definition's key (and template parameter) of the longest wait between two checks.
+pub const CAP_KEY: &str = "FollowUpCapMinutes";
+/// The longest wait between two checks unless the stack says otherwise: a task's end is
+/// reported within it.
+pub const DEFAULT_CAP_MINUTES: u32 = 5;
+/// The cap's range: a minute (the shortest wait, [`MIN_WAIT`]) to an hour (beyond that an
+/// hourly schedule's next run would tell first, and a person waits too long to learn it).
+pub const MIN_CAP_MINUTES: u32 = 1;
+pub const MAX_CAP_MINUTES: u32 = 60;
 /// The first wait when the schedule has no finished task to go by.
 pub const DEFAULT_FIRST_WAIT: Duration = Duration::minutes(2);
 /// The shortest wait: Scheduler's one-time schedules run to the minute.
@@ -60,13 +68,14 @@ impl Check {
         schedule: Option<&str>,
         created_at: DateTime<Utc>,
         expected: Option<Duration>,
+        cap: Cap,
     ) -> Check {
         Check {
             task_id: task_id.to_string(),
             schedule: schedule.map(str::to_string),
             attempt: 1,
             created_at,
-            wait: bounded(expected.unwrap_or(DEFAULT_FIRST_WAIT)),
+            wait: cap.bound(expected.unwrap_or(DEFAULT_FIRST_WAIT)),
         }
     }
 
@@ -77,8 +86,8 @@ impl Check {
 
     /// The check after this one found the task running at `now`: twice the wait, capped;
     /// none once the task has run [`GIVE_UP_AFTER`].
-    pub fn next(&self, now: DateTime<Utc>) -> Option<Check> {
-        let wait = bounded(self.wait * 2);
+    pub fn next(&self, now: DateTime<Utc>, cap: Cap) -> Option<Check> {
+        let wait = cap.bound(self.wait * 2);
         if now + wait > self.created_at + GIVE_UP_AFTER {
             return None;
         }
@@ -136,7 +145,7 @@ impl Check {
                     schedule,
                     attempt,
                     created_at,
-                    wait: bounded(wait),
+                    wait: Cap::MAX.bound(wait),
                 }))
             }
             _ => Err(Invalid::new(
@@ -147,8 +156,57 @@ impl Check {
     }
 }
 
-fn bounded(wait: Duration) -> Duration {
-    wait.clamp(MIN_WAIT, CAP)
+/// The longest wait between two checks of a task (FollowUpCapMinutes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cap(Duration);
+
+impl Cap {
+    pub const DEFAULT: Cap = Cap(Duration::minutes(DEFAULT_CAP_MINUTES as i64));
+    pub const MAX: Cap = Cap(Duration::minutes(MAX_CAP_MINUTES as i64));
+
+    /// Whole minutes, [`MIN_CAP_MINUTES`] to [`MAX_CAP_MINUTES`].
+    pub fn parse(value: &str) -> Result<Cap, Invalid> {
+        match value.trim().parse::<u32>() {
+            Ok(minutes) if (MIN_CAP_MINUTES..=MAX_CAP_MINUTES).contains(&minutes) => {
+                Ok(Cap(Duration::minutes(i64::from(minutes))))
+            }
+            _ => Err(Invalid::new(
+                format!("the follow-up cap is a whole number of minutes from {MIN_CAP_MINUTES} to {MAX_CAP_MINUTES}: the longest wait between two checks of a task, so its end is told within it"),
+                format!("give minutes such as {DEFAULT_CAP_MINUTES} (the default), or leave {CAP_KEY} out"),
+            )),
+        }
+    }
+
+    /// The cap of the environment the template sets ([`crate::env::FOLLOW_UP_CAP_MINUTES`]);
+    /// unset or empty (a stack made before the setting): the default.
+    pub fn from_lookup(
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Cap, crate::config::ConfigError> {
+        let variable = crate::env::FOLLOW_UP_CAP_MINUTES;
+        match lookup(variable).filter(|v| !v.trim().is_empty()) {
+            None => Ok(Cap::DEFAULT),
+            Some(value) => Cap::parse(&value).map_err(|invalid| crate::config::ConfigError {
+                variable,
+                value: Some(value),
+                invalid,
+            }),
+        }
+    }
+
+    pub fn minutes(self) -> i64 {
+        self.0.num_minutes()
+    }
+
+    /// `wait`, at least [`MIN_WAIT`] and at most the cap.
+    pub fn bound(self, wait: Duration) -> Duration {
+        wait.clamp(MIN_WAIT, self.0)
+    }
+}
+
+impl Default for Cap {
+    fn default() -> Cap {
+        Cap::DEFAULT
+    }
 }
 
 /// What a finished task was and did, as DescribeDataRepositoryTasks tells it.
@@ -324,29 +382,86 @@ mod tests {
 
     #[test]
     fn checks_start_at_the_expected_length_and_double_up_to_the_cap() {
-        let mut check = Check::first(TASK, Some("nightly-export"), at(22, 0), None);
+        let cap = Cap::DEFAULT;
+        let mut check = Check::first(TASK, Some("nightly-export"), at(22, 0), None, cap);
         let mut now = at(22, 0);
         let mut waits = Vec::new();
         for _ in 0..5 {
             waits.push(check.wait.num_minutes());
             now = check.at(now);
-            check = check.next(now).unwrap();
+            check = check.next(now, cap).unwrap();
         }
         assert_eq!(waits, [2, 4, 5, 5, 5]);
         assert_eq!(check.attempt, 6);
         // A long previous task: the first wait is the cap; a short one: a minute.
-        let long = Check::first(TASK, None, at(22, 0), Some(Duration::hours(3)));
-        assert_eq!(long.wait, CAP);
-        let short = Check::first(TASK, None, at(22, 0), Some(Duration::seconds(10)));
+        let long = Check::first(TASK, None, at(22, 0), Some(Duration::hours(3)), cap);
+        assert_eq!(long.wait, Duration::minutes(i64::from(DEFAULT_CAP_MINUTES)));
+        let short = Check::first(TASK, None, at(22, 0), Some(Duration::seconds(10)), cap);
         assert_eq!(short.wait, MIN_WAIT);
-        assert_eq!(short.next(at(22, 1)).unwrap().wait, Duration::minutes(2));
+        assert_eq!(
+            short.next(at(22, 1), cap).unwrap().wait,
+            Duration::minutes(2)
+        );
         // No longer followed a day after its creation.
-        assert!(check.next(at(22, 0) + GIVE_UP_AFTER).is_none());
+        assert!(check.next(at(22, 0) + GIVE_UP_AFTER, cap).is_none());
+    }
+
+    #[test]
+    fn another_cap_bounds_every_wait() {
+        let waits = |cap: Cap, expected: Option<Duration>| {
+            let mut check = Check::first(TASK, None, at(22, 0), expected, cap);
+            let mut waits = vec![check.wait.num_minutes()];
+            for _ in 0..6 {
+                check = check.next(at(22, 0), cap).unwrap();
+                waits.push(check.wait.num_minutes());
+            }
+            waits
+        };
+        let one = Cap::parse("1").unwrap();
+        assert_eq!(waits(one, None), [1; 7]);
+        let hour = Cap::parse("60").unwrap();
+        assert_eq!(waits(hour, None), [2, 4, 8, 16, 32, 60, 60]);
+        assert_eq!(
+            waits(Cap::parse("12").unwrap(), Some(Duration::hours(2))),
+            [12; 7]
+        );
+        assert_eq!(one.minutes(), 1);
+        assert_eq!(Cap::default(), Cap::DEFAULT);
+        // A check read back from its event keeps its wait up to the largest cap.
+        let long = Check::first(TASK, None, at(22, 0), Some(Duration::hours(3)), hour);
+        assert_eq!(
+            Check::read(&long.input()).unwrap().unwrap().wait,
+            Duration::hours(1)
+        );
+    }
+
+    #[test]
+    fn the_cap_is_whole_minutes_from_one_to_sixty() {
+        for (text, minutes) in [("1", 1), ("5", 5), (" 60 ", 60)] {
+            assert_eq!(Cap::parse(text).unwrap().minutes(), minutes, "{text}");
+        }
+        for bad in ["0", "61", "-1", "2.5", "five", ""] {
+            let invalid = Cap::parse(bad).unwrap_err();
+            assert!(invalid.problem.contains("from 1 to 60"), "{bad}: {invalid}");
+            assert!(invalid.fix.contains(CAP_KEY), "{bad}: {invalid}");
+        }
+        let env = |value: Option<&str>| {
+            Cap::from_lookup(|name| {
+                assert_eq!(name, crate::env::FOLLOW_UP_CAP_MINUTES);
+                value.map(str::to_string)
+            })
+        };
+        assert_eq!(env(None), Ok(Cap::DEFAULT));
+        assert_eq!(env(Some("")), Ok(Cap::DEFAULT));
+        assert_eq!(env(Some("15")).unwrap().minutes(), 15);
+        let error = env(Some("90")).unwrap_err();
+        assert_eq!(error.variable, crate::env::FOLLOW_UP_CAP_MINUTES);
+        assert_eq!(error.value.as_deref(), Some("90"));
     }
 
     #[test]
     fn the_check_travels_in_the_event_and_names_its_schedule() {
-        let check = Check::first(TASK, Some("nightly-export"), at(22, 0), None);
+        let check = Check::first(TASK, Some("nightly-export"), at(22, 0), None, Cap::DEFAULT);
         let input = check.input();
         assert_eq!(
             input,
@@ -355,7 +470,7 @@ mod tests {
         );
         assert_eq!(Check::read(&input), Ok(Some(check.clone())));
         assert_eq!(Check::read(&json!({"Schedule": "x"})), Ok(None));
-        let unscheduled = Check::first(TASK, None, at(22, 0), None);
+        let unscheduled = Check::first(TASK, None, at(22, 0), None, Cap::DEFAULT);
         assert_eq!(Check::read(&unscheduled.input()), Ok(Some(unscheduled)));
         for bad in [
             json!({"Check": {"TaskId": "fs-1"}}),

@@ -154,7 +154,10 @@ pub mod env {
     /// The topic a follow-up check tells of a task that ended badly ([`crate::followup`]):
     /// the stack's alarm topic, or the team's (AlarmTopicArn). Unset: no follow-up checks.
     pub const ALARM_TOPIC_ARN: &str = "ALARM_TOPIC_ARN";
-    pub const ALL: [&str; 11] = [
+    /// The longest wait between two follow-up checks of a task, in minutes
+    /// ([`crate::followup::Cap`]); unset: the default.
+    pub const FOLLOW_UP_CAP_MINUTES: &str = "FOLLOW_UP_CAP_MINUTES";
+    pub const ALL: [&str; 12] = [
         FILE_SYSTEM_ID,
         TASK_TYPE,
         FSX_PATHS,
@@ -166,6 +169,7 @@ pub mod env {
         MAX_DEFER_MINUTES,
         CAPACITY_RELEASE,
         ALARM_TOPIC_ARN,
+        FOLLOW_UP_CAP_MINUTES,
     ];
 }
 

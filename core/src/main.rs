@@ -37,7 +37,8 @@ async fn main() -> Result<(), Error> {
         let request_id = &event.context.request_id;
         let env = |name: &str| std::env::var(name).ok();
         let later = Later::from_env(env, scheduler.clone(), &event.context.invoked_function_arn);
-        let follow_ups = FollowUps::from_env(env, sns.clone(), s3.clone());
+        let follow_ups = FollowUps::from_env(env, sns.clone(), s3.clone())
+            .map_err(|e| refused("invalid configuration", &[e]))?;
         // A follow-up check creates no task: the file system is all it needs of the settings.
         if let Some(check) = Check::read(&event.payload)
             .map_err(|invalid| refused("invalid event", &[check_error(&event.payload, invalid)]))?

@@ -51,17 +51,8 @@ pub fn report_folder(report_path: &str, task_id: &str) -> String {
 /// import's `report.csv` (user guide) comes before `failures.csv` (API reference). `None`
 /// when `report_path` is not an `s3://bucket[/prefix]` path.
 pub fn report_objects(report_path: &str, task_id: &str, task_type: &str) -> Option<Vec<S3Object>> {
-    let rest = report_path.strip_prefix("s3://")?;
-    let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
-    if bucket.is_empty() {
-        return None;
-    }
-    let prefix = prefix.trim_matches('/');
-    let names: &[&str] = if task_type == "IMPORT_METADATA_FROM_REPOSITORY" {
-        &["report.csv", "failures.csv"]
-    } else {
-        &["failures.csv"]
-    };
+    let (bucket, prefix) = bucket_and_prefix(report_path)?;
+    let names = report_names(task_type);
     let folders = [task_id.to_string(), format!("task-{task_id}")];
     let objects = folders
         .iter()
@@ -77,6 +68,57 @@ pub fn report_objects(report_path: &str, task_id: &str, task_type: &str) -> Opti
         })
         .collect();
     Some(objects)
+}
+
+/// `s3://bucket[/prefix]` as the bucket and the prefix without its outer slashes.
+fn bucket_and_prefix(report_path: &str) -> Option<(&str, &str)> {
+    let rest = report_path.strip_prefix("s3://")?;
+    let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+    (!bucket.is_empty()).then(|| (bucket, prefix.trim_matches('/')))
+}
+
+/// The names FSx gives a task's report: an import's `report.csv` (user guide) before
+/// `failures.csv` (API reference); export and release tasks' `failures.csv`.
+fn report_names(task_type: &str) -> &'static [&'static str] {
+    if task_type == "IMPORT_METADATA_FROM_REPOSITORY" {
+        &["report.csv", "failures.csv"]
+    } else {
+        &["failures.csv"]
+    }
+}
+
+/// What the function's role may read of a report path: every task's report under it
+/// ([`report_objects`]: `task-*` covers both readings of the folder), as IAM resource ARNs
+/// (`arn:aws:s3:::bucket/prefix/task-*/failures.csv`). The bucket and prefix stand for
+/// themselves: IAM's wildcards and policy variables in them (`*`, `?`, `$`) are written as
+/// IAM's literals (`${*}`, `${?}`, `${$}`). `None` when `report_path` is not an `s3://` path.
+pub fn report_object_arns(
+    partition: &str,
+    report_path: &str,
+    task_type: &str,
+) -> Option<Vec<String>> {
+    let (bucket, prefix) = bucket_and_prefix(report_path)?;
+    let literal = |text: &str| {
+        text.replace('$', "${$}")
+            .replace('*', "${*}")
+            .replace('?', "${?}")
+    };
+    let folder = match prefix {
+        "" => String::new(),
+        prefix => format!("{}/", literal(prefix)),
+    };
+    let names = report_names(task_type);
+    Some(
+        names
+            .iter()
+            .map(|name| {
+                format!(
+                    "arn:{partition}:s3:::{}/{folder}task-*/{name}",
+                    literal(bucket)
+                )
+            })
+            .collect(),
+    )
 }
 
 /// One row of a report.
@@ -344,6 +386,53 @@ fn records(text: &str) -> Vec<Record> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_role_may_read_the_reports_under_exactly_the_report_path() {
+        let export = report_object_arns(
+            "aws",
+            "s3://bucket-a/data/fsx-drt-completion-reports/",
+            "EXPORT_TO_REPOSITORY",
+        );
+        assert_eq!(
+            export.unwrap(),
+            ["arn:aws:s3:::bucket-a/data/fsx-drt-completion-reports/task-*/failures.csv"]
+        );
+        let import = report_object_arns("aws-cn", "s3://b/r", "IMPORT_METADATA_FROM_REPOSITORY");
+        assert_eq!(
+            import.unwrap(),
+            [
+                "arn:aws-cn:s3:::b/r/task-*/report.csv",
+                "arn:aws-cn:s3:::b/r/task-*/failures.csv"
+            ]
+        );
+        let root = report_object_arns("aws", "s3://b", "RELEASE_DATA_FROM_FILESYSTEM");
+        assert_eq!(root.unwrap(), ["arn:aws:s3:::b/task-*/failures.csv"]);
+        // IAM's wildcards and variables in the prefix are literals, not patterns.
+        let odd = report_object_arns("aws", "s3://b/a*b?c${x}", "EXPORT_TO_REPOSITORY");
+        assert_eq!(
+            odd.unwrap(),
+            ["arn:aws:s3:::b/a${*}b${?}c${$}{x}/task-*/failures.csv"]
+        );
+        assert_eq!(
+            report_object_arns("aws", "/reports", "EXPORT_TO_REPOSITORY"),
+            None
+        );
+        // Every object a task's report is looked for at is one the role may read.
+        for task_type in ["EXPORT_TO_REPOSITORY", "IMPORT_METADATA_FROM_REPOSITORY"] {
+            let arns = report_object_arns("aws", "s3://b/r", task_type).unwrap();
+            for object in report_objects("s3://b/r", "task-0123456789abcdef0", task_type).unwrap() {
+                let key = format!("arn:aws:s3:::{}/{}", object.bucket, object.key);
+                assert!(
+                    arns.iter().any(|arn| {
+                        let (head, tail) = arn.split_once("task-*").unwrap();
+                        key.starts_with(head) && key.ends_with(tail)
+                    }),
+                    "{key} not in {arns:?}"
+                );
+            }
+        }
+    }
 
     fn paths(summary: &Summary) -> Vec<&str> {
         summary

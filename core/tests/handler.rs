@@ -29,7 +29,7 @@ use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
 use aws_smithy_types::DateTime;
 use fsx_drt_core::event::Invocation;
 use fsx_drt_core::follow::{CheckOutcome, FollowUps};
-use fsx_drt_core::followup::Check;
+use fsx_drt_core::followup::{Cap, Check};
 use fsx_drt_core::handler::{Handler, Outcome, RunError, RunResult};
 use fsx_drt_core::later::Later;
 use fsx_drt_core::slot::Slot;
@@ -1449,6 +1449,7 @@ fn follow_ups(report: Option<&'static str>, messages: &Arc<Mutex<Vec<PublishInpu
         sns: mock_client!(aws_sdk_sns, RuleMode::MatchAny, [&publish]),
         s3: mock_client!(aws_sdk_s3, RuleMode::MatchAny, [&get]),
         topic_arn: TOPIC.into(),
+        cap: Cap::DEFAULT,
     }
 }
 
@@ -1495,6 +1496,12 @@ fn checking(rules: &mut Rules, found: DataRepositoryTask, reported: bool, sent: 
     handler
 }
 
+/// A handler with follow-ups whose checked task is still executing.
+fn checking_running(rules: &mut Rules, sent: &Sent) -> Handler {
+    let running = checked(DataRepositoryTaskLifecycle::Executing, 0);
+    checking(rules, running, false, sent)
+}
+
 fn nothing_sent() -> Sent {
     Sent {
         schedules: Arc::default(),
@@ -1505,11 +1512,17 @@ fn nothing_sent() -> Sent {
 
 fn first_check() -> Check {
     // Created just now: a day later a task is no longer followed.
-    Check::first(CHECKED, Some("nightly-export"), chrono::Utc::now(), None)
+    Check::first(
+        CHECKED,
+        Some("nightly-export"),
+        chrono::Utc::now(),
+        None,
+        Cap::DEFAULT,
+    )
 }
 
-#[tokio::test]
-async fn a_created_task_arranges_its_first_check() {
+/// A run with follow-ups of `cap` creates its task: the one-time schedules it arranged.
+async fn first_check_arranged(cap: Cap) -> Vec<CreateScheduleInput> {
     let sent = nothing_sent();
     let mut rules = Rules {
         later: later_ok(&sent.schedules),
@@ -1517,7 +1530,9 @@ async fn a_created_task_arranges_its_first_check() {
     };
     rules.tasks = tasks(vec![]);
     let (mut handler, _) = rules.handler(config("Export", "/data"));
-    handler.follow_ups = Some(follow_ups(None, &sent.messages));
+    let mut follow_ups = follow_ups(None, &sent.messages);
+    follow_ups.cap = cap;
+    handler.follow_ups = Some(follow_ups);
     let result = handler
         .run(&event("2026-11-25T06:15:00Z"), "req")
         .await
@@ -1525,6 +1540,12 @@ async fn a_created_task_arranges_its_first_check() {
     assert_eq!(result.outcome, Outcome::Created);
     assert!(result.warnings.is_empty(), "{:?}", result.warnings);
     let schedules = sent.schedules.lock().unwrap().clone();
+    schedules
+}
+
+#[tokio::test]
+async fn a_created_task_arranges_its_first_check() {
+    let schedules = first_check_arranged(Cap::DEFAULT).await;
     assert_eq!(schedules.len(), 1);
     assert_eq!(
         schedules[0].name(),
@@ -1550,12 +1571,7 @@ async fn a_created_task_arranges_its_first_check() {
 async fn a_check_of_a_running_task_arranges_the_next_with_back_off() {
     let sent = nothing_sent();
     let mut rules = Rules::standard();
-    let handler = checking(
-        &mut rules,
-        checked(DataRepositoryTaskLifecycle::Executing, 0),
-        false,
-        &sent,
-    );
+    let handler = checking_running(&mut rules, &sent);
     let result = handler.check(&first_check()).await.unwrap();
     assert_eq!(result.outcome, CheckOutcome::Running);
     assert!(result.next_check.is_some());
@@ -1569,6 +1585,40 @@ async fn a_check_of_a_running_task_arranges_the_next_with_back_off() {
     assert_eq!(input["Check"]["WaitSeconds"], 240);
     assert_eq!(rules.metrics.num_calls(), 0);
     assert!(sent.messages.lock().unwrap().is_empty());
+}
+
+/// FollowUpCapMinutes: the stack's cap bounds the first check and the next one.
+#[tokio::test]
+async fn the_stack_s_follow_up_cap_bounds_the_checks() {
+    let sent = nothing_sent();
+    let mut rules = Rules::standard();
+    let mut handler = checking_running(&mut rules, &sent);
+    let one_minute = Cap::parse("1").unwrap();
+    handler.follow_ups.as_mut().unwrap().cap = one_minute;
+    let check = Check::first(
+        CHECKED,
+        Some("nightly-export"),
+        chrono::Utc::now(),
+        None,
+        one_minute,
+    );
+    assert_eq!(check.wait.num_seconds(), 60);
+    let result = handler.check(&check).await.unwrap();
+    assert_eq!(result.outcome, CheckOutcome::Running);
+    let input: Value = {
+        let schedules = sent.schedules.lock().unwrap();
+        serde_json::from_str(schedules[0].target().unwrap().input().unwrap()).unwrap()
+    };
+    assert_eq!(
+        input["Check"]["WaitSeconds"], 60,
+        "not doubled past the cap"
+    );
+
+    // A created task's first check: a minute, not the default two.
+    let schedules = first_check_arranged(one_minute).await;
+    let input: Value =
+        serde_json::from_str(schedules[0].target().unwrap().input().unwrap()).unwrap();
+    assert_eq!(input["Check"]["WaitSeconds"], 60);
 }
 
 #[tokio::test]

@@ -23,7 +23,8 @@ pub struct FileSchedule {
 /// What a parameters file holds, before any rule but the file's own.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FileDefinition {
-    /// Stack-wide values (FileSystemId, the first EmailAddress, LogRetentionDays).
+    /// Stack-wide values (FileSystemId, the first EmailAddress, LogRetentionDays,
+    /// FollowUpCapMinutes).
     pub stack: Values,
     /// EmailAddress given as a list: the addresses after the first.
     pub more_emails: Vec<String>,

@@ -3,8 +3,8 @@
 //! The parameters file grows a `Schedules` map of names to schedules, each with the
 //! reference's schedule keys (TaskType, Paths, Schedule, TaskCompletionReportPath,
 //! ReleaseAfterDays) and Scheduler's own (Timezone, StartDate, EndDate,
-//! FlexibleWindowMinutes, Enabled); FileSystemId, EmailAddress and LogRetentionDays stay at
-//! the top level. A flat file (the reference's parameters.json, or a map without
+//! FlexibleWindowMinutes, Enabled); FileSystemId, EmailAddress, LogRetentionDays and
+//! FollowUpCapMinutes stay at the top level. A flat file (the reference's parameters.json, or a map without
 //! `Schedules`), flags, `FSX_DRT_*` variables and prompts still work unchanged: they define
 //! one schedule named [`DEFAULT_NAME`] (or `--schedule-name`).
 //!
@@ -43,7 +43,11 @@ pub const TAGS: &str = "Tags";
 pub fn is_schedule_param(param: Param) -> bool {
     !matches!(
         param,
-        Param::FileSystemId | Param::EmailAddress | Param::LogRetentionDays | Param::AlarmTopicArn
+        Param::FileSystemId
+            | Param::EmailAddress
+            | Param::LogRetentionDays
+            | Param::AlarmTopicArn
+            | Param::FollowUpCapMinutes
     )
 }
 
@@ -96,6 +100,8 @@ pub struct Definition {
     /// The team's SNS topic the alarms publish to, instead of the stack's own.
     pub alarm_topic_arn: Option<String>,
     pub log_retention_days: u32,
+    /// FollowUpCapMinutes: the longest wait between two follow-up checks of a task.
+    pub follow_up_cap: fsx_drt_core::followup::Cap,
     /// Sorted by name; names are unique ignoring case.
     pub schedules: Vec<ScheduleSpec>,
     /// ReleaseWhenFreeBelowPercent: the capacity alarm and the release it runs.
@@ -198,6 +204,7 @@ impl Definition {
             alarm_topic_arn: self.alarm_topic_arn.clone(),
             release_after_days: schedule.release_after_days,
             log_retention_days: self.log_retention_days,
+            follow_up_cap: self.follow_up_cap,
         }
     }
 }

@@ -209,6 +209,7 @@ pub fn validate(draft: &Draft, now: DateTime<Utc>) -> Result<Definition, Vec<Pro
                 email_addresses: emails.filter(|e| !e.is_empty()).collect(),
                 alarm_topic_arn: first.alarm_topic_arn.clone(),
                 log_retention_days: first.log_retention_days,
+                follow_up_cap: first.follow_up_cap,
                 schedules,
                 capacity_release,
             })

@@ -2,19 +2,42 @@
 //! its completion report into moto S3) is reported by one check, as the function does it
 //! (the library's handler on SDK clients for the emulator): FailedTasks published, one
 //! message on the alarm topic (read from an SQS queue subscribed to it) with the report
-//! summarised, the task tagged; a second check sends nothing. Prints how long the check took
-//! from its start to the message in the queue (BENCHMARKS.md).
+//! summarised, the task tagged; a second check sends nothing. The report it read is one the
+//! function's role may read as deploy granted it (CompletionReportObjects: exactly the report
+//! path of the stack's schedule), and no other. Prints how long the check took from its start
+//! to the message in the queue.
 
 use std::time::{Duration, Instant};
 
 use aws_sdk_s3::config::{Credentials, Region};
 use fsx_drt_core::follow::{check_config, CheckOutcome, FollowUps};
-use fsx_drt_core::followup::Check;
+use fsx_drt_core::followup::{Cap, Check};
 use fsx_drt_core::handler::Handler;
 use fsx_drt_core::{FileSystemId, REPORTED_TAG};
 use serde_json::Value;
 
-use crate::emulator::Emulator;
+use crate::emulator::{Emulator, LAMBDA_ZIP};
+
+/// Whether IAM's resource pattern `pattern` (wildcard `*` only, as deploy writes them)
+/// matches `arn`.
+fn iam_matches(pattern: &str, arn: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if parts.len() == 1 {
+        return pattern == arn;
+    }
+    if !arn.starts_with(first) || !arn[first.len()..].ends_with(last) {
+        return false;
+    }
+    let mut rest = &arn[first.len()..arn.len() - last.len()];
+    for middle in &parts[1..parts.len() - 1] {
+        match rest.find(middle) {
+            Some(at) => rest = &rest[at + middle.len()..],
+            None => return false,
+        }
+    }
+    true
+}
 
 async fn sdk(endpoint: &str) -> aws_config::SdkConfig {
     aws_config::defaults(aws_config::BehaviorVersion::latest())
@@ -28,6 +51,48 @@ async fn sdk(endpoint: &str) -> aws_config::SdkConfig {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_task_with_failed_files_is_reported_by_one_check_on_the_emulator() {
     let emulator = Emulator::start();
+    // The stack's schedule writes its reports under /reports of the association /data ->
+    // s3://fsx-drt-demo-data/data/: deploy grants the function exactly that.
+    let deployed = emulator.fsx_drt(&[
+        "deploy",
+        "--stack-name",
+        "reports",
+        "--yes",
+        "--lambda-zip",
+        LAMBDA_ZIP,
+        "--file-system-id",
+        &emulator.file_system_id,
+        "--email",
+        "ops@example.com",
+        "--paths",
+        "/data",
+        "--report-path",
+        "/reports",
+    ]);
+    assert_eq!(deployed.code, 0, "{}", deployed.stderr);
+    let granted = emulator.aws(
+        "cfn = boto3.client('cloudformation', **kw); iam = boto3.client('iam', **kw)\n\
+         role = cfn.describe_stack_resource(StackName='reports', LogicalResourceId='FunctionRole')['StackResourceDetail']['PhysicalResourceId']\n\
+         doc = iam.get_role_policy(RoleName=role, PolicyName='fsx-drt-completion-reports')['PolicyDocument']\n\
+         doc = json.loads(doc) if isinstance(doc, str) else doc\n\
+         print(json.dumps(doc['Statement']))",
+    );
+    let statements = granted.as_array().unwrap();
+    assert_eq!(statements.len(), 1, "{granted}");
+    assert_eq!(statements[0]["Action"], "s3:GetObject");
+    let resources: Vec<String> = match &statements[0]["Resource"] {
+        Value::String(one) => vec![one.clone()],
+        many => many
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r.as_str().unwrap().to_string())
+            .collect(),
+    };
+    assert_eq!(
+        resources,
+        ["arn:aws:s3:::fsx-drt-demo-data/data/reports/task-*/failures.csv"]
+    );
     let made = emulator.aws(&format!(
         "sns = boto3.client('sns', **kw); sqs = boto3.client('sqs', **kw); fsx = boto3.client('fsx', **kw)\n\
          topic = sns.create_topic(Name='alarms')['TopicArn']\n\
@@ -78,9 +143,16 @@ async fn a_task_with_failed_files_is_reported_by_one_check_on_the_emulator() {
             sns: aws_sdk_sns::Client::new(&sdk),
             s3,
             topic_arn: topic,
+            cap: Cap::DEFAULT,
         }),
     };
-    let check = Check::first(&task_id, Some("nightly-export"), chrono::Utc::now(), None);
+    let check = Check::first(
+        &task_id,
+        Some("nightly-export"),
+        chrono::Utc::now(),
+        None,
+        Cap::DEFAULT,
+    );
     let started = Instant::now();
     let result = handler.check(&check).await.unwrap();
     let checked = started.elapsed();
@@ -114,6 +186,17 @@ async fn a_task_with_failed_files_is_reported_by_one_check_on_the_emulator() {
         )
     );
     let body = messages[0]["Message"].as_str().unwrap();
+    // The object read is one the role may read; the same name under another prefix is not.
+    let may_read = |object: &str| resources.iter().any(|r| iam_matches(r, object));
+    let read = format!("arn:aws:s3:::fsx-drt-demo-data/data/reports/{task_id}/failures.csv");
+    assert!(may_read(&read), "{read} not in {resources:?}");
+    for other in [
+        format!("arn:aws:s3:::fsx-drt-demo-data/data/other/{task_id}/failures.csv"),
+        format!("arn:aws:s3:::other-bucket/data/reports/{task_id}/failures.csv"),
+        "arn:aws:s3:::fsx-drt-demo-data/data/reports/README.txt".to_string(),
+    ] {
+        assert!(!may_read(&other), "{other} should not be readable");
+    }
     for line in [
         format!("3 failed file(s) in s3://fsx-drt-demo-data/data/reports/{task_id}/failures.csv"),
         "Failed files (every one):".to_string(),

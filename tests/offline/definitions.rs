@@ -333,6 +333,25 @@ fn bad_definitions_exit_2_naming_the_place() {
             "Schedules.nightly-export.AlarmTopicArn".into(),
             "stack-wide",
         ),
+        // FollowUpCapMinutes: whole minutes from 1 to 60, stack-wide.
+        (
+            format!("{STACK}FollowUpCapMinutes: 90\n"),
+            vec![],
+            "FollowUpCapMinutes".into(),
+            "from 1 to 60",
+        ),
+        (
+            STACK.into(),
+            vec!["--follow-up-cap", "0"],
+            "FollowUpCapMinutes".into(),
+            "--follow-up-cap",
+        ),
+        (
+            one("{FollowUpCapMinutes: 10}"),
+            vec![],
+            "Schedules.nightly-export.FollowUpCapMinutes".into(),
+            "stack-wide",
+        ),
     ];
     assert!(cases.len() >= 20);
     for (i, (text, flags, place, says)) in cases.iter().enumerate() {

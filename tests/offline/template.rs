@@ -4,10 +4,11 @@
 use fsx_drt::params::{Param, LOG_RETENTION_DAYS};
 use fsx_drt::schedule::Schedule;
 use fsx_drt::template::{
-    render_for, template_json, CAPACITY_RELEASE, CODE_BUCKET, CODE_KEY, FREE_CAPACITY_ALARM_BYTES,
-    MAXIMUM_EVENT_AGE, MAX_DEFER_MINUTES, PERMISSIONS_BOUNDARY, TIMEZONE,
+    render_for, template_json, CAPACITY_RELEASE, CODE_BUCKET, CODE_KEY, COMPLETION_REPORT_OBJECTS,
+    FREE_CAPACITY_ALARM_BYTES, MAXIMUM_EVENT_AGE, MAX_DEFER_MINUTES, PERMISSIONS_BOUNDARY,
+    TIMEZONE,
 };
-use fsx_drt_core::{env, metrics, TaskType};
+use fsx_drt_core::{env, followup, metrics, TaskType};
 use serde_json::{json, Value};
 
 fn template() -> Value {
@@ -55,6 +56,7 @@ fn parameters_keep_the_reference_names_and_add_ours() {
         MAX_DEFER_MINUTES,
         FREE_CAPACITY_ALARM_BYTES,
         CAPACITY_RELEASE,
+        COMPLETION_REPORT_OBJECTS,
     ]);
     expected.sort();
     assert_eq!(names, expected);
@@ -86,6 +88,20 @@ fn parameters_keep_the_reference_names_and_add_ours() {
     );
     assert_eq!(params["FileSystemId"]["MinLength"], 11);
     assert_eq!(params["FileSystemId"]["MaxLength"], 21);
+    // The cap's range and default are the rule's (core's followup).
+    let cap = &params[Param::FollowUpCapMinutes.key()];
+    assert_eq!(
+        (&cap["Default"], &cap["MinValue"], &cap["MaxValue"]),
+        (
+            &json!(followup::DEFAULT_CAP_MINUTES),
+            &json!(followup::MIN_CAP_MINUTES),
+            &json!(followup::MAX_CAP_MINUTES)
+        )
+    );
+    assert_eq!(
+        Param::FollowUpCapMinutes.default(),
+        Some(followup::DEFAULT_CAP_MINUTES.to_string().as_str())
+    );
     // Mappings named like parameters break the local emulator; none at all is simplest.
     assert!(t.get("Mappings").is_none());
 }
@@ -143,6 +159,10 @@ fn the_function() {
     assert_eq!(
         vars[env::ALARM_TOPIC_ARN],
         json!({"Fn::If": ["CreatesAlarmTopic", {"Ref": "AlarmTopic"}, {"Ref": "AlarmTopicArn"}]})
+    );
+    assert_eq!(
+        vars[env::FOLLOW_UP_CAP_MINUTES],
+        json!({"Ref": Param::FollowUpCapMinutes.key()})
     );
     // TASK_TYPE is the API's enum, one per friendly name.
     let task_type = vars[env::TASK_TYPE].to_string();
@@ -584,27 +604,36 @@ fn the_capacity_alarm_invokes_the_function_only_when_a_threshold_is_set() {
     }
 }
 
-/// A follow-up check reads completion reports only (objects named as FSx names them, in this
-/// account's buckets), publishes to the alarm topic only, and uses the stack's topic key
-/// only when the stack has its own topic.
+/// A follow-up check reads the completion reports deploy lists (CompletionReportObjects: the
+/// exact report paths; none, no statement at all), in this account's buckets, publishes to
+/// the alarm topic only, and uses the stack's topic key only when the stack has its own topic.
 #[test]
 fn the_function_reads_only_completion_reports_and_tells_only_the_alarm_topic() {
     let t = template();
-    let statements = function_policy(&t, "FunctionReportsTasks");
-    let read = &statements[0];
-    assert_eq!(read["Action"], "s3:GetObject");
+    let reports = &t["Resources"]["FunctionReadsCompletionReports"];
+    assert_eq!(reports["Condition"], "ReadsCompletionReports");
     assert_eq!(
-        read["Resource"],
-        json!([
-            {"Fn::Sub": "arn:${AWS::Partition}:s3:::*/task-*/failures.csv"},
-            {"Fn::Sub": "arn:${AWS::Partition}:s3:::*/task-*/report.csv"}
-        ])
+        t["Conditions"]["ReadsCompletionReports"],
+        json!({"Fn::Not": [{"Fn::Equals": [{"Fn::Join": ["", {"Ref": COMPLETION_REPORT_OBJECTS}]}, ""]}]})
     );
+    let parameter = &t["Parameters"][COMPLETION_REPORT_OBJECTS];
+    assert_eq!(
+        (&parameter["Type"], &parameter["Default"]),
+        (&json!("CommaDelimitedList"), &json!(""))
+    );
+    let read = &function_policy(&t, "FunctionReadsCompletionReports")[0];
+    assert_eq!(read["Action"], "s3:GetObject");
+    assert_eq!(read["Resource"], json!({"Ref": COMPLETION_REPORT_OBJECTS}));
     assert_eq!(
         read["Condition"]["StringEquals"]["aws:ResourceAccount"],
         json!({"Ref": "AWS::AccountId"})
     );
-    let publish = &statements[1];
+    // No other statement of the function's reads S3.
+    let all = t.to_string();
+    assert_eq!(all.matches("s3:GetObject").count(), 1, "one S3 read");
+    let statements = function_policy(&t, "FunctionReportsTasks");
+    assert_eq!(statements.len(), 1);
+    let publish = &statements[0];
     assert_eq!(publish["Action"], "sns:Publish");
     for (own, topic) in [
         (true, json!({"Ref": "AlarmTopic"})),
@@ -613,7 +642,7 @@ fn the_function_reads_only_completion_reports_and_tells_only_the_alarm_topic() {
         let resolved = with_alarm_topic(&t, own);
         let resources = &resolved["Resources"];
         assert_eq!(
-            resources["FunctionReportsTasks"]["Properties"]["PolicyDocument"]["Statement"][1]
+            resources["FunctionReportsTasks"]["Properties"]["PolicyDocument"]["Statement"][0]
                 ["Resource"],
             topic
         );

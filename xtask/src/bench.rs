@@ -1,5 +1,6 @@
-//! `cargo xtask bench [lambda|cli]`: fsx-drt against its peers, side by side; without an
-//! argument both, the Lambda first. Each rewrites its own section of BENCHMARKS.md (the file's
+//! `cargo xtask bench [lambda|cli|cost|alarm]`: fsx-drt against its peers, side by side, what
+//! issue 13's extra invocations cost, and a task's end to its alarm message; without an
+//! argument all of them, the Lambda first. Each rewrites its own section of BENCHMARKS.md (the file's
 //! other sections are kept).
 //!
 //! `lambda`: the Rust Lambda against a Python reference. Builds the function's `bootstrap` for
@@ -15,6 +16,10 @@
 //! deploy, no-op redeploy and destroy on the local emulator; completion latency on a second
 //! emulator started with FSX_DRT_EMULATOR_STACK_DELAY. The emulators keep their state and logs
 //! in target/bench/ and are stopped at the end, also when a phase fails.
+//!
+//! `alarm`: on an emulator whose tasks take 150 s, bench/alarm_bench.py makes tasks that end
+//! with failed files and runs examples/follow_up_checks.rs, the function's checks at the
+//! function's times, then times each task's end to its message on the alarm topic.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -71,7 +76,73 @@ pub fn lambda(sh: &Shell, root: &Path) -> Result<()> {
 pub fn all(sh: &Shell, root: &Path) -> Result<()> {
     lambda(sh, root)?;
     cli(sh, root)?;
-    cost(sh, root)
+    cost(sh, root)?;
+    alarm(sh, root)
+}
+
+/// The heading of the section `bench alarm` owns.
+const ALARM_HEADING: &str = "## A task's end to the alarm message (`cargo xtask bench alarm`)";
+/// `bench alarm`: tasks followed at once (each on a file system of its own), how long each
+/// runs on the emulator, and the cap of the checks (the default FollowUpCapMinutes).
+const ALARM_RUNS: &str = "10";
+const ALARM_TASK_SECONDS: &str = "150";
+/// fsx_drt_core::followup::DEFAULT_CAP_MINUTES (xtask does not link the core).
+const ALARM_CAP_MINUTES: &str = "5";
+
+/// `cargo xtask bench alarm`: on an emulator of its own, tasks that end with failed files,
+/// followed by the function's checks at the function's times until each is reported; the
+/// time from each task's end to its alarm message (about 7 minutes).
+pub fn alarm(sh: &Shell, root: &Path) -> Result<()> {
+    let target_dir = crate::target_dir();
+    step("cargo build --example follow_up_checks (the function's checks, on the emulator)");
+    cmd!(sh, "cargo build --locked --example follow_up_checks")
+        .run()
+        .context("building the follow_up_checks example failed")?;
+    let checks = target_dir.join("debug/examples/follow_up_checks");
+    ensure!(
+        checks.is_file(),
+        "cargo build did not leave {}",
+        checks.display()
+    );
+    let work = target_dir.join("bench");
+    fs::create_dir_all(&work).with_context(|| format!("creating {}", work.display()))?;
+    let raw = work.join("alarm.json");
+    let _state = [
+        sh.push_env("FSX_DRT_EMULATOR_PID_FILE", work.join("emulator.pid")),
+        sh.push_env("FSX_DRT_EMULATOR_ENV_FILE", work.join("emulator.env")),
+        sh.push_env("FSX_DRT_EMULATOR_LOG", work.join("emulator.log")),
+        sh.push_env(
+            "FSX_DRT_EMULATOR_REQUEST_LOG",
+            work.join("emulator-requests.log"),
+        ),
+        sh.push_env("FSX_DRT_EMULATOR_TASK_SECONDS", ALARM_TASK_SECONDS),
+    ];
+    let section = {
+        step("start an emulator whose tasks take a while (FSX_DRT_EMULATOR_TASK_SECONDS)");
+        let _ = cmd!(sh, "bash emulator/setup.sh --stop").quiet().run();
+        let emulator = crate::Emulator::start(sh)?;
+        let endpoint = emulator.endpoint.clone();
+        // boto3 from the emulator's own venv, which setup.sh made.
+        let python = target_dir.join("venv-emulator/bin/python");
+        let script = root.join("bench/alarm_bench.py");
+        step("python bench/alarm_bench.py  (tasks, checks at the function's times, messages)");
+        let section = cmd!(
+            sh,
+            "{python} {script} --endpoint {endpoint} --checks {checks} --runs {ALARM_RUNS} --cap {ALARM_CAP_MINUTES} --task-seconds {ALARM_TASK_SECONDS} --json {raw}"
+        )
+        .read()
+        .context("the alarm benchmark failed")?;
+        step("stop the emulator");
+        section
+    };
+    ensure!(
+        section.starts_with(ALARM_HEADING),
+        "bench/alarm_bench.py printed no `{ALARM_HEADING}` section"
+    );
+    write_section(root, ALARM_HEADING, &section)?;
+    eprintln!("raw measurements: {}", raw.display());
+    println!("{section}");
+    Ok(())
 }
 
 /// The heading of the section `bench cost` owns.

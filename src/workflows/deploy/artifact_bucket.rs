@@ -132,7 +132,7 @@ fn readers_policy(bucket: &str, region: &str, tls: bool, readers: &[String]) -> 
         true => serde_json::from_str(&tls_only_policy(bucket, region)).expect("our JSON"),
         false => serde_json::json!({"Version": "2012-10-17", "Statement": []}),
     };
-    let partition = partition(region);
+    let partition = crate::template::partition(region);
     let principals: Vec<String> = (readers.iter())
         .map(|a| format!("arn:{partition}:iam::{a}:root"))
         .collect();
@@ -149,21 +149,11 @@ fn readers_policy(bucket: &str, region: &str, tls: bool, readers: &[String]) -> 
     policy.to_string()
 }
 
-fn partition(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else {
-        "aws"
-    }
-}
-
 /// Denies every request that does not use TLS (AWS's documented policy for S3 buckets, the
 /// `aws:SecureTransport` condition). A Deny never makes a bucket public, so it passes the
 /// public access block.
 fn tls_only_policy(bucket: &str, region: &str) -> String {
-    let partition = partition(region);
+    let partition = crate::template::partition(region);
     serde_json::json!({
         "Version": "2012-10-17",
         "Statement": [{

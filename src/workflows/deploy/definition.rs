@@ -168,6 +168,61 @@ pub fn free_capacity_alarm_bytes(
     }
 }
 
+/// [`template::COMPLETION_REPORT_OBJECTS`]: the objects of every schedule's completion
+/// reports (`s3://bucket/prefix` and task type, as the preflight planned them), each once;
+/// refused, naming TaskCompletionReportPath, when they do not fit CloudFormation's 4,096
+/// bytes of a parameter.
+pub fn completion_report_objects(
+    region: &str,
+    reports: &[(String, &'static str)],
+) -> Result<String, Failure> {
+    let mut arns: Vec<String> = Vec::new();
+    for (path, task_type) in reports {
+        let of_path =
+            fsx_drt_core::report::report_object_arns(template::partition(region), path, task_type);
+        for arn in of_path.unwrap_or_default() {
+            if arn.contains(',') {
+                return Err(too_many_or_comma(
+                    format!("the completion report path {path} holds a comma, which separates the ARNs of {}", template::COMPLETION_REPORT_OBJECTS),
+                    "a report path without commas".into(),
+                ));
+            }
+            if !arns.contains(&arn) {
+                arns.push(arn);
+            }
+        }
+    }
+    let joined = arns.join(",");
+    if joined.len() > template::MAX_PARAMETER_BYTES {
+        return Err(too_many_or_comma(
+            format!(
+                "the schedules' {} report locations take {} bytes as {}, and CloudFormation takes {} in a parameter",
+                arns.len(),
+                joined.len(),
+                template::COMPLETION_REPORT_OBJECTS,
+                template::MAX_PARAMETER_BYTES
+            ),
+            format!(
+                "fewer different {}s (one for all is usual)",
+                Param::TaskCompletionReportPath.key()
+            ),
+        ));
+    }
+    Ok(joined)
+}
+
+/// Exit 2 naming TaskCompletionReportPath: the role cannot be granted its reports.
+fn too_many_or_comma(problem: String, instead: String) -> Failure {
+    Failure::invalid(
+        "the function's role cannot be granted the completion reports",
+        vec![crate::params::Problem::new(
+            Param::TaskCompletionReportPath.key(),
+            None,
+            fsx_drt_core::Invalid::new(problem, format!("give the schedules {instead}")),
+        )],
+    )
+}
+
 /// One schedule's target input, as the function reads it.
 fn settings_of(
     definition: &Definition,
@@ -322,6 +377,68 @@ mod tests {
     fn value<'a>(rendered: &'a Rendered, key: &str) -> &'a str {
         let found = rendered.values.iter().find(|(k, _)| k == key);
         found.map(|(_, v)| v.as_str()).unwrap()
+    }
+
+    /// CompletionReportObjects: each schedule's report path as the function plans it, each
+    /// object once; none without schedules; exit 2 naming TaskCompletionReportPath when the
+    /// ARNs cannot be a CommaDelimitedList of CloudFormation's size.
+    #[test]
+    fn the_role_reads_the_reports_under_each_schedule_s_report_path() {
+        let export = "EXPORT_TO_REPOSITORY";
+        let one = [(
+            "s3://bucket-a/data/fsx-drt-completion-reports".to_string(),
+            export,
+        )];
+        assert_eq!(
+            completion_report_objects("eu-central-1", &one).unwrap(),
+            "arn:aws:s3:::bucket-a/data/fsx-drt-completion-reports/task-*/failures.csv"
+        );
+        let several = [
+            ("s3://bucket-a/data/reports".to_string(), export),
+            (
+                "s3://bucket-b/in/reports".to_string(),
+                "IMPORT_METADATA_FROM_REPOSITORY",
+            ),
+            (
+                "s3://bucket-a/data/reports".to_string(),
+                "RELEASE_DATA_FROM_FILESYSTEM",
+            ),
+        ];
+        assert_eq!(
+            completion_report_objects("cn-north-1", &several).unwrap(),
+            "arn:aws-cn:s3:::bucket-a/data/reports/task-*/failures.csv,\
+             arn:aws-cn:s3:::bucket-b/in/reports/task-*/report.csv,\
+             arn:aws-cn:s3:::bucket-b/in/reports/task-*/failures.csv"
+        );
+        assert_eq!(completion_report_objects("us-east-1", &[]).unwrap(), "");
+        let comma = [("s3://b/re,ports".to_string(), export)];
+        let long: Vec<(String, &str)> = (0..40)
+            .map(|i| (format!("s3://b/{}{i}", "r".repeat(100)), export))
+            .collect();
+        for bad in [&comma[..], &long[..]] {
+            let failure = completion_report_objects("us-east-1", bad).unwrap_err();
+            assert_eq!(failure.exit.code(), 2);
+            assert!(
+                format!("{failure:?}").contains("TaskCompletionReportPath"),
+                "{failure:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_follow_up_cap_is_a_stack_parameter_of_either_template() {
+        for text in [
+            ISSUE.to_string(),
+            "FileSystemId: fs-0123456789abcdef0\nEmailAddress: a@b.co\n".into(),
+        ] {
+            let (_, plain) = rendered(&text);
+            assert_eq!(value(&plain, "FollowUpCapMinutes"), "5", "{text}");
+            let (checked, capped) = rendered(&format!("{text}FollowUpCapMinutes: 15\n"));
+            assert_eq!(value(&capped, "FollowUpCapMinutes"), "15", "{text}");
+            assert_eq!(checked.follow_up_cap.minutes(), 15);
+            let parsed = template::parse(&capped.template).unwrap();
+            assert!(parsed["Parameters"]["FollowUpCapMinutes"].is_object());
+        }
     }
 
     #[test]

@@ -40,7 +40,10 @@ use crate::error::{Exit, Failure};
 use crate::interrupt::UNCHANGED;
 use crate::params::Problem;
 use crate::stack::{self, Change, ChangeSetSummary, ParameterChange};
-use crate::template::{CODE_BUCKET, CODE_KEY, FREE_CAPACITY_ALARM_BYTES, PERMISSIONS_BOUNDARY};
+use crate::template::{
+    CODE_BUCKET, CODE_KEY, COMPLETION_REPORT_OBJECTS, FREE_CAPACITY_ALARM_BYTES,
+    PERMISSIONS_BOUNDARY,
+};
 
 /// What to deploy, and how.
 #[derive(Debug, Clone)]
@@ -537,7 +540,7 @@ async fn target(
     let now = Utc::now();
     let checked = definition::check(&draft, now)?;
     let rendered = definition::render(&draft, &checked, now);
-    let storage_gib = preflight::preflight(aws, &rendered.checked).await?;
+    let found = preflight::preflight(aws, &rendered.checked).await?;
 
     let bucket = match &args.artifact_bucket {
         Some(bucket) => bucket.clone(),
@@ -547,7 +550,11 @@ async fn target(
     let mut values = rendered.values;
     values.push((
         FREE_CAPACITY_ALARM_BYTES.into(),
-        definition::free_capacity_alarm_bytes(&checked, storage_gib)?.to_string(),
+        definition::free_capacity_alarm_bytes(&checked, found.storage_gib)?.to_string(),
+    ));
+    values.push((
+        COMPLETION_REPORT_OBJECTS.into(),
+        definition::completion_report_objects(&aws.region, &found.reports)?,
     ));
     // The flag's boundary, else the stack's, else none.
     let boundary = args.options.permissions_boundary.clone().or_else(|| {

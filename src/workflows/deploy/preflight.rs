@@ -14,11 +14,20 @@ pub struct Checked {
     pub parameters: Parameters,
 }
 
-/// Returns the file system's storage capacity in GiB (the capacity alarm's threshold is a
-/// share of it), when FSx reports one.
-pub async fn preflight(aws: &Aws, schedules: &[Checked]) -> Result<Option<u64>, Failure> {
+/// What the preflight learnt that the template needs.
+#[derive(Debug, Default)]
+pub struct Found {
+    /// The file system's storage capacity in GiB (the capacity alarm's threshold is a share
+    /// of it), when FSx reports one.
+    pub storage_gib: Option<u64>,
+    /// Each schedule's completion report path in S3 and its task type (the API's name), as
+    /// the function plans it today: what its role may read.
+    pub reports: Vec<(String, &'static str)>,
+}
+
+pub async fn preflight(aws: &Aws, schedules: &[Checked]) -> Result<Found, Failure> {
     let Some(first) = schedules.first() else {
-        return Ok(None);
+        return Ok(Found::default());
     };
     let fs_id = first.parameters.file_system_id.as_str();
     let invalid = |problem: String, fix: &str| {
@@ -74,9 +83,14 @@ pub async fn preflight(aws: &Aws, schedules: &[Checked]) -> Result<Option<u64>, 
         }
     }
     let repositories = aws.repositories_of(&fs).await?;
+    let mut reports = Vec::new();
     for Checked { place, parameters } in schedules {
-        fsx_drt_core::plan::plan(&lambda_config(parameters), &repositories)
+        let plan = fsx_drt_core::plan::plan(&lambda_config(parameters), &repositories)
             .map_err(|e| plan_failure_at(e, parameters, place))?;
+        reports.push((plan.request.report.path, plan.request.task_type));
     }
-    Ok(fs.storage_capacity_gib)
+    Ok(Found {
+        storage_gib: fs.storage_capacity_gib,
+        reports,
+    })
 }
