@@ -11,8 +11,8 @@ use crate::output::Printer;
 use crate::workflows::fleet::{self, FleetRequest, Operation};
 
 pub fn validate(path: &Path, global: &GlobalArgs, ui: &Printer) -> Result<(), Failure> {
-    let members = fleet::load(path, region(global).as_deref())?;
-    ui.outcome(&fleet::validated(&members))
+    let fleet = fleet::load(path, region(global).as_deref())?;
+    ui.outcome(&fleet::validated(&fleet))
 }
 
 pub fn deploy(
@@ -92,6 +92,7 @@ fn request(file: &Path, operation: Operation) -> FleetRequest {
         timeout: std::time::Duration::from_secs(30 * 60),
         no_drift: false,
         artifact: None,
+        region: None,
     }
 }
 
@@ -102,7 +103,8 @@ fn run(
     global: &GlobalArgs,
     ui: &Printer,
 ) -> Result<(), Failure> {
-    let members = fleet::load(&request.file, region(global).as_deref())?;
+    request.region = region(global);
+    let members = fleet::load(&request.file, request.region.as_deref())?;
     if matches!(request.operation, Operation::Deploy | Operation::Diff) {
         request.artifact = Some(Artifact::load(lambda_zip)?);
     }

@@ -1,5 +1,6 @@
 //! `--fleet` on the emulator: three members in two regions, each its own stack, deployed,
-//! inspected, one changed (diff shows only it), and destroyed, each step one table.
+//! inspected, one changed (diff shows only it), one removed from the file (its stack
+//! deleted), and destroyed, each step one table.
 
 use serde_json::Value;
 
@@ -17,14 +18,24 @@ fn new_file_system(emulator: &Emulator, region: &str) -> String {
     created.as_str().unwrap().to_string()
 }
 
-fn fleet_file(emulator: &Emulator, seeded: &str, b: &str, c: &str, c_retention: u32) -> String {
+/// The fleet file (named `fleet`, after it); `left`: members left out of it.
+fn fleet_file(emulator: &Emulator, fs: [&str; 3], c_retention: u32, left: &[&str]) -> String {
     let path = emulator.dir.join("fleet.yaml");
+    let [seeded, b, c] = fs;
+    let members = [
+        ("genomics", format!("{{FileSystemId: {seeded}}}")),
+        ("cfd", format!("{{FileSystemId: {b}, StackName: cfd-scheduler}}")),
+        ("climate", format!("{{FileSystemId: {c}, Region: eu-west-1, LogRetentionDays: {c_retention}, Schedules: {{nightly-export: {{Schedule: \"0 21 * * ? *\"}}}}}}")),
+    ];
+    let members: String = (members.iter())
+        .filter(|(name, _)| !left.contains(name))
+        .map(|(name, member)| format!("  {name}: {member}\n"))
+        .collect();
     std::fs::write(
         &path,
         format!(
             "Defaults:\n  EmailAddress: hpc-ops@example.com\n  Schedules:\n    nightly-export: {{TaskType: Export, Paths: /data, Schedule: \"0 22 * * ? *\", Timezone: Europe/Berlin}}\n\
-             Members:\n  genomics: {{FileSystemId: {seeded}}}\n  cfd: {{FileSystemId: {b}, StackName: cfd-scheduler}}\n  \
-             climate: {{FileSystemId: {c}, Region: eu-west-1, LogRetentionDays: {c_retention}, Schedules: {{nightly-export: {{Schedule: \"0 21 * * ? *\"}}}}}}\n"
+             Members:\n{members}"
         ),
     )
     .unwrap();
@@ -43,13 +54,17 @@ fn column(result: &Value, key: &str) -> Vec<String> {
 }
 
 #[test]
-fn a_three_member_fleet_in_two_regions_deploys_shows_diffs_and_goes() {
+fn a_three_member_fleet_in_two_regions_deploys_shows_diffs_loses_members_and_goes() {
     let emulator = Emulator::start();
     let seeded = emulator.file_system_id.clone();
     let b = new_file_system(&emulator, "us-east-1");
     let c = new_file_system(&emulator, "eu-west-1");
-    let file = fleet_file(&emulator, &seeded, &b, &c, 30);
+    let fs = [seeded.as_str(), &b, &c];
+    let file = fleet_file(&emulator, fs, 30, &[]);
     let zip = ["--lambda-zip", LAMBDA_ZIP];
+    let deploy = |file: &str, more: &[&str]| {
+        emulator.fsx_drt(&[&["deploy", "--fleet", file, "--yes"][..], more, &zip].concat())
+    };
 
     // Without --yes and without a terminal: the change sets are made and shown, then
     // withdrawn with the stacks made for them; exit 2 and nothing left.
@@ -68,13 +83,7 @@ fn a_three_member_fleet_in_two_regions_deploys_shows_diffs_and_goes() {
     assert_eq!(stacks("us-east-1"), serde_json::json!([]));
     assert_eq!(stacks("eu-west-1"), serde_json::json!([]));
 
-    let deployed = emulator.fsx_drt(
-        &[
-            &["deploy", "--fleet", &file, "--yes", "--output", "json"][..],
-            &zip,
-        ]
-        .concat(),
-    );
+    let deployed = deploy(&file, &["--output", "json"]);
     assert_eq!(deployed.code, 0, "{}", deployed.stderr);
     let result = json(&deployed);
     assert_eq!(column(&result, "member"), ["genomics", "cfd", "climate"]);
@@ -92,6 +101,11 @@ fn a_three_member_fleet_in_two_regions_deploys_shows_diffs_and_goes() {
         serde_json::json!(["cfd-scheduler", "fsx-drt-genomics"])
     );
     assert_eq!(stacks("eu-west-1"), serde_json::json!(["fsx-drt-climate"]));
+    let tags = emulator.aws(
+        "print(json.dumps({t['Key']: t['Value'] for t in boto3.client('cloudformation', **kw).describe_stacks(StackName='cfd-scheduler')['Stacks'][0]['Tags']}))",
+    );
+    assert_eq!(tags["fsx-drt:fleet"], "fleet", "{tags}");
+    assert_eq!(tags["fsx-drt:member"], "cfd", "{tags}");
 
     let status = emulator.fsx_drt(&["status", "--fleet", &file]);
     assert_eq!(status.code, 0, "{}\n{}", status.stdout, status.stderr);
@@ -118,7 +132,7 @@ fn a_three_member_fleet_in_two_regions_deploys_shows_diffs_and_goes() {
 
     // One member changed (its log retention): diff shows changes for it only; deploy
     // updates it only.
-    let file = fleet_file(&emulator, &seeded, &b, &c, 14);
+    let file = fleet_file(&emulator, fs, 14, &[]);
     let diff =
         emulator.fsx_drt(&[&["diff", "--fleet", &file, "--output", "json"][..], &zip].concat());
     assert_eq!(diff.code, 0, "{}", diff.stderr);
@@ -127,13 +141,7 @@ fn a_three_member_fleet_in_two_regions_deploys_shows_diffs_and_goes() {
         .map(|m| m["detail"]["has_changes"].as_bool().unwrap())
         .collect();
     assert_eq!(changed, [false, false, true], "{result}\n{}", diff.stderr);
-    let redeployed = emulator.fsx_drt(
-        &[
-            &["deploy", "--fleet", &file, "--yes", "--output", "json"][..],
-            &zip,
-        ]
-        .concat(),
-    );
+    let redeployed = deploy(&file, &["--output", "json"]);
     assert_eq!(redeployed.code, 0, "{}", redeployed.stderr);
     let result = json(&redeployed);
     assert_eq!(column(&result, "operation"), ["none", "none", "update"]);
@@ -142,9 +150,81 @@ fn a_three_member_fleet_in_two_regions_deploys_shows_diffs_and_goes() {
         ["unchanged", "unchanged", "UPDATE_COMPLETE"]
     );
 
+    // cfd leaves the file: diff shows its stack going, deploy deletes it after the one
+    // approval and leaves the others as they are.
+    let file = fleet_file(&emulator, fs, 14, &["cfd"]);
+    let diff =
+        emulator.fsx_drt(&[&["diff", "--fleet", &file, "--output", "json"][..], &zip].concat());
+    assert_eq!(diff.code, 0, "{}", diff.stderr);
+    let result = json(&diff);
+    assert_eq!(column(&result, "member"), ["genomics", "climate", "cfd"]);
+    assert_eq!(column(&result, "operation"), ["diff", "diff", "delete"]);
+    assert_eq!(column(&result, "result")[2], "delete (left the fleet)");
+    assert_eq!(
+        stacks("us-east-1"),
+        serde_json::json!(["cfd-scheduler", "fsx-drt-genomics"]),
+        "diff deletes nothing"
+    );
+    // Protected, its stack is not deleted: its row fails (exit 1), the others go on.
+    let protect = |on: bool| {
+        emulator.aws(&format!(
+            "boto3.client('cloudformation', **kw).update_termination_protection(StackName='cfd-scheduler', EnableTerminationProtection={})\nprint('null')",
+            if on { "True" } else { "False" }
+        ))
+    };
+    protect(true);
+    let refused = deploy(&file, &["--output", "json"]);
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    let result = json(&refused);
+    assert_eq!(
+        column(&result, "state"),
+        ["succeeded", "succeeded", "failed"]
+    );
+    assert!(
+        column(&result, "result")[2].contains("termination protection"),
+        "{result}"
+    );
+    protect(false);
+    let shrunk = deploy(&file, &[]);
+    assert_eq!(shrunk.code, 0, "{}\n{}", shrunk.stdout, shrunk.stderr);
+    assert!(
+        shrunk
+            .stderr
+            .contains("[cfd] Stack cfd-scheduler in us-east-1: delete (left the fleet)"),
+        "the plan shows it: {}",
+        shrunk.stderr
+    );
+    let row = (shrunk.stdout.lines())
+        .find(|l| l.starts_with("cfd "))
+        .unwrap_or_else(|| panic!("a row for cfd: {}", shrunk.stdout));
+    assert!(
+        row.contains(" delete ") && row.contains("deleted, left the fleet (DELETE_COMPLETE)"),
+        "{row}"
+    );
+    for member in ["genomics ", "climate "] {
+        let row = shrunk.stdout.lines().find(|l| l.starts_with(member));
+        assert!(
+            row.is_some_and(|r| r.contains(" none ") && r.contains("unchanged")),
+            "untouched: {row:?}"
+        );
+    }
+    assert!(
+        shrunk.stdout.contains("3 succeeded, 0 failed"),
+        "{}",
+        shrunk.stdout
+    );
+    assert_eq!(stacks("us-east-1"), serde_json::json!(["fsx-drt-genomics"]));
+    assert_eq!(stacks("eu-west-1"), serde_json::json!(["fsx-drt-climate"]));
+
+    // destroy with genomics gone from the file too (its region is AWS_REGION's, searched
+    // with the file's): both stacks go.
+    let file = fleet_file(&emulator, fs, 14, &["cfd", "genomics"]);
     let destroyed = emulator.fsx_drt(&["destroy", "--fleet", &file, "--yes", "--output", "json"]);
     assert_eq!(destroyed.code, 0, "{}", destroyed.stderr);
-    assert_eq!(json(&destroyed)["summary"]["succeeded"], 3);
+    let result = json(&destroyed);
+    assert_eq!(column(&result, "member"), ["climate", "genomics"]);
+    assert_eq!(column(&result, "operation"), ["delete", "delete"]);
+    assert_eq!(result["summary"]["succeeded"], 2);
     assert_eq!(stacks("us-east-1"), serde_json::json!([]));
     assert_eq!(stacks("eu-west-1"), serde_json::json!([]));
 }

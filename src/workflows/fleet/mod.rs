@@ -6,6 +6,7 @@
 //! workflows, several members at once. Several accounts need another engine (CloudFormation
 //! StackSets, issue 15 part 2) taking the same members and giving the same result.
 
+mod departed;
 pub mod file;
 mod outcome;
 mod run;
@@ -15,7 +16,8 @@ use std::time::Duration;
 
 use chrono::Utc;
 
-pub use file::Member;
+pub use departed::Departed;
+pub use file::{FleetFile, Member};
 pub use outcome::{Fleet, MemberResult, State, Summary};
 pub use run::{run, Connect, Engine, STAGGER};
 
@@ -64,10 +66,13 @@ pub struct FleetRequest {
     pub no_drift: bool,
     /// The Lambda artifact deploy uploads (deploy and diff).
     pub artifact: Option<Artifact>,
+    /// `--region` (else `AWS_REGION`): searched with the members' regions for stacks that
+    /// left the fleet.
+    pub region: Option<String>,
 }
 
 /// The fleet file read and checked offline; `region` is `--region`, for members without one.
-pub fn load(path: &std::path::Path, region: Option<&str>) -> Result<Vec<Member>, Failure> {
+pub fn load(path: &std::path::Path, region: Option<&str>) -> Result<FleetFile, Failure> {
     let name = path.display().to_string();
     let bytes = super::inputs::read_at_most(path, crate::params::MAX_FILE_BYTES).map_err(|e| {
         Failure::invalid(
@@ -86,8 +91,8 @@ pub fn load(path: &std::path::Path, region: Option<&str>) -> Result<Vec<Member>,
 }
 
 /// `validate --fleet`: a row per member, nothing asked of AWS.
-pub fn validated(members: &[Member]) -> Fleet {
-    let rows = (members.iter())
+pub fn validated(fleet: &FleetFile) -> Fleet {
+    let rows = (fleet.members.iter())
         .map(|m| {
             let mut row = MemberResult::new(m, "validate");
             row.state = State::Succeeded;
@@ -102,7 +107,7 @@ pub fn validated(members: &[Member]) -> Fleet {
 /// result and whether Ctrl-C stopped it.
 pub fn start(
     request: &FleetRequest,
-    members: &[Member],
+    fleet: &FleetFile,
     connection: &Connection,
     ui: &Printer,
     interactive: bool,
@@ -116,9 +121,9 @@ pub fn start(
         )),
     );
     crate::interrupt::block_on(stopped, async |interrupt| {
-        let connect = |m: &Member| -> futures_util::future::LocalBoxFuture<'_, _> {
+        let connect = |region: &str| -> futures_util::future::LocalBoxFuture<'_, _> {
             let connection = Connection {
-                region: Some(m.region.clone()),
+                region: Some(region.to_string()),
                 ..connection.clone()
             };
             Box::pin(async move { Aws::connect(&connection).await })
@@ -129,7 +134,7 @@ pub fn start(
             interactive,
             connect: &connect,
         };
-        let fleet = run(&engine, request, members).await?;
+        let fleet = run(&engine, request, fleet).await?;
         Ok((fleet, interrupt.is_raised()))
     })
 }

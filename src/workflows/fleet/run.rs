@@ -10,8 +10,9 @@ use std::time::{Duration, Instant};
 use futures_util::future::{join_all, LocalBoxFuture};
 use tokio::sync::Semaphore;
 
+use super::departed::{self, Departed, LEFT};
 use super::outcome::{Fleet, MemberResult, State};
-use super::{FleetRequest, Member, Operation};
+use super::{FleetFile, FleetRequest, Member, Operation};
 use crate::aws::{Aws, StackOptions};
 use crate::error::{Exit, Failure};
 use crate::interrupt::Interrupt;
@@ -25,8 +26,24 @@ use crate::workflows::status::{self, drift, StatusRequest};
 /// The least time between two members of one region starting.
 pub const STAGGER: Duration = Duration::from_millis(500);
 
-/// Makes the clients for a member's region (tests: mocked clients per member).
-pub type Connect<'a> = dyn Fn(&Member) -> LocalBoxFuture<'a, Result<Aws, Failure>> + 'a;
+/// Makes the clients for a region (tests: mocked clients per region).
+pub type Connect<'a> = dyn Fn(&str) -> LocalBoxFuture<'a, Result<Aws, Failure>> + 'a;
+
+/// What the engine works on, one at a time per row: a member, or a stack that left.
+pub trait Place {
+    /// The member's name (its lines' prefix).
+    fn name(&self) -> &str;
+    fn region(&self) -> &str;
+}
+
+impl Place for Member {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn region(&self) -> &str {
+        &self.region
+    }
+}
 
 /// What the engine runs with.
 pub struct Engine<'a> {
@@ -37,13 +54,15 @@ pub struct Engine<'a> {
     pub connect: &'a Connect<'a>,
 }
 
-/// Runs the request's operation on every member; the fleet's result, or a failure before
-/// any member was touched (another account named: exit 2).
+/// Runs the request's operation on every member (and, for deploy and destroy, deletes the
+/// stacks of members that left the file); the fleet's result, or a failure before any member
+/// was touched (another account named: exit 2).
 pub async fn run(
     engine: &Engine<'_>,
     request: &FleetRequest,
-    members: &[Member],
+    fleet: &FleetFile,
 ) -> Result<Fleet, Failure> {
+    let members = fleet.members.as_slice();
     let account = caller_account(engine, members).await?;
     let mut rows: Vec<MemberResult> = (members.iter())
         .map(|m| {
@@ -51,6 +70,15 @@ pub async fn run(
             row.account = Some(account.clone());
             row
         })
+        .collect();
+    let departed = match request.operation {
+        Operation::Deploy | Operation::Diff | Operation::Destroy => {
+            departed::find(engine, request, fleet).await?
+        }
+        Operation::Status => Vec::new(),
+    };
+    let mut gone: Vec<MemberResult> = (departed.iter())
+        .map(|d| departed::row(d, &account))
         .collect();
     let started = Instant::now();
     match request.operation {
@@ -108,10 +136,19 @@ pub async fn run(
                 },
             )
             .await;
+            // Shown, not deleted.
+            for row in &mut gone {
+                row.state = State::Succeeded;
+            }
         }
-        Operation::Deploy => deploy_all(engine, request, members, &mut rows, started).await?,
+        Operation::Deploy => {
+            let left = (&departed[..], &mut gone[..]);
+            deploy_all(engine, request, members, &mut rows, left, started).await?
+        }
         Operation::Destroy => {
-            let names: Vec<&str> = members.iter().map(|m| m.stack_name.as_str()).collect();
+            let names: Vec<&str> = (members.iter().map(|m| m.stack_name.as_str()))
+                .chain(departed.iter().map(|d| d.stack.name.as_str()))
+                .collect();
             let question = format!("Delete {} stacks ({})?", names.len(), names.join(", "));
             approve(engine, request.yes, &question)?;
             each(
@@ -120,31 +157,53 @@ pub async fn run(
                 members,
                 &mut rows,
                 async |session, m, row| {
-                    let args = DestroyRequest {
-                        stack_name: m.stack_name.clone(),
-                        yes: true,
-                        retain: Vec::new(),
-                        any_stack: false,
-                        timeout: request.timeout,
-                        role_arn: None,
-                    };
-                    let destroyed = destroy::execute(session, &args, started).await?;
+                    let destroyed = delete_stack(session, request, &m.stack_name, started).await?;
                     row.succeeded(format!("deleted ({})", destroyed.status), &destroyed);
                     Ok(())
                 },
             )
             .await;
+            if go_on(engine, request, &rows) {
+                departed::delete(engine, request, &departed, &mut gone, started).await;
+            }
         }
     }
+    rows.extend(gone);
     Ok(Fleet::new(rows))
 }
 
-/// All change sets made and shown first, approved once, then executed and followed together.
+/// A stack deleted as destroy does it, already approved.
+pub(super) async fn delete_stack(
+    session: &Session<'_>,
+    request: &FleetRequest,
+    stack_name: &str,
+    started: Instant,
+) -> Result<destroy::Destroyed, Failure> {
+    let args = DestroyRequest {
+        stack_name: stack_name.to_string(),
+        yes: true,
+        retain: Vec::new(),
+        any_stack: false,
+        timeout: request.timeout,
+        role_arn: None,
+    };
+    destroy::execute(session, &args, started).await
+}
+
+/// Whether a next step starts: not after Ctrl-C, nor after a failure with `--fail-fast`.
+fn go_on(engine: &Engine<'_>, request: &FleetRequest, rows: &[MemberResult]) -> bool {
+    let failed = rows.iter().any(|r| r.state == State::Failed);
+    !(engine.interrupt.is_raised() || (failed && request.fail_fast))
+}
+
+/// All change sets made and shown first, with the stacks of members that left, approved
+/// once, then executed and followed together, and those stacks deleted.
 async fn deploy_all(
     engine: &Engine<'_>,
     request: &FleetRequest,
     members: &[Member],
     rows: &mut [MemberResult],
+    (departed, gone): (&[Departed], &mut [MemberResult]),
     started: Instant,
 ) -> Result<(), Failure> {
     let kept: RefCell<Vec<Option<(String, bool)>>> = RefCell::new(vec![None; members.len()]);
@@ -180,18 +239,27 @@ async fn deploy_all(
             row.state = State::NotStarted;
         }
     }
+    for d in departed {
+        let line = format!("Stack {} in {}: {LEFT}", d.stack.name, d.region);
+        engine.ui.member(&d.member).info(&line);
+    }
     let count = kept.iter().flatten().count();
-    if count == 0 {
+    if count + departed.len() == 0 {
         return Ok(());
     }
-    let failed = rows.iter().any(|r| r.state == State::Failed);
-    let question = format!("Deploy these changes to {count} stacks?");
-    let go = match (failed && request.fail_fast, engine.interrupt.is_raised()) {
-        (false, false) => approve(engine, request.yes, &question),
-        _ => Err(Failure::exit_only(Exit::Failed)),
+    let question = match departed.len() {
+        0 => format!("Deploy these changes to {count} stacks?"),
+        n => format!("Deploy these changes to {count} stacks, and delete {n} that left the fleet?"),
+    };
+    let go = match go_on(engine, request, rows) {
+        true => approve(engine, request.yes, &question),
+        false => Err(Failure::exit_only(Exit::Failed)),
     };
     if let Err(failure) = go {
         withdraw(engine, members, rows, &kept).await;
+        for row in gone.iter_mut() {
+            row.result = format!("not started: {LEFT}");
+        }
         return match failure.error.is_empty() {
             true => Ok(()),
             false => Err(failure),
@@ -239,6 +307,9 @@ async fn deploy_all(
             .expect("a member");
         rows[i] = row;
     }
+    if go_on(engine, request, rows) {
+        departed::delete(engine, request, departed, gone, started).await;
+    }
     Ok(())
 }
 
@@ -260,7 +331,7 @@ async fn withdraw(
             if new_stacks && !new_stack {
                 continue;
             }
-            if let Ok(aws) = (engine.connect)(m).await {
+            if let Ok(aws) = (engine.connect)(&m.region).await {
                 deploy::discard_kept(&aws, &m.stack_name, name, new_stacks).await;
             }
         }
@@ -304,7 +375,11 @@ fn deploy_request(request: &FleetRequest, m: &Member, mode: Mode) -> DeployReque
         outputs_file: None,
         any_stack: false,
         guided: false,
-        options: StackOptions::default(),
+        // Tags merge over the definition's: the fleet's own always land.
+        options: StackOptions {
+            tags: m.tags.clone(),
+            ..StackOptions::default()
+        },
         mode,
         // The definition is the fleet file's (the prepared draft, never read again): with
         // a file, deploy does not keep the stack's own schedules.
@@ -341,7 +416,7 @@ async fn make(
 /// engine, which is not there yet: exit 2 before anything is touched.
 async fn caller_account(engine: &Engine<'_>, members: &[Member]) -> Result<String, Failure> {
     let first = members.first().expect("a fleet has members");
-    let aws = (engine.connect)(first).await?;
+    let aws = (engine.connect)(&first.region).await?;
     let caller = aws.account().await?;
     let others: Vec<crate::params::Problem> = (members.iter())
         .filter_map(|m| m.account.as_deref().filter(|a| *a != caller).map(|a| (m, a)))
@@ -362,15 +437,15 @@ async fn caller_account(engine: &Engine<'_>, members: &[Member]) -> Result<Strin
     }
 }
 
-/// `work` for every member, at most `concurrency` at once, paced per region; a member's
-/// failure is its row's, and with `--fail-fast` (or after Ctrl-C) members not yet started
-/// are not started.
-async fn each(
+/// `work` for every member (or departed stack), at most `concurrency` at once, paced per
+/// region; a member's failure is its row's, and with `--fail-fast` (or after Ctrl-C) members
+/// not yet started are not started.
+pub(super) async fn each<P: Place>(
     engine: &Engine<'_>,
     request: &FleetRequest,
-    members: &[Member],
+    members: &[P],
     rows: &mut [MemberResult],
-    work: impl AsyncFn(&Session<'_>, &Member, &mut MemberResult) -> Result<(), Failure>,
+    work: impl AsyncFn(&Session<'_>, &P, &mut MemberResult) -> Result<(), Failure>,
 ) {
     let slots = Semaphore::new(request.concurrency.max(1));
     let failed = Cell::new(false);
@@ -383,14 +458,14 @@ async fn each(
         let at = {
             let mut starts = next_start.borrow_mut();
             let now = tokio::time::Instant::now();
-            let at = starts.get(&m.region).map_or(now, |t| (*t).max(now));
-            starts.insert(m.region.clone(), at + STAGGER);
+            let at = starts.get(m.region()).map_or(now, |t| (*t).max(now));
+            starts.insert(m.region().to_string(), at + STAGGER);
             at
         };
         tokio::time::sleep_until(at).await;
         let result = async {
-            let aws = (engine.connect)(m).await?;
-            let ui = engine.ui.member(&m.name);
+            let aws = (engine.connect)(m.region()).await?;
+            let ui = engine.ui.member(m.name());
             let session = Session {
                 aws: &aws,
                 ui: &ui,

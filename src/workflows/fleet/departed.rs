@@ -1,0 +1,133 @@
+//! Members that left the fleet: stacks tagged with the fleet's name (`fsx-drt:fleet`) in a
+//! region the file names (or `--region`) that no member of the file deploys any more. deploy
+//! shows them in its plan and deletes them after the one approval, diff shows them, destroy
+//! deletes them with the members.
+
+use std::collections::BTreeSet;
+use std::time::Instant;
+
+use super::file::{FLEET_TAG, MEMBER_TAG};
+use super::outcome::{MemberResult, State};
+use super::run::{delete_stack, each, Engine, Place};
+use super::{FleetFile, FleetRequest};
+use crate::aws::StackView;
+use crate::error::{Exit, Failure};
+use crate::params::Param;
+
+/// A stack of the fleet whose member is no longer in the file (or deploys another stack).
+#[derive(Debug, Clone)]
+pub struct Departed {
+    /// The member it was deployed for (its `fsx-drt:member` tag).
+    pub member: String,
+    pub region: String,
+    pub stack: StackView,
+}
+
+impl Place for Departed {
+    fn name(&self) -> &str {
+        &self.member
+    }
+    fn region(&self) -> &str {
+        &self.region
+    }
+}
+
+/// Every stack of the fleet, in the regions the file names and `--region`, that is no
+/// member's stack; asked before anything is changed (a region that cannot be listed stops
+/// the run: what would be deleted is not known).
+pub async fn find(
+    engine: &Engine<'_>,
+    request: &FleetRequest,
+    fleet: &FleetFile,
+) -> Result<Vec<Departed>, Failure> {
+    let regions: BTreeSet<&str> = (fleet.members.iter().map(|m| m.region.as_str()))
+        .chain(request.region.as_deref())
+        .collect();
+    let mut found = Vec::new();
+    for region in regions {
+        let aws = (engine.connect)(region).await?;
+        let stacks = engine
+            .interrupt
+            .until(crate::interrupt::UNCHANGED, async {
+                aws.stacks().await.map_err(Failure::from)
+            })
+            .await?;
+        for stack in stacks {
+            let tag = |key: &str| {
+                (stack.tags.iter())
+                    .find(|(k, _)| k == key)
+                    .map(|(_, v)| v.clone())
+            };
+            let ours = tag(FLEET_TAG).as_deref() == Some(fleet.name.as_str());
+            let member =
+                (fleet.members.iter()).any(|m| m.region == region && m.stack_name == stack.name);
+            if ours && !member && stack.status != "DELETE_COMPLETE" {
+                found.push(Departed {
+                    member: tag(MEMBER_TAG).unwrap_or_else(|| stack.name.clone()),
+                    region: region.to_string(),
+                    stack,
+                });
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// A departed member's row: operation delete, not started.
+pub fn row(departed: &Departed, account: &str) -> MemberResult {
+    MemberResult {
+        member: departed.member.clone(),
+        account: Some(account.to_string()),
+        region: departed.region.clone(),
+        stack_name: departed.stack.name.clone(),
+        file_system_id: (departed.stack.parameter(Param::FileSystemId.key()))
+            .unwrap_or("-")
+            .to_string(),
+        operation: "delete".into(),
+        state: State::NotStarted,
+        result: LEFT.into(),
+        next_run: None,
+        latest_task: None,
+        change_set: None,
+        failure: None,
+        detail: None,
+    }
+}
+
+/// How a departed member shows in a plan (and in diff's result).
+pub const LEFT: &str = "delete (left the fleet)";
+
+/// Deletes the departed members' stacks as destroy does, each its row. A stack that is busy
+/// (another operation running) or protected is not deleted: its row fails (exit 1), the
+/// others go on.
+pub async fn delete(
+    engine: &Engine<'_>,
+    request: &FleetRequest,
+    departed: &[Departed],
+    rows: &mut [MemberResult],
+    started: Instant,
+) {
+    each(engine, request, departed, rows, async |session, d, row| {
+        let stack = &d.stack;
+        if stack.in_progress() && stack.status != "REVIEW_IN_PROGRESS" {
+            return Err(Failure::new(
+                Exit::Failed,
+                format!(
+                    "stack {} left the fleet but is {}: another operation is running; it was not deleted",
+                    stack.name, stack.status
+                ),
+                Some(format!(
+                    "run again once it has ended (fsx-drt status --watch --stack-name {} --region {} follows it)",
+                    stack.name, d.region
+                )),
+            ));
+        }
+        let destroyed = delete_stack(session, request, &stack.name, started).await?;
+        row.succeeded(
+            format!("deleted, left the fleet ({})", destroyed.status),
+            &destroyed,
+        );
+        Ok(())
+    })
+    .await;
+}
