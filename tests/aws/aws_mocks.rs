@@ -1338,6 +1338,7 @@ mod fleets {
             timeout: HOUR,
             no_drift: true,
             artifact: None,
+            change_set: None,
             region: None,
         }
     }

@@ -18,6 +18,15 @@ fn new_file_system(emulator: &Emulator, region: &str) -> String {
     created.as_str().unwrap().to_string()
 }
 
+/// An emulator with three file systems: its own (us-east-1), one more there, one in eu-west-1.
+fn three_file_systems() -> (Emulator, [String; 3]) {
+    let emulator = Emulator::start();
+    let seeded = emulator.file_system_id.clone();
+    let b = new_file_system(&emulator, "us-east-1");
+    let c = new_file_system(&emulator, "eu-west-1");
+    (emulator, [seeded, b, c])
+}
+
 /// The fleet file (named `fleet`, after it); `left`: members left out of it.
 fn fleet_file(emulator: &Emulator, fs: [&str; 3], c_retention: u32, left: &[&str]) -> String {
     let path = emulator.dir.join("fleet.yaml");
@@ -55,10 +64,7 @@ fn column(result: &Value, key: &str) -> Vec<String> {
 
 #[test]
 fn a_three_member_fleet_in_two_regions_deploys_shows_diffs_loses_members_and_goes() {
-    let emulator = Emulator::start();
-    let seeded = emulator.file_system_id.clone();
-    let b = new_file_system(&emulator, "us-east-1");
-    let c = new_file_system(&emulator, "eu-west-1");
+    let (emulator, [seeded, b, c]) = three_file_systems();
     let fs = [seeded.as_str(), &b, &c];
     let file = fleet_file(&emulator, fs, 30, &[]);
     let zip = ["--lambda-zip", LAMBDA_ZIP];
@@ -143,6 +149,12 @@ fn a_three_member_fleet_in_two_regions_deploys_shows_diffs_loses_members_and_goe
     assert_eq!(changed, [false, false, true], "{result}\n{}", diff.stderr);
     let redeployed = deploy(&file, &["--output", "json"]);
     assert_eq!(redeployed.code, 0, "{}", redeployed.stderr);
+    assert_eq!(
+        redeployed.stderr.matches("Change set ").count(),
+        1,
+        "climate's change set is shown once, when made: {}",
+        redeployed.stderr
+    );
     let result = json(&redeployed);
     assert_eq!(column(&result, "operation"), ["none", "none", "update"]);
     assert_eq!(
@@ -265,5 +277,116 @@ fn another_account_is_refused_before_anything_is_touched() {
     assert!(
         !requests.contains("CreateChangeSet") && !requests.contains("DescribeStacks"),
         "{requests}"
+    );
+}
+
+#[test]
+fn a_fleets_reviewed_deploy_keeps_one_named_change_set_per_member_and_refuses_a_stale_one() {
+    let (emulator, [seeded, b, c]) = three_file_systems();
+    let path = emulator.dir.join("reviewed.yaml");
+    let write = |retention: [u32; 3]| {
+        let [r1, r2, r3] = retention;
+        std::fs::write(
+            &path,
+            format!(
+                "Defaults:\n  EmailAddress: hpc-ops@example.com\n  Schedules:\n    nightly-export: {{TaskType: Export, Paths: /data, Schedule: \"0 22 * * ? *\"}}\n\
+                 Members:\n  genomics: {{FileSystemId: {seeded}, LogRetentionDays: {r1}}}\n  cfd: {{FileSystemId: {b}, LogRetentionDays: {r2}}}\n  \
+                 climate: {{FileSystemId: {c}, Region: eu-west-1, LogRetentionDays: {r3}}}\n"
+            ),
+        )
+        .unwrap();
+        path.display().to_string()
+    };
+    let zip = ["--lambda-zip", LAMBDA_ZIP];
+    let file = write([30, 30, 30]);
+    let deployed = emulator.fsx_drt(&[&["deploy", "--fleet", &file, "--yes"][..], &zip].concat());
+    assert_eq!(deployed.code, 0, "{}", deployed.stderr);
+
+    // genomics and climate change, cfd does not: one name for every member's change set.
+    let file = write([14, 30, 14]);
+    let review = emulator.fsx_drt(
+        &[
+            &[
+                "deploy",
+                "--fleet",
+                &file,
+                "--change-set-only",
+                "--output",
+                "json",
+            ][..],
+            &zip,
+        ]
+        .concat(),
+    );
+    assert_eq!(review.code, 0, "{}", review.stderr);
+    let result = json(&review);
+    assert_eq!(column(&result, "operation"), ["update", "none", "update"]);
+    let results = column(&result, "result");
+    let name = results[0]
+        .strip_prefix("change set ")
+        .and_then(|r| r.strip_suffix(" kept"))
+        .unwrap_or_else(|| panic!("{results:?}"))
+        .to_string();
+    assert_eq!(results[2], format!("change set {name} kept"));
+    assert_eq!(results[1], "unchanged: no changes");
+    let arns = column(&result, "change_set");
+    assert!(
+        arns[0].contains(&format!(":changeSet/{name}/")) && arns[1] == "-",
+        "{arns:?}"
+    );
+    assert!(
+        review
+            .stderr
+            .contains(&format!("--execute-change-set {name}")),
+        "the next step is told: {}",
+        review.stderr
+    );
+    let retention = |region: &str, stack: &str| {
+        emulator.aws(&format!(
+            "kw['region_name'] = {region:?}\nprint(json.dumps({{p['ParameterKey']: p['ParameterValue'] for p in boto3.client('cloudformation', **kw).describe_stacks(StackName={stack:?})['Stacks'][0]['Parameters']}}['LogRetentionDays']))"
+        ))
+    };
+    assert_eq!(
+        retention("us-east-1", "fsx-drt-genomics"),
+        "30",
+        "nothing executed"
+    );
+
+    // Someone executes genomics' change set by hand: the fleet's execution refuses it (a
+    // failed row, exit 1) and runs the others; cfd, unchanged, is unchanged.
+    emulator.aws(&format!(
+        "boto3.client('cloudformation', **kw).execute_change_set(StackName='fsx-drt-genomics', ChangeSetName={name:?})\nprint('null')"
+    ));
+    let executed = emulator.fsx_drt(&[
+        "deploy",
+        "--fleet",
+        &file,
+        "--execute-change-set",
+        &name,
+        "--yes",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(executed.code, 1, "{}", executed.stderr);
+    let result = json(&executed);
+    assert_eq!(
+        column(&result, "state"),
+        ["failed", "succeeded", "succeeded"]
+    );
+    assert_eq!(column(&result, "operation"), ["deploy", "none", "update"]);
+    let results = column(&result, "result");
+    assert!(
+        results[0].contains(&format!(
+            "change set {name} is not executed: it was executed already"
+        )),
+        "{results:?}"
+    );
+    assert_eq!(results[1..], ["unchanged", "UPDATE_COMPLETE"]);
+    assert_eq!(retention("eu-west-1", "fsx-drt-climate"), "14");
+    assert_eq!(
+        executed.stderr.matches("Change set ").count(),
+        1,
+        "climate's change set shown once: {}",
+        executed.stderr
     );
 }

@@ -312,3 +312,43 @@ fn the_fleet_tags_count_toward_a_stacks_50() {
     assert_eq!(places(&failure), ["Members.a.Tags"], "{failure}");
     assert!(failure.problems[0].problem.contains("51 tags"), "{failure}");
 }
+
+#[test]
+fn a_fleets_change_sets_are_executed_by_name_not_by_one_members_arn() {
+    let arn = "arn:aws:cloudformation:eu-central-1:123456789012:changeSet/c-1/0f0e0d0c-aaaa-bbbb-cccc-000000000000";
+    let out = run(fsx_drt().args([
+        "deploy",
+        "--fleet",
+        "fleet.yaml",
+        "--no-input",
+        "--endpoint-url",
+        "http://127.0.0.1:9",
+        "--execute-change-set",
+        arn,
+    ]));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("--execute-change-set"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("a fleet's share a name"),
+        "{}",
+        out.stderr
+    );
+    // The flags go together with --fleet (and --fail-fast with them).
+    let out = run(fsx_drt().args([
+        "deploy",
+        "--fleet",
+        "missing.yaml",
+        "--change-set-only",
+        "--fail-fast",
+    ]));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("cannot read missing.yaml"),
+        "{}",
+        out.stderr
+    );
+}

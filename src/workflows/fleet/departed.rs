@@ -4,11 +4,10 @@
 //! deletes them with the members.
 
 use std::collections::BTreeSet;
-use std::time::Instant;
 
 use super::file::{FLEET_TAG, MEMBER_TAG};
 use super::outcome::{MemberResult, State};
-use super::run::{delete_stack, each, Engine, Place};
+use super::run::{delete_stack, Engine, Job, Place};
 use super::{FleetFile, FleetRequest};
 use crate::aws::StackView;
 use crate::error::{Exit, Failure};
@@ -100,14 +99,8 @@ pub const LEFT: &str = "delete (left the fleet)";
 /// Deletes the departed members' stacks as destroy does, each its row. A stack that is busy
 /// (another operation running) or protected is not deleted: its row fails (exit 1), the
 /// others go on.
-pub async fn delete(
-    engine: &Engine<'_>,
-    request: &FleetRequest,
-    departed: &[Departed],
-    rows: &mut [MemberResult],
-    started: Instant,
-) {
-    each(engine, request, departed, rows, async |session, d, row| {
+pub(super) async fn delete(job: Job<'_, '_>, departed: &[Departed], rows: &mut [MemberResult]) {
+    job.each(departed, rows, async |session, d, row| {
         let stack = &d.stack;
         if stack.in_progress() && stack.status != "REVIEW_IN_PROGRESS" {
             return Err(Failure::new(
@@ -122,7 +115,7 @@ pub async fn delete(
                 )),
             ));
         }
-        let destroyed = delete_stack(session, request, &stack.name, started).await?;
+        let destroyed = delete_stack(session, job, &stack.name).await?;
         row.succeeded(
             format!("deleted, left the fleet ({})", destroyed.status),
             &destroyed,

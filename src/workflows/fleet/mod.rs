@@ -6,6 +6,7 @@
 //! workflows, several members at once. Several accounts need another engine (CloudFormation
 //! StackSets, issue 15 part 2) taking the same members and giving the same result.
 
+mod change_sets;
 mod departed;
 pub mod file;
 mod outcome;
@@ -35,6 +36,10 @@ pub const CONCURRENCY: usize = 4;
 pub enum Operation {
     Diff,
     Deploy,
+    /// deploy `--change-set-only`: every member's change set made and kept.
+    Review,
+    /// deploy `--execute-change-set NAME` (the name in [`FleetRequest::change_set`]).
+    Execute,
     Status,
     Destroy,
 }
@@ -43,7 +48,8 @@ impl Operation {
     pub fn word(self) -> &'static str {
         match self {
             Operation::Diff => "diff",
-            Operation::Deploy => "deploy",
+            Operation::Deploy | Operation::Execute => "deploy",
+            Operation::Review => "change set",
             Operation::Status => "status",
             Operation::Destroy => "delete",
         }
@@ -66,6 +72,8 @@ pub struct FleetRequest {
     pub no_drift: bool,
     /// The Lambda artifact deploy uploads (deploy and diff).
     pub artifact: Option<Artifact>,
+    /// The kept change sets' name (`--execute-change-set`).
+    pub change_set: Option<String>,
     /// `--region` (else `AWS_REGION`): searched with the members' regions for stacks that
     /// left the fleet.
     pub region: Option<String>,
@@ -88,6 +96,25 @@ pub fn load(path: &std::path::Path, region: Option<&str>) -> Result<FleetFile, F
         )
     })?;
     file::read(&name, &bytes, region, Utc::now())
+}
+
+/// `--execute-change-set` with a fleet: a change set's name (every member has its own ARN).
+pub fn check_change_set_name(name: &str) -> Result<(), Failure> {
+    crate::workflows::deploy::check_change_set_name(name)?;
+    if !name.starts_with("arn:") {
+        return Ok(());
+    }
+    Err(Failure::invalid(
+        "a fleet's change sets are named, not given by ARN",
+        vec![Problem::new(
+            "--execute-change-set",
+            Some(name),
+            fsx_drt_core::Invalid::new(
+                "an ARN names one member's change set; a fleet's share a name",
+                "give the name deploy --fleet --change-set-only printed",
+            ),
+        )],
+    ))
 }
 
 /// `validate --fleet`: a row per member, nothing asked of AWS.
