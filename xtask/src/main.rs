@@ -9,9 +9,9 @@
 //!   as the last line of stdout. See lambda.rs.
 //! - `install`: `cargo install` of fsx-drt with that zip embedded (FSX_DRT_LAMBDA_ZIP).
 //! - `emulator [--detach|--stop]`: the local AWS emulator (moto + emulator/fsx_drt/).
-//! - `bench [lambda|cli|cost]`: the Lambda against the reference's Python handler, the CLI
-//!   against the AWS CLI, what issue 13's extra invocations cost (all without an argument);
-//!   writes BENCHMARKS.md. See bench.rs.
+//! - `bench [lambda|cli|fleet|cost]`: the Lambda against the reference's Python handler, the CLI
+//!   against the AWS CLI, a fleet's deploy against deploys in a row, what issue 13's extra
+//!   invocations cost (all without an argument); writes BENCHMARKS.md. See bench.rs.
 
 mod bench;
 mod dist;
@@ -61,11 +61,12 @@ fn run() -> Result<()> {
             Some("lambda") => bench::lambda(&sh, &root()),
             Some("cli") => bench::cli(&sh, &root()),
             Some("cost") => bench::cost(&sh, &root()),
+            Some("fleet") => bench::fleet(&sh, &root()),
             None => bench::all(&sh, &root()),
-            _ => bail!("usage: cargo xtask bench [lambda|cli|cost]"),
+            _ => bail!("usage: cargo xtask bench [lambda|cli|fleet|cost]"),
         },
         _ => {
-            eprintln!("usage: cargo xtask <ci|demo|lint-template|lint-workflows|lambda|install|dist|emulator [--detach|--stop]|bench [lambda|cli|cost]>");
+            eprintln!("usage: cargo xtask <ci|demo|lint-template|lint-workflows|lambda|install|dist|emulator [--detach|--stop]|bench [lambda|cli|fleet|cost]>");
             bail!("unknown or missing task {:?}", args.first())
         }
     }
