@@ -96,26 +96,35 @@ pub fn row(departed: &Departed, account: &str) -> MemberResult {
 /// How a departed member shows in a plan (and in diff's result).
 pub const LEFT: &str = "delete (left the fleet)";
 
+/// Exit 1 when another operation runs on the stack (it is left alone; the fleet's next run
+/// deletes it). A stack waiting for review (REVIEW_IN_PROGRESS) can go.
+fn busy(d: &Departed) -> Option<Failure> {
+    let stack = &d.stack;
+    if !stack.in_progress() || stack.status == "REVIEW_IN_PROGRESS" {
+        return None;
+    }
+    Some(Failure::new(
+        Exit::Failed,
+        format!(
+            "stack {} left the fleet but is {}: another operation is running; it was not deleted",
+            stack.name, stack.status
+        ),
+        Some(format!(
+            "run again once it has ended (fsx-drt status --watch --stack-name {} --region {} follows it)",
+            stack.name, d.region
+        )),
+    ))
+}
+
 /// Deletes the departed members' stacks as destroy does, each its row. A stack that is busy
 /// (another operation running) or protected is not deleted: its row fails (exit 1), the
 /// others go on.
 pub(super) async fn delete(job: Job<'_, '_>, departed: &[Departed], rows: &mut [MemberResult]) {
     job.each(departed, rows, async |session, d, row| {
-        let stack = &d.stack;
-        if stack.in_progress() && stack.status != "REVIEW_IN_PROGRESS" {
-            return Err(Failure::new(
-                Exit::Failed,
-                format!(
-                    "stack {} left the fleet but is {}: another operation is running; it was not deleted",
-                    stack.name, stack.status
-                ),
-                Some(format!(
-                    "run again once it has ended (fsx-drt status --watch --stack-name {} --region {} follows it)",
-                    stack.name, d.region
-                )),
-            ));
+        if let Some(busy) = busy(d) {
+            return Err(busy);
         }
-        let destroyed = delete_stack(session, job, &stack.name).await?;
+        let destroyed = delete_stack(session, job, &d.stack.name).await?;
         row.succeeded(
             format!("deleted, left the fleet ({})", destroyed.status),
             &destroyed,
@@ -123,4 +132,45 @@ pub(super) async fn delete(job: Job<'_, '_>, departed: &[Departed], rows: &mut [
         Ok(())
     })
     .await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_departed_stack_busy_with_another_operation_is_not_deleted() {
+        let departed = |status: &str| Departed {
+            member: "cfd".into(),
+            region: "us-east-1".into(),
+            stack: StackView {
+                name: "cfd-scheduler".into(),
+                status: status.into(),
+                ..StackView::default()
+            },
+        };
+        for status in [
+            "UPDATE_IN_PROGRESS",
+            "DELETE_IN_PROGRESS",
+            "UPDATE_ROLLBACK_IN_PROGRESS",
+        ] {
+            let failure = busy(&departed(status)).expect(status);
+            assert_eq!(failure.exit, Exit::Failed);
+            assert!(failure
+                .error
+                .contains(&format!("is {status}: another operation is running")));
+            assert!(failure
+                .help
+                .as_deref()
+                .is_some_and(|h| h.contains("--region us-east-1")));
+        }
+        for status in [
+            "UPDATE_COMPLETE",
+            "REVIEW_IN_PROGRESS",
+            "ROLLBACK_COMPLETE",
+            "DELETE_FAILED",
+        ] {
+            assert!(busy(&departed(status)).is_none(), "{status}");
+        }
+    }
 }
