@@ -120,6 +120,14 @@ missing), so upgrading moto is safe; drop a fix when moto has it.
     and so is a UsePreviousValue's previous value. moto 5.2.5 splits the value for Ref (which
     is right) and then answers the Python list's text ("['a', 'b']"), so a redeploy of the
     same value looked like a change. The fix answers list values joined with ",".
+14. Change set names are scoped by stack: DescribeChangeSet and DeleteChangeSet take
+    "ChangeSetName: The name or Amazon Resource Name (ARN) of the change set ... If you
+    specified the name of a change set, specify the stack name or ID (ARN) of the change set"
+    (CloudFormation API reference), so two stacks may each have a change set of one name (a
+    fleet's reviewed deploy makes one per member). moto 5.2.5 ignores StackName there and
+    answers (or deletes) whichever change set of that name it finds first in the region. The
+    fix looks the name up among the named stack's change sets (ChangeSetNotFoundException when
+    it has none of that name).
 """
 
 from __future__ import annotations
@@ -502,6 +510,34 @@ def _fix_change_set_lifecycle() -> None:
     _patch(CloudFormationBackend, "describe_change_set", described)
     _patch(CloudFormationBackend, "execute_change_set", executed)
     _patch(CloudFormationBackend, "update_stack", updated)
+
+    from moto.cloudformation.responses import CloudFormationResponse
+    from moto.core.responses import ActionResult, EmptyResult
+
+    # Fix 14: a change set named with its stack is that stack's.
+    def by_stack(action: str) -> Callable[[Any], Callable[..., Any]]:
+        def make(original: Any) -> Callable[..., Any]:
+            def handler(self: Any) -> Any:
+                backend = self.cloudformation_backend
+                stack_name = self._get_param("StackName")
+                name = self._get_param("ChangeSetName")
+                if not stack_name or not name or name in backend.change_sets:
+                    return original(self)
+                if not any(stack_name in (s.name, s.stack_id) for s in backend.stacks.values()):
+                    return original(self)
+                # The stack exists, so find looks among its change sets only.
+                change_set = find(backend, name, stack_name)
+                if action == "describe":
+                    return ActionResult(backend.describe_change_set(change_set.change_set_id))
+                backend.delete_change_set(change_set.change_set_id)
+                return EmptyResult()
+
+            return handler
+
+        return make
+
+    _patch(CloudFormationResponse, "describe_change_set", by_stack("describe"))
+    _patch(CloudFormationResponse, "delete_change_set", by_stack("delete"))
 def _answer_drift_detection_as_invalid_action() -> None:
     import uuid
     from xml.sax.saxutils import escape

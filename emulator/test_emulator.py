@@ -657,15 +657,31 @@ def check_cloudformation() -> None:
 
 
 def check_change_set_names_are_per_stack() -> None:
-    """Two stacks' change sets may share a name, as in CloudFormation: executing one by
-    stack and name executes that stack's (moto 5.2.5 took any of that name)."""
+    """Two stacks' change sets may share a name, as in CloudFormation: describing, deleting
+    or executing one by stack and name acts on that stack's (moto 5.2.5 took any of that
+    name; moto_fixes.py fix 14)."""
     cfn = client("cloudformation")
     base = f"fsx-drt-emulator-names-{int(time.time())}"
+    ids = {}
     for n in (1, 2):
         template = {"Description": f"stack {n}", "Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}
-        cfn.create_change_set(
+        ids[n] = cfn.create_change_set(
             StackName=f"{base}-{n}", ChangeSetName="same", ChangeSetType="CREATE", TemplateBody=json.dumps(template)
+        )["Id"]
+        cfn.create_change_set(
+            StackName=f"{base}-{n}", ChangeSetName=f"gone-{n}", ChangeSetType="CREATE", TemplateBody=json.dumps(template)
         )
+    for n in (1, 2):
+        described = cfn.describe_change_set(StackName=f"{base}-{n}", ChangeSetName="same")
+        assert described["ChangeSetId"] == ids[n], (n, described["ChangeSetId"], ids)
+    try:
+        cfn.describe_change_set(StackName=f"{base}-1", ChangeSetName="gone-2")
+        raise AssertionError("another stack's change set was answered")
+    except ClientError as exc:
+        assert exc.response["Error"]["Code"] == "ChangeSetNotFound", exc.response
+    cfn.delete_change_set(StackName=f"{base}-2", ChangeSetName="gone-2")
+    assert cfn.describe_change_set(StackName=f"{base}-1", ChangeSetName="gone-1")["ChangeSetName"] == "gone-1"
+    cfn.delete_change_set(StackName=f"{base}-1", ChangeSetName="gone-1")
     for n in (1, 2):
         cfn.execute_change_set(StackName=f"{base}-{n}", ChangeSetName="same")
     for n in (1, 2):

@@ -295,20 +295,22 @@ pub struct DeployCommand {
     #[command(flatten)]
     pub args: DeployArgs,
     /// Make the change set and keep it for review: print its name and ARN, change nothing
-    /// (exit 0). Execute it later with --execute-change-set.
+    /// (exit 0). Execute it later with --execute-change-set. With --fleet: every member's,
+    /// under one name.
     #[arg(
         long,
         help_heading = REVIEWED,
-        conflicts_with_all = ["execute_change_set", "termination_protection", "outputs_file", "fleet"]
+        conflicts_with_all = ["execute_change_set", "termination_protection", "outputs_file"]
     )]
     pub change_set_only: bool,
     /// Execute a change set made with --change-set-only (its name or ARN), then follow the
     /// stack. Refused when the stack changed since it was made. The change set holds the
-    /// template, parameters and tags, so none of those are given here.
+    /// template, parameters and tags, so none of those are given here. With --fleet: each
+    /// member's change set of that name (a refused member fails, the others go on).
     #[arg(long, value_name = "NAME", help_heading = REVIEWED, conflicts_with_all = EXECUTE_CONFLICTS)]
     pub execute_change_set: Option<String>,
     /// With --fleet: once a member fails, start no other (by default the others go on).
-    #[arg(long, help_heading = FLEET, requires = "fleet", conflicts_with_all = ["change_set_only", "execute_change_set"])]
+    #[arg(long, help_heading = FLEET, requires = "fleet")]
     pub fail_fast: bool,
 }
 
@@ -316,8 +318,7 @@ const REVIEWED: &str = "Reviewed deploy (two steps)";
 const FLEET: &str = "Fleet (one stack per member of a file)";
 
 /// What a reviewed change set already holds (`ParamArgs`: the group of every parameter flag).
-const EXECUTE_CONFLICTS: [&str; 10] = [
-    "fleet",
+const EXECUTE_CONFLICTS: [&str; 9] = [
     "revert_drift",
     "ParamArgs",
     "guided",

@@ -21,7 +21,7 @@ use super::Aws;
 use crate::stack::{Change, StackEvent};
 
 /// A stack as fsx-drt reads it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StackView {
     pub name: String,
     /// The StackId (an ARN), which names this stack even after another of its name exists.

@@ -1,4 +1,5 @@
-//! `--fleet FILE` on validate, diff, deploy, status and destroy: the file checked offline
+//! `--fleet FILE` on validate, diff, deploy (also `--change-set-only` and
+//! `--execute-change-set`), status and destroy: the file checked offline
 //! (exit 2 naming every problem's member and place), then every member's stack; one table,
 //! or one JSON object, as the result.
 
@@ -13,9 +14,9 @@ use crate::workflows::fleet::stack_set::StackSetOptions;
 use crate::workflows::fleet::{self, FleetRequest, Operation};
 
 pub fn validate(path: &Path, global: &GlobalArgs, ui: &Printer) -> Result<(), Failure> {
-    let members = fleet::load(path, region(global).as_deref())?;
-    fleet::stack_set::check_offline(&members)?;
-    ui.outcome(&fleet::validated(&members))
+    let fleet = fleet::load(path, region(global).as_deref())?;
+    fleet::stack_set::check_offline(&fleet.members)?;
+    ui.outcome(&fleet::validated(&fleet))
 }
 
 pub fn deploy(
@@ -24,9 +25,18 @@ pub fn deploy(
     global: &GlobalArgs,
     ui: &Printer,
 ) -> Result<(), Failure> {
+    let operation = match (command.change_set_only, &command.execute_change_set) {
+        (true, _) => Operation::Review,
+        (false, Some(name)) => {
+            fleet::check_change_set_name(name)?;
+            Operation::Execute
+        }
+        (false, None) => Operation::Deploy,
+    };
     let request = FleetRequest {
         fail_fast: command.fail_fast,
-        ..changes(&command.args, file, Operation::Deploy)
+        change_set: command.execute_change_set.clone(),
+        ..changes(&command.args, file, operation)
     };
     run(request, command.args.lambda_zip.as_deref(), global, ui)
 }
@@ -115,6 +125,8 @@ fn request(file: &Path, operation: Operation) -> FleetRequest {
         no_drift: false,
         artifact: None,
         stack_set: fleet::stack_set::StackSetOptions::default(),
+        change_set: None,
+        region: None,
     }
 }
 
@@ -125,13 +137,15 @@ fn run(
     global: &GlobalArgs,
     ui: &Printer,
 ) -> Result<(), Failure> {
-    let members = fleet::load(&request.file, region(global).as_deref())?;
-    if matches!(request.operation, Operation::Deploy | Operation::Diff) {
+    request.region = region(global);
+    let fleet = fleet::load(&request.file, request.region.as_deref())?;
+    let uploads = [Operation::Deploy, Operation::Diff, Operation::Review];
+    if uploads.contains(&request.operation) {
         request.artifact = Some(Artifact::load(lambda_zip)?);
     }
     let connection = global.connection();
     let (fleet, interrupted) =
-        fleet::start(&request, &members, &connection, ui, global.interactive())?;
+        fleet::start(&request, &fleet, &connection, ui, global.interactive())?;
     ui.outcome(&fleet)?;
     match fleet.exit(interrupted) {
         None => Ok(()),

@@ -1310,13 +1310,13 @@ async fn status_shows_free_capacity_the_threshold_and_the_capacity_alarm() {
 
 mod fleets {
     use aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput;
-    use fsx_drt::workflows::fleet::{self, Engine, FleetRequest, Member, Operation, State};
+    use fsx_drt::workflows::fleet::{self, Engine, FleetFile, FleetRequest, Operation, State};
 
     use super::*;
 
     /// Three members on the test's stack name, each in its own region; the second's
-    /// CloudFormation denies everything.
-    fn members() -> Vec<Member> {
+    /// (eu-west-1) CloudFormation denies everything.
+    fn members() -> FleetFile {
         let member = |region: &str| format!("{{StackName: {STACK}, Region: {region}}}");
         let yaml = format!(
             "Defaults: {{EmailAddress: ops@example.com, FileSystemId: {FS}}}\n\
@@ -1339,6 +1339,8 @@ mod fleets {
             no_drift: true,
             artifact: None,
             stack_set: Default::default(),
+            change_set: None,
+            region: None,
         }
     }
 
@@ -1370,9 +1372,9 @@ mod fleets {
                 )),
             )
             .build();
-        let connect = |m: &Member| -> futures_util::future::LocalBoxFuture<'_, _> {
-            let cloudformation: Vec<&Rule> = match m.name.as_str() {
-                "denied" => vec![&denied],
+        let connect = |region: &str| -> futures_util::future::LocalBoxFuture<'_, _> {
+            let cloudformation: Vec<&Rule> = match region {
+                "eu-west-1" => vec![&denied],
                 _ => vec![&stack, &template],
             };
             let aws = Rules {

@@ -55,6 +55,7 @@ fn prepared(args: &DeployArgs) -> deploy::Prepared {
     deploy::Prepared {
         draft: gather_definition(&args.params.inputs()).unwrap(),
         switch: None,
+        change_set_name: None,
         artifact: Some(Artifact {
             bytes: Cow::Borrowed(b"PK\x05\x06 not a real zip"),
             source: "test".into(),

@@ -264,6 +264,7 @@ async fn deploy_with(fault: Fault, outputs: &Path) -> Result<deploy::Deployed, F
     let prepared = deploy::Prepared {
         draft: gather_definition(&args.params.inputs()).unwrap(),
         switch: None,
+        change_set_name: None,
         artifact: Some(Artifact {
             bytes: Cow::Borrowed(b"zip"),
             source: "test".into(),

@@ -22,7 +22,7 @@ use aws_smithy_mocks::{mock, Rule};
 use fsx_drt::artifact::Artifact;
 use fsx_drt::error::Exit;
 use fsx_drt::interrupt::Interrupt;
-use fsx_drt::workflows::fleet::{self, Engine, FleetRequest, Member, Operation, State};
+use fsx_drt::workflows::fleet::{self, Engine, FleetFile, FleetRequest, Operation, State};
 
 use crate::common::*;
 
@@ -32,7 +32,7 @@ const SET: &str = "fsx-drt-fleet";
 const FAILED_WHY: &str = "ResourceLogicalId:Function, ResourceType:AWS::Lambda::Function, ResourceStatusReason:Error occurred while GetObject. S3 Error Code: AccessDenied.";
 
 /// Three members: two in the other account (two regions), one in the caller's.
-fn members() -> Vec<Member> {
+fn members() -> FleetFile {
     let yaml = format!(
         "Defaults: {{EmailAddress: ops@example.com}}\n\
          Members:\n\
@@ -63,6 +63,8 @@ fn request(operation: Operation) -> FleetRequest {
             sha256: "ab".repeat(32),
         }),
         stack_set,
+        change_set: None,
+        region: None,
     }
 }
 
@@ -165,7 +167,7 @@ async fn deploy_on(rules: Rules<'_>, interrupted: bool) -> (fleet::Fleet, usize)
     let policy = mock!(aws_sdk_s3::Client::put_bucket_policy).then_output(|| {
         aws_sdk_s3::operation::put_bucket_policy::PutBucketPolicyOutput::builder().build()
     });
-    let connect = |_: &Member| -> futures_util::future::LocalBoxFuture<'_, _> {
+    let connect = |_: &str| -> futures_util::future::LocalBoxFuture<'_, _> {
         let aws = Rules {
             s3: vec![&head, &policy],
             ..rules.clone()

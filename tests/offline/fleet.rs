@@ -24,6 +24,7 @@ fn members(yaml: &str, region: Option<&str>) -> Result<Vec<Member>, fsx_drt::err
         region,
         now,
     )
+    .map(|fleet| fleet.members)
 }
 
 fn places(failure: &fsx_drt::error::Failure) -> Vec<&str> {
@@ -104,7 +105,9 @@ fn region_from_defaults_or_the_flag_and_account_kept() {
     assert_eq!(fleet[0].account.as_deref(), Some("123456789012"));
     let yaml = format!("{DEFAULTS}  Region: ap-southeast-2\nMembers:\n  a: {{FileSystemId: fs-0123456789abcdef0}}\n");
     let now = Utc::now();
-    let fleet = read("f.yaml", yaml.as_bytes(), Some("eu-west-1"), now).unwrap();
+    let fleet = read("f.yaml", yaml.as_bytes(), Some("eu-west-1"), now)
+        .unwrap()
+        .members;
     assert_eq!(
         fleet[0].region, "ap-southeast-2",
         "the file's Region wins over --region"
@@ -284,5 +287,101 @@ fn validate_fleet_checks_a_fleet_of_several_accounts_fits_one_stack_set() {
         ],
         "{}",
         out.stdout
+    );
+}
+
+#[test]
+fn the_fleet_is_named_by_name_else_by_the_file_and_every_member_is_tagged_with_it() {
+    let now = Utc::now();
+    let members = "Members:\n  a: {FileSystemId: fs-0123456789abcdef0, Region: eu-west-1, EmailAddress: a@example.com}\n";
+    let fleet = read("dir/hpc-fleet.yaml", members.as_bytes(), None, now).unwrap();
+    assert_eq!(fleet.name, "hpc-fleet", "the file's stem");
+    let named = format!("Name: genomics-2\n{members}");
+    let fleet = read("dir/hpc-fleet.yaml", named.as_bytes(), None, now).unwrap();
+    assert_eq!(fleet.name, "genomics-2");
+    assert_eq!(
+        fleet.members[0].tags,
+        [
+            ("fsx-drt:fleet".to_string(), "genomics-2".to_string()),
+            ("fsx-drt:member".to_string(), "a".to_string())
+        ]
+    );
+    let long = "a".repeat(101);
+    for (file, name, value) in [
+        ("f.yaml", "Name: 2fleet\n", "2fleet"),
+        ("f.yaml", "Name: has_underscore\n", "has_underscore"),
+        ("f.yaml", &format!("Name: {long}\n")[..], &long[..]),
+        ("my_fleet.yaml", "", "my_fleet"),
+    ] {
+        let failure = read(file, format!("{name}{members}").as_bytes(), None, now).unwrap_err();
+        assert_eq!(failure.exit_code, 2);
+        assert_eq!(places(&failure), ["Name"], "{failure}");
+        let problem = &failure.problems[0];
+        assert_eq!(problem.value.as_deref(), Some(value));
+        assert!(problem.fix.contains("Name: hpc-fleet"), "{problem:?}");
+    }
+    let failure = read(
+        "f.yaml",
+        format!("Name: [a]\n{members}").as_bytes(),
+        None,
+        now,
+    )
+    .unwrap_err();
+    assert_eq!(places(&failure), ["Name"], "{failure}");
+    assert!(
+        failure.problems[0].problem.contains("Name is text"),
+        "{failure}"
+    );
+}
+
+#[test]
+fn the_fleet_tags_count_toward_a_stacks_50() {
+    let tags: Vec<String> = (0..47).map(|i| format!("t{i}: v")).collect();
+    let yaml = format!(
+        "Members:\n  a: {{FileSystemId: fs-0123456789abcdef0, Region: eu-west-1, Tags: {{{}}}}}\n",
+        tags.join(", ")
+    );
+    let failure = members(&yaml, None).unwrap_err();
+    assert_eq!(places(&failure), ["Members.a.Tags"], "{failure}");
+    assert!(failure.problems[0].problem.contains("51 tags"), "{failure}");
+}
+
+#[test]
+fn a_fleets_change_sets_are_executed_by_name_not_by_one_members_arn() {
+    let arn = "arn:aws:cloudformation:eu-central-1:123456789012:changeSet/c-1/0f0e0d0c-aaaa-bbbb-cccc-000000000000";
+    let out = run(fsx_drt().args([
+        "deploy",
+        "--fleet",
+        "fleet.yaml",
+        "--no-input",
+        "--endpoint-url",
+        "http://127.0.0.1:9",
+        "--execute-change-set",
+        arn,
+    ]));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("--execute-change-set"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("a fleet's share a name"),
+        "{}",
+        out.stderr
+    );
+    // The flags go together with --fleet (and --fail-fast with them).
+    let out = run(fsx_drt().args([
+        "deploy",
+        "--fleet",
+        "missing.yaml",
+        "--change-set-only",
+        "--fail-fast",
+    ]));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("cannot read missing.yaml"),
+        "{}",
+        out.stderr
     );
 }

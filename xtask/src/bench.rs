@@ -2,6 +2,9 @@
 //! issue 13's extra invocations cost, and a task's end to its alarm message; without an
 //! argument all of them, the Lambda first. Each rewrites its own section of BENCHMARKS.md (the file's
 //! other sections are kept).
+//! `cargo xtask bench [lambda|cli|fleet|cost]`: fsx-drt against its peers, side by side;
+//! without an argument all of them, the Lambda first. Each rewrites its own section of
+//! BENCHMARKS.md (the file's other sections are kept).
 //!
 //! `lambda`: the Rust Lambda against a Python reference. Builds the function's `bootstrap` for
 //! this machine (x86_64) with the size-tuned `[profile.lambda]`, installs the Python side
@@ -20,6 +23,10 @@
 //! `alarm`: on an emulator whose tasks take 150 s, bench/alarm_bench.py makes tasks that end
 //! with failed files and runs examples/follow_up_checks.rs, the function's checks at the
 //! function's times, then times each task's end to its message on the alarm topic.
+//! `fleet`: `deploy --fleet` of 10 members at `--concurrency 4` against the same 10 stacks
+//! deployed one `fsx-drt deploy` after another, on an emulator (state in target/bench/) whose
+//! stack operations take 20 s; bench/fleet_bench.py sets the delay, runs both sides (with a
+//! `destroy --fleet` after each) and reports wall times, ratio, requests and throttling.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -143,6 +150,8 @@ pub fn alarm(sh: &Shell, root: &Path) -> Result<()> {
     eprintln!("raw measurements: {}", raw.display());
     println!("{section}");
     Ok(())
+    fleet(sh, root)?;
+    cost(sh, root)
 }
 
 /// The heading of the section `bench cost` owns.
@@ -176,20 +185,7 @@ pub fn cli(sh: &Shell, root: &Path) -> Result<()> {
         "the AWS CLI",
     )?;
     let aws = venv.join("bin/aws");
-    let mut zip = target_dir.join("lambda/fsx-drt-lambda.zip");
-    if !zip.is_file() {
-        zip = crate::lambda::build_lambda(sh)?;
-    }
-    step("cargo build --release --bin fsx-drt");
-    cmd!(sh, "cargo build --release --locked --bin fsx-drt")
-        .run()
-        .context("building fsx-drt failed")?;
-    let fsx_drt = target_dir.join("release/fsx-drt");
-    ensure!(
-        fsx_drt.is_file(),
-        "cargo build did not leave {}",
-        fsx_drt.display()
-    );
+    let (fsx_drt, zip) = release_build(sh, &target_dir)?;
 
     let script = root.join("bench/cli_bench.py");
     let work = target_dir.join("bench");
@@ -205,17 +201,8 @@ pub fn cli(sh: &Shell, root: &Path) -> Result<()> {
     .run()
     .context("the start-up benchmark failed")?;
 
-    // The emulators' pid, env, server log and request log live in target/bench/, so that one
-    // someone else started (cargo xtask demo, emulator --detach) is neither reused nor stopped.
-    let env_file = work.join("emulator.env");
-    let server_log = work.join("emulator.log");
-    let request_log = work.join("emulator-requests.log");
-    let _state = [
-        sh.push_env("FSX_DRT_EMULATOR_PID_FILE", work.join("emulator.pid")),
-        sh.push_env("FSX_DRT_EMULATOR_ENV_FILE", &env_file),
-        sh.push_env("FSX_DRT_EMULATOR_LOG", &server_log),
-        sh.push_env("FSX_DRT_EMULATOR_REQUEST_LOG", &request_log),
-    ];
+    let (env_file, server_log, request_log) = emulator_files(&work);
+    let _state = emulator_state(sh, &work);
     let emulator_args: [&std::ffi::OsStr; 6] = [
         "--lambda-zip".as_ref(),
         zip.as_os_str(),
@@ -271,6 +258,90 @@ pub fn cli(sh: &Shell, root: &Path) -> Result<()> {
     );
     println!("{section}");
     Ok(())
+}
+
+/// `cargo xtask bench fleet`: a 10-member fleet's deploy (`--concurrency 4`) against 10
+/// `fsx-drt deploy` runs in a row, on an emulator whose stack operations take 20 s; rewrites
+/// the fleet section of BENCHMARKS.md.
+pub fn fleet(sh: &Shell, root: &Path) -> Result<()> {
+    let target_dir = crate::target_dir();
+    let (fsx_drt, zip) = release_build(sh, &target_dir)?;
+    let script = root.join("bench/fleet_bench.py");
+    let work = target_dir.join("bench");
+    fs::create_dir_all(&work).with_context(|| format!("creating {}", work.display()))?;
+    let raw = work.join("fleet.json");
+    let (env_file, server_log, request_log) = emulator_files(&work);
+    let _state = emulator_state(sh, &work);
+    let section = {
+        step("start the emulator (emulator/setup.sh --detach, state in target/bench/)");
+        let _ = cmd!(sh, "bash emulator/setup.sh --stop").quiet().run();
+        let _ = fs::remove_file(&server_log);
+        let _emulator = crate::Emulator::start(sh)?;
+        step(
+            "python3 bench/fleet_bench.py  (10 deploys in a row, then the fleet; about 8 minutes)",
+        );
+        cmd!(
+            sh,
+            "python3 {script} --fsx-drt {fsx_drt} --lambda-zip {zip} --env-file {env_file} --request-log {request_log} --server-log {server_log} --work {work} --json {raw} --members {FLEET_MEMBERS} --concurrency {FLEET_CONCURRENCY} --delay {FLEET_STACK_DELAY}"
+        )
+        .read()
+        .context("the fleet benchmark failed")?
+    };
+    ensure!(
+        section.starts_with(FLEET_HEADING),
+        "bench/fleet_bench.py printed no `{FLEET_HEADING}` section"
+    );
+    write_section(root, FLEET_HEADING, &section)?;
+    eprintln!("raw measurements: {}", raw.display());
+    println!("{section}");
+    Ok(())
+}
+
+/// The heading of the section `bench fleet` owns.
+const FLEET_HEADING: &str = "## A fleet against sequential deploys (`cargo xtask bench fleet`)";
+/// `bench fleet`: members, members at once, and how long each stack operation takes (s).
+const FLEET_MEMBERS: &str = "10";
+const FLEET_CONCURRENCY: &str = "4";
+const FLEET_STACK_DELAY: &str = "20";
+
+/// `target/release/fsx-drt` built, and the Lambda zip (built when missing).
+fn release_build(sh: &Shell, target_dir: &Path) -> Result<(PathBuf, PathBuf)> {
+    let mut zip = target_dir.join("lambda/fsx-drt-lambda.zip");
+    if !zip.is_file() {
+        zip = crate::lambda::build_lambda(sh)?;
+    }
+    step("cargo build --release --bin fsx-drt");
+    cmd!(sh, "cargo build --release --locked --bin fsx-drt")
+        .run()
+        .context("building fsx-drt failed")?;
+    let fsx_drt = target_dir.join("release/fsx-drt");
+    ensure!(
+        fsx_drt.is_file(),
+        "cargo build did not leave {}",
+        fsx_drt.display()
+    );
+    Ok((fsx_drt, zip))
+}
+
+/// The benchmark emulators' env file, server log and request log, in `work` (target/bench/).
+fn emulator_files(work: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    (
+        work.join("emulator.env"),
+        work.join("emulator.log"),
+        work.join("emulator-requests.log"),
+    )
+}
+
+/// The emulators' pid, env, server log and request log live in target/bench/, so that one
+/// someone else started (cargo xtask demo, emulator --detach) is neither reused nor stopped.
+fn emulator_state<'a>(sh: &'a Shell, work: &Path) -> [xshell::PushEnv<'a>; 4] {
+    let (env_file, server_log, request_log) = emulator_files(work);
+    [
+        sh.push_env("FSX_DRT_EMULATOR_PID_FILE", work.join("emulator.pid")),
+        sh.push_env("FSX_DRT_EMULATOR_ENV_FILE", env_file),
+        sh.push_env("FSX_DRT_EMULATOR_LOG", server_log),
+        sh.push_env("FSX_DRT_EMULATOR_REQUEST_LOG", request_log),
+    ]
 }
 
 /// Replaces (or appends) the section under `heading` in BENCHMARKS.md.

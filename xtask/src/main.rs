@@ -13,6 +13,9 @@
 //!   CLI against the AWS CLI, what issue 13's extra invocations cost, a task's end to its
 //!   alarm message on the emulator (all without an argument); writes BENCHMARKS.md. See
 //!   bench.rs.
+//! - `bench [lambda|cli|fleet|cost]`: the Lambda against the reference's Python handler, the CLI
+//!   against the AWS CLI, a fleet's deploy against deploys in a row, what issue 13's extra
+//!   invocations cost (all without an argument); writes BENCHMARKS.md. See bench.rs.
 
 mod bench;
 mod dist;
@@ -68,6 +71,12 @@ fn run() -> Result<()> {
         },
         _ => {
             eprintln!("usage: cargo xtask <ci|demo|lint-template|lint-workflows|lambda|install|dist|emulator [--detach|--stop]|bench [lambda|cli|cost|alarm]>");
+            Some("fleet") => bench::fleet(&sh, &root()),
+            None => bench::all(&sh, &root()),
+            _ => bail!("usage: cargo xtask bench [lambda|cli|fleet|cost]"),
+        },
+        _ => {
+            eprintln!("usage: cargo xtask <ci|demo|lint-template|lint-workflows|lambda|install|dist|emulator [--detach|--stop]|bench [lambda|cli|fleet|cost]>");
             bail!("unknown or missing task {:?}", args.first())
         }
     }

@@ -15,7 +15,9 @@ mod switch;
 
 pub use diff::Diffed;
 pub use guided::check_interactive as check_guided;
-pub use reviewed::{check_change_set_name, execute_reviewed, Kept};
+pub use reviewed::{
+    apply_reviewed, check_change_set_name, execute_reviewed, review, Kept, Reviewed,
+};
 
 use std::fmt;
 use std::path::PathBuf;
@@ -142,6 +144,9 @@ pub struct Prepared {
     pub artifact: Option<Artifact>,
     /// Pause or resume: the stack's own schedules, with these switched.
     pub switch: Option<Switch>,
+    /// The change set's name (a fleet's reviewed deploy gives every member's one name);
+    /// none: a fresh one.
+    pub change_set_name: Option<String>,
 }
 
 /// Schedules to disable or enable: one by name, or all of them.
@@ -188,6 +193,7 @@ pub fn prepare_switch(args: &DeployRequest, switch: Switch) -> Result<Prepared, 
         draft: Draft::default(),
         artifact: None,
         switch: Some(switch),
+        change_set_name: None,
     })
 }
 
@@ -223,6 +229,7 @@ pub fn prepare(args: &DeployRequest) -> Result<Prepared, Failure> {
         draft,
         artifact: Some(artifact),
         switch: None,
+        change_set_name: None,
     })
 }
 
@@ -275,6 +282,10 @@ pub async fn execute(
         tags: crate::stack_options::merge_tags(&prepared.draft.tags, &args.options.tags),
         ..args.options.clone()
     };
+    // Unique even for two deploys in one second (of this stack, or of two stacks in an
+    // emulator that does not scope change-set names by stack).
+    let named = prepared.change_set_name.clone();
+    let name = (named.clone()).unwrap_or_else(|| stack::request_token("change-set"));
     // Reading changes nothing: Ctrl-C simply stops.
     let target = interrupt
         .until(UNCHANGED, target(session, args, prepared))
@@ -300,10 +311,6 @@ pub async fn execute(
     // (someone else's change set may be waiting with it).
     let new_stack =
         create && target.existing.as_ref().map(|s| s.status.as_str()) != Some("REVIEW_IN_PROGRESS");
-
-    // Unique even for two deploys in one second (of this stack, or of two stacks in an
-    // emulator that does not scope change-set names by stack).
-    let name = stack::request_token("change-set");
     let made = tokio::select! {
         biased;
         () = interrupt.raised() => None,
@@ -334,7 +341,12 @@ pub async fn execute(
             return Err(failure);
         }
         Some(Ok((ChangeSetState::NoChanges, _))) => {
-            change_set::discard(aws, &args.stack_name, &name, new_stack).await;
+            // A fleet's reviewed deploy keeps it (named for all members): executing the
+            // fleet's change sets later tells this member, still unchanged, from one whose
+            // change set is gone.
+            if !(args.mode == Mode::Keep && named.is_some()) {
+                change_set::discard(aws, &args.stack_name, &name, new_stack).await;
+            }
             // Nothing changed: the stack read at the start is current, unless another
             // operation was followed to its end first.
             let stack = match &target.existing {
@@ -488,7 +500,7 @@ async fn target(
     let Prepared {
         mut draft,
         artifact,
-        switch: _,
+        ..
     } = prepared;
     let account = aws.account().await?;
     let doing = match args.mode {

@@ -91,14 +91,35 @@ pub fn check_change_set_name(value: &str) -> Result<(), Failure> {
     ))
 }
 
-/// Executes the reviewed change set `name` on the request's stack and follows it, after
-/// checking that it still applies to the stack as it is.
-pub async fn execute_reviewed(
+/// A kept change set checked against the stack as it is now, ready to execute.
+pub struct Reviewed {
+    /// Its ARN.
+    pub arn: String,
+    approved: apply::Approved,
+}
+
+impl Reviewed {
+    /// It creates the stack (else updates it).
+    pub fn creates(&self) -> bool {
+        self.approved.create
+    }
+
+    /// What it changes, in words, as shown before approval.
+    pub fn shown(&self, stack_name: &str) -> String {
+        let (name, summary) = (&self.approved.name, &self.approved.summary);
+        format!("\nChange set {name} on stack {stack_name}:\n{summary}")
+    }
+}
+
+/// The change set `name` of the request's stack, read and checked: it still applies to the
+/// stack as it is (exit 1 with the reason otherwise, nothing changed). None: it holds no
+/// changes and the stack has not changed since it was made (a fleet's reviewed deploy keeps
+/// such a change set for a member that already matched).
+pub async fn review(
     session: &Session<'_>,
     args: &DeployRequest,
     name: &str,
-    started: Instant,
-) -> Result<Deployed, Failure> {
+) -> Result<Option<Reviewed>, Failure> {
     let aws = session.aws;
     let (stack, change_set) = session
         .interrupt
@@ -112,16 +133,62 @@ pub async fn execute_reviewed(
             Ok((stack, change_set))
         })
         .await?;
+    if let (Some(stack), Some(change_set)) = (&stack, &change_set) {
+        if still_no_changes(stack, change_set) {
+            return Ok(None);
+        }
+    }
     let (stack, change_set) =
         refuse_stale(&args.stack_name, name, stack, change_set, args.any_stack)?;
     let summary = ChangeSetSummary {
         parameters: stack::parameter_changes(&stack.parameters, &change_set.parameters),
         changes: change_set.changes,
     };
-    session.ui.info(&format!(
-        "\nChange set {name} on stack {}:\n{summary}",
-        args.stack_name
-    ));
+    Ok(Some(Reviewed {
+        arn: change_set.id,
+        approved: apply::Approved {
+            name: name.to_string(),
+            create: stack.status == "REVIEW_IN_PROGRESS",
+            summary,
+            stack_id: stack.id,
+            next_steps: Vec::new(),
+        },
+    }))
+}
+
+/// fsx-drt's change set found nothing to change, and the stack is as it was then.
+fn still_no_changes(stack: &StackView, change_set: &ChangeSetView) -> bool {
+    let after = matches!((stack.updated, change_set.created), (Some(u), Some(c)) if u > c);
+    change_set.description.starts_with("fsx-drt deploy")
+        && change_set.status == "FAILED"
+        && stack::is_no_changes_reason(&change_set.status_reason)
+        && !stack.in_progress()
+        && !after
+}
+
+/// Executes a reviewed change set and follows the stack (approval already given).
+pub async fn apply_reviewed(
+    session: &Session<'_>,
+    args: &DeployRequest,
+    reviewed: Reviewed,
+    started: Instant,
+) -> Result<Deployed, Failure> {
+    apply::apply(session, args, reviewed.approved, started).await
+}
+
+/// Executes the reviewed change set `name` on the request's stack and follows it, after
+/// checking that it still applies to the stack as it is, showing it and asking.
+pub async fn execute_reviewed(
+    session: &Session<'_>,
+    args: &DeployRequest,
+    name: &str,
+    started: Instant,
+) -> Result<Deployed, Failure> {
+    let Some(reviewed) = review(session, args, name).await? else {
+        let why = "it holds no changes: the stack already matches";
+        return Err(refusal(&args.stack_name, name, why));
+    };
+    session.ui.info(&reviewed.shown(&args.stack_name));
     let kept = "the change set was kept, unexecuted";
     session
         .approve(args.yes, "Execute this change set?", kept, || async {
@@ -135,14 +202,7 @@ pub async fn execute_reviewed(
             None,
         ));
     }
-    let approved = apply::Approved {
-        name: name.to_string(),
-        create: stack.status == "REVIEW_IN_PROGRESS",
-        summary,
-        stack_id: stack.id,
-        next_steps: Vec::new(),
-    };
-    apply::apply(session, args, approved, started).await
+    apply_reviewed(session, args, reviewed, started).await
 }
 
 /// The stack and change set when the change set may run: it exists, fsx-drt made it (or
@@ -167,13 +227,18 @@ fn refuse_stale(
             Some(why) => why,
         },
     };
-    Err(Failure::new(
+    Err(refusal(stack_name, name, &why))
+}
+
+/// Exit 1: change set `name` is not executed, why, and how to make a fresh one.
+fn refusal(stack_name: &str, name: &str, why: &str) -> Failure {
+    Failure::new(
         Exit::Failed,
         format!("change set {name} is not executed: {why}; nothing was changed"),
         Some(format!(
             "make a fresh one from the stack as it is now: fsx-drt deploy --stack-name {stack_name} --change-set-only (with the same definition), review it, then execute that"
         )),
-    ))
+    )
 }
 
 fn stale_reason(stack: &StackView, change_set: &ChangeSetView, any_stack: bool) -> Option<String> {

@@ -1,6 +1,6 @@
-//! The fleet file: `Defaults` merged into every member of `Members`, each member one
-//! definition (what a parameters file gives) plus where it goes (Region, Account,
-//! StackName). Checked offline as a whole: every problem of every member, named by its place
+//! The fleet file: its `Name` (default: the file's stem), and `Defaults` merged into every
+//! member of `Members`, each member one definition (what a parameters file gives) plus where
+//! it goes (Region, Account, StackName). Checked offline as a whole: every problem of every member, named by its place
 //! (`Members.cfd.Schedules.nightly-export.Timezone`). Pure: no I/O, no AWS.
 
 use chrono::{DateTime, Utc};
@@ -12,11 +12,26 @@ use crate::error::Failure;
 use crate::params::file::{closest, file_problem, kind, parse_document};
 use crate::params::{Problem, Values};
 
+pub const NAME: &str = "Name";
 pub const DEFAULTS: &str = "Defaults";
 pub const MEMBERS: &str = "Members";
 const REGION: &str = "Region";
 const ACCOUNT: &str = "Account";
 const STACK_NAME: &str = "StackName";
+/// The stack tags naming a member's fleet and the member.
+pub const FLEET_TAG: &str = "fsx-drt:fleet";
+pub const MEMBER_TAG: &str = "fsx-drt:member";
+
+/// The longest fleet name (a StackSet's name has at most 128 characters; room is left).
+pub const MAX_NAME_LEN: usize = 100;
+
+/// A fleet file read and checked: its name (tagged on every member's stack, the StackSet's
+/// name) and its members.
+#[derive(Debug, Clone)]
+pub struct FleetFile {
+    pub name: String,
+    pub members: Vec<Member>,
+}
 
 /// One member: a stack of its own, in its region (and account).
 #[derive(Debug, Clone)]
@@ -26,22 +41,25 @@ pub struct Member {
     /// The account the file names, if any (only the caller's is served for now).
     pub account: Option<String>,
     pub stack_name: String,
+    /// The stack tags naming its fleet and itself, over the definition's own.
+    pub tags: Vec<(String, String)>,
     /// The merged definition as deploy takes it.
     pub draft: Draft,
     pub definition: Definition,
 }
 
-/// Reads and checks a fleet file; `region` is `--region`, for members without a Region.
+/// Reads and checks a fleet file (`name`: its path, whose stem is the fleet's default name);
+/// `region` is `--region`, for members without a Region.
 pub fn read(
     name: &str,
     bytes: &[u8],
     region: Option<&str>,
     now: DateTime<Utc>,
-) -> Result<Vec<Member>, Failure> {
+) -> Result<FleetFile, Failure> {
     let invalid = |problems| Failure::invalid("the fleet file is invalid", problems);
     let document = parse_document(name, bytes).map_err(invalid)?;
     let mut problems = Vec::new();
-    let (defaults, members) = top_level(name, document, &mut problems);
+    let (fleet_name, defaults, members) = top_level(name, document, &mut problems);
     let mut found: Vec<Member> = Vec::new();
     let mut places: Vec<(String, String, String)> = Vec::new();
     for (member, value) in members {
@@ -65,6 +83,10 @@ pub fn read(
             places.push((member.clone(), region.clone(), stack.clone()));
         }
         let draft = member_draft(name, &place, merged, &mut problems);
+        let own_tags = tags(&fleet_name, &member);
+        let count = crate::stack_options::merge_tags(&draft.tags, &own_tags).len();
+        problems
+            .extend(crate::stack_options::check_tag_count(&format!("{place}.Tags"), count).err());
         let definition = match definition::validate(&draft, now) {
             Ok(definition) => Some(definition),
             Err(found) => {
@@ -80,6 +102,7 @@ pub fn read(
                 region,
                 account,
                 stack_name,
+                tags: own_tags,
                 draft,
                 definition,
             });
@@ -87,17 +110,69 @@ pub fn read(
     }
     duplicates(&places, &mut problems);
     match problems.is_empty() {
-        true => Ok(found),
+        true => Ok(FleetFile {
+            name: fleet_name,
+            members: found,
+        }),
         false => Err(invalid(problems)),
     }
 }
 
-/// `Defaults` (a map, optional) and `Members` (a map, at least one), in the file's order.
+/// The tags every member's stack carries: its fleet and its name in it (how a member that
+/// left the file is found again).
+pub fn tags(fleet: &str, member: &str) -> Vec<(String, String)> {
+    vec![
+        (FLEET_TAG.into(), fleet.into()),
+        (MEMBER_TAG.into(), member.into()),
+    ]
+}
+
+/// The fleet's name: `Name`, else the file's stem; a letter, then letters, digits and
+/// hyphens, at most [`MAX_NAME_LEN`] (a StackSet's name, and a tag value on every stack).
+fn fleet_name(file: &str, given: Option<Value>, problems: &mut Vec<Problem>) -> String {
+    let (name, from_file) = match given {
+        None => {
+            let stem = std::path::Path::new(file).file_stem();
+            (stem.map(|s| s.to_string_lossy().into_owned()), false)
+        }
+        Some(Value::String(name)) => (Some(name), true),
+        Some(other) => {
+            problems.push(at(
+                file,
+                NAME,
+                format!("{NAME} is text, not {}", kind(&other)),
+            ));
+            return String::new();
+        }
+    };
+    let name = name.unwrap_or_default();
+    let valid = name.len() <= MAX_NAME_LEN
+        && name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if !valid {
+        let problem = format!(
+            "a fleet's name is a letter, then letters, digits and hyphens, at most {MAX_NAME_LEN}{}",
+            match from_file {
+                true => String::new(),
+                false => format!(" (without {NAME}, it is the file's name without its extension)"),
+            }
+        );
+        problems.push(Problem::new(
+            NAME,
+            Some(&name),
+            Invalid::new(problem, "give one, e.g. Name: hpc-fleet"),
+        ));
+    }
+    name
+}
+
+/// The fleet's name, `Defaults` (a map, optional) and `Members` (a map, at least one), in
+/// the file's order.
 fn top_level(
     name: &str,
     document: Value,
     problems: &mut Vec<Problem>,
-) -> (Map<String, Value>, Vec<(String, Value)>) {
+) -> (String, Map<String, Value>, Vec<(String, Value)>) {
     let Value::Object(top) = document else {
         problems.push(at(
             name,
@@ -107,11 +182,12 @@ fn top_level(
                 kind(&document)
             ),
         ));
-        return (Map::new(), Vec::new());
+        return (String::new(), Map::new(), Vec::new());
     };
-    let (mut defaults, mut members) = (Map::new(), Vec::new());
+    let (mut defaults, mut members, mut given_name) = (Map::new(), Vec::new(), None);
     for (key, value) in top {
         match (key.as_str(), value) {
+            (NAME, value) => given_name = Some(value),
             (DEFAULTS, Value::Object(map)) => defaults = map,
             (MEMBERS, Value::Object(map)) => members = map.into_iter().collect(),
             (DEFAULTS | MEMBERS, other) => problems.push(at(
@@ -120,12 +196,10 @@ fn top_level(
                 format!("{key} is a map, not {}", kind(&other)),
             )),
             (other, _) => {
-                let fix = match closest(
-                    other,
-                    [(DEFAULTS, vec![DEFAULTS]), (MEMBERS, vec![MEMBERS])],
-                ) {
+                let known = [NAME, DEFAULTS, MEMBERS].map(|k| (k, vec![k]));
+                let fix = match closest(other, known) {
                     Some(known) => format!("did you mean {known}?"),
-                    None => format!("a fleet file has only {DEFAULTS} and {MEMBERS}"),
+                    None => format!("a fleet file has only {NAME}, {DEFAULTS} and {MEMBERS}"),
                 };
                 problems.push(file_problem(
                     name,
@@ -147,7 +221,8 @@ fn top_level(
             "give StackName per member, or leave it out (fsx-drt-<member>)",
         ));
     }
-    (defaults, members)
+    let fleet_name = fleet_name(name, given_name, problems);
+    (fleet_name, defaults, members)
 }
 
 /// The member's keys over the defaults: maps merge key by key (`Schedules` by schedule

@@ -6,6 +6,8 @@
 //! workflows, several members at once. Several accounts need another engine (CloudFormation
 //! StackSets, issue 15 part 2) taking the same members and giving the same result.
 
+mod change_sets;
+mod departed;
 pub mod file;
 mod outcome;
 mod run;
@@ -16,7 +18,8 @@ use std::time::Duration;
 
 use chrono::Utc;
 
-pub use file::Member;
+pub use departed::Departed;
+pub use file::{FleetFile, Member};
 pub use outcome::{Fleet, MemberResult, State, Summary};
 pub use run::{run, Connect, Engine, STAGGER};
 
@@ -34,6 +37,10 @@ pub const CONCURRENCY: usize = 4;
 pub enum Operation {
     Diff,
     Deploy,
+    /// deploy `--change-set-only`: every member's change set made and kept.
+    Review,
+    /// deploy `--execute-change-set NAME` (the name in [`FleetRequest::change_set`]).
+    Execute,
     Status,
     Destroy,
 }
@@ -42,7 +49,8 @@ impl Operation {
     pub fn word(self) -> &'static str {
         match self {
             Operation::Diff => "diff",
-            Operation::Deploy => "deploy",
+            Operation::Deploy | Operation::Execute => "deploy",
+            Operation::Review => "change set",
             Operation::Status => "status",
             Operation::Destroy => "delete",
         }
@@ -67,10 +75,15 @@ pub struct FleetRequest {
     pub artifact: Option<Artifact>,
     /// The StackSets engine's settings (members in other accounts).
     pub stack_set: stack_set::StackSetOptions,
+    /// The kept change sets' name (`--execute-change-set`).
+    pub change_set: Option<String>,
+    /// `--region` (else `AWS_REGION`): searched with the members' regions for stacks that
+    /// left the fleet.
+    pub region: Option<String>,
 }
 
 /// The fleet file read and checked offline; `region` is `--region`, for members without one.
-pub fn load(path: &std::path::Path, region: Option<&str>) -> Result<Vec<Member>, Failure> {
+pub fn load(path: &std::path::Path, region: Option<&str>) -> Result<FleetFile, Failure> {
     let name = path.display().to_string();
     let bytes = super::inputs::read_at_most(path, crate::params::MAX_FILE_BYTES).map_err(|e| {
         Failure::invalid(
@@ -88,9 +101,28 @@ pub fn load(path: &std::path::Path, region: Option<&str>) -> Result<Vec<Member>,
     file::read(&name, &bytes, region, Utc::now())
 }
 
+/// `--execute-change-set` with a fleet: a change set's name (every member has its own ARN).
+pub fn check_change_set_name(name: &str) -> Result<(), Failure> {
+    crate::workflows::deploy::check_change_set_name(name)?;
+    if !name.starts_with("arn:") {
+        return Ok(());
+    }
+    Err(Failure::invalid(
+        "a fleet's change sets are named, not given by ARN",
+        vec![Problem::new(
+            "--execute-change-set",
+            Some(name),
+            fsx_drt_core::Invalid::new(
+                "an ARN names one member's change set; a fleet's share a name",
+                "give the name deploy --fleet --change-set-only printed",
+            ),
+        )],
+    ))
+}
+
 /// `validate --fleet`: a row per member, nothing asked of AWS.
-pub fn validated(members: &[Member]) -> Fleet {
-    let rows = (members.iter())
+pub fn validated(fleet: &FleetFile) -> Fleet {
+    let rows = (fleet.members.iter())
         .map(|m| {
             let mut row = MemberResult::new(m, "validate");
             row.state = State::Succeeded;
@@ -105,7 +137,7 @@ pub fn validated(members: &[Member]) -> Fleet {
 /// result and whether Ctrl-C stopped it.
 pub fn start(
     request: &FleetRequest,
-    members: &[Member],
+    fleet: &FleetFile,
     connection: &Connection,
     ui: &Printer,
     interactive: bool,
@@ -119,9 +151,9 @@ pub fn start(
         )),
     );
     crate::interrupt::block_on(stopped, async |interrupt| {
-        let connect = |m: &Member| -> futures_util::future::LocalBoxFuture<'_, _> {
+        let connect = |region: &str| -> futures_util::future::LocalBoxFuture<'_, _> {
             let connection = Connection {
-                region: Some(m.region.clone()),
+                region: Some(region.to_string()),
                 ..connection.clone()
             };
             Box::pin(async move { Aws::connect(&connection).await })
@@ -132,7 +164,7 @@ pub fn start(
             interactive,
             connect: &connect,
         };
-        let fleet = run(&engine, request, members).await?;
+        let fleet = run(&engine, request, fleet).await?;
         Ok((fleet, interrupt.is_raised()))
     })
 }

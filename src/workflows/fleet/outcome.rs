@@ -36,6 +36,9 @@ pub struct MemberResult {
     /// The file system's latest task (status only): id and lifecycle.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub latest_task: Option<String>,
+    /// The change set kept for review (`--change-set-only`) or executed: its ARN.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub change_set: Option<String>,
     /// The member's failure, with its exit code, problems and help.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failure: Option<Failure>,
@@ -64,6 +67,7 @@ impl MemberResult {
             result: "not started".into(),
             next_run,
             latest_task: None,
+            change_set: None,
             failure: None,
             detail: None,
         }
@@ -143,6 +147,7 @@ impl fmt::Display for Fleet {
             "RESULT",
             "NEXT RUN",
             "LATEST TASK",
+            "CHANGE SET",
         ]
         .map(String::from)];
         for m in &self.members {
@@ -156,19 +161,23 @@ impl fmt::Display for Fleet {
                 m.result.clone(),
                 dash(&m.next_run),
                 dash(&m.latest_task),
+                dash(&m.change_set),
             ]);
         }
-        // The latest task is read by status only: no column rather than one of dashes.
-        let columns = match self.members.iter().any(|m| m.latest_task.is_some()) {
-            true => 9,
-            false => 8,
+        // The latest task (status) and the change set (reviewed deploys) only when some
+        // member has one: no column of dashes.
+        let shown = |c: usize| match c {
+            8 => self.members.iter().any(|m| m.latest_task.is_some()),
+            9 => self.members.iter().any(|m| m.change_set.is_some()),
+            _ => true,
         };
-        let widths: Vec<usize> = (0..columns)
+        let columns: Vec<usize> = (0..10).filter(|c| shown(*c)).collect();
+        let widths: Vec<usize> = (0..10)
             .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
             .collect();
         for row in &rows {
-            let cells: Vec<String> = (0..columns)
-                .map(|c| format!("{:<w$}", row[c], w = widths[c]))
+            let cells: Vec<String> = (columns.iter())
+                .map(|&c| format!("{:<w$}", row[c], w = widths[c]))
                 .collect();
             writeln!(f, "{}", cells.join("  ").trim_end())?;
         }
@@ -203,6 +212,7 @@ mod tests {
             result: String::new(),
             next_run: None,
             latest_task: None,
+            change_set: None,
             failure: exit.map(|e| Failure::new(e, "x", None)),
             detail: None,
         }

@@ -11,7 +11,6 @@ use crate::error::{Exit, Failure};
 use crate::stack::request_token;
 use crate::workflows::deploy;
 use crate::workflows::fleet::outcome::{MemberResult, State};
-use crate::workflows::fleet::run::approve;
 use crate::workflows::fleet::Member;
 
 /// One operation for some members' instances (or departed ones, without a row).
@@ -43,11 +42,8 @@ pub async fn deploy(
         }
         return Ok(());
     }
-    approve(
-        ctx.engine,
-        ctx.request.yes,
-        &format!("Apply this plan to stack set {set}?"),
-    )?;
+    ctx.job()
+        .approve(&format!("Apply this plan to stack set {set}?"))?;
     // Ctrl-C before anything was sent: nothing is (every member not started).
     if ctx.engine.interrupt.is_raised() {
         return Ok(());
@@ -58,7 +54,10 @@ pub async fn deploy(
         description: format!("fsx-drt fleet {}", ctx.request.file.display()),
         template,
         parameters: layout.parameters.clone(),
-        tags: vec![("fsx-drt:fleet".into(), set.to_string())],
+        tags: vec![(
+            crate::workflows::fleet::file::FLEET_TAG.into(),
+            ctx.fleet.to_string(),
+        )],
         permissions: ctx.permissions.clone(),
     };
     let admin = ctx.runner.aws;
@@ -259,7 +258,7 @@ async fn artifacts(
             continue;
         }
         done.push(&m.region);
-        let aws = (ctx.engine.connect)(m).await?;
+        let aws = (ctx.engine.connect)(&m.region).await?;
         let name = bucket(&caller, &m.region);
         let readers: Vec<String> = (places.iter())
             .filter(|(_, r)| r == &m.region)
@@ -303,14 +302,10 @@ pub async fn destroy(
         }
         return Ok(());
     }
-    approve(
-        ctx.engine,
-        ctx.request.yes,
-        &format!(
-            "Delete stack set {set} and its {} instances?",
-            instances.len()
-        ),
-    )?;
+    ctx.job().approve(&format!(
+        "Delete stack set {set} and its {} instances?",
+        instances.len()
+    ))?;
     let steps: Vec<Step> = (instances.iter())
         .map(|i| {
             let place = (i.account.clone(), i.region.clone());

@@ -252,6 +252,7 @@ mod tests {
     fn members(yaml: &str) -> Vec<Member> {
         crate::workflows::fleet::file::read("f.yaml", yaml.as_bytes(), None, chrono::Utc::now())
             .unwrap()
+            .members
     }
 
     fn rendered(template: &str, fs: &str) -> Rendered {

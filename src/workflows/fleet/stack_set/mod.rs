@@ -17,8 +17,8 @@ use tokio::time::Instant;
 pub use layout::{effective, layout, plan, Action, Existing, Layout, Plan, Rendered};
 
 use super::outcome::{Fleet, MemberResult, State};
-use super::run::Engine;
-use super::{FleetRequest, Member, Operation};
+use super::run::{Engine, Job};
+use super::{FleetFile, FleetRequest, Member, Operation};
 use crate::aws::{Aws, InstanceView, Permissions, Preferences, StackSetView};
 use crate::error::{Exit, Failure};
 use crate::params::Problem;
@@ -59,10 +59,9 @@ pub const PREFERENCES: Preferences = Preferences {
     soft_failure_tolerance: false,
 };
 
-/// The stack set's name: the fleet file's name.
-pub fn name(request: &FleetRequest) -> String {
-    let stem = request.file.file_stem().map(|s| s.to_string_lossy());
-    format!("fsx-drt-{}", stem.as_deref().unwrap_or("fleet"))
+/// The stack set's name: the fleet's `Name` (by default the file's stem).
+pub fn name(fleet: &FleetFile) -> String {
+    format!("fsx-drt-{}", fleet.name)
 }
 
 /// Runs the request on the stack set; `admin` are the caller's clients in the stack set's
@@ -70,11 +69,12 @@ pub fn name(request: &FleetRequest) -> String {
 pub async fn run(
     engine: &Engine<'_>,
     request: &FleetRequest,
-    members: &[Member],
+    fleet: &FleetFile,
     admin: &Aws,
     caller: &str,
 ) -> Result<Fleet, Failure> {
-    let set = name(request);
+    let members = fleet.members.as_slice();
+    let set = name(fleet);
     let places: Vec<(String, String)> = members.iter().map(|m| layout::place(m, caller)).collect();
     let mut rows: Vec<MemberResult> = (members.iter().zip(&places))
         .map(|(m, (account, _))| {
@@ -99,6 +99,7 @@ pub async fn run(
         None => Vec::new(),
     };
     match request.operation {
+        Operation::Review | Operation::Execute => return Err(no_change_sets()),
         Operation::Status => status(
             &set,
             existing.as_ref(),
@@ -112,6 +113,7 @@ pub async fn run(
                 needs_units(&permissions)?;
             }
             let ctx = Ctx {
+                fleet: &fleet.name,
                 engine,
                 request,
                 runner: &runner,
@@ -155,6 +157,7 @@ pub async fn run(
                 return Ok(Fleet::new(rows));
             }
             let ctx = Ctx {
+                fleet: &fleet.name,
                 engine,
                 request,
                 runner: &runner,
@@ -168,10 +171,23 @@ pub async fn run(
 
 /// What the deploy and destroy steps share.
 struct Ctx<'a, 'e> {
+    /// The fleet's Name (tagged on the stack set, hence on every instance's stack).
+    fleet: &'a str,
     engine: &'a Engine<'e>,
     request: &'a FleetRequest,
     runner: &'a Runner<'a>,
     permissions: &'a Permissions,
+}
+
+impl<'a, 'e> Ctx<'a, 'e> {
+    /// The single-account engine's pass, for its one approval.
+    fn job(&self) -> Job<'a, 'e> {
+        Job {
+            engine: self.engine,
+            request: self.request,
+            started: std::time::Instant::now(),
+        }
+    }
 }
 
 /// The permission model: the stack set's own when it exists (the flags must agree), else
@@ -209,6 +225,21 @@ fn permissions(
         (Some(_), false) | (None, false) => Ok(service),
         (None, true) => Ok(own),
     }
+}
+
+/// `--change-set-only` / `--execute-change-set`: StackSets has none (its plan is diff).
+fn no_change_sets() -> Failure {
+    Failure::invalid(
+        "a fleet across accounts is a stack set, and StackSets has no change sets",
+        vec![Problem::new(
+            "--change-set-only / --execute-change-set",
+            None,
+            fsx_drt_core::Invalid::new(
+                "members name other accounts, so the fleet is deployed with CloudFormation StackSets",
+                "review the plan with fsx-drt diff --fleet FILE, then deploy --fleet FILE --yes",
+            ),
+        )],
+    )
 }
 
 /// Service-managed instances are named by their OUs: exit 2 when there are none.
