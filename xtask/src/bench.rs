@@ -1,10 +1,7 @@
-//! `cargo xtask bench [lambda|cli|cost|alarm]`: fsx-drt against its peers, side by side, what
-//! issue 13's extra invocations cost, and a task's end to its alarm message; without an
-//! argument all of them, the Lambda first. Each rewrites its own section of BENCHMARKS.md (the file's
-//! other sections are kept).
-//! `cargo xtask bench [lambda|cli|fleet|cost]`: fsx-drt against its peers, side by side;
-//! without an argument all of them, the Lambda first. Each rewrites its own section of
-//! BENCHMARKS.md (the file's other sections are kept).
+//! `cargo xtask bench [lambda|cli|fleet|cost|alarm]`: fsx-drt against its peers, side by side,
+//! what issue 13's extra invocations cost, and a task's end to its alarm message; without an
+//! argument all of them, the Lambda first. Each rewrites its own section of BENCHMARKS.md (the
+//! file's other sections are kept).
 //!
 //! `lambda`: the Rust Lambda against a Python reference. Builds the function's `bootstrap` for
 //! this machine (x86_64) with the size-tuned `[profile.lambda]`, installs the Python side
@@ -23,6 +20,7 @@
 //! `alarm`: on an emulator whose tasks take 150 s, bench/alarm_bench.py makes tasks that end
 //! with failed files and runs examples/follow_up_checks.rs, the function's checks at the
 //! function's times, then times each task's end to its message on the alarm topic.
+//!
 //! `fleet`: `deploy --fleet` of 10 members at `--concurrency 4` against the same 10 stacks
 //! deployed one `fsx-drt deploy` after another, on an emulator (state in target/bench/) whose
 //! stack operations take 20 s; bench/fleet_bench.py sets the delay, runs both sides (with a
@@ -83,6 +81,7 @@ pub fn lambda(sh: &Shell, root: &Path) -> Result<()> {
 pub fn all(sh: &Shell, root: &Path) -> Result<()> {
     lambda(sh, root)?;
     cli(sh, root)?;
+    fleet(sh, root)?;
     cost(sh, root)?;
     alarm(sh, root)
 }
@@ -150,8 +149,6 @@ pub fn alarm(sh: &Shell, root: &Path) -> Result<()> {
     eprintln!("raw measurements: {}", raw.display());
     println!("{section}");
     Ok(())
-    fleet(sh, root)?;
-    cost(sh, root)
 }
 
 /// The heading of the section `bench cost` owns.

@@ -9,13 +9,10 @@
 //!   as the last line of stdout. See lambda.rs.
 //! - `install`: `cargo install` of fsx-drt with that zip embedded (FSX_DRT_LAMBDA_ZIP).
 //! - `emulator [--detach|--stop]`: the local AWS emulator (moto + emulator/fsx_drt/).
-//! - `bench [lambda|cli|cost|alarm]`: the Lambda against the reference's Python handler, the
-//!   CLI against the AWS CLI, what issue 13's extra invocations cost, a task's end to its
-//!   alarm message on the emulator (all without an argument); writes BENCHMARKS.md. See
-//!   bench.rs.
-//! - `bench [lambda|cli|fleet|cost]`: the Lambda against the reference's Python handler, the CLI
-//!   against the AWS CLI, a fleet's deploy against deploys in a row, what issue 13's extra
-//!   invocations cost (all without an argument); writes BENCHMARKS.md. See bench.rs.
+//! - `bench [lambda|cli|fleet|cost|alarm]`: the Lambda against the reference's Python
+//!   handler, the CLI against the AWS CLI, a fleet's deploy against deploys in a row, what
+//!   issue 13's extra invocations cost, a task's end to its alarm message on the emulator (all
+//!   without an argument); writes BENCHMARKS.md. See bench.rs.
 
 mod bench;
 mod dist;
@@ -66,17 +63,12 @@ fn run() -> Result<()> {
             Some("cli") => bench::cli(&sh, &root()),
             Some("cost") => bench::cost(&sh, &root()),
             Some("alarm") => bench::alarm(&sh, &root()),
-            None => bench::all(&sh, &root()),
-            _ => bail!("usage: cargo xtask bench [lambda|cli|cost|alarm]"),
-        },
-        _ => {
-            eprintln!("usage: cargo xtask <ci|demo|lint-template|lint-workflows|lambda|install|dist|emulator [--detach|--stop]|bench [lambda|cli|cost|alarm]>");
             Some("fleet") => bench::fleet(&sh, &root()),
             None => bench::all(&sh, &root()),
-            _ => bail!("usage: cargo xtask bench [lambda|cli|fleet|cost]"),
+            _ => bail!("usage: cargo xtask bench [lambda|cli|fleet|cost|alarm]"),
         },
         _ => {
-            eprintln!("usage: cargo xtask <ci|demo|lint-template|lint-workflows|lambda|install|dist|emulator [--detach|--stop]|bench [lambda|cli|fleet|cost]>");
+            eprintln!("usage: cargo xtask <ci|demo|lint-template|lint-workflows|lambda|install|dist|emulator [--detach|--stop]|bench [lambda|cli|fleet|cost|alarm]>");
             bail!("unknown or missing task {:?}", args.first())
         }
     }
