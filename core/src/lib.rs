@@ -19,6 +19,8 @@ pub mod followup;
 pub mod handler;
 #[cfg(feature = "handler")]
 pub mod later;
+#[cfg(feature = "runtime")]
+pub mod logging;
 pub mod paths;
 pub mod plan;
 pub mod report;

@@ -1,6 +1,7 @@
 //! The function's entry point: SDK clients once, then one run per event, with the settings of
 //! the event's schedule or, for any other event, of the environment.
 
+use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
 use fsx_drt_core::capacity::{self, Read};
 use fsx_drt_core::follow::{check_config, FollowUps};
 use fsx_drt_core::followup::{Check, CHECK};
@@ -10,10 +11,20 @@ use fsx_drt_core::{metrics, ConfigError, FileSystemId, Invalid};
 use lambda_runtime::{service_fn, Error, LambdaEvent};
 use serde_json::Value;
 
-#[tokio::main]
+// One event at a time: a single-threaded runtime is enough, and smaller.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
-    lambda_runtime::tracing::init_default_subscriber();
-    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    fsx_drt_core::logging::init();
+    // The SDK's HTTPS client on rustls with ring rather than its default aws-lc-rs: the same
+    // hyper client, cipher suites and native root certificates, in a smaller zip. (Lambda sets
+    // no proxy variables; this client reads none.)
+    let https = aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .build_https();
+    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(https)
+        .load()
+        .await;
     let fsx = aws_sdk_fsx::Client::new(&sdk);
     let cloudwatch = aws_sdk_cloudwatch::Client::new(&sdk);
     let scheduler = aws_sdk_scheduler::Client::new(&sdk);

@@ -5,12 +5,17 @@
 //! artifact, set FSX_DRT_BOOTSTRAP to its path and FSX_DRT_BOOTSTRAP_RUNNER to the emulator
 //! (`qemu-aarch64 -L /usr/aarch64-linux-gnu`); `cargo xtask ci` does both.
 
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use fsx_drt_core::slot::Slot;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::{ServerConfig, ServerConnection, StreamOwned};
 use serde_json::{json, Value};
 use tiny_http::{Header, Request, Response, Server};
 
@@ -100,6 +105,15 @@ fn fsx(request: Request, body: &str, calls: &Mutex<Vec<(String, Value)>>) {
         .find(|h| h.field.equiv("X-Amz-Target"))
         .map(|h| h.value.as_str().to_string())
         .unwrap_or_default();
+    let (status, output) = fsx_answer(&target, body, calls);
+    let response = Response::from_string(output.to_string())
+        .with_status_code(status)
+        .with_header(header("Content-Type", "application/x-amz-json-1.1"));
+    request.respond(response).unwrap();
+}
+
+/// The fake FSx's answer (status and body) to one call, recorded in `calls`.
+fn fsx_answer(target: &str, body: &str, calls: &Mutex<Vec<(String, Value)>>) -> (u16, Value) {
     let operation = target.rsplit('.').next().unwrap_or_default().to_string();
     let input: Value = serde_json::from_str(body).unwrap_or(Value::Null);
     calls
@@ -123,21 +137,97 @@ fn fsx(request: Request, body: &str, calls: &Mutex<Vec<(String, Value)>>) {
             "CreationTime": 1764051300.0
         }}),
         _ => {
-            let response = Response::from_string(
-                json!({"__type": "BadRequest", "message": format!("unexpected {operation}")})
-                    .to_string(),
+            return (
+                400,
+                json!({"__type": "BadRequest", "message": format!("unexpected {operation}")}),
             )
-            .with_status_code(400);
-            request.respond(response).unwrap();
-            return;
         }
     };
-    let response = Response::from_string(output.to_string())
-        .with_header(header("Content-Type", "application/x-amz-json-1.1"));
-    request.respond(response).unwrap();
+    (200, output)
+}
+
+/// The fake FSx over HTTPS on `localhost`, with the certificate of a test CA in tests/tls/
+/// (made once with openssl: an EC P-256 CA and a server certificate for `localhost` and
+/// 127.0.0.1, both valid until 2126). One call per connection (`Connection: close`), answered
+/// as `fsx_answer` does. Returns the endpoint URL.
+fn start_https_fsx(calls: Arc<Mutex<Vec<(String, Value)>>>) -> String {
+    let chain = [
+        &include_bytes!("tls/localhost.pem")[..],
+        &include_bytes!("tls/ca.pem")[..],
+    ];
+    let certs: Vec<CertificateDer<'static>> = chain
+        .iter()
+        .map(|pem| CertificateDer::from_pem_slice(pem).unwrap())
+        .collect();
+    let key = PrivateKeyDer::from_pem_slice(include_bytes!("tls/localhost.key")).unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .unwrap();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    let config = Arc::new(config);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for tcp in listener.incoming().flatten() {
+            let (config, calls) = (config.clone(), calls.clone());
+            std::thread::spawn(move || serve_https(tcp, config, &calls));
+        }
+    });
+    format!("https://localhost:{port}")
+}
+
+/// One HTTP/1.1 call over TLS: the handshake, the request's X-Amz-Target and body, the answer.
+fn serve_https(tcp: TcpStream, config: Arc<ServerConfig>, calls: &Mutex<Vec<(String, Value)>>) {
+    let mut tls = StreamOwned::new(ServerConnection::new(config).unwrap(), tcp);
+    let mut reader = BufReader::new(&mut tls);
+    let (mut target, mut length) = (String::new(), 0);
+    loop {
+        let mut line = String::new();
+        // A failed handshake (a client that does not trust the CA) ends here.
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        let Some((name, value)) = line.trim_end().split_once(':') else {
+            if line.trim_end().is_empty() {
+                break;
+            }
+            continue;
+        };
+        match name.to_ascii_lowercase().as_str() {
+            "x-amz-target" => target = value.trim().to_string(),
+            "content-length" => length = value.trim().parse().unwrap(),
+            _ => {}
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).unwrap();
+    let (status, output) = fsx_answer(&target, &String::from_utf8_lossy(&body), calls);
+    let output = output.to_string();
+    write!(
+        tls,
+        "HTTP/1.1 {status} -\r\nContent-Type: application/x-amz-json-1.1\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{output}",
+        output.len()
+    )
+    .unwrap();
+    tls.conn.send_close_notify();
+    let _ = tls.flush();
 }
 
 fn spawn(fake: &Fake, overrides: &[(&str, &str)]) -> Child {
+    command(fake, overrides)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+/// The function as Lambda starts it: the runner (qemu) if any, the environment Lambda sets.
+fn command(fake: &Fake, overrides: &[(&str, &str)]) -> Command {
     let bootstrap = std::env::var("FSX_DRT_BOOTSTRAP")
         .unwrap_or_else(|_| env!("CARGO_BIN_EXE_bootstrap").to_string());
     let runner = std::env::var("FSX_DRT_BOOTSTRAP_RUNNER").unwrap_or_default();
@@ -168,10 +258,25 @@ fn spawn(fake: &Fake, overrides: &[(&str, &str)]) -> Child {
     for (name, value) in overrides {
         cmd.env(name, value);
     }
-    cmd.stdout(Stdio::null())
+    cmd
+}
+
+/// What it posted, and its stdout (CloudWatch Logs), one JSON record per line.
+fn run_logged(fake: &Fake, overrides: &[(&str, &str)]) -> (Posted, Vec<Value>) {
+    let mut child = command(fake, overrides)
+        .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
-        .unwrap()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let posted = wait(fake, child);
+    let mut out = String::new();
+    stdout.read_to_string(&mut out).unwrap();
+    let records = out
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect();
+    (posted, records)
 }
 
 fn wait(fake: &Fake, mut child: Child) -> Posted {
@@ -287,4 +392,61 @@ fn a_bad_schedule_event_is_reported_naming_the_field() {
         "{error}"
     );
     assert!(fake.fsx_calls.lock().unwrap().is_empty());
+}
+
+/// The function's own HTTPS client (rustls with ring, core/src/main.rs): a TLS handshake with
+/// certificate checks against the trusted roots (SSL_CERT_FILE here), then the calls.
+#[test]
+fn the_function_calls_aws_over_https_with_a_trusted_certificate() {
+    let fake = start(schedule_event("Export"));
+    let endpoint = start_https_fsx(fake.fsx_calls.clone());
+    let ca = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tls/ca.pem");
+    let child = spawn(
+        &fake,
+        &[("AWS_ENDPOINT_URL", &endpoint), ("SSL_CERT_FILE", ca)],
+    );
+    let Posted::Response(result) = wait(&fake, child) else {
+        panic!("the function reported an error")
+    };
+    assert_eq!(result["Outcome"], "created");
+    let calls = fake.fsx_calls.lock().unwrap();
+    let operations: Vec<&str> = calls.iter().map(|(op, _)| op.as_str()).collect();
+    assert_eq!(operations.last(), Some(&"CreateDataRepositoryTask"));
+}
+
+#[test]
+fn the_function_refuses_a_certificate_it_does_not_trust() {
+    let fake = start(schedule_event("Export"));
+    let endpoint = start_https_fsx(fake.fsx_calls.clone());
+    // No SSL_CERT_FILE: the system's roots, which do not hold the test CA.
+    let child = spawn(&fake, &[("AWS_ENDPOINT_URL", &endpoint)]);
+    let Posted::Error(error) = wait(&fake, child) else {
+        panic!("a server with an untrusted certificate must not be called")
+    };
+    assert!(
+        fake.fsx_calls.lock().unwrap().is_empty(),
+        "no call reached the server: {error}"
+    );
+}
+
+/// Lambda's logging controls as the template sets them (LogFormat JSON, ApplicationLogLevel
+/// INFO): JSON records, the run's summary among them; at ERROR a good run logs nothing.
+#[test]
+fn the_function_logs_json_records_at_lambda_s_log_level() {
+    let fake = start(schedule_event("Export"));
+    let json = ("AWS_LAMBDA_LOG_FORMAT", "JSON");
+    let (posted, records) = run_logged(&fake, &[json, ("AWS_LAMBDA_LOG_LEVEL", "INFO")]);
+    assert!(matches!(posted, Posted::Response(_)), "{posted:?}");
+    let summary = records
+        .iter()
+        .find(|r| r["fields"]["message"] == "run finished")
+        .unwrap_or_else(|| panic!("no summary record in {records:?}"));
+    assert_eq!(summary["level"], "INFO");
+    assert_eq!(summary["fields"]["task_id"], "task-0123456789abcdef0");
+    assert_eq!(summary["fields"]["schedule"], "nightly-release");
+
+    let fake = start(schedule_event("Export"));
+    let (posted, records) = run_logged(&fake, &[json, ("AWS_LAMBDA_LOG_LEVEL", "ERROR")]);
+    assert!(matches!(posted, Posted::Response(_)), "{posted:?}");
+    assert_eq!(records, Vec::<Value>::new());
 }

@@ -33,6 +33,8 @@ const PROFILE: &str = "lambda";
 const MAX_GLIBC: (u32, u32) = (2, 34);
 /// The zip's one entry gets this mode, so Lambda may execute it.
 const MODE: u32 = 0o755;
+/// Issue 3's budget for the zip: 3 MiB (it ships inside the fsx-drt binary and is cold-started).
+const MAX_ZIP: usize = 3 * 1024 * 1024;
 
 /// Builds the Lambda's deployment package and returns the zip's absolute path.
 ///
@@ -85,7 +87,19 @@ pub fn build_lambda(sh: &Shell) -> Result<PathBuf> {
     eprintln!("zip: {}", zip.display());
     eprintln!("size: {} bytes", bytes.len());
     eprintln!("sha256: {}", hex(&Sha256::digest(&bytes)));
+    within_budget(bytes.len())?;
     Ok(zip)
+}
+
+/// Fails when the zip is over [`MAX_ZIP`], saying by how much.
+fn within_budget(size: usize) -> Result<()> {
+    ensure!(
+        size <= MAX_ZIP,
+        "the zip is {size} bytes, {} over the 3 MiB budget ({MAX_ZIP} bytes): find what grew with \
+         `nm --size-sort` on a build with CARGO_PROFILE_LAMBDA_STRIP=false (README, The Lambda)",
+        size - MAX_ZIP
+    );
+    Ok(())
 }
 
 /// target/venv-lambda with cargo-lambda and zig (core/build-requirements.txt).
@@ -374,6 +388,13 @@ Version needs section '.gnu.version_r' contains 2 entries:
                        0x0010:   Name: GLIBC_2.35  Flags: none  Version: 2\n";
         let (newest, _) = newest_glibc(too_new).unwrap();
         assert!((newest.0, newest.1) > MAX_GLIBC);
+    }
+
+    #[test]
+    fn a_zip_over_3_mib_fails_the_build() {
+        within_budget(3_145_728).unwrap();
+        let error = within_budget(3_145_729).unwrap_err().to_string();
+        assert!(error.contains("1 over the 3 MiB budget"), "{error}");
     }
 
     #[test]
