@@ -320,14 +320,9 @@ async fn a_busy_stack_set_and_queued_operations_are_waited_for_and_a_failed_inst
     );
 }
 
-/// A stack set whose template is older: one update for every instance, which SUCCEEDED
-/// while genomics' instance FAILED; an instance of an account and region no member names
-/// is deleted.
-#[tokio::test(start_paused = true)]
-async fn an_update_that_succeeded_with_a_failed_instance_fails_that_member_and_a_departed_instance_goes(
-) {
-    let identity = identity();
-    let set = mock!(aws_sdk_cloudformation::Client::describe_stack_set).then_output(|| {
+/// A self-managed stack set whose template is older than the fleet's.
+fn old_set() -> Rule {
+    mock!(aws_sdk_cloudformation::Client::describe_stack_set).then_output(|| {
         DescribeStackSetOutput::builder()
             .stack_set(
                 StackSet::builder()
@@ -344,8 +339,12 @@ async fn an_update_that_succeeded_with_a_failed_instance_fails_that_member_and_a
                     .build(),
             )
             .build()
-    });
-    let list = mock!(aws_sdk_cloudformation::Client::list_stack_instances).then_output(|| {
+    })
+}
+
+/// Its instances: the three members' and one of an account no member names.
+fn listed() -> Rule {
+    mock!(aws_sdk_cloudformation::Client::list_stack_instances).then_output(|| {
         let summary = |account: &str, region: &str| {
             StackInstanceSummary::builder()
                 .account(account)
@@ -359,7 +358,18 @@ async fn an_update_that_succeeded_with_a_failed_instance_fails_that_member_and_a
             .summaries(summary(CALLER, "us-east-1"))
             .summaries(summary("333333333333", "eu-west-1"))
             .build()
-    });
+    })
+}
+
+/// A stack set whose template is older: one update for every instance, which SUCCEEDED
+/// while genomics' instance FAILED; an instance of an account and region no member names
+/// is deleted.
+#[tokio::test(start_paused = true)]
+async fn an_update_that_succeeded_with_a_failed_instance_fails_that_member_and_a_departed_instance_goes(
+) {
+    let identity = identity();
+    let set = old_set();
+    let list = listed();
     let update = mock!(aws_sdk_cloudformation::Client::update_stack_set).then_output(|| {
         aws_sdk_cloudformation::operation::update_stack_set::UpdateStackSetOutput::builder().build()
     });
@@ -428,4 +438,46 @@ async fn ctrl_c_before_the_operations_leaves_every_member_unstarted() {
     assert_eq!(create_set.num_calls(), 0, "nothing was sent");
     assert_eq!(policies, 0, "no bucket was touched");
     assert_eq!(fleet.exit(true), Some(Exit::Interrupted));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_refused_stack_set_update_starts_no_member_and_every_member_is_reported() {
+    let identity = identity();
+    let set = old_set();
+    let list = listed();
+    let denied = mock!(aws_sdk_cloudformation::Client::update_stack_set).then_http_response(|| {
+        http(
+            403,
+            &query_error(
+                "AccessDenied",
+                "User is not authorized to perform: cloudformation:UpdateStackSet",
+            ),
+        )
+    });
+    let update_instances = mock!(aws_sdk_cloudformation::Client::update_stack_instances)
+        .then_output(|| {
+            aws_sdk_cloudformation::operation::update_stack_instances::UpdateStackInstancesOutput::builder().build()
+        });
+    let instance = instance_rule();
+    let (fleet, _) = deploy_on(
+        Rules {
+            cloudformation: vec![&set, &list, &denied, &update_instances, &instance],
+            sts: vec![&identity],
+            ..Rules::default()
+        },
+        false,
+    )
+    .await;
+    assert!(
+        (fleet.members.iter())
+            .all(|m| m.state == State::NotStarted
+                && m.result.contains("the stack set's update failed")),
+        "{fleet}"
+    );
+    assert_eq!(
+        update_instances.num_calls(),
+        0,
+        "no member's own step after it"
+    );
+    assert_eq!(fleet.exit(false), Some(Exit::Failed));
 }

@@ -85,7 +85,16 @@ pub async fn deploy(
                 Err(failure) => row.failed(failure.clone()),
             }
         }
-        settled?;
+        // The shared update did not run: no member's own step is started after it.
+        if let Err(failure) = settled {
+            for row in rows.iter_mut().filter(|r| r.state == State::NotStarted) {
+                row.result = format!(
+                    "not started: the stack set's update failed: {}",
+                    failure.error
+                );
+            }
+            return Ok(());
+        }
     }
     for (row, action) in rows.iter_mut().zip(&plan.members) {
         if *action == Action::Unchanged {
