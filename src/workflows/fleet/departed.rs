@@ -52,17 +52,10 @@ pub async fn find(
             })
             .await?;
         for stack in stacks {
-            let tag = |key: &str| {
-                (stack.tags.iter())
-                    .find(|(k, _)| k == key)
-                    .map(|(_, v)| v.clone())
-            };
-            let ours = tag(FLEET_TAG).as_deref() == Some(fleet.name.as_str());
-            let member =
-                (fleet.members.iter()).any(|m| m.region == region && m.stack_name == stack.name);
-            if ours && !member && stack.status != "DELETE_COMPLETE" {
+            if departed(fleet, region, &stack) {
+                let member = tag(&stack, MEMBER_TAG);
                 found.push(Departed {
-                    member: tag(MEMBER_TAG).unwrap_or_else(|| stack.name.clone()),
+                    member: member.unwrap_or_else(|| stack.name.clone()),
                     region: region.to_string(),
                     stack,
                 });
@@ -70,6 +63,21 @@ pub async fn find(
         }
     }
     Ok(found)
+}
+
+fn tag(stack: &StackView, key: &str) -> Option<String> {
+    (stack.tags.iter())
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.clone())
+}
+
+/// The fleet's tag and no member's stack in `region`. A stack set's instance (named
+/// `StackSet-...`, tagged by its stack set when the fleet once spanned accounts) is
+/// StackSets' to delete, never this engine's.
+fn departed(fleet: &FleetFile, region: &str, stack: &StackView) -> bool {
+    let ours = tag(stack, FLEET_TAG).as_deref() == Some(fleet.name.as_str());
+    let member = (fleet.members.iter()).any(|m| m.region == region && m.stack_name == stack.name);
+    ours && !member && stack.status != "DELETE_COMPLETE" && !stack.name.starts_with("StackSet-")
 }
 
 /// A departed member's row: operation delete, not started.
@@ -172,5 +180,46 @@ mod tests {
         ] {
             assert!(busy(&departed(status)).is_none(), "{status}");
         }
+    }
+
+    #[test]
+    fn only_the_fleet_s_own_stacks_no_member_deploys_have_departed() {
+        let yaml = "Name: hpc\nMembers:\n  a: {FileSystemId: fs-0123456789abcdef0, Region: eu-west-1, EmailAddress: a@example.com}\n";
+        let fleet = crate::workflows::fleet::file::read(
+            "f.yaml",
+            yaml.as_bytes(),
+            None,
+            chrono::Utc::now(),
+        )
+        .unwrap();
+        let stack = |name: &str, fleet: &str, status: &str| StackView {
+            name: name.into(),
+            status: status.into(),
+            tags: vec![(FLEET_TAG.into(), fleet.into())],
+            ..StackView::default()
+        };
+        let cases = [
+            (stack("fsx-drt-b", "hpc", "CREATE_COMPLETE"), true),
+            (stack("fsx-drt-a", "hpc", "CREATE_COMPLETE"), false),
+            (stack("fsx-drt-b", "other", "CREATE_COMPLETE"), false),
+            (stack("fsx-drt-b", "hpc", "DELETE_COMPLETE"), false),
+            (
+                stack("StackSet-fsx-drt-hpc-0a1b", "hpc", "CREATE_COMPLETE"),
+                false,
+            ),
+        ];
+        for (stack, expected) in cases {
+            assert_eq!(
+                departed(&fleet, "eu-west-1", &stack),
+                expected,
+                "{}",
+                stack.name
+            );
+        }
+        let elsewhere = stack("fsx-drt-a", "hpc", "CREATE_COMPLETE");
+        assert!(
+            departed(&fleet, "us-east-1", &elsewhere),
+            "a's stack name in another region"
+        );
     }
 }
