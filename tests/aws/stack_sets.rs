@@ -481,3 +481,40 @@ async fn a_refused_stack_set_update_starts_no_member_and_every_member_is_reporte
     );
     assert_eq!(fleet.exit(false), Some(Exit::Failed));
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_stack_set_fleet_refuses_the_reviewed_pair_before_changing_anything() {
+    let identity = identity();
+    let missing = not_found();
+    let create_set = mock!(aws_sdk_cloudformation::Client::create_stack_set).then_output(|| {
+        aws_sdk_cloudformation::operation::create_stack_set::CreateStackSetOutput::builder().build()
+    });
+    let rules = Rules {
+        cloudformation: vec![&missing, &create_set],
+        sts: vec![&identity],
+        ..Rules::default()
+    };
+    let connect = |_: &str| -> futures_util::future::LocalBoxFuture<'_, _> {
+        let aws = rules.aws();
+        Box::pin(async move { Ok(aws) })
+    };
+    let ui = printer();
+    let interrupt = Interrupt::never();
+    let engine = Engine {
+        ui: &ui,
+        interrupt: &interrupt,
+        interactive: false,
+        connect: &connect,
+    };
+    for operation in [Operation::Review, Operation::Execute] {
+        let failure = fleet::run(&engine, &request(operation), &members())
+            .await
+            .unwrap_err();
+        assert_eq!(failure.exit, Exit::Invalid, "{failure:?}");
+        assert!(
+            failure.error.contains("StackSets has no change sets"),
+            "{failure:?}"
+        );
+    }
+    assert_eq!(create_set.num_calls(), 0);
+}

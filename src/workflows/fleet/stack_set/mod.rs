@@ -227,18 +227,19 @@ fn permissions(
     }
 }
 
+/// Exit 2: one flag's problem, and its fix.
+fn refused(what: &str, flag: &str, problem: &str, fix: &str) -> Failure {
+    let invalid = fsx_drt_core::Invalid::new(problem, fix);
+    Failure::invalid(what, vec![Problem::new(flag, None, invalid)])
+}
+
 /// `--change-set-only` / `--execute-change-set`: StackSets has none (its plan is diff).
 fn no_change_sets() -> Failure {
-    Failure::invalid(
+    refused(
         "a fleet across accounts is a stack set, and StackSets has no change sets",
-        vec![Problem::new(
-            "--change-set-only / --execute-change-set",
-            None,
-            fsx_drt_core::Invalid::new(
-                "members name other accounts, so the fleet is deployed with CloudFormation StackSets",
-                "review the plan with fsx-drt diff --fleet FILE, then deploy --fleet FILE --yes",
-            ),
-        )],
+        "--change-set-only / --execute-change-set",
+        "members name other accounts, so the fleet is deployed with CloudFormation StackSets",
+        "review the plan with fsx-drt diff --fleet FILE, then deploy --fleet FILE --yes",
     )
 }
 
@@ -251,16 +252,11 @@ fn needs_units(permissions: &Permissions) -> Result<(), Failure> {
 }
 
 fn no_units() -> Failure {
-    Failure::invalid(
+    refused(
         "service-managed permissions need the organizational units",
-        vec![Problem::new(
-            "--organizational-unit-id",
-            None,
-            fsx_drt_core::Invalid::new(
-                "a service-managed stack set reaches accounts through the OUs (or the root) they are in",
-                "give --organizational-unit-id ou-... (or the root, r-...) once per OU, or use self-managed permissions with --administration-role-arn / --execution-role-name",
-            ),
-        )],
+        "--organizational-unit-id",
+        "a service-managed stack set reaches accounts through the OUs (or the root) they are in",
+        "give --organizational-unit-id ou-... (or the root, r-...) once per OU, or use self-managed permissions with --administration-role-arn / --execution-role-name",
     )
 }
 
