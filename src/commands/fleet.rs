@@ -124,7 +124,7 @@ fn request(file: &Path, operation: Operation) -> FleetRequest {
         timeout: std::time::Duration::from_secs(30 * 60),
         no_drift: false,
         artifact: None,
-        stack_set: fleet::stack_set::StackSetOptions::default(),
+        stack_set: StackSetOptions::default(),
         change_set: None,
         region: None,
     }

@@ -1,10 +1,12 @@
-//! A fleet: many file systems and regions from one file, one stack per member.
+//! A fleet: many file systems, regions and accounts from one file, one stack per member.
 //!
 //! The file ([`file`]) becomes a plan, one [`Member`] per stack with its checked
 //! definition; an engine then carries out an [`Operation`] on every member and reports a row
-//! per member ([`Fleet`]). The engine here ([`run`]) is for one account: the one-stack
-//! workflows, several members at once. Several accounts need another engine (CloudFormation
-//! StackSets, issue 15 part 2) taking the same members and giving the same result.
+//! per member ([`Fleet`]). Two engines, chosen by the file: for one account, [`run`] (the
+//! one-stack workflows, several members at once, with its change sets and the stacks of
+//! members that left); when a member names another account, [`stack_set`] (one
+//! CloudFormation stack set, an instance per member), taking the same members and giving
+//! the same result.
 
 mod change_sets;
 mod departed;
