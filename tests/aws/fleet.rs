@@ -29,7 +29,6 @@ fn three_file_systems() -> (Emulator, [String; 3]) {
 
 /// The fleet file (named `fleet`, after it); `left`: members left out of it.
 fn fleet_file(emulator: &Emulator, fs: [&str; 3], c_retention: u32, left: &[&str]) -> String {
-    let path = emulator.dir.join("fleet.yaml");
     let [seeded, b, c] = fs;
     let members = [
         ("genomics", format!("{{FileSystemId: {seeded}}}")),
@@ -40,6 +39,13 @@ fn fleet_file(emulator: &Emulator, fs: [&str; 3], c_retention: u32, left: &[&str
         .filter(|(name, _)| !left.contains(name))
         .map(|(name, member)| format!("  {name}: {member}\n"))
         .collect();
+    write_fleet(emulator, &members)
+}
+
+/// `emulator.dir/fleet.yaml`: one nightly export for every member, then `members` (lines of
+/// the Members map); its path.
+pub(crate) fn write_fleet(emulator: &Emulator, members: &str) -> String {
+    let path = emulator.dir.join("fleet.yaml");
     std::fs::write(
         &path,
         format!(

@@ -7,7 +7,7 @@
 use serde_json::Value;
 
 use crate::emulator::{Emulator, LAMBDA_ZIP};
-use crate::fleet::{column, json};
+use crate::fleet::{column, json, write_fleet};
 
 /// The organization's root and two new accounts (the caller is its management account).
 fn organization(emulator: &Emulator) -> (String, String, String) {
@@ -35,19 +35,6 @@ fn holdings(emulator: &Emulator, account: &str, region: &str) -> Value {
     ))
 }
 
-fn fleet_file(emulator: &Emulator, members: &str) -> String {
-    let path = emulator.dir.join("fleet.yaml");
-    std::fs::write(
-        &path,
-        format!(
-            "Defaults:\n  EmailAddress: hpc-ops@example.com\n  Schedules:\n    nightly-export: {{TaskType: Export, Paths: /data, Schedule: \"0 22 * * ? *\", Timezone: Europe/Berlin}}\n\
-             Members:\n{members}"
-        ),
-    )
-    .unwrap();
-    path.display().to_string()
-}
-
 #[test]
 fn a_fleet_across_two_accounts_and_two_regions_deploys_changes_loses_a_member_and_goes() {
     let emulator = Emulator::start();
@@ -60,7 +47,7 @@ fn a_fleet_across_two_accounts_and_two_regions_deploys_changes_loses_a_member_an
         member("cfd", "fs-0fedcba9876543210", &genomics, "eu-west-1"),
         member("climate", "fs-0aaaaaaaaaaaaaaa1", &climate, "us-east-1"),
     ];
-    let file = fleet_file(&emulator, &three.concat());
+    let file = write_fleet(&emulator, &three.concat());
     let fsx_drt = |args: &[&str]| {
         let common = ["--fleet", &file, "--output", "json"];
         emulator.fsx_drt(&[args, &common[..]].concat())

@@ -118,9 +118,18 @@ pub async fn deploy(
         overrides: Vec::new(),
     }));
     run_steps(ctx, steps, rows).await;
-    fill_stacks(ctx, places, rows).await;
+    fill_stacks(ctx, places, &plan.members, rows).await;
     Ok(())
 }
+
+/// A step's end: its instance's result, the failure that kept it from one, and the
+/// instance as it stands (created or updated).
+type Outcome = (
+    Step,
+    Result<(), String>,
+    Option<Failure>,
+    Option<InstanceView>,
+);
 
 /// Every step sent (in turn: StackSets queues what conflicts) and followed at once.
 async fn run_steps(ctx: &Ctx<'_, '_>, steps: Vec<Step>, rows: &mut [MemberResult]) {
@@ -129,7 +138,7 @@ async fn run_steps(ctx: &Ctx<'_, '_>, steps: Vec<Step>, rows: &mut [MemberResult
     let prefs = &ctx.request.stack_set.preferences;
     let set = ctx.runner.set;
     let mut sent = Vec::new();
-    let mut outcomes: Vec<(Step, Result<(), String>, Option<Failure>)> = Vec::new();
+    let mut outcomes: Vec<Outcome> = Vec::new();
     for step in steps {
         let ui = match step.member {
             Some(i) => ctx.engine.ui.member(&names[i]),
@@ -159,7 +168,7 @@ async fn run_steps(ctx: &Ctx<'_, '_>, steps: Vec<Step>, rows: &mut [MemberResult
         };
         match ctx.runner.submit(&ui, &id, call).await {
             Ok(()) => sent.push((step, id, ui)),
-            Err(failure) => outcomes.push((step, Err(String::new()), Some(failure))),
+            Err(failure) => outcomes.push((step, Err(String::new()), Some(failure), None)),
         }
     }
     let followed = join_all(sent.into_iter().map(async |(step, id, ui)| {
@@ -169,27 +178,27 @@ async fn run_steps(ctx: &Ctx<'_, '_>, steps: Vec<Step>, rows: &mut [MemberResult
             let (account, region) = &step.place;
             let result = outcome(&op, &results, account, region);
             if result.is_err() || step.action == Action::Delete {
-                return Ok(result);
+                return Ok((result, None));
             }
             // StackSets may succeed without touching an account it may not reach (a
             // service-managed stack set never deploys to the organization's management
             // account, nor to an account outside the OUs given).
             match ctx.runner.aws.stack_instance(set, account, region).await? {
-                Some(_) => Ok(result),
-                None => Ok(Err(format!(
+                Some(instance) => Ok((result, Some(instance))),
+                None => Ok((Err(format!(
                     "StackSets made no instance in account {account}, region {region}: a service-managed stack set reaches only accounts under the OUs given (--organizational-unit-id), never the organization's management account"
-                ))),
+                )), None)),
             }
         }
         .await;
         match settled {
-            Ok(result) => (step, result, None),
-            Err(failure) => (step, Err(String::new()), Some(failure)),
+            Ok((result, instance)) => (step, result, None, instance),
+            Err(failure) => (step, Err(String::new()), Some(failure), None),
         }
     }))
     .await;
     outcomes.extend(followed);
-    for (step, result, failure) in outcomes {
+    for (step, result, failure, instance) in outcomes {
         let Some(i) = step.member else {
             let (account, region) = &step.place;
             match failure.map_or(result, |f| Err(f.error)) {
@@ -200,6 +209,9 @@ async fn run_steps(ctx: &Ctx<'_, '_>, steps: Vec<Step>, rows: &mut [MemberResult
             }
             continue;
         };
+        if let Some(instance) = &instance {
+            name_stack(&mut rows[i], instance);
+        }
         match failure {
             Some(failure) => rows[i].failed(failure),
             None => record(&mut rows[i], result, Some(step.action)),
@@ -225,10 +237,18 @@ fn record(row: &mut MemberResult, result: Result<(), String>, action: Option<Act
     }
 }
 
-/// Each member's row names its instance's stack, and its status when the instance did not
-/// end CURRENT.
-async fn fill_stacks(ctx: &Ctx<'_, '_>, places: &[(String, String)], rows: &mut [MemberResult]) {
-    for ((account, region), row) in places.iter().zip(rows.iter_mut()) {
+/// The rows of members without a step of their own (unchanged, or updated with the stack set)
+/// name their instance's stack.
+async fn fill_stacks(
+    ctx: &Ctx<'_, '_>,
+    places: &[(String, String)],
+    actions: &[Action],
+    rows: &mut [MemberResult],
+) {
+    // A member's own step read its instance already.
+    let others = (places.iter().zip(actions).zip(rows.iter_mut()))
+        .filter(|((_, a), _)| !matches!(a, Action::Create | Action::Update));
+    for (((account, region), _), row) in others {
         let found = ctx
             .runner
             .aws
